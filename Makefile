@@ -1,0 +1,67 @@
+# Steward's two commands: `make run` serves the panel, `make test` checks everything.
+# Both install what they need on a fresh machine and skip what is already there.
+
+SHELL := /bin/bash
+.SHELLFLAGS := -euo pipefail -c
+
+# The build directory lives outside the clone so that fresh clones (CI) reuse earlier builds.
+export CARGO_TARGET_DIR ?= $(HOME)/.cache/steward/target
+NODE_BIN := $(CURDIR)/end2end/node_modules/.bin
+# binaryen's wasm-opt from npm comes first: Debian's older one breaks hydration.
+export PATH := $(NODE_BIN):$(HOME)/.cargo/bin:$(PATH)
+SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
+
+CARGO_LEPTOS_VERSION := 0.3.10
+WASM_BINDGEN_VERSION := 0.2.130
+
+.PHONY: run test tools test-tools lint unit integration integration-sqlite integration-postgres e2e build clean
+
+## Serve the panel on SQLite at http://127.0.0.1:3000 (plain http, so cookies are not Secure).
+run: tools
+	STEWARD_COOKIE_SECURE=$${STEWARD_COOKIE_SECURE:-false} cargo leptos serve --release
+
+## Everything: format, lints, unit tests, integration tests on SQLite and PostgreSQL, Playwright.
+test: tools test-tools lint unit integration e2e
+	@echo "make test: all checks passed"
+
+tools:
+	@rustup target list --installed | grep -qx wasm32-unknown-unknown || rustup target add wasm32-unknown-unknown
+	@cargo leptos --version 2>/dev/null | grep -q '$(CARGO_LEPTOS_VERSION)' \
+	  || cargo install cargo-leptos --version $(CARGO_LEPTOS_VERSION) --locked --features no_downloads
+	@# wasm-bindgen-cli's own lockfile pins a crate the registry lacks: installed without --locked.
+	@wasm-bindgen --version 2>/dev/null | grep -q '$(WASM_BINDGEN_VERSION)' \
+	  || cargo install wasm-bindgen-cli --version $(WASM_BINDGEN_VERSION)
+	@[ -x $(NODE_BIN)/wasm-opt ] && [ -x $(NODE_BIN)/playwright ] \
+	  || (cd end2end && PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD=1 npm ci --no-audit --no-fund)
+
+test-tools:
+	@command -v /usr/bin/chromium >/dev/null \
+	  || ($(SUDO) apt-get update -q && $(SUDO) apt-get install -y -q chromium)
+	@[ -x /usr/lib/postgresql/15/bin/initdb ] \
+	  || ($(SUDO) apt-get update -q && $(SUDO) apt-get install -y -q postgresql-15)
+
+lint:
+	cargo fmt --check
+	cargo clippy --all-targets --features ssr -- -D warnings
+
+unit:
+	cargo test --features ssr --lib --bins
+
+integration: integration-sqlite integration-postgres
+
+integration-sqlite:
+	cargo test --features ssr --test api
+
+## Starts a throwaway PostgreSQL cluster, runs the same integration tests against it, removes it.
+integration-postgres:
+	tests/with-postgres.sh cargo test --features ssr --test api
+
+build: tools
+	cargo leptos build --release
+
+## Playwright in headless Debian Chromium against a release build on a fresh SQLite database.
+e2e: build
+	end2end/run.sh
+
+clean:
+	cargo clean

@@ -1,0 +1,41 @@
+#!/usr/bin/env bash
+# Starts the release build of Steward on a fresh SQLite database and a free port, waits until it
+# is healthy, runs the Playwright suite against it, and stops it.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+target=${CARGO_TARGET_DIR:-target}
+bin="$target/release/steward"
+[[ -x "$bin" ]] || { echo "e2e: $bin not built (run: cargo leptos build --release)" >&2; exit 1; }
+[[ -x /usr/bin/chromium ]] || { echo "e2e: /usr/bin/chromium missing (make test-tools installs it)" >&2; exit 1; }
+
+data=$(mktemp -d /tmp/steward-e2e.XXXXXX)
+port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1]); s.close()')
+base="http://127.0.0.1:$port"
+
+LEPTOS_SITE_ROOT=target/site LEPTOS_SITE_PKG_DIR=pkg LEPTOS_OUTPUT_NAME=steward LEPTOS_ENV=PROD \
+LEPTOS_SITE_ADDR="127.0.0.1:$port" STEWARD_DATA_DIR="$data" STEWARD_COOKIE_SECURE=false \
+  "$bin" serve >"$data/server.log" 2>&1 &
+server=$!
+cleanup() {
+  kill "$server" 2>/dev/null || true
+  wait "$server" 2>/dev/null || true
+  rm -rf "$data"
+}
+trap cleanup EXIT
+
+for _ in $(seq 1 100); do
+  curl -fsS "$base/healthz" >/dev/null 2>&1 && break
+  kill -0 "$server" 2>/dev/null || { cat "$data/server.log" >&2; echo "e2e: server exited" >&2; exit 1; }
+  sleep 0.1
+done
+curl -fsS "$base/healthz" >/dev/null || { cat "$data/server.log" >&2; echo "e2e: server not healthy" >&2; exit 1; }
+
+cd end2end
+status=0
+STEWARD_E2E_BASE_URL="$base" npx playwright test "$@" || status=$?
+if [[ $status -ne 0 ]]; then
+  echo "---- server log ----" >&2
+  tail -n 100 "$data/server.log" >&2
+fi
+exit $status

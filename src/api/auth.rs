@@ -1,0 +1,99 @@
+//! Sign-up, login, logout, and who is logged in.
+
+use leptos::prelude::*;
+use serde::{Deserialize, Serialize};
+
+use crate::domain::AccountId;
+use crate::domain::password::PasswordFeedback;
+use crate::error::AppError;
+
+/// The logged-in user, as the pages show them.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Me {
+    pub account_id: AccountId,
+    pub company: String,
+    /// `1234-567-89` for the account holder, `1234-567-89/login` for a delegated user.
+    pub login_id: String,
+    pub email: String,
+    pub is_holder: bool,
+    /// When the account was created, as `2026-11-22 09:15 UTC`.
+    pub account_created: String,
+}
+
+/// Who is logged in, or `None`. Never an error for an anonymous visitor.
+#[server(endpoint = "whoami")]
+pub async fn whoami() -> Result<Option<Me>, AppError> {
+    use crate::server::{auth, state};
+    let state = state::state()?;
+    let session = state::session().await?;
+    Ok(auth::caller(&state, &session).await?.map(|caller| Me {
+        login_id: caller.login_id(),
+        account_id: caller.account_id,
+        company: caller.company,
+        email: caller.email,
+        is_holder: caller.is_holder,
+        account_created: crate::server::format::datetime(caller.account_created_at),
+    }))
+}
+
+/// Whether this server accepts sign-ups (`STEWARD_SIGNUP`).
+#[server(endpoint = "signup_open")]
+pub async fn signup_open() -> Result<bool, AppError> {
+    use crate::server::config::SignupMode;
+    Ok(crate::server::state::state()?.config.signup == SignupMode::Open)
+}
+
+/// Creates a main account with its holder, logs the holder in, and goes to My account, which
+/// greets them with their new account ID.
+#[server(endpoint = "signup")]
+pub async fn signup(
+    company: String,
+    email: String,
+    password: String,
+) -> Result<AccountId, AppError> {
+    use crate::server::{accounts, config::SignupMode, state};
+    let state = state::state()?;
+    if state.config.signup == SignupMode::Closed {
+        return Err(AppError::Disabled);
+    }
+    let session = state::session().await?;
+    let created = accounts::create_account(&state, &company, &email, password).await?;
+    session
+        .log_in(created.holder_user_id, &created.security_stamp)
+        .await?;
+    leptos_axum::redirect("/?welcome=1");
+    Ok(created.account_id)
+}
+
+/// Logs in the account holder (`1234-567-89`) or a delegated user (`1234-567-89/login`).
+#[server(endpoint = "login")]
+pub async fn login(account_id: String, password: String) -> Result<(), AppError> {
+    use crate::server::{accounts, state};
+    let state = state::state()?;
+    let session = state::session().await?;
+    accounts::log_in(&state, &session, &account_id, password).await?;
+    leptos_axum::redirect("/");
+    Ok(())
+}
+
+/// Ends the session on the server; its cookie opens nothing afterwards.
+#[server(endpoint = "logout")]
+pub async fn logout() -> Result<(), AppError> {
+    let session = crate::server::state::session().await?;
+    session.log_out().await?;
+    leptos_axum::redirect("/login");
+    Ok(())
+}
+
+/// Judges a password while it is typed, with the same policy the server enforces on submit.
+/// `context` is what the form already knows (company, e-mail, login), space-separated.
+#[server(endpoint = "check_password")]
+pub async fn check_password(
+    password: String,
+    context: String,
+) -> Result<PasswordFeedback, AppError> {
+    let state = crate::server::state::state()?;
+    Ok(state
+        .password_policy()
+        .evaluate(&password, &[context.as_str()]))
+}

@@ -1,0 +1,69 @@
+//! The HTML shell and the route table: every page of Steward is listed here.
+
+use leptos::prelude::*;
+use leptos_meta::{MetaTags, Stylesheet, Title, provide_meta_context};
+use leptos_router::components::{ParentRoute, Route, Router, Routes};
+use leptos_router::{SsrMode, path};
+
+use crate::components::shell::AppShell;
+use crate::pages::{
+    login::LoginPage,
+    not_found::NotFoundPage,
+    overview::OverviewPage,
+    placeholder::{Section, SectionPage},
+    signup::SignupPage,
+};
+
+pub fn shell(options: LeptosOptions) -> impl IntoView {
+    view! {
+        <!DOCTYPE html>
+        <html lang="en">
+            <head>
+                <meta charset="utf-8" />
+                <meta name="viewport" content="width=device-width, initial-scale=1" />
+                <AutoReload options=options.clone() />
+                <HydrationScripts options />
+                <MetaTags />
+            </head>
+            <body>
+                <App />
+            </body>
+        </html>
+    }
+}
+
+/// True once the WASM bundle has hydrated the page: controls that need JavaScript (copy
+/// buttons, live feedback) appear only then.
+#[derive(Clone, Copy)]
+pub struct Hydrated(pub ReadSignal<bool>);
+
+#[component]
+pub fn App() -> impl IntoView {
+    provide_meta_context();
+    let (hydrated, set_hydrated) = signal(false);
+    provide_context(Hydrated(hydrated));
+    Effect::new(move |_| set_hydrated.set(true));
+
+    // Every route renders completely on the server before it is sent (`SsrMode::Async`), so
+    // that each page works without JavaScript.
+    view! {
+        <Stylesheet id="leptos" href="/pkg/steward.css" />
+        <Title formatter=|text: String| if text.is_empty() { "Steward".to_owned() } else { format!("{text} · Steward") } />
+        <Router>
+            <div class="app" data-hydrated=move || hydrated.get().then_some("true")>
+                <Routes fallback=|| view! { <NotFoundPage /> }>
+                    <Route path=path!("/login") view=LoginPage ssr=SsrMode::Async />
+                    <Route path=path!("/signup") view=SignupPage ssr=SsrMode::Async />
+                    <ParentRoute path=path!("") view=AppShell ssr=SsrMode::Async>
+                        <Route path=path!("") view=OverviewPage ssr=SsrMode::Async />
+                        <Route path=path!("users") view=|| view! { <SectionPage section=Section::Users /> } ssr=SsrMode::Async />
+                        <Route path=path!("sub-accounts") view=|| view! { <SectionPage section=Section::SubAccounts /> } ssr=SsrMode::Async />
+                        <Route path=path!("security") view=|| view! { <SectionPage section=Section::Security /> } ssr=SsrMode::Async />
+                        <Route path=path!("api-keys") view=|| view! { <SectionPage section=Section::ApiKeys /> } ssr=SsrMode::Async />
+                        <Route path=path!("activity") view=|| view! { <SectionPage section=Section::Activity /> } ssr=SsrMode::Async />
+                    </ParentRoute>
+                </Routes>
+            </div>
+        </Router>
+    }
+}

@@ -1,0 +1,45 @@
+//! A "Copy" button for IDs and one-time secrets. It needs JavaScript, so it appears only once
+//! the page has hydrated; without JavaScript the value stays selectable text.
+
+use leptos::prelude::*;
+use std::time::Duration;
+
+use crate::app::Hydrated;
+
+#[component]
+pub fn CopyButton(
+    /// The text put on the clipboard.
+    #[prop(into)]
+    value: String,
+    /// What the button copies, for screen readers, e.g. "Copy account ID".
+    #[prop(into)]
+    label: String,
+) -> impl IntoView {
+    let hydrated = use_context::<Hydrated>().map(|h| h.0);
+    let copied = RwSignal::new(false);
+    let value = StoredValue::new(value);
+    let label = StoredValue::new(label);
+    let copy = move |_| {
+        copy_text(&value.get_value());
+        copied.set(true);
+        set_timeout(move || copied.set(false), Duration::from_secs(2));
+    };
+    view! {
+        <Show when=move || hydrated.is_some_and(|h| h.get())>
+            <button type="button" class="copy" aria-label=label.get_value() on:click=copy>
+                {move || if copied.get() { "Copied" } else { "Copy" }}
+            </button>
+        </Show>
+    }
+}
+
+#[cfg(feature = "hydrate")]
+fn copy_text(text: &str) {
+    if let Some(window) = web_sys::window() {
+        // The promise is left to settle on its own; a refusal leaves the text selectable.
+        let _ = window.navigator().clipboard().write_text(text);
+    }
+}
+
+#[cfg(not(feature = "hydrate"))]
+fn copy_text(_text: &str) {}

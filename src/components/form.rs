@@ -1,0 +1,93 @@
+//! Form fields with their label, hint and error beside them.
+
+use leptos::prelude::*;
+
+use crate::error::AppError;
+
+/// The error of the last submission of a form, if any; helpers pick out a field's part.
+#[derive(Clone, Copy)]
+pub struct FormErrors(pub Signal<Option<AppError>>);
+
+impl FormErrors {
+    pub fn from_action<I, O>(action: ServerAction<I>) -> Self
+    where
+        I: leptos::server_fn::ServerFn<Output = O, Error = AppError>
+            + Clone
+            + Send
+            + Sync
+            + 'static,
+        O: Clone + Send + Sync + 'static,
+    {
+        let value = action.value();
+        Self(Signal::derive(move || value.get().and_then(Result::err)))
+    }
+
+    pub fn field(self, field: &'static str) -> Signal<Option<String>> {
+        Signal::derive(move || self.0.get().and_then(|e| e.for_field(field)))
+    }
+
+    /// Every error as one message: for forms whose errors never concern a single field.
+    pub fn any(self) -> Signal<Option<String>> {
+        Signal::derive(move || self.0.get().map(|e| e.message()))
+    }
+
+    pub fn form(self) -> Signal<Option<String>> {
+        Signal::derive(move || self.0.get().and_then(|e| e.for_form()))
+    }
+}
+
+/// A message about the whole form (not tied to one field).
+#[component]
+pub fn FormAlert(#[prop(into)] message: Signal<Option<String>>) -> impl IntoView {
+    move || {
+        message
+            .get()
+            .map(|m| view! { <p class="alert" role="alert">{m}</p> })
+    }
+}
+
+/// A labelled text input. Its error, when there is one, is announced and linked to the input.
+#[component]
+pub fn TextField(
+    id: &'static str,
+    label: &'static str,
+    #[prop(optional)] input_type: Option<&'static str>,
+    #[prop(optional)] autocomplete: Option<&'static str>,
+    #[prop(optional)] hint: Option<&'static str>,
+    #[prop(optional)] maxlength: Option<usize>,
+    #[prop(optional)] required: bool,
+    #[prop(into, optional)] error: Signal<Option<String>>,
+    /// Called with the new value on every keystroke (after hydration).
+    #[prop(optional, into)]
+    on_input: Option<Callback<String>>,
+) -> impl IntoView {
+    let described_by = if hint.is_some() {
+        format!("{id}-hint {id}-error")
+    } else {
+        format!("{id}-error")
+    };
+    view! {
+        <div class="field" class:invalid=move || error.get().is_some()>
+            <label for=id>{label}</label>
+            <input
+                id=id
+                name=id
+                type=input_type.unwrap_or("text")
+                autocomplete=autocomplete
+                maxlength=maxlength
+                required=required
+                aria-invalid=move || error.get().map(|_| "true")
+                aria-describedby=described_by
+                on:input=move |ev| {
+                    if let Some(cb) = on_input {
+                        cb.run(event_target_value(&ev));
+                    }
+                }
+            />
+            {hint.map(|h| view! { <p class="hint" id=format!("{id}-hint")>{h}</p> })}
+            <p class="field-error" id=format!("{id}-error") aria-live="polite">
+                {move || error.get()}
+            </p>
+        </div>
+    }
+}

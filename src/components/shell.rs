@@ -1,0 +1,89 @@
+//! The frame of every page behind login: header, navigation, and the page itself. Visitors who
+//! are not logged in are sent to the login page.
+
+use leptos::prelude::*;
+use leptos_router::components::{A, Outlet, Redirect};
+
+use crate::api::auth::{Logout, Me, whoami};
+use crate::error::AppError;
+
+/// The logged-in user, loaded once by the shell for every page inside it.
+#[derive(Clone, Copy)]
+pub struct CurrentUser(pub Resource<Result<Option<Me>, AppError>>);
+
+#[component]
+pub fn AppShell() -> impl IntoView {
+    let current = Resource::new(|| (), |_| whoami());
+    provide_context(CurrentUser(current));
+    view! {
+        <a class="skip-link" href="#main">"Skip to content"</a>
+        <Suspense fallback=|| view! { <p class="loading">"Loading…"</p> }>
+            {move || Suspend::new(async move {
+                match current.await {
+                    Ok(Some(me)) => view! {
+                        <Header me />
+                        <div class="layout">
+                            <Nav />
+                            <main id="main">
+                                <Outlet />
+                            </main>
+                        </div>
+                    }
+                    .into_any(),
+                    Ok(None) => view! { <Redirect path="/login" /> }.into_any(),
+                    Err(e) => view! {
+                        <main id="main" class="narrow">
+                            <h1>"Steward"</h1>
+                            <p class="alert" role="alert">{e.message()}</p>
+                        </main>
+                    }
+                    .into_any(),
+                }
+            })}
+        </Suspense>
+    }
+}
+
+#[component]
+fn Header(me: Me) -> impl IntoView {
+    let logout = ServerAction::<Logout>::new();
+    let role = if me.is_holder {
+        "Account holder"
+    } else {
+        "User"
+    };
+    view! {
+        <header class="topbar">
+            <a class="brand" href="/">"Steward"</a>
+            <p class="topbar-account">
+                <span class="label">"Account "</span>
+                <span class="mono" data-testid="header-account-id">{me.account_id.to_string()}</span>
+                <span class="company">{me.company.clone()}</span>
+            </p>
+            <p class="topbar-user">
+                <span class="label">"Logged in as "</span>
+                <strong class="mono">{me.login_id.clone()}</strong>
+                <span class="role">" (" {role} ")"</span>
+            </p>
+            <ActionForm action=logout attr:class="logout">
+                <button type="submit" class="secondary">"Log out"</button>
+            </ActionForm>
+        </header>
+    }
+}
+
+#[component]
+fn Nav() -> impl IntoView {
+    view! {
+        <nav class="sections" aria-label="Sections">
+            <ul>
+                <li><A href="/" exact=true>"My account"</A></li>
+                <li><A href="/users">"User management"</A></li>
+                <li><A href="/sub-accounts">"Sub-accounts"</A></li>
+                <li><A href="/security">"Security"</A></li>
+                <li><A href="/api-keys">"API keys"</A></li>
+                <li><A href="/activity">"Activity"</A></li>
+            </ul>
+        </nav>
+    }
+}

@@ -1,0 +1,13 @@
+//! Steward's rules as plain Rust: no web framework, no database. Each type is built by a `parse`
+//! that refuses bad input with a message a person can act on.
+
+pub mod account_id;
+pub mod company;
+pub mod email;
+pub mod login_id;
+pub mod password;
+
+pub use account_id::AccountId;
+pub use company::CompanyName;
+pub use email::Email;
+pub use login_id::{LoginId, LoginName};

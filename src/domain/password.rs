@@ -1,0 +1,254 @@
+//! The password policy (SECURITY.md rules 1 and 2): 8 to 128 characters, no composition rules,
+//! a zxcvbn score of at least 3 by default, nothing from a bundled list of common and breached
+//! passwords, and no words taken from the account's own context.
+//!
+//! The policy returns every reason at once, as data, so that a form can show them all beside the
+//! field while the password is typed and the server can refuse with the same reasons.
+
+use serde::{Deserialize, Serialize};
+
+pub const MIN_LEN: usize = 8;
+pub const MAX_LEN: usize = 128;
+/// The default zxcvbn score a password must reach (0 to 4).
+pub const DEFAULT_MIN_SCORE: u8 = 3;
+
+/// The verdict on one password.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PasswordFeedback {
+    /// zxcvbn's score, 0 (trivial) to 4 (strong); 0 when the password was not scored.
+    pub score: u8,
+    /// Every reason the password is refused, or suggestions when it is accepted but could be
+    /// better. Empty for a good password.
+    pub reasons: Vec<String>,
+    pub acceptable: bool,
+}
+
+/// Words that a password must not contain: parts of the company name, the e-mail address, the
+/// account ID, the login, and the product name. Short fragments are ignored, since every password
+/// contains some two-letter sequence of something.
+pub fn context_words(inputs: &[&str]) -> Vec<String> {
+    let mut words = vec!["steward".to_owned()];
+    for input in inputs {
+        let lower = input.trim().to_lowercase();
+        let digits: String = lower.chars().filter(char::is_ascii_digit).collect();
+        let candidates = lower
+            .split(|c: char| !c.is_alphanumeric())
+            .map(str::to_owned)
+            .chain(std::iter::once(digits));
+        for word in candidates {
+            if word.chars().count() >= 4 && !words.contains(&word) {
+                words.push(word);
+            }
+        }
+    }
+    words
+}
+
+#[cfg(feature = "ssr")]
+mod policy {
+    use super::*;
+    use std::collections::HashSet;
+    use std::sync::LazyLock;
+
+    /// The 11,611 passwords of 8 characters or more among the 30,000 most common ones in public
+    /// breach corpora (taken from zxcvbn's frequency list), lower-cased.
+    static COMMON: LazyLock<HashSet<&'static str>> =
+        LazyLock::new(|| include_str!("common_passwords.txt").lines().collect());
+
+    #[derive(Debug, Clone, Copy, PartialEq, Eq)]
+    pub struct PasswordPolicy {
+        pub min_score: u8,
+    }
+
+    impl Default for PasswordPolicy {
+        fn default() -> Self {
+            Self {
+                min_score: DEFAULT_MIN_SCORE,
+            }
+        }
+    }
+
+    impl PasswordPolicy {
+        /// Judges `password` against the policy. `context` holds what the account already knows
+        /// about its owner (company, e-mail, account ID, login); see [`context_words`].
+        pub fn evaluate(&self, password: &str, context: &[&str]) -> PasswordFeedback {
+            let mut reasons = Vec::new();
+            let length = password.chars().count();
+            if length < MIN_LEN {
+                reasons.push(format!("Use at least {MIN_LEN} characters."));
+            }
+            if length > MAX_LEN {
+                reasons.push(format!("Use at most {MAX_LEN} characters."));
+                // zxcvbn's cost grows with length; a password this long is refused anyway.
+                return PasswordFeedback {
+                    score: 0,
+                    reasons,
+                    acceptable: false,
+                };
+            }
+            let lower = password.to_lowercase();
+            if COMMON.contains(lower.as_str()) {
+                reasons.push("This is one of the most common passwords.".to_owned());
+            }
+            let words = context_words(context);
+            let found: Vec<&str> = words
+                .iter()
+                .map(String::as_str)
+                .filter(|w| lower.contains(w))
+                .collect();
+            if !found.is_empty() {
+                // The matched word is part of the password: it is not repeated in the message,
+                // which may travel in a redirect URL when JavaScript is off.
+                reasons.push(
+                    "Do not use your company name, e-mail address, login or account ID, or the word Steward."
+                        .to_owned(),
+                );
+            }
+            let word_refs: Vec<&str> = words.iter().map(String::as_str).collect();
+            let entropy = zxcvbn::zxcvbn(password, &word_refs);
+            let score: u8 = entropy.score().into();
+            if score < self.min_score && length > 0 {
+                reasons.push("This password is too easy to guess.".to_owned());
+            }
+            if let Some(feedback) = entropy.feedback() {
+                if let Some(warning) = feedback.warning() {
+                    reasons.push(warning.to_string());
+                }
+                reasons.extend(feedback.suggestions().iter().map(ToString::to_string));
+            }
+            let acceptable = length >= MIN_LEN
+                && score >= self.min_score
+                && !COMMON.contains(lower.as_str())
+                && found.is_empty();
+            reasons.dedup();
+            PasswordFeedback {
+                score,
+                reasons,
+                acceptable,
+            }
+        }
+    }
+}
+
+#[cfg(feature = "ssr")]
+pub use policy::PasswordPolicy;
+
+#[cfg(all(test, feature = "ssr"))]
+mod tests {
+    use super::*;
+
+    fn check(password: &str) -> PasswordFeedback {
+        PasswordPolicy::default().evaluate(password, &["Acme Widgets", "jane@acme.example"])
+    }
+
+    fn mentions_length(verdict: &PasswordFeedback) -> bool {
+        verdict
+            .reasons
+            .iter()
+            .any(|r| r.contains("at least 8") || r.contains("at most 128"))
+    }
+
+    #[test]
+    fn length_limits_follow_the_policy_table() {
+        // 7 characters: too short, even when random.
+        let seven = check("q7#Zp2L");
+        assert!(!seven.acceptable);
+        assert!(seven.reasons.iter().any(|r| r.contains("at least 8")));
+        // 8 characters meet the length rule (zxcvbn then judges their strength on its own).
+        assert!(!mentions_length(&check("q7#Zp2Lw")));
+        // Ten random characters of mixed kinds are strong enough.
+        assert!(check("q7#Zp2Lw9x").acceptable, "{:?}", check("q7#Zp2Lw9x"));
+        // 64 and 128 characters are allowed; 129 are not.
+        let sixty_four: String = "Horse battery staple ".repeat(4).chars().take(64).collect();
+        assert!(check(&sixty_four).acceptable);
+        let long: String = "correct-horse-battery-staple-"
+            .repeat(5)
+            .chars()
+            .take(128)
+            .collect();
+        assert!(check(&long).acceptable);
+        let too_long: String = "correct-horse-battery-staple-"
+            .repeat(5)
+            .chars()
+            .take(129)
+            .collect();
+        let verdict = check(&too_long);
+        assert!(!verdict.acceptable);
+        assert!(verdict.reasons.iter().any(|r| r.contains("at most 128")));
+    }
+
+    #[test]
+    fn length_counts_characters_not_bytes() {
+        // Seven emoji are 28 bytes but 7 characters: too short.
+        assert!(
+            check("🦀🐙🦑🐳🦈🐡🐠")
+                .reasons
+                .iter()
+                .any(|r| r.contains("at least 8"))
+        );
+        // Emoji and inner spaces are allowed and count as characters.
+        assert!(
+            check("🦀 walrus 🐙 teapot").acceptable,
+            "{:?}",
+            check("🦀 walrus 🐙 teapot")
+        );
+    }
+
+    #[test]
+    fn common_passwords_are_refused_whatever_their_case() {
+        for common in ["password123", "PASSWORD1", "qwertyuiop", "iloveyou1"] {
+            let verdict = check(common);
+            assert!(!verdict.acceptable, "{common}");
+        }
+        assert!(
+            check("Password1")
+                .reasons
+                .iter()
+                .any(|r| r.contains("most common"))
+        );
+    }
+
+    #[test]
+    fn words_from_the_account_context_are_refused_without_repeating_them() {
+        let verdict = check("Widgets-Quasar-Forever-91");
+        assert!(!verdict.acceptable);
+        assert!(
+            verdict.reasons.iter().any(|r| r.contains("company name")),
+            "{:?}",
+            verdict.reasons
+        );
+        assert!(
+            !verdict
+                .reasons
+                .iter()
+                .any(|r| r.to_lowercase().contains("widgets"))
+        );
+        assert!(!check("Steward-Quasar-Forever-91").acceptable);
+    }
+
+    #[test]
+    fn weak_passwords_get_every_reason_zxcvbn_gives() {
+        let verdict = check("aaaaaaaaaa");
+        assert!(!verdict.acceptable);
+        assert!(verdict.score < 3);
+        assert!(verdict.reasons.len() >= 2, "{:?}", verdict.reasons);
+    }
+
+    #[test]
+    fn the_minimum_score_is_configurable() {
+        let lenient = PasswordPolicy { min_score: 1 };
+        let strict = PasswordPolicy { min_score: 4 };
+        let password = "kestrel-window";
+        assert!(lenient.evaluate(password, &[]).acceptable);
+        assert!(!strict.evaluate("q7#Zp2Lw", &[]).acceptable);
+    }
+
+    #[test]
+    fn context_words_skip_short_fragments_and_keep_digits_of_ids() {
+        let words = context_words(&["AB Foods", "jo@ab.example", "1234-567-89"]);
+        assert!(words.contains(&"foods".to_owned()));
+        assert!(words.contains(&"example".to_owned()));
+        assert!(words.contains(&"123456789".to_owned()));
+        assert!(!words.contains(&"ab".to_owned()));
+    }
+}

@@ -1,0 +1,37 @@
+use leptos::prelude::*;
+use leptos_meta::Title;
+use leptos_router::components::A;
+
+use crate::api::auth::Login;
+use crate::components::form::{FormAlert, FormErrors, TextField};
+
+#[component]
+pub fn LoginPage() -> impl IntoView {
+    let login = ServerAction::<Login>::new();
+    let errors = FormErrors::from_action(login);
+    view! {
+        <Title text="Log in" />
+        <main id="main" class="narrow">
+            <h1>"Log in to Steward"</h1>
+            <ActionForm action=login attr:class="form">
+                <FormAlert message=errors.any() />
+                <TextField
+                    id="account_id"
+                    label="Account ID"
+                    autocomplete="username"
+                    hint="The account holder enters the account ID (1234-567-89); users enter ACCOUNT-ID/login (1234-567-89/john.smith)."
+                    required=true
+                />
+                <TextField
+                    id="password"
+                    label="Password"
+                    input_type="password"
+                    autocomplete="current-password"
+                    required=true
+                />
+                <button type="submit">"Log in"</button>
+            </ActionForm>
+            <p class="aside">"No account yet? " <A href="/signup">"Create an account"</A></p>
+        </main>
+    }
+}

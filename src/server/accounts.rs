@@ -1,0 +1,126 @@
+//! Creating main accounts and logging in: the services behind the sign-up page, the login form
+//! and `steward account create`.
+
+use super::db::{self, accounts::CreateAccountError, accounts::NewMainAccount};
+use super::passwords::Verified;
+use super::session::AuthSession;
+use super::state::AppState;
+use crate::domain::{AccountId, CompanyName, Email, LoginId};
+use crate::error::{AppError, FieldError};
+
+pub const COMPANY_TAKEN: &str = "Company with this name already exists";
+
+/// The result of a successful sign-up.
+pub struct CreatedAccount {
+    pub account_id: AccountId,
+    pub holder_user_id: i64,
+    pub security_stamp: String,
+}
+
+/// Validates every field (reporting all problems at once), then creates the account and its
+/// holder. Nothing is written unless everything is valid.
+pub async fn create_account(
+    state: &AppState,
+    company: &str,
+    email: &str,
+    password: String,
+) -> Result<CreatedAccount, AppError> {
+    let mut errors = Vec::new();
+    let company = CompanyName::parse(company)
+        .map_err(|e| {
+            errors.push(FieldError {
+                field: "company".into(),
+                message: e.to_string(),
+            })
+        })
+        .ok();
+    let email = Email::parse(email)
+        .map_err(|e| {
+            errors.push(FieldError {
+                field: "email".into(),
+                message: e.to_string(),
+            })
+        })
+        .ok();
+    let context = [
+        company.as_ref().map_or("", CompanyName::as_str),
+        email.as_ref().map_or("", Email::as_str),
+    ];
+    let verdict = state.password_policy().evaluate(&password, &context);
+    if !verdict.acceptable {
+        errors.push(FieldError {
+            field: "password".into(),
+            message: verdict.reasons.join(" "),
+        });
+    }
+    let (Some(company), Some(email), true) = (company, email, errors.is_empty()) else {
+        return Err(AppError::Invalid(errors));
+    };
+
+    let password_hash = state.hasher.hash(password).await?;
+    let security_stamp = super::secrets::security_stamp();
+    // Account IDs are drawn at random; on the rare collision, draw again.
+    for _ in 0..8 {
+        let account_id = super::secrets::account_id();
+        let new = NewMainAccount {
+            code: account_id.as_str(),
+            company: company.as_str(),
+            company_key: &company.key(),
+            holder_email: email.as_str(),
+            holder_password_hash: &password_hash,
+            holder_security_stamp: &security_stamp,
+        };
+        match db::accounts::create_main_account(&state.db, &new).await {
+            Ok(holder_user_id) => {
+                tracing::info!(account = %account_id, "account created");
+                return Ok(CreatedAccount {
+                    account_id,
+                    holder_user_id,
+                    security_stamp,
+                });
+            }
+            Err(CreateAccountError::CodeTaken) => continue,
+            Err(CreateAccountError::CompanyTaken) => {
+                return Err(AppError::field("company", COMPANY_TAKEN));
+            }
+            Err(CreateAccountError::Db(e)) => return Err(e.into()),
+        }
+    }
+    Err(super::errors::internal(anyhow::anyhow!(
+        "no free account ID after 8 draws"
+    )))
+}
+
+/// Checks the login ID and password and starts a session. Every failure is the same
+/// `LoginFailed`, after the same amount of hashing work.
+pub async fn log_in(
+    state: &AppState,
+    session: &AuthSession,
+    login_id: &str,
+    password: String,
+) -> Result<(), AppError> {
+    let candidate = match LoginId::parse(login_id) {
+        Some(id) => {
+            let login_key = id.login.as_ref().map(|l| l.key());
+            db::users::find_login_candidate(&state.db, id.account.as_str(), login_key.as_deref())
+                .await?
+        }
+        None => None,
+    };
+    let stored = candidate.as_ref().map(|c| c.password_hash.clone());
+    let verified = state.hasher.verify(password, stored).await?;
+    let Some(candidate) =
+        candidate.filter(|c| verified.ok() && c.status != "DISABLED" && c.account_enabled)
+    else {
+        return Err(AppError::LoginFailed);
+    };
+    let rehashed = match &verified {
+        Verified::YesRehashed(hash) => Some(hash.as_str()),
+        _ => None,
+    };
+    db::users::record_login(&state.db, candidate.user_id, rehashed).await?;
+    session
+        .log_in(candidate.user_id, &candidate.security_stamp)
+        .await?;
+    Ok(())
+}

@@ -1,0 +1,71 @@
+//! The HTTP application: Leptos pages and server functions, health, and the layers around them.
+
+use axum::Router;
+use axum::middleware;
+use axum::routing::get;
+use leptos_axum::{LeptosRoutes, generate_route_list};
+use std::net::SocketAddr;
+use tower_sessions_sqlx_store::{PostgresStore, SqliteStore};
+
+use super::db::Db;
+use super::http;
+use super::session;
+use super::state::AppState;
+use crate::app::{App, shell};
+
+pub fn router(state: AppState) -> Router {
+    let routes = generate_route_list(App);
+    let options = state.leptos_options.clone();
+    let app = Router::new()
+        .route("/healthz", get(http::healthz))
+        .leptos_routes_with_context(&state, routes, || (), move || shell(options.clone()))
+        .fallback(leptos_axum::file_and_error_handler::<AppState, _>(shell))
+        .with_state(state.clone());
+    let app = match &state.db {
+        Db::Sqlite(pool) => app.layer(session::layer(
+            SqliteStore::new(pool.clone()),
+            &state.config,
+        )),
+        Db::Postgres(pool) => app.layer(session::layer(
+            PostgresStore::new(pool.clone()),
+            &state.config,
+        )),
+    };
+    app.layer(middleware::from_fn(http::refuse_cross_site))
+        .layer(middleware::from_fn_with_state(
+            state,
+            http::security_headers,
+        ))
+}
+
+/// Serves `router` on `listener` until Ctrl-C or SIGTERM.
+pub async fn serve(listener: tokio::net::TcpListener, router: Router) -> anyhow::Result<()> {
+    axum::serve(
+        listener,
+        router.into_make_service_with_connect_info::<SocketAddr>(),
+    )
+    .with_graceful_shutdown(shutdown_signal())
+    .await?;
+    Ok(())
+}
+
+async fn shutdown_signal() {
+    let ctrl_c = async {
+        let _ = tokio::signal::ctrl_c().await;
+    };
+    #[cfg(unix)]
+    let terminate = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut signal) => {
+                signal.recv().await;
+            }
+            Err(_) => std::future::pending::<()>().await,
+        }
+    };
+    #[cfg(not(unix))]
+    let terminate = std::future::pending::<()>();
+    tokio::select! {
+        () = ctrl_c => {},
+        () = terminate => {},
+    }
+}

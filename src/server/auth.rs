@@ -1,0 +1,70 @@
+//! Who is calling: the session says, never the request (SECURITY.md rule 18).
+
+use super::db::{self, users::CallerRow};
+use super::session::AuthSession;
+use super::state::AppState;
+use crate::domain::AccountId;
+use crate::error::AppError;
+
+/// An authenticated caller. Only [`caller`] makes one, after checking the session against the
+/// database; holding one is proof of who is asking.
+#[derive(Debug, Clone)]
+pub struct Caller {
+    pub user_id: i64,
+    pub account_pk: i64,
+    pub account_id: AccountId,
+    pub company: String,
+    pub account_created_at: i64,
+    pub is_holder: bool,
+    pub login: Option<String>,
+    pub email: String,
+    _checked: (),
+}
+
+impl Caller {
+    /// `1234-567-89` for the holder, `1234-567-89/login` for a delegated user.
+    pub fn login_id(&self) -> String {
+        match &self.login {
+            Some(login) => format!("{}/{}", self.account_id, login),
+            None => self.account_id.to_string(),
+        }
+    }
+}
+
+/// The caller behind `session`, or `None` when the session is anonymous, expired, or no longer
+/// valid (user removed or disabled, account disabled, password or privilege changed since).
+/// An invalid session is deleted on the way.
+pub async fn caller(state: &AppState, session: &AuthSession) -> Result<Option<Caller>, AppError> {
+    let Some(user) = session.user().await? else {
+        return Ok(None);
+    };
+    let max_age = i64::try_from(state.config.session_max.as_secs()).unwrap_or(i64::MAX);
+    let row = if db::now().saturating_sub(user.logged_in_at) > max_age {
+        None
+    } else {
+        db::users::find_caller(&state.db, user.user_id).await?
+    };
+    let valid = row
+        .filter(|r| r.security_stamp == user.stamp && r.status != "DISABLED" && r.account_enabled);
+    match valid.and_then(into_caller) {
+        Some(caller) => Ok(Some(caller)),
+        None => {
+            session.log_out().await?;
+            Ok(None)
+        }
+    }
+}
+
+fn into_caller(row: CallerRow) -> Option<Caller> {
+    Some(Caller {
+        user_id: row.user_id,
+        account_pk: row.account_pk,
+        account_id: AccountId::parse(&row.account_code).ok()?,
+        company: row.company,
+        account_created_at: row.account_created_at,
+        is_holder: row.is_holder,
+        login: row.login,
+        email: row.email,
+        _checked: (),
+    })
+}

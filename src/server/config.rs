@@ -1,0 +1,146 @@
+//! Steward's configuration: environment variables, each with a matching command-line flag.
+
+use clap::{Args, ValueEnum};
+use std::net::SocketAddr;
+use std::path::PathBuf;
+use std::time::Duration;
+
+use crate::domain::password::DEFAULT_MIN_SCORE;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum SignupMode {
+    /// Anyone who can reach the server may create a main account.
+    Open,
+    /// The sign-up page is off; accounts are made with `steward account create`.
+    Closed,
+}
+
+/// Flags shared by every subcommand (`serve`, `migrate`, `account create`).
+#[derive(Debug, Clone, Args)]
+pub struct ConfigArgs {
+    /// Database URL: `sqlite://PATH` (the default, in the data directory) or `postgres://...`.
+    #[arg(long, env = "STEWARD_DATABASE_URL", global = true)]
+    pub database_url: Option<String>,
+
+    /// Where the SQLite database and the generated server key live.
+    #[arg(long, env = "STEWARD_DATA_DIR", default_value = "data", global = true)]
+    pub data_dir: PathBuf,
+
+    /// Address to listen on.
+    #[arg(
+        long = "addr",
+        env = "LEPTOS_SITE_ADDR",
+        default_value = "127.0.0.1:3000",
+        global = true
+    )]
+    pub site_addr: SocketAddr,
+
+    /// Mark the session cookie `Secure` (and name it `__Host-steward`). Turn off only to serve
+    /// plain http, e.g. on localhost without a TLS proxy in front.
+    #[arg(long, env = "STEWARD_COOKIE_SECURE", default_value_t = true, action = clap::ArgAction::Set, global = true)]
+    pub cookie_secure: bool,
+
+    /// Whether the public sign-up page creates accounts.
+    #[arg(
+        long,
+        env = "STEWARD_SIGNUP",
+        value_enum,
+        default_value = "open",
+        global = true
+    )]
+    pub signup: SignupMode,
+
+    /// The key that encrypts secrets at rest, as 64 hex digits. When absent, it is read from
+    /// `DATA_DIR/server.key`, which is generated on first start. Servers sharing one PostgreSQL
+    /// database must share this key.
+    #[arg(
+        long,
+        env = "STEWARD_SERVER_KEY",
+        hide_env_values = true,
+        global = true
+    )]
+    pub server_key: Option<String>,
+
+    /// Minutes without a request after which a session ends.
+    #[arg(
+        long,
+        env = "STEWARD_SESSION_IDLE_MINUTES",
+        default_value_t = 30,
+        global = true
+    )]
+    pub session_idle_minutes: u32,
+
+    /// Hours after login after which a session ends whatever its activity.
+    #[arg(
+        long,
+        env = "STEWARD_SESSION_MAX_HOURS",
+        default_value_t = 12,
+        global = true
+    )]
+    pub session_max_hours: u32,
+
+    /// The zxcvbn score (0 to 4) a new password must reach.
+    #[arg(long, env = "STEWARD_PASSWORD_MIN_SCORE", default_value_t = DEFAULT_MIN_SCORE,
+          value_parser = clap::value_parser!(u8).range(0..=4), global = true)]
+    pub password_min_score: u8,
+}
+
+/// The configuration a running Steward works with, resolved from [`ConfigArgs`].
+#[derive(Debug, Clone)]
+pub struct Config {
+    pub database_url: String,
+    pub data_dir: PathBuf,
+    pub site_addr: SocketAddr,
+    pub cookie_secure: bool,
+    pub signup: SignupMode,
+    pub server_key: Option<String>,
+    pub session_idle: Duration,
+    pub session_max: Duration,
+    pub password_min_score: u8,
+}
+
+impl From<ConfigArgs> for Config {
+    fn from(args: ConfigArgs) -> Self {
+        let database_url = args
+            .database_url
+            .unwrap_or_else(|| format!("sqlite://{}", args.data_dir.join("steward.db").display()));
+        Self {
+            database_url,
+            data_dir: args.data_dir,
+            site_addr: args.site_addr,
+            cookie_secure: args.cookie_secure,
+            signup: args.signup,
+            server_key: args.server_key,
+            session_idle: Duration::from_secs(u64::from(args.session_idle_minutes.max(1)) * 60),
+            session_max: Duration::from_secs(u64::from(args.session_max_hours.max(1)) * 3600),
+            password_min_score: args.password_min_score,
+        }
+    }
+}
+
+impl Config {
+    /// A configuration for tests and tools: the given database, everything else default.
+    pub fn for_database(database_url: impl Into<String>, data_dir: PathBuf) -> Self {
+        Self {
+            database_url: database_url.into(),
+            data_dir,
+            site_addr: SocketAddr::from(([127, 0, 0, 1], 0)),
+            cookie_secure: false,
+            signup: SignupMode::Open,
+            server_key: None,
+            session_idle: Duration::from_secs(30 * 60),
+            session_max: Duration::from_secs(12 * 3600),
+            password_min_score: DEFAULT_MIN_SCORE,
+        }
+    }
+
+    pub fn session_cookie_name(&self) -> &'static str {
+        // `__Host-` makes the browser refuse the cookie unless it is Secure, host-only and
+        // path `/`, so it cannot be planted by a sibling domain.
+        if self.cookie_secure {
+            "__Host-steward"
+        } else {
+            "steward"
+        }
+    }
+}

@@ -1,0 +1,16 @@
+//! Everything that only runs on the server: configuration, state, database, sessions,
+//! authentication, and the HTTP application.
+
+pub mod accounts;
+pub mod app;
+pub mod auth;
+pub mod config;
+pub mod crypto;
+pub mod db;
+pub mod errors;
+pub mod format;
+pub mod http;
+pub mod passwords;
+pub mod secrets;
+pub mod session;
+pub mod state;

@@ -1,0 +1,76 @@
+//! The login session: a typed view of the tower-sessions `Session`, and the layer that stores
+//! sessions in Steward's own database.
+
+use serde::{Deserialize, Serialize};
+use tower_sessions::cookie::SameSite;
+use tower_sessions::cookie::time::Duration as CookieDuration;
+use tower_sessions::session_store::ExpiredDeletion;
+use tower_sessions::{Expiry, Session, SessionManagerLayer, SessionStore};
+
+use super::config::Config;
+use super::db::now;
+
+const KEY: &str = "auth";
+
+/// What a session remembers about its user. The stamp must still match the user's: changing a
+/// user's password, privilege or status replaces the stamp and so ends every session.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct SessionUser {
+    pub user_id: i64,
+    pub stamp: String,
+    pub logged_in_at: i64,
+}
+
+pub struct AuthSession(pub Session);
+
+impl AuthSession {
+    /// Starts an authenticated session under a new id (SECURITY.md rule 13): an id seen before
+    /// login, perhaps planted by an attacker, is worthless after it.
+    pub async fn log_in(&self, user_id: i64, stamp: &str) -> anyhow::Result<()> {
+        self.0.cycle_id().await?;
+        self.0
+            .insert(
+                KEY,
+                SessionUser {
+                    user_id,
+                    stamp: stamp.to_owned(),
+                    logged_in_at: now(),
+                },
+            )
+            .await?;
+        Ok(())
+    }
+
+    /// Deletes the session from the store: its cookie no longer opens anything.
+    pub async fn log_out(&self) -> anyhow::Result<()> {
+        self.0.flush().await?;
+        Ok(())
+    }
+
+    pub async fn user(&self) -> anyhow::Result<Option<SessionUser>> {
+        Ok(self.0.get(KEY).await?)
+    }
+}
+
+/// The session layer for `store`, configured from `config`: HttpOnly, SameSite=Lax (Strict
+/// would drop the cookie on the first click from an e-mail link), Secure with the `__Host-`
+/// prefix unless serving plain http, and an idle timeout.
+pub fn layer<S: SessionStore + ExpiredDeletion + Clone>(
+    store: S,
+    config: &Config,
+) -> SessionManagerLayer<S> {
+    let idle =
+        CookieDuration::seconds(i64::try_from(config.session_idle.as_secs()).unwrap_or(1800));
+    tokio::spawn(
+        store
+            .clone()
+            .continuously_delete_expired(tokio::time::Duration::from_secs(300)),
+    );
+    SessionManagerLayer::new(store)
+        .with_name(config.session_cookie_name())
+        .with_http_only(true)
+        .with_same_site(SameSite::Lax)
+        .with_secure(config.cookie_secure)
+        .with_path("/")
+        .with_expiry(Expiry::OnInactivity(idle))
+}

@@ -1,0 +1,81 @@
+//! What every request handler and server function can reach.
+
+use axum::extract::FromRef;
+use leptos::config::LeptosOptions;
+use leptos::prelude::use_context;
+use std::sync::Arc;
+
+use super::auth::{self, Caller};
+use super::config::Config;
+use super::crypto::ServerKey;
+use super::db::Db;
+use super::passwords::PasswordHasher;
+use super::session::AuthSession;
+use crate::domain::password::PasswordPolicy;
+use crate::error::AppError;
+
+#[derive(Clone)]
+pub struct AppState {
+    pub db: Db,
+    pub config: Arc<Config>,
+    pub server_key: ServerKey,
+    pub hasher: PasswordHasher,
+    pub leptos_options: LeptosOptions,
+}
+
+impl FromRef<AppState> for LeptosOptions {
+    fn from_ref(state: &AppState) -> Self {
+        state.leptos_options.clone()
+    }
+}
+
+impl AppState {
+    /// Opens and migrates the database and loads the server key: everything `serve`, `migrate`
+    /// and `account create` share. Fails rather than run on a half-ready database.
+    pub async fn open(config: Config, leptos_options: LeptosOptions) -> anyhow::Result<Self> {
+        use anyhow::Context;
+        let db = Db::connect(&config.database_url).await?;
+        db.migrate()
+            .await
+            .context("database migration failed; the server will not start")?;
+        let server_key = ServerKey::load_or_create(config.server_key.as_deref(), &config.data_dir)?;
+        Ok(Self {
+            db,
+            config: Arc::new(config),
+            server_key,
+            hasher: PasswordHasher::new()?,
+            leptos_options,
+        })
+    }
+
+    pub fn password_policy(&self) -> PasswordPolicy {
+        PasswordPolicy {
+            min_score: self.config.password_min_score,
+        }
+    }
+}
+
+/// The state, from inside a server function.
+pub fn state() -> Result<AppState, AppError> {
+    use_context::<AppState>()
+        .ok_or_else(|| super::errors::internal(anyhow::anyhow!("AppState missing from context")))
+}
+
+/// The request's session, from inside a server function.
+pub async fn session() -> Result<AuthSession, AppError> {
+    leptos_axum::extract::<tower_sessions::Session>()
+        .await
+        .map(AuthSession)
+        .map_err(|e| super::errors::internal(anyhow::anyhow!("session layer missing: {e}")))
+}
+
+/// The authenticated caller, or `Unauthenticated`: the first line of every server function that
+/// needs a logged-in user.
+pub async fn authenticate() -> Result<(AppState, Caller), AppError> {
+    let state = state()?;
+    let session = session().await?;
+    match auth::caller(&state, &session).await? {
+        Some(caller) => Ok((state, caller)),
+        None => Err(AppError::Unauthenticated),
+    }
+}

@@ -1,0 +1,186 @@
+//! `spawn_app()`: Steward on a free port against a fresh database. SQLite by default; a fresh
+//! PostgreSQL database per test when `STEWARD_TEST_POSTGRES_URL` names a server
+//! (`tests/with-postgres.sh` starts one).
+
+use reqwest::header::{ACCEPT, HeaderMap, HeaderValue};
+use serde_json::Value;
+use std::sync::Arc;
+
+use steward::error::AppError;
+use steward::server::app;
+use steward::server::config::Config;
+use steward::server::state::AppState;
+
+pub const PASSWORD: &str = "Velvet-Orbit-Canyon-42";
+
+pub struct TestApp {
+    pub base: String,
+    pub state: AppState,
+    /// Kept so the SQLite file and server key live as long as the app.
+    pub _data_dir: tempfile::TempDir,
+}
+
+pub async fn spawn_app() -> TestApp {
+    spawn_app_with(|_| {}).await
+}
+
+pub async fn spawn_app_with(configure: impl FnOnce(&mut Config)) -> TestApp {
+    let data_dir = tempfile::tempdir().expect("temp dir");
+    let database_url = fresh_database_url(&data_dir).await;
+    let mut config = Config::for_database(database_url, data_dir.path().to_path_buf());
+    configure(&mut config);
+    let options = leptos::config::LeptosOptions::builder()
+        .output_name("steward")
+        .build();
+    let state = AppState::open(config, options).await.expect("open state");
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+        .await
+        .expect("bind");
+    let base = format!("http://{}", listener.local_addr().expect("addr"));
+    tokio::spawn(app::serve(listener, app::router(state.clone())));
+    TestApp {
+        base,
+        state,
+        _data_dir: data_dir,
+    }
+}
+
+/// A database URL for one test: a new SQLite file, or a new PostgreSQL database.
+pub async fn fresh_database_url(dir: &tempfile::TempDir) -> String {
+    match std::env::var("STEWARD_TEST_POSTGRES_URL") {
+        Ok(admin_url) => {
+            use sqlx::Connection;
+            let name = format!("steward_test_{}", steward::server::secrets::random_hex(8));
+            let mut admin = sqlx::PgConnection::connect(&admin_url)
+                .await
+                .expect("connect to the test PostgreSQL");
+            sqlx::query(&format!("CREATE DATABASE {name}"))
+                .execute(&mut admin)
+                .await
+                .expect("create database");
+            let base = admin_url.rsplit_once('/').expect("URL with a database").0;
+            format!("{base}/{name}")
+        }
+        Err(_) => format!("sqlite://{}/steward.db", dir.path().display()),
+    }
+}
+
+/// A browser: its own cookie jar, and it does not follow redirects so tests can see them.
+pub struct Browser {
+    pub client: reqwest::Client,
+    pub jar: Arc<reqwest::cookie::Jar>,
+    pub base: String,
+}
+
+impl TestApp {
+    pub fn browser(&self) -> Browser {
+        let jar = Arc::new(reqwest::cookie::Jar::default());
+        let client = reqwest::Client::builder()
+            .cookie_provider(jar.clone())
+            .redirect(reqwest::redirect::Policy::none())
+            .build()
+            .expect("client");
+        Browser {
+            client,
+            jar,
+            base: self.base.clone(),
+        }
+    }
+
+    /// Signs up a new company and returns the browser (logged in as its holder) and account ID.
+    pub async fn signed_up(&self, company: &str) -> (Browser, String) {
+        let browser = self.browser();
+        let id = browser
+            .call(
+                "signup",
+                &[
+                    ("company", company),
+                    ("email", "holder@acme.example"),
+                    ("password", PASSWORD),
+                ],
+            )
+            .await
+            .expect("sign-up succeeds");
+        (browser, id.as_str().expect("account id").to_owned())
+    }
+}
+
+impl Browser {
+    /// Calls a server function the way the hydrated page does, and decodes its answer.
+    pub async fn call(&self, endpoint: &str, form: &[(&str, &str)]) -> Result<Value, AppError> {
+        let response = self
+            .client
+            .post(format!("{}/api/{endpoint}", self.base))
+            .header(ACCEPT, "application/json")
+            .form(form)
+            .send()
+            .await
+            .expect("request");
+        let ok = response.status().is_success();
+        let body = response.bytes().await.expect("body");
+        if ok {
+            Ok(serde_json::from_slice(&body).expect("JSON result"))
+        } else {
+            Err(serde_json::from_slice(&body)
+                .unwrap_or_else(|_| panic!("not an AppError: {}", String::from_utf8_lossy(&body))))
+        }
+    }
+
+    /// Posts a form the way a browser without JavaScript does, from the page `referer`.
+    pub async fn post_form(
+        &self,
+        endpoint: &str,
+        referer: &str,
+        form: &[(&str, &str)],
+    ) -> reqwest::Response {
+        self.client
+            .post(format!("{}/api/{endpoint}", self.base))
+            .header(ACCEPT, "text/html,application/xhtml+xml")
+            .header(reqwest::header::REFERER, format!("{}{referer}", self.base))
+            .form(form)
+            .send()
+            .await
+            .expect("request")
+    }
+
+    /// Opens a page as a browser's navigation does (accepting HTML).
+    pub async fn get(&self, path: &str) -> reqwest::Response {
+        self.client
+            .get(format!("{}{path}", self.base))
+            .header(ACCEPT, "text/html,application/xhtml+xml,*/*;q=0.8")
+            .send()
+            .await
+            .expect("request")
+    }
+
+    /// The `Cookie` header this browser would send now.
+    pub fn cookie_header(&self) -> Option<HeaderValue> {
+        use reqwest::cookie::CookieStore;
+        self.jar.cookies(&self.base.parse().expect("base URL"))
+    }
+
+    pub async fn me(&self) -> Value {
+        self.call("whoami", &[]).await.expect("me answers")
+    }
+}
+
+/// Calls a server function with an explicit `Cookie` header, as a stolen or stale cookie would.
+pub async fn call_with_cookie(base: &str, endpoint: &str, cookie: &HeaderValue) -> Value {
+    let mut headers = HeaderMap::new();
+    headers.insert(reqwest::header::COOKIE, cookie.clone());
+    headers.insert(ACCEPT, HeaderValue::from_static("application/json"));
+    let body = reqwest::Client::new()
+        .post(format!("{base}/api/{endpoint}"))
+        .headers(headers)
+        .send()
+        .await
+        .expect("request")
+        .bytes()
+        .await
+        .expect("body");
+    serde_json::from_slice(&body).expect("JSON")
+}
+
+pub fn unique(prefix: &str) -> String {
+    format!("{prefix} {}", steward::server::secrets::random_hex(4))
+}

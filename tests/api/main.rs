@@ -1,0 +1,9 @@
+//! Integration tests: Steward over HTTP on a fresh database per test. `make test` runs them on
+//! SQLite and again on a throwaway PostgreSQL.
+
+mod accounts;
+mod cli;
+mod health;
+mod helpers;
+mod login;
+mod security;

@@ -1,0 +1,154 @@
+use crate::helpers::{PASSWORD, spawn_app, unique};
+
+#[tokio::test]
+async fn a_cross_site_post_is_refused_and_changes_nothing() {
+    let app = spawn_app().await;
+    let browser = app.browser();
+    for (name, value) in [
+        ("sec-fetch-site", "cross-site"),
+        ("origin", "https://evil.example"),
+    ] {
+        let response = browser
+            .client
+            .post(format!("{}/api/signup", app.base))
+            .header(name, value)
+            .form(&[
+                ("company", unique("Evil").as_str()),
+                ("email", "e@evil.example"),
+                ("password", PASSWORD),
+            ])
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(response.status(), 403, "{name}");
+    }
+    assert_eq!(
+        steward::server::db::accounts::count(&app.state.db)
+            .await
+            .unwrap(),
+        0
+    );
+}
+
+#[tokio::test]
+async fn a_same_origin_post_from_the_panel_is_accepted() {
+    let app = spawn_app().await;
+    let response = app
+        .browser()
+        .client
+        .post(format!("{}/api/signup", app.base))
+        .header("sec-fetch-site", "same-origin")
+        .header("origin", app.base.as_str())
+        .header("accept", "application/json")
+        .form(&[
+            ("company", unique("Friendly").as_str()),
+            ("email", "f@friendly.example"),
+            ("password", PASSWORD),
+        ])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), 200);
+}
+
+#[tokio::test]
+async fn server_functions_do_not_run_over_get() {
+    let app = spawn_app().await;
+    let response = app.browser().get("/api/logout").await;
+    assert!(response.status().is_client_error(), "{}", response.status());
+}
+
+#[tokio::test]
+async fn every_response_carries_the_security_headers_even_a_404() {
+    let app = spawn_app().await;
+    for path in ["/login", "/no-such-page", "/healthz"] {
+        let response = app.browser().get(path).await;
+        let headers = response.headers();
+        let csp = headers["content-security-policy"].to_str().unwrap();
+        for directive in [
+            "object-src 'none'",
+            "base-uri 'none'",
+            "frame-ancestors 'none'",
+        ] {
+            assert!(csp.contains(directive), "{path}: {csp}");
+        }
+        assert_eq!(headers["x-content-type-options"], "nosniff", "{path}");
+        assert_eq!(headers["referrer-policy"], "same-origin", "{path}");
+        assert_eq!(headers["cache-control"], "no-store", "{path}");
+    }
+    assert_eq!(app.browser().get("/no-such-page").await.status(), 404);
+}
+
+#[tokio::test]
+async fn the_session_cookie_is_http_only_and_same_site() {
+    let app = spawn_app().await;
+    let response = app
+        .browser()
+        .client
+        .post(format!("{}/api/signup", app.base))
+        .header("accept", "application/json")
+        .form(&[
+            ("company", unique("Cookie").as_str()),
+            ("email", "c@cookie.example"),
+            ("password", PASSWORD),
+        ])
+        .send()
+        .await
+        .unwrap();
+    let cookie = response.headers()["set-cookie"]
+        .to_str()
+        .unwrap()
+        .to_owned();
+    assert!(cookie.starts_with("steward="), "{cookie}");
+    assert!(cookie.contains("HttpOnly"), "{cookie}");
+    assert!(cookie.contains("SameSite=Lax"), "{cookie}");
+    assert!(cookie.contains("Path=/"), "{cookie}");
+}
+
+#[tokio::test]
+async fn with_secure_cookies_the_cookie_is_host_prefixed_and_secure() {
+    let app = crate::helpers::spawn_app_with(|c| c.cookie_secure = true).await;
+    let response = app
+        .browser()
+        .client
+        .post(format!("{}/api/signup", app.base))
+        .header("accept", "application/json")
+        .form(&[
+            ("company", unique("Secure").as_str()),
+            ("email", "s@secure.example"),
+            ("password", PASSWORD),
+        ])
+        .send()
+        .await
+        .unwrap();
+    let cookie = response.headers()["set-cookie"]
+        .to_str()
+        .unwrap()
+        .to_owned();
+    assert!(cookie.starts_with("__Host-steward="), "{cookie}");
+    assert!(cookie.contains("Secure"), "{cookie}");
+    assert!(!cookie.contains("Domain"), "{cookie}");
+    assert!(
+        response.headers()["strict-transport-security"]
+            .to_str()
+            .unwrap()
+            .contains("max-age")
+    );
+}
+
+#[tokio::test]
+async fn passwords_are_stored_as_argon2id_hashes_only() {
+    let app = spawn_app().await;
+    app.signed_up(&unique("Hashy")).await;
+    let hash: String = steward::on_db!(&app.state.db, |pool| {
+        sqlx::query_scalar("SELECT password_hash FROM users")
+            .fetch_one(pool)
+            .await
+    })
+    .unwrap();
+    assert!(
+        hash.starts_with("$argon2id$v=19$m=19456,t=2,p=1$"),
+        "{hash}"
+    );
+    assert!(!hash.contains(PASSWORD));
+}
