@@ -18,8 +18,16 @@ pub struct Caller {
     pub is_holder: bool,
     pub login: Option<String>,
     pub email: String,
-    _checked: (),
+    #[expect(
+        dead_code,
+        reason = "its only job is to make `Caller` impossible to build elsewhere"
+    )]
+    checked: SessionChecked,
 }
+
+/// Private: only this module can state that a session was checked.
+#[derive(Debug, Clone)]
+struct SessionChecked;
 
 impl Caller {
     /// `1234-567-89` for the holder, `1234-567-89/login` for a delegated user.
@@ -65,6 +73,6 @@ fn into_caller(row: CallerRow) -> Option<Caller> {
         is_holder: row.is_holder,
         login: row.login,
         email: row.email,
-        _checked: (),
+        checked: SessionChecked,
     })
 }
