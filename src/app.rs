@@ -7,11 +7,17 @@ use leptos_router::{SsrMode, path};
 
 use crate::components::shell::AppShell;
 use crate::pages::{
+    groups::GroupsPage,
     login::LoginPage,
     not_found::NotFoundPage,
     overview::OverviewPage,
     placeholder::{Section, SectionPage},
+    reveal::RevealPage,
+    security::SecurityPage,
     signup::SignupPage,
+    user_edit::{EditUserPage, RemoveUserPage, ResetPasswordPage},
+    user_new::{BulkUsersPage, NewUserPage},
+    users::UsersPage,
 };
 
 pub fn shell(options: LeptosOptions) -> impl IntoView {
@@ -56,9 +62,16 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/signup") view=SignupPage ssr=SsrMode::Async />
                     <ParentRoute path=path!("") view=AppShell ssr=SsrMode::Async>
                         <Route path=path!("") view=OverviewPage ssr=SsrMode::Async />
-                        <Route path=path!("users") view=|| view! { <SectionPage section=Section::Users /> } ssr=SsrMode::Async />
+                        <Route path=path!("users") view=UsersPage ssr=SsrMode::Async />
+                        <Route path=path!("users/new") view=NewUserPage ssr=SsrMode::Async />
+                        <Route path=path!("users/bulk") view=BulkUsersPage ssr=SsrMode::Async />
+                        <Route path=path!("users/groups") view=GroupsPage ssr=SsrMode::Async />
+                        <Route path=path!("users/:login/edit") view=EditUserPage ssr=SsrMode::Async />
+                        <Route path=path!("users/:login/remove") view=RemoveUserPage ssr=SsrMode::Async />
+                        <Route path=path!("users/:login/reset-password") view=ResetPasswordPage ssr=SsrMode::Async />
+                        <Route path=path!("reveal/:id") view=RevealPage ssr=SsrMode::Async />
                         <Route path=path!("sub-accounts") view=|| view! { <SectionPage section=Section::SubAccounts /> } ssr=SsrMode::Async />
-                        <Route path=path!("security") view=|| view! { <SectionPage section=Section::Security /> } ssr=SsrMode::Async />
+                        <Route path=path!("security") view=SecurityPage ssr=SsrMode::Async />
                         <Route path=path!("api-keys") view=|| view! { <SectionPage section=Section::ApiKeys /> } ssr=SsrMode::Async />
                         <Route path=path!("activity") view=|| view! { <SectionPage section=Section::Activity /> } ssr=SsrMode::Async />
                     </ParentRoute>

@@ -25,6 +25,8 @@ pub enum AppError {
     Unauthenticated,
     #[error("You do not have permission to do this.")]
     Forbidden,
+    #[error("Choose a new password before continuing.")]
+    PasswordChangeRequired,
     #[error("Not found.")]
     NotFound,
     #[error("This feature is turned off on this server.")]

@@ -6,6 +6,7 @@
 //! - `server/` (server only): configuration, database, sessions, services, HTTP.
 //! - `app.rs`, `components/`, `pages/`: the user interface, rendered on the server and hydrated
 //!   in the browser.
+#![recursion_limit = "256"]
 #![cfg_attr(
     not(test),
     deny(clippy::unwrap_used, clippy::expect_used, clippy::panic, clippy::todo)

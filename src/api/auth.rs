@@ -16,6 +16,12 @@ pub struct Me {
     pub login_id: String,
     pub email: String,
     pub is_holder: bool,
+    /// `None`, `User` or `Administrator`.
+    pub role: String,
+    /// Administrators see the controls that change users and groups.
+    pub can_manage_users: bool,
+    /// Logged in with a temporary password: the panel shows only the form to choose a new one.
+    pub must_change_password: bool,
     /// When the account was created, as `2026-11-22 09:15 UTC`.
     pub account_created: String,
 }
@@ -32,6 +38,9 @@ pub async fn whoami() -> Result<Option<Me>, AppError> {
         company: caller.company,
         email: caller.email,
         is_holder: caller.is_holder,
+        role: caller.role.label().to_owned(),
+        can_manage_users: caller.role.can_manage_users(),
+        must_change_password: caller.password_change_required,
         account_created: crate::server::format::datetime(caller.account_created_at),
     }))
 }

@@ -3,3 +3,5 @@
 //! posts to `/api/<endpoint>`, and without JavaScript a form posts there directly.
 
 pub mod auth;
+pub mod reveal;
+pub mod users;

@@ -56,6 +56,9 @@ pub fn TextField(
     #[prop(optional)] hint: Option<&'static str>,
     #[prop(optional)] maxlength: Option<usize>,
     #[prop(optional)] required: bool,
+    /// The value the field starts with (rendered on the server, so it works without JavaScript).
+    #[prop(optional, into)]
+    initial: Option<String>,
     #[prop(into, optional)] error: Signal<Option<String>>,
     /// Called with the new value on every keystroke (after hydration).
     #[prop(optional, into)]
@@ -76,6 +79,7 @@ pub fn TextField(
                 autocomplete=autocomplete
                 maxlength=maxlength
                 required=required
+                value=initial
                 aria-invalid=move || error.get().map(|_| "true")
                 aria-describedby=described_by
                 on:input=move |ev| {
@@ -85,6 +89,37 @@ pub fn TextField(
                 }
             />
             {hint.map(|h| view! { <p class="hint" id=format!("{id}-hint")>{h}</p> })}
+            <p class="field-error" id=format!("{id}-error") aria-live="polite">
+                {move || error.get()}
+            </p>
+        </div>
+    }
+}
+
+/// The "Privilege" select: one option per group, showing its role.
+#[component]
+pub fn GroupSelect(
+    id: &'static str,
+    #[prop(default = "Privilege")] label: &'static str,
+    groups: Vec<crate::api::users::GroupView>,
+    /// The group selected at first (by name).
+    #[prop(into)]
+    selected: String,
+    #[prop(into, optional)] error: Signal<Option<String>>,
+) -> impl IntoView {
+    view! {
+        <div class="field" class:invalid=move || error.get().is_some()>
+            <label for=id>{label}</label>
+            <select id=id name=id aria-describedby=format!("{id}-error")>
+                {groups
+                    .into_iter()
+                    .map(|g| {
+                        let is_selected = g.name.eq_ignore_ascii_case(&selected);
+                        let text = format!("{} ({})", g.name, g.role);
+                        view! { <option value=g.name selected=is_selected>{text}</option> }
+                    })
+                    .collect_view()}
+            </select>
             <p class="field-error" id=format!("{id}-error") aria-live="polite">
                 {move || error.get()}
             </p>

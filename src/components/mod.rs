@@ -1,5 +1,6 @@
 //! View pieces shared by several pages.
 
+pub mod change_password;
 pub mod copy;
 pub mod form;
 pub mod password;

@@ -5,6 +5,7 @@ use leptos::prelude::*;
 use leptos_router::components::{A, Outlet, Redirect};
 
 use crate::api::auth::{Logout, Me, whoami};
+use crate::components::change_password::ChangePasswordForm;
 use crate::error::AppError;
 
 /// The logged-in user, loaded once by the shell for every page inside it.
@@ -20,6 +21,20 @@ pub fn AppShell() -> impl IntoView {
         <Suspense fallback=|| view! { <p class="loading">"Loading…"</p> }>
             {move || Suspend::new(async move {
                 match current.await {
+                    Ok(Some(me)) if me.must_change_password => {
+                        let context = format!("{} {}", me.login_id, me.email);
+                        view! {
+                            <Header me />
+                            <main id="main" class="narrow">
+                                <h1>"Choose a new password"</h1>
+                                <p class="notice">
+                                    "You logged in with a temporary password. Choose your own before continuing."
+                                </p>
+                                <ChangePasswordForm context submit="Save and continue" />
+                            </main>
+                        }
+                        .into_any()
+                    }
                     Ok(Some(me)) => view! {
                         <Header me />
                         <div class="layout">

@@ -4,10 +4,13 @@
 pub mod account_id;
 pub mod company;
 pub mod email;
+pub mod generated;
 pub mod login_id;
 pub mod password;
+pub mod privilege;
 
 pub use account_id::AccountId;
 pub use company::CompanyName;
 pub use email::Email;
 pub use login_id::{LoginId, LoginName};
+pub use privilege::{Description, GroupName, Role, UserStatus};

@@ -5,9 +5,7 @@ use leptos_meta::Title;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Section {
-    Users,
     SubAccounts,
-    Security,
     ApiKeys,
     Activity,
 }
@@ -15,9 +13,7 @@ pub enum Section {
 impl Section {
     fn title(self) -> &'static str {
         match self {
-            Self::Users => "User management",
             Self::SubAccounts => "Sub-accounts",
-            Self::Security => "Security",
             Self::ApiKeys => "API keys",
             Self::Activity => "Activity",
         }
@@ -25,18 +21,9 @@ impl Section {
 
     fn description(self) -> &'static str {
         match self {
-            Self::Users => {
-                "Give colleagues their own login instead of sharing yours: add users with the \
-                 privilege None, User or Administrator, and disable, enable, edit or remove them. \
-                 They log in with ACCOUNT-ID/login."
-            }
             Self::SubAccounts => {
                 "Create isolated sub-accounts for a customer, a team or a department, each with \
                  its own users and API credentials shown exactly once."
-            }
-            Self::Security => {
-                "Change your password, turn on two-factor authentication, and see and end your \
-                 active sessions."
             }
             Self::ApiKeys => {
                 "Create credentials for the OVHcloud, Tencent Cloud, Gcore and Vobiz compatible \

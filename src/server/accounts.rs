@@ -109,8 +109,7 @@ pub async fn log_in(
     };
     let stored = candidate.as_ref().map(|c| c.password_hash.clone());
     let verified = state.hasher.verify(password, stored).await?;
-    let Some(candidate) =
-        candidate.filter(|c| verified.ok() && c.status != "DISABLED" && c.account_enabled)
+    let Some(candidate) = candidate.filter(|c| verified.ok() && !c.disabled && c.account_enabled)
     else {
         return Err(AppError::LoginFailed);
     };

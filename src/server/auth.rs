@@ -1,9 +1,11 @@
-//! Who is calling: the session says, never the request (SECURITY.md rule 18).
+//! Who is calling, and what they may do. The session says who, never the request
+//! (SECURITY.md rule 18); privileges are handed out as capabilities: without the role you get
+//! no [`Admin`] handle, and the services that change users require one.
 
 use super::db::{self, users::CallerRow};
 use super::session::AuthSession;
 use super::state::AppState;
-use crate::domain::AccountId;
+use crate::domain::{AccountId, Role};
 use crate::error::AppError;
 
 /// An authenticated caller. Only [`caller`] makes one, after checking the session against the
@@ -18,6 +20,10 @@ pub struct Caller {
     pub is_holder: bool,
     pub login: Option<String>,
     pub email: String,
+    /// The holder is always an Administrator, whatever their group says.
+    pub role: Role,
+    /// Logged in with a temporary password: nothing opens until a new one is chosen.
+    pub password_change_required: bool,
     #[expect(
         dead_code,
         reason = "its only job is to make `Caller` impossible to build elsewhere"
@@ -29,12 +35,31 @@ pub struct Caller {
 #[derive(Debug, Clone)]
 struct SessionChecked;
 
+/// Proof that the caller may manage users and groups.
+#[derive(Debug, Clone, Copy)]
+pub struct Admin<'a>(&'a Caller);
+
+impl<'a> Admin<'a> {
+    pub fn caller(&self) -> &'a Caller {
+        self.0
+    }
+}
+
 impl Caller {
     /// `1234-567-89` for the holder, `1234-567-89/login` for a delegated user.
     pub fn login_id(&self) -> String {
         match &self.login {
             Some(login) => format!("{}/{}", self.account_id, login),
             None => self.account_id.to_string(),
+        }
+    }
+
+    /// The user-management capability, or `Forbidden`.
+    pub fn admin(&self) -> Result<Admin<'_>, AppError> {
+        if self.role.can_manage_users() {
+            Ok(Admin(self))
+        } else {
+            Err(AppError::Forbidden)
         }
     }
 }
@@ -52,8 +77,7 @@ pub async fn caller(state: &AppState, session: &AuthSession) -> Result<Option<Ca
     } else {
         db::users::find_caller(&state.db, user.user_id).await?
     };
-    let valid = row
-        .filter(|r| r.security_stamp == user.stamp && r.status != "DISABLED" && r.account_enabled);
+    let valid = row.filter(|r| r.security_stamp == user.stamp && !r.disabled && r.account_enabled);
     match valid.and_then(into_caller) {
         Some(caller) => Ok(Some(caller)),
         None => {
@@ -64,6 +88,11 @@ pub async fn caller(state: &AppState, session: &AuthSession) -> Result<Option<Ca
 }
 
 fn into_caller(row: CallerRow) -> Option<Caller> {
+    let role = if row.is_holder {
+        Role::Administrator
+    } else {
+        Role::parse(&row.role).ok()?
+    };
     Some(Caller {
         user_id: row.user_id,
         account_pk: row.account_pk,
@@ -73,6 +102,8 @@ fn into_caller(row: CallerRow) -> Option<Caller> {
         is_holder: row.is_holder,
         login: row.login,
         email: row.email,
+        role,
+        password_change_required: row.password_change_required,
         checked: SessionChecked,
     })
 }

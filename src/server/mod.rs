@@ -11,6 +11,8 @@ pub mod errors;
 pub mod format;
 pub mod http;
 pub mod passwords;
+pub mod reveal;
 pub mod secrets;
 pub mod session;
 pub mod state;
+pub mod users;

@@ -70,12 +70,24 @@ pub async fn session() -> Result<AuthSession, AppError> {
 }
 
 /// The authenticated caller, or `Unauthenticated`: the first line of every server function that
-/// needs a logged-in user.
+/// needs a logged-in user. A user who must choose a new password gets `PasswordChangeRequired`
+/// from everything but [`authenticate_for_password_change`].
 pub async fn authenticate() -> Result<(AppState, Caller), AppError> {
+    let (state, caller, _) = authenticate_for_password_change().await?;
+    if caller.password_change_required {
+        return Err(AppError::PasswordChangeRequired);
+    }
+    Ok((state, caller))
+}
+
+/// Like [`authenticate`], but lets through a user who must change their password, and hands
+/// back the session so that it can be renewed after the change.
+pub async fn authenticate_for_password_change() -> Result<(AppState, Caller, AuthSession), AppError>
+{
     let state = state()?;
     let session = session().await?;
     match auth::caller(&state, &session).await? {
-        Some(caller) => Ok((state, caller)),
+        Some(caller) => Ok((state, caller, session)),
         None => Err(AppError::Unauthenticated),
     }
 }

@@ -1,6 +1,8 @@
 //! Accounts: one row per main account (and, later, per sub-account).
 
-use super::{Db, is_unique_violation, now};
+use super::{Db, groups, is_unique_violation, now};
+use crate::domain::Role;
+use crate::domain::privilege::BUILT_IN_GROUPS;
 use crate::{in_tx, on_db};
 
 /// What a new main account is made of; the holder's password is already hashed.
@@ -33,7 +35,8 @@ impl From<sqlx::Error> for CreateAccountError {
     }
 }
 
-/// Creates the account and its holder in one transaction: both exist, or neither.
+/// Creates the account, its built-in groups and its holder (in `ADMIN`) in one transaction:
+/// all exist, or none.
 /// Returns the holder's user id.
 pub async fn create_main_account(
     db: &Db,
@@ -51,12 +54,29 @@ pub async fn create_main_account(
         .bind(at)
         .fetch_one(&mut *conn)
         .await?;
+        let mut admin_group = None;
+        for (name, role, description) in BUILT_IN_GROUPS {
+            let (group_id,): (i64,) = sqlx::query_as(groups::INSERT)
+                .bind(account_id)
+                .bind(name)
+                .bind(name.to_ascii_lowercase())
+                .bind(role.code())
+                .bind(description)
+                .bind(true)
+                .bind(at)
+                .fetch_one(&mut *conn)
+                .await?;
+            if role == Role::Administrator {
+                admin_group = Some(group_id);
+            }
+        }
         let (user_id,): (i64,) = sqlx::query_as(
-            "INSERT INTO users (account_id, is_holder, email, password_hash, security_stamp,
+            "INSERT INTO users (account_id, is_holder, group_id, email, password_hash, security_stamp,
                                 created_at, updated_at, password_updated_at)
-             VALUES ($1, TRUE, $2, $3, $4, $5, $5, $5) RETURNING id",
+             VALUES ($1, TRUE, $2, $3, $4, $5, $6, $6, $6) RETURNING id",
         )
         .bind(account_id)
+        .bind(admin_group)
         .bind(new.holder_email)
         .bind(new.holder_password_hash)
         .bind(new.holder_security_stamp)

@@ -3,6 +3,8 @@
 //! run on either pool through [`on_db!`] and [`in_tx!`].
 
 pub mod accounts;
+pub mod groups;
+pub mod reveals;
 pub mod users;
 
 use anyhow::Context;

@@ -1,0 +1,45 @@
+//! Choosing a new password: on the Security page, and the only thing a user with a temporary
+//! password can do until they have chosen one.
+
+use leptos::prelude::*;
+
+use super::form::{FormAlert, FormErrors, TextField};
+use super::password::NewPasswordField;
+use crate::api::users::ChangePassword;
+
+#[component]
+pub fn ChangePasswordForm(
+    /// Words the password must not contain (login, e-mail, account ID).
+    #[prop(into)]
+    context: String,
+    /// The button's text.
+    #[prop(default = "Change password")]
+    submit: &'static str,
+) -> impl IntoView {
+    let change = ServerAction::<ChangePassword>::new();
+    let errors = FormErrors::from_action(change);
+    let context = Signal::stored(context);
+    view! {
+        <ActionForm action=change attr:class="form">
+            <FormAlert message=errors.form() />
+            <TextField
+                id="current_password"
+                label="Current password"
+                input_type="password"
+                autocomplete="current-password"
+                required=true
+                error=errors.field("current_password")
+            />
+            <NewPasswordField id="new_password" label="New password" context error=errors.field("new_password") />
+            <TextField
+                id="confirm_password"
+                label="Confirm the new password"
+                input_type="password"
+                autocomplete="new-password"
+                required=true
+                error=errors.field("confirm_password")
+            />
+            <button type="submit">{submit}</button>
+        </ActionForm>
+    }
+}

@@ -1,0 +1,116 @@
+//! The one-time reveal of generated passwords. The server deletes them as this page loads them:
+//! reloading, going back or opening the address again finds nothing.
+
+use leptos::prelude::*;
+use leptos_meta::Title;
+use leptos_router::components::A;
+use leptos_router::hooks::use_params_map;
+
+use crate::api::reveal::{Credential, Revealed, take_reveal};
+use crate::components::copy::CopyButton;
+
+#[component]
+pub fn RevealPage() -> impl IntoView {
+    let params = use_params_map();
+    let revealed = Resource::new(
+        move || params.with(|p| p.get("id").unwrap_or_default()),
+        take_reveal,
+    );
+    view! {
+        <Title text="Shown once" />
+        <Suspense fallback=|| view! { <p class="loading">"Loading…"</p> }>
+            {move || Suspend::new(async move {
+                match revealed.await {
+                    Ok(Some(Revealed::NewUsers { created, refused })) => view! {
+                        <h1>"Users added"</h1>
+                        <Credentials credentials=created />
+                        {(!refused.is_empty()).then(|| view! {
+                            <section class="card" aria-labelledby="refused-heading">
+                                <h2 id="refused-heading">"Not created"</h2>
+                                <ul class="refused">
+                                    {refused.into_iter().map(|r| view! {
+                                        <li>{format!("Row {} ({}): {}", r.row, if r.login.is_empty() { "no ID" } else { &r.login }, r.reason)}</li>
+                                    }).collect_view()}
+                                </ul>
+                            </section>
+                        })}
+                        <p><A href="/users">"Back to User management"</A></p>
+                    }
+                    .into_any(),
+                    Ok(Some(Revealed::PasswordReset { credential })) => view! {
+                        <h1>"Temporary password"</h1>
+                        <Credentials credentials=vec![credential] />
+                        <p><A href="/users">"Back to User management"</A></p>
+                    }
+                    .into_any(),
+                    Ok(None) => view! {
+                        <h1>"No longer available"</h1>
+                        <p class="notice">
+                            "Generated passwords are shown only once. If one was lost, reset that user's password from User management."
+                        </p>
+                        <p><A href="/users">"Back to User management"</A></p>
+                    }
+                    .into_any(),
+                    Err(e) => view! {
+                        <h1>"Shown once"</h1>
+                        <p class="alert" role="alert">{e.message()}</p>
+                    }
+                    .into_any(),
+                }
+            })}
+        </Suspense>
+    }
+}
+
+#[component]
+fn Credentials(credentials: Vec<Credential>) -> impl IntoView {
+    if credentials.is_empty() {
+        return view! { <p class="notice">"No user was created."</p> }.into_any();
+    }
+    let lines: Vec<String> = credentials
+        .iter()
+        .map(|c| format!("{},{}", c.login_id, c.password))
+        .collect();
+    let csv = format!("login_id,password\n{}\n", lines.join("\n"));
+    let all = lines.join("\n");
+    let download = format!("data:text/csv;charset=utf-8,{}", percent_encode(&csv));
+    let rows = credentials
+        .into_iter()
+        .map(|c| {
+            view! {
+                <tr>
+                    <td class="mono">{c.login_id.clone()}</td>
+                    <td class="mono secret">{c.password.clone()}</td>
+                </tr>
+            }
+        })
+        .collect_view();
+    view! {
+        <p class="alert" role="alert">
+            "Copy these passwords now and hand them over safely: they will not be shown again. Users choose their own at first login."
+        </p>
+        <div class="table-wrap">
+            <table class="credentials">
+                <thead><tr><th scope="col">"Login ID"</th><th scope="col">"Password"</th></tr></thead>
+                <tbody>{rows}</tbody>
+            </table>
+        </div>
+        <p class="actions">
+            <CopyButton value=all label="Copy all" />
+            <a class="button secondary" href=download download="steward-users.csv">"Download CSV"</a>
+        </p>
+    }
+    .into_any()
+}
+
+/// Percent-encodes text for a `data:` address.
+fn percent_encode(text: &str) -> String {
+    text.bytes()
+        .map(|b| match b {
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' | b'/' | b',' => {
+                char::from(b).to_string()
+            }
+            _ => format!("%{b:02X}"),
+        })
+        .collect()
+}

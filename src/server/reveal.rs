@@ -1,0 +1,42 @@
+//! Showing a generated secret exactly once (SECURITY.md rule 22).
+//!
+//! A write that generates a secret stashes it, sealed with the server key, and redirects to a
+//! page that takes it: the take deletes it in the same statement, so a reload, a back
+//! navigation or a second request finds nothing. Unread stashes expire after ten minutes.
+
+use serde::{Serialize, de::DeserializeOwned};
+
+use super::auth::Caller;
+use super::db;
+use super::state::AppState;
+use crate::error::AppError;
+
+const TTL_SECONDS: i64 = 600;
+
+/// Stores `payload` for `caller` to see once; returns the id of the page that shows it.
+pub async fn stash<T: Serialize>(
+    state: &AppState,
+    caller: &Caller,
+    payload: &T,
+) -> Result<String, AppError> {
+    let id = super::secrets::random_hex(16);
+    let json = serde_json::to_vec(payload).map_err(|e| AppError::from(anyhow::Error::new(e)))?;
+    let sealed = state.server_key.encrypt(&json, &format!("reveal:{id}"))?;
+    db::reveals::insert(&state.db, &id, caller.user_id, &sealed, TTL_SECONDS).await?;
+    Ok(id)
+}
+
+/// The payload, the first time only; `None` afterwards, for another user, or once expired.
+pub async fn take<T: DeserializeOwned>(
+    state: &AppState,
+    caller: &Caller,
+    id: &str,
+) -> Result<Option<T>, AppError> {
+    let Some(sealed) = db::reveals::take(&state.db, id, caller.user_id).await? else {
+        return Ok(None);
+    };
+    let json = state.server_key.decrypt(&sealed, &format!("reveal:{id}"))?;
+    Ok(Some(
+        serde_json::from_slice(&json).map_err(|e| AppError::from(anyhow::Error::new(e)))?,
+    ))
+}

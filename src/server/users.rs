@@ -1,0 +1,437 @@
+//! User management: the rules for adding, editing, disabling, resetting and removing delegated
+//! users, and for groups. Every write takes an [`Admin`] capability; every lookup is scoped to
+//! the caller's own account, so another account's users are simply not found.
+
+use rand::Rng;
+use rand::rngs::OsRng;
+
+use super::auth::{Admin, Caller};
+use super::db::{self, groups::DeleteGroupError, groups::InsertGroupError, users::InsertUserError};
+use super::state::AppState;
+use crate::domain::generated::readable_password;
+use crate::domain::{Description, Email, GroupName, LoginName, Role};
+use crate::error::{AppError, FieldError};
+
+/// The most rows "Add several users" takes at once.
+pub const BULK_MAX: usize = crate::api::users::BULK_ROWS;
+
+pub fn generate_password() -> String {
+    readable_password(|n| OsRng.gen_range(0..n))
+}
+
+/// Collects field errors so that a form can show all of them at once.
+#[derive(Default)]
+struct Problems(Vec<FieldError>);
+
+impl Problems {
+    fn check<T, E: std::fmt::Display>(&mut self, field: &str, parsed: Result<T, E>) -> Option<T> {
+        parsed.map_err(|e| self.add(field, e.to_string())).ok()
+    }
+
+    fn add(&mut self, field: &str, message: impl Into<String>) {
+        self.0.push(FieldError {
+            field: field.to_owned(),
+            message: message.into(),
+        });
+    }
+
+    fn into_result(self) -> Result<(), AppError> {
+        if self.0.is_empty() {
+            Ok(())
+        } else {
+            Err(AppError::Invalid(self.0))
+        }
+    }
+}
+
+/// What the add-user form sends.
+pub struct NewUserInput<'a> {
+    pub login: &'a str,
+    pub email: &'a str,
+    pub group: &'a str,
+    pub description: &'a str,
+    /// Empty: generate one, to be shown once.
+    pub password: String,
+    pub require_change: bool,
+}
+
+pub struct CreatedUser {
+    pub login: String,
+    /// Present when Steward generated the password.
+    pub generated_password: Option<String>,
+}
+
+async fn group_id(state: &AppState, account_pk: i64, name: &str) -> Result<Option<i64>, AppError> {
+    let Ok(name) = GroupName::parse(name) else {
+        return Ok(None);
+    };
+    Ok(db::groups::find_by_name(&state.db, account_pk, &name.key())
+        .await?
+        .map(|g| g.id))
+}
+
+pub async fn create_user(
+    state: &AppState,
+    admin: Admin<'_>,
+    input: NewUserInput<'_>,
+) -> Result<CreatedUser, AppError> {
+    let caller = admin.caller();
+    let mut problems = Problems::default();
+    let login = problems.check("login", LoginName::parse(input.login));
+    let email = problems.check("email", Email::parse(input.email));
+    let description = problems.check("description", Description::parse(input.description));
+    let group = group_id(state, caller.account_pk, input.group).await?;
+    if group.is_none() {
+        problems.add("group", "Choose a privilege.");
+    }
+    let generated = input.password.is_empty();
+    let password = if generated {
+        generate_password()
+    } else {
+        input.password
+    };
+    if !generated {
+        let context = [
+            input.login,
+            input.email,
+            caller.account_id.as_str(),
+            caller.company.as_str(),
+        ];
+        let verdict = state.password_policy().evaluate(&password, &context);
+        if !verdict.acceptable {
+            problems.add("password", verdict.reasons.join(" "));
+        }
+    }
+    problems.into_result()?;
+    let (Some(login), Some(email), Some(description), Some(group_id)) =
+        (login, email, description, group)
+    else {
+        return Err(AppError::field("form", "Please correct the form."));
+    };
+    let hash = state.hasher.hash(password.clone()).await?;
+    let new = db::users::NewUser {
+        login: login.as_str(),
+        login_key: &login.key(),
+        email: email.as_str(),
+        password_hash: &hash,
+        group_id,
+        description: description.as_str(),
+        password_change_required: input.require_change || generated,
+    };
+    match db::users::insert(&state.db, caller.account_pk, &new).await {
+        Ok(_) => Ok(CreatedUser {
+            login: login.as_str().to_owned(),
+            generated_password: generated.then_some(password),
+        }),
+        Err(InsertUserError::LoginTaken) => Err(AppError::field(
+            "login",
+            format!("A user with the ID {login} already exists."),
+        )),
+        Err(InsertUserError::Db(e)) => Err(e.into()),
+    }
+}
+
+/// One row of "Add several users".
+pub struct BulkRow<'a> {
+    pub login: &'a str,
+    pub email: &'a str,
+    pub group: &'a str,
+    pub description: &'a str,
+}
+
+impl BulkRow<'_> {
+    fn is_blank(&self) -> bool {
+        [self.login, self.email, self.description]
+            .iter()
+            .all(|f| f.trim().is_empty())
+    }
+}
+
+pub enum BulkOutcome {
+    Created {
+        row: usize,
+        login: String,
+        password: String,
+    },
+    Refused {
+        row: usize,
+        login: String,
+        reason: String,
+    },
+}
+
+/// Creates each non-blank row on its own: one bad row does not stop the others. Passwords are
+/// generated, and every created user must change theirs at first login.
+pub async fn create_users(
+    state: &AppState,
+    admin: Admin<'_>,
+    rows: &[BulkRow<'_>],
+) -> Result<Vec<BulkOutcome>, AppError> {
+    let filled: Vec<(usize, &BulkRow<'_>)> = rows
+        .iter()
+        .enumerate()
+        .filter(|(_, r)| !r.is_blank())
+        .map(|(i, r)| (i + 1, r))
+        .collect();
+    if filled.is_empty() {
+        return Err(AppError::field("form", "Fill in at least one row."));
+    }
+    if filled.len() > BULK_MAX {
+        return Err(AppError::field(
+            "form",
+            format!("Add at most {BULK_MAX} users at once."),
+        ));
+    }
+    let mut outcomes = Vec::with_capacity(filled.len());
+    for (row, input) in filled {
+        let created = create_user(
+            state,
+            admin,
+            NewUserInput {
+                login: input.login,
+                email: input.email,
+                group: input.group,
+                description: input.description,
+                password: String::new(),
+                require_change: true,
+            },
+        )
+        .await;
+        outcomes.push(match created {
+            Ok(user) => BulkOutcome::Created {
+                row,
+                login: user.login,
+                password: user.generated_password.unwrap_or_default(),
+            },
+            Err(AppError::Invalid(errors)) => BulkOutcome::Refused {
+                row,
+                login: input.login.trim().to_owned(),
+                reason: errors
+                    .into_iter()
+                    .map(|e| e.message)
+                    .collect::<Vec<_>>()
+                    .join(" "),
+            },
+            Err(other) => return Err(other),
+        });
+    }
+    Ok(outcomes)
+}
+
+/// The delegated user `login` of the caller's account, or `NotFound`.
+pub async fn find(
+    state: &AppState,
+    caller: &Caller,
+    login: &str,
+) -> Result<db::users::UserRow, AppError> {
+    let login = LoginName::parse(login).map_err(|_| AppError::NotFound)?;
+    db::users::find_by_login(&state.db, caller.account_pk, &login.key())
+        .await?
+        .ok_or(AppError::NotFound)
+}
+
+/// Nobody acts on themselves through user management: no self-escalation, no locking
+/// oneself out (SECURITY.md rule 19).
+fn not_self(admin: Admin<'_>, user: &db::users::UserRow, message: &str) -> Result<(), AppError> {
+    if admin.caller().user_id == user.id {
+        Err(AppError::field("form", message))
+    } else {
+        Ok(())
+    }
+}
+
+pub async fn update_user(
+    state: &AppState,
+    admin: Admin<'_>,
+    login: &str,
+    email: &str,
+    group: &str,
+    description: &str,
+) -> Result<(), AppError> {
+    let caller = admin.caller();
+    let user = find(state, caller, login).await?;
+    let mut problems = Problems::default();
+    let email = problems.check("email", Email::parse(email));
+    let description = problems.check("description", Description::parse(description));
+    let group_id = group_id(state, caller.account_pk, group).await?;
+    if group_id.is_none() {
+        problems.add("group", "Choose a privilege.");
+    }
+    let current_group = group_id_of(state, caller, &user).await?;
+    if caller.user_id == user.id && group_id.is_some() && group_id != Some(current_group) {
+        problems.add("group", "You cannot change your own privilege.");
+    }
+    problems.into_result()?;
+    let (Some(email), Some(description), Some(group_id)) = (email, description, group_id) else {
+        return Err(AppError::field("form", "Please correct the form."));
+    };
+    let done = db::users::update_profile(
+        &state.db,
+        caller.account_pk,
+        user.id,
+        email.as_str(),
+        group_id,
+        description.as_str(),
+    )
+    .await?;
+    if done {
+        Ok(())
+    } else {
+        Err(AppError::NotFound)
+    }
+}
+
+async fn group_id_of(
+    state: &AppState,
+    caller: &Caller,
+    user: &db::users::UserRow,
+) -> Result<i64, AppError> {
+    group_id(state, caller.account_pk, &user.group_name)
+        .await?
+        .ok_or(AppError::NotFound)
+}
+
+pub async fn set_disabled(
+    state: &AppState,
+    admin: Admin<'_>,
+    login: &str,
+    disabled: bool,
+) -> Result<(), AppError> {
+    let user = find(state, admin.caller(), login).await?;
+    if disabled {
+        not_self(admin, &user, "You cannot disable yourself.")?;
+    }
+    db::users::set_disabled(&state.db, admin.caller().account_pk, user.id, disabled).await?;
+    Ok(())
+}
+
+/// Gives the user a generated temporary password (returned, to be shown once) and ends their
+/// sessions; they must choose a new one at their next login.
+pub async fn reset_password(
+    state: &AppState,
+    admin: Admin<'_>,
+    login: &str,
+) -> Result<(String, String), AppError> {
+    let user = find(state, admin.caller(), login).await?;
+    not_self(
+        admin,
+        &user,
+        "Change your own password on the Security page.",
+    )?;
+    let password = generate_password();
+    let hash = state.hasher.hash(password.clone()).await?;
+    db::users::set_password(&state.db, admin.caller().account_pk, user.id, &hash, true).await?;
+    Ok((user.login, password))
+}
+
+pub async fn end_sessions(state: &AppState, admin: Admin<'_>, login: &str) -> Result<(), AppError> {
+    let user = find(state, admin.caller(), login).await?;
+    not_self(admin, &user, "End your own sessions by logging out.")?;
+    db::users::rotate_stamp(&state.db, admin.caller().account_pk, user.id).await?;
+    Ok(())
+}
+
+pub async fn remove_user(state: &AppState, admin: Admin<'_>, login: &str) -> Result<(), AppError> {
+    let user = find(state, admin.caller(), login).await?;
+    not_self(admin, &user, "You cannot remove yourself.")?;
+    if db::users::delete(&state.db, admin.caller().account_pk, user.id).await? {
+        Ok(())
+    } else {
+        Err(AppError::NotFound)
+    }
+}
+
+/// Changes the caller's own password after checking the current one. All their sessions end;
+/// the returned stamp lets the current one continue under a new id.
+pub async fn change_own_password(
+    state: &AppState,
+    caller: &Caller,
+    current: String,
+    new: String,
+    confirm: &str,
+) -> Result<String, AppError> {
+    let mut problems = Problems::default();
+    let stored = db::users::password_hash(&state.db, caller.user_id).await?;
+    if !state.hasher.verify(current.clone(), stored).await?.ok() {
+        problems.add("current_password", "This is not your current password.");
+    }
+    if new == current {
+        problems.add(
+            "new_password",
+            "Choose a password different from the current one.",
+        );
+    }
+    let login = caller.login.clone().unwrap_or_default();
+    let context = [
+        login.as_str(),
+        caller.email.as_str(),
+        caller.account_id.as_str(),
+        caller.company.as_str(),
+    ];
+    let verdict = state.password_policy().evaluate(&new, &context);
+    if !verdict.acceptable {
+        problems.add("new_password", verdict.reasons.join(" "));
+    }
+    if new != confirm {
+        problems.add("confirm_password", "The two new passwords differ.");
+    }
+    problems.into_result()?;
+    let hash = state.hasher.hash(new).await?;
+    db::users::set_password(&state.db, caller.account_pk, caller.user_id, &hash, false)
+        .await?
+        .ok_or(AppError::NotFound)
+}
+
+pub async fn create_group(
+    state: &AppState,
+    admin: Admin<'_>,
+    name: &str,
+    role: &str,
+    description: &str,
+) -> Result<(), AppError> {
+    let mut problems = Problems::default();
+    let name = problems.check("name", GroupName::parse(name));
+    let role = problems.check("role", Role::parse(role));
+    let description = problems.check("description", Description::parse(description));
+    problems.into_result()?;
+    let (Some(name), Some(role), Some(description)) = (name, role, description) else {
+        return Err(AppError::field("form", "Please correct the form."));
+    };
+    match db::groups::insert(
+        &state.db,
+        admin.caller().account_pk,
+        name.as_str(),
+        role.code(),
+        description.as_str(),
+    )
+    .await
+    {
+        Ok(_) => Ok(()),
+        Err(InsertGroupError::NameTaken) => Err(AppError::field(
+            "name",
+            format!("A group named {} already exists.", name.as_str()),
+        )),
+        Err(InsertGroupError::Db(e)) => Err(e.into()),
+    }
+}
+
+pub async fn delete_group(state: &AppState, admin: Admin<'_>, name: &str) -> Result<(), AppError> {
+    let account_pk = admin.caller().account_pk;
+    let name = GroupName::parse(name).map_err(|_| AppError::NotFound)?;
+    let group = db::groups::find_by_name(&state.db, account_pk, &name.key())
+        .await?
+        .ok_or(AppError::NotFound)?;
+    match db::groups::delete(&state.db, account_pk, group.id).await {
+        Ok(()) => Ok(()),
+        Err(DeleteGroupError::NotFound) => Err(AppError::NotFound),
+        Err(DeleteGroupError::BuiltIn) => Err(AppError::field(
+            "form",
+            "Built-in groups cannot be deleted.",
+        )),
+        Err(DeleteGroupError::InUse) => Err(AppError::field(
+            "form",
+            "Move this group's users to another group before deleting it.",
+        )),
+        Err(DeleteGroupError::Db(e)) => Err(e.into()),
+    }
+}
