@@ -28,8 +28,10 @@ pub struct UserView {
     pub is_me: bool,
 }
 
-/// What the list is narrowed and sorted by; every field comes from the page's query string.
+/// What the list is narrowed and sorted by; every field comes from the page's query string,
+/// and any may be missing.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(default)]
 pub struct UserQuery {
     pub q: String,
     pub group: String,
@@ -138,7 +140,7 @@ mod convert {
 
 /// One page of the account's users. Every role may read it.
 #[server(endpoint = "list_users")]
-pub async fn list_users(query: UserQuery) -> Result<UserPage, AppError> {
+pub async fn list_users(#[server(default)] query: UserQuery) -> Result<UserPage, AppError> {
     use crate::domain::UserStatus;
     use crate::server::db::users::{UserFilter, UserSort};
     let (state, caller) = crate::server::state::authenticate().await?;

@@ -184,3 +184,116 @@ pub async fn call_with_cookie(base: &str, endpoint: &str, cookie: &HeaderValue) 
 pub fn unique(prefix: &str) -> String {
     format!("{prefix} {}", steward::server::secrets::random_hex(4))
 }
+
+impl TestApp {
+    /// The database id of the account `account_id` (for seeding rows directly).
+    pub async fn account_pk(&self, account_id: &str) -> i64 {
+        steward::on_db!(&self.state.db, |pool| {
+            sqlx::query_scalar("SELECT id FROM accounts WHERE code = $1")
+                .bind(account_id)
+                .fetch_one(pool)
+                .await
+        })
+        .expect("account exists")
+    }
+
+    /// Adds a user through the panel as `admin` and returns a browser logged in as them.
+    pub async fn user_in(
+        &self,
+        admin: &Browser,
+        account_id: &str,
+        login: &str,
+        group: &str,
+    ) -> Browser {
+        admin
+            .call(
+                "create_user",
+                &[
+                    ("login", login),
+                    ("email", &format!("{login}@example.com")),
+                    ("group", group),
+                    ("description", ""),
+                    ("password", PASSWORD),
+                ],
+            )
+            .await
+            .expect("user created");
+        let browser = self.browser();
+        browser
+            .call(
+                "login",
+                &[
+                    ("account_id", &format!("{account_id}/{login}")),
+                    ("password", PASSWORD),
+                ],
+            )
+            .await
+            .expect("user logs in");
+        browser
+    }
+
+    /// Seeds `count` users straight into the database (one shared hash: they never log in).
+    pub async fn seed_users(&self, account_id: &str, prefix: &str, count: usize) {
+        let account_pk = self.account_pk(account_id).await;
+        let group: i64 = steward::on_db!(&self.state.db, |pool| {
+            sqlx::query_scalar(
+                "SELECT id FROM user_groups WHERE account_id = $1 AND name = 'DEFAULT'",
+            )
+            .bind(account_pk)
+            .fetch_one(pool)
+            .await
+        })
+        .expect("DEFAULT group");
+        for i in 0..count {
+            let login = format!("{prefix}{i:03}");
+            let email = format!("{login}@seed.example");
+            let new = steward::server::db::users::NewUser {
+                login: &login,
+                login_key: &login.to_ascii_lowercase(),
+                email: &email,
+                password_hash: "$argon2id$v=19$m=19456,t=2,p=1$c2VlZHNhbHQ$c2VlZGhhc2g",
+                group_id: group,
+                description: if i % 2 == 0 { "even seed" } else { "odd seed" },
+                password_change_required: false,
+            };
+            steward::server::db::users::insert(&self.state.db, account_pk, &new)
+                .await
+                .expect("seeded");
+        }
+    }
+}
+
+impl Browser {
+    /// Calls a server function and returns where it redirects the page (for reveals).
+    pub async fn call_for_location(
+        &self,
+        endpoint: &str,
+        form: &[(&str, &str)],
+    ) -> Result<String, AppError> {
+        let response = self
+            .client
+            .post(format!("{}/api/{endpoint}", self.base))
+            .header(ACCEPT, "application/json")
+            .form(form)
+            .send()
+            .await
+            .expect("request");
+        if response.status().is_success() {
+            Ok(response
+                .headers()
+                .get("location")
+                .map(|l| l.to_str().unwrap_or_default().to_owned())
+                .unwrap_or_default())
+        } else {
+            let body = response.bytes().await.expect("body");
+            Err(serde_json::from_slice(&body).expect("AppError"))
+        }
+    }
+
+    pub async fn take_reveal(&self, location: &str) -> Value {
+        let id = location.strip_prefix("/reveal/").expect("a reveal address");
+        self.call("take_reveal", &[("id", id)])
+            .await
+            .expect("take_reveal answers")
+    }
+}

@@ -2,8 +2,10 @@
 //! SQLite and again on a throwaway PostgreSQL.
 
 mod accounts;
+mod authz;
 mod cli;
 mod health;
 mod helpers;
 mod login;
 mod security;
+mod users;
