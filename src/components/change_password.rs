@@ -5,6 +5,7 @@ use leptos::prelude::*;
 
 use super::form::{FormAlert, FormErrors, TextField};
 use super::password::NewPasswordField;
+use super::shell::CurrentUser;
 use crate::api::users::ChangePassword;
 
 #[component]
@@ -18,6 +19,13 @@ pub fn ChangePasswordForm(
 ) -> impl IntoView {
     let change = ServerAction::<ChangePassword>::new();
     let errors = FormErrors::from_action(change);
+    // The shell knows whether a password change is pending: after one, it asks again.
+    let shell = use_context::<CurrentUser>();
+    Effect::new(move |_| {
+        if let (Some(Ok(())), Some(shell)) = (change.value().get(), shell) {
+            shell.0.refetch();
+        }
+    });
     let context = Signal::stored(context);
     view! {
         <ActionForm action=change attr:class="form">

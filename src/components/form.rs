@@ -36,6 +36,18 @@ impl FormErrors {
     }
 }
 
+/// A failed page load: the message, or the login page when the session has ended meanwhile
+/// (an administrator disabled the user, say).
+#[component]
+pub fn ErrorMessage(error: AppError) -> impl IntoView {
+    match error {
+        AppError::Unauthenticated | AppError::PasswordChangeRequired => {
+            view! { <leptos_router::components::Redirect path="/login" /> }.into_any()
+        }
+        other => view! { <p class="alert" role="alert">{other.message()}</p> }.into_any(),
+    }
+}
+
 /// A message about the whole form (not tied to one field).
 #[component]
 pub fn FormAlert(#[prop(into)] message: Signal<Option<String>>) -> impl IntoView {

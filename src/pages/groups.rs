@@ -6,7 +6,7 @@ use leptos_meta::Title;
 use leptos_router::components::A;
 
 use crate::api::users::{CreateGroup, DeleteGroup, list_groups};
-use crate::components::form::{FormAlert, FormErrors, TextField};
+use crate::components::form::{ErrorMessage, FormAlert, FormErrors, TextField};
 use crate::components::shell::CurrentUser;
 use crate::domain::Role;
 
@@ -33,7 +33,7 @@ pub fn GroupsPage() -> impl IntoView {
                 let manage = current.await.ok().flatten().is_some_and(|me| me.can_manage_users);
                 let groups = match groups.await {
                     Ok(groups) => groups,
-                    Err(e) => return view! { <p class="alert" role="alert">{e.message()}</p> }.into_any(),
+                    Err(e) => return view! { <ErrorMessage error=e /> }.into_any(),
                 };
                 let rows = groups
                     .into_iter()

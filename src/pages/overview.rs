@@ -10,7 +10,9 @@ use crate::components::shell::CurrentUser;
 #[component]
 pub fn OverviewPage() -> impl IntoView {
     let current = expect_context::<CurrentUser>().0;
-    let welcome = move || use_query_map().with(|q| q.get("welcome").is_some());
+    let query = use_query_map();
+    let welcome = move || query.with(|q| q.get("welcome").is_some());
+    let password_changed = move || query.with(|q| q.get("password_changed").is_some());
     view! {
         <Title text="My account" />
         <h1>{move || if welcome() { "Your account is ready" } else { "My account" }}</h1>
@@ -20,6 +22,9 @@ pub fn OverviewPage() -> impl IntoView {
                     let id = me.account_id.to_string();
                     let user_login_example = format!("{id}/login");
                     view! {
+                        <Show when=password_changed>
+                            <p class="notice" role="status">"Your password was changed. Your other sessions have ended."</p>
+                        </Show>
                         <Show when=welcome>
                             <p class="notice">
                                 "Note your account ID below: you log in with it. The users you add log in with "

@@ -2,6 +2,8 @@
 //! reloading, going back or opening the address again finds nothing.
 
 use leptos::prelude::*;
+
+use crate::components::form::ErrorMessage;
 use leptos_meta::Title;
 use leptos_router::components::A;
 use leptos_router::hooks::use_params_map;
@@ -53,7 +55,7 @@ pub fn RevealPage() -> impl IntoView {
                     .into_any(),
                     Err(e) => view! {
                         <h1>"Shown once"</h1>
-                        <p class="alert" role="alert">{e.message()}</p>
+                        <ErrorMessage error=e />
                     }
                     .into_any(),
                 }

@@ -3,7 +3,7 @@ use leptos_meta::Title;
 use leptos_router::components::A;
 
 use crate::api::auth::{Signup, signup_open};
-use crate::components::form::{FormAlert, FormErrors, TextField};
+use crate::components::form::{ErrorMessage, FormAlert, FormErrors, TextField};
 use crate::components::password::NewPasswordField;
 
 #[component]
@@ -23,7 +23,7 @@ pub fn SignupPage() -> impl IntoView {
                             </p>
                         }
                         .into_any(),
-                        Err(e) => view! { <p class="alert" role="alert">{e.message()}</p> }.into_any(),
+                        Err(e) => view! { <ErrorMessage error=e /> }.into_any(),
                     }
                 })}
             </Suspense>

@@ -8,7 +8,7 @@ use leptos_router::hooks::use_params_map;
 use crate::api::users::{
     GroupView, RemoveUser, ResetUserPassword, UpdateUser, UserView, get_user, list_groups,
 };
-use crate::components::form::{FormAlert, FormErrors, GroupSelect, TextField};
+use crate::components::form::{ErrorMessage, FormAlert, FormErrors, GroupSelect, TextField};
 
 fn login_param() -> Memo<String> {
     let params = use_params_map();
@@ -34,7 +34,7 @@ fn with_user<V: IntoView + 'static>(
                         (Ok(user), Ok(groups)) => body(user, groups).into_any(),
                         (Err(e), _) | (_, Err(e)) => view! {
                             <h1>{title}</h1>
-                            <p class="alert" role="alert">{e.message()}</p>
+                            <ErrorMessage error=e />
                         }
                         .into_any(),
                     }

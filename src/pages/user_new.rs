@@ -12,26 +12,41 @@ use crate::components::shell::CurrentUser;
 /// The group new users get unless another is chosen.
 const DEFAULT_GROUP: &str = "DEFAULT";
 
-#[component]
-pub fn NewUserPage() -> impl IntoView {
+/// A page for Administrators that needs the account's groups: renders `form` with the
+/// account ID and the groups, or says who may use it.
+fn admin_page<V: IntoView + 'static>(
+    title: &'static str,
+    form: impl Fn(String, Vec<GroupView>) -> V + Clone + Send + Sync + 'static,
+) -> impl IntoView {
     let current = expect_context::<CurrentUser>().0;
     let groups = Resource::new(|| (), |_| list_groups());
     view! {
-        <Title text="Add a user" />
+        <Title text=title />
         <p class="breadcrumb"><A href="/users">"User management"</A></p>
-        <h1>"Add a user"</h1>
+        <h1>{title}</h1>
         <Suspense fallback=|| view! { <p class="loading">"Loading…"</p> }>
-            {move || Suspend::new(async move {
-                let me = current.await.ok().flatten()?;
-                let groups = groups.await.ok()?;
-                Some(if me.can_manage_users {
-                    view! { <NewUserForm account_id=me.account_id.to_string() groups /> }.into_any()
-                } else {
-                    view! { <p class="alert" role="alert">"Only Administrators can add users."</p> }.into_any()
+            {move || {
+                let form = form.clone();
+                Suspend::new(async move {
+                    let me = current.await.ok().flatten()?;
+                    let groups = groups.await.ok()?;
+                    Some(if me.can_manage_users {
+                        form(me.account_id.to_string(), groups).into_any()
+                    } else {
+                        view! { <p class="alert" role="alert">"Only Administrators can add users."</p> }.into_any()
+                    })
                 })
-            })}
+            }}
         </Suspense>
     }
+}
+
+#[component]
+pub fn NewUserPage() -> impl IntoView {
+    admin_page(
+        "Add a user",
+        |account_id, groups| view! { <NewUserForm account_id groups /> },
+    )
 }
 
 #[component]
@@ -98,24 +113,10 @@ fn NewUserForm(account_id: String, groups: Vec<GroupView>) -> impl IntoView {
 
 #[component]
 pub fn BulkUsersPage() -> impl IntoView {
-    let current = expect_context::<CurrentUser>().0;
-    let groups = Resource::new(|| (), |_| list_groups());
-    view! {
-        <Title text="Add several users" />
-        <p class="breadcrumb"><A href="/users">"User management"</A></p>
-        <h1>"Add several users"</h1>
-        <Suspense fallback=|| view! { <p class="loading">"Loading…"</p> }>
-            {move || Suspend::new(async move {
-                let me = current.await.ok().flatten()?;
-                let groups = groups.await.ok()?;
-                Some(if me.can_manage_users {
-                    view! { <BulkForm groups /> }.into_any()
-                } else {
-                    view! { <p class="alert" role="alert">"Only Administrators can add users."</p> }.into_any()
-                })
-            })}
-        </Suspense>
-    }
+    admin_page(
+        "Add several users",
+        |_, groups| view! { <BulkForm groups /> },
+    )
 }
 
 #[component]

@@ -12,7 +12,7 @@ use crate::api::users::{
     list_groups, list_users,
 };
 use crate::components::copy::CopyButton;
-use crate::components::form::{FormAlert, FormErrors};
+use crate::components::form::{ErrorMessage, FormAlert, FormErrors};
 use crate::components::shell::CurrentUser;
 
 /// The columns the table sorts by, with their query-string names.
@@ -89,7 +89,7 @@ pub fn UsersPage() -> impl IntoView {
                             <UserTable page query=query.get_untracked() me set_disabled end_sessions />
                         }
                         .into_any(),
-                        Err(e) => view! { <p class="alert" role="alert">{e.message()}</p> }.into_any(),
+                        Err(e) => view! { <ErrorMessage error=e /> }.into_any(),
                     }}
                 })
             })}

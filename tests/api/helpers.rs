@@ -106,16 +106,20 @@ impl TestApp {
 }
 
 impl Browser {
-    /// Calls a server function the way the hydrated page does, and decodes its answer.
-    pub async fn call(&self, endpoint: &str, form: &[(&str, &str)]) -> Result<Value, AppError> {
-        let response = self
-            .client
+    /// Posts to a server function the way the hydrated page does.
+    async fn post_json(&self, endpoint: &str, form: &[(&str, &str)]) -> reqwest::Response {
+        self.client
             .post(format!("{}/api/{endpoint}", self.base))
             .header(ACCEPT, "application/json")
             .form(form)
             .send()
             .await
-            .expect("request");
+            .expect("request")
+    }
+
+    /// Calls a server function the way the hydrated page does, and decodes its answer.
+    pub async fn call(&self, endpoint: &str, form: &[(&str, &str)]) -> Result<Value, AppError> {
+        let response = self.post_json(endpoint, form).await;
         let ok = response.status().is_success();
         let body = response.bytes().await.expect("body");
         if ok {

@@ -33,6 +33,17 @@ macro_rules! on_db {
     };
 }
 
+/// Runs one statement with its binds on either database; yields `Result<u64, sqlx::Error>`,
+/// the number of rows it touched.
+#[macro_export]
+macro_rules! execute {
+    ($db:expr, $sql:expr $(, $bind:expr)* $(,)?) => {
+        $crate::on_db!($db, |pool| {
+            sqlx::query($sql)$(.bind($bind))*.execute(pool).await.map(|r| r.rows_affected())
+        })
+    };
+}
+
 /// Runs `$body` (an expression returning `Result<T, E>` where `E: From<sqlx::Error>`) inside a
 /// write transaction with `$conn` bound to its connection, committing on `Ok`. SQLite write
 /// transactions begin `IMMEDIATE`, so two writers queue on the busy timeout instead of failing

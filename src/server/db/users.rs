@@ -1,7 +1,7 @@
 //! Users: the account holder and delegated users, who log in and hold sessions.
 
 use super::{Db, is_unique_violation, now};
-use crate::on_db;
+use crate::{execute, on_db};
 
 /// What login needs to decide: the hash, and whether the user may log in at all.
 #[derive(Debug, sqlx::FromRow)]
@@ -301,19 +301,17 @@ pub async fn update_profile(
                        WHERE id = $2 AND account_id = $1 AND NOT is_holder
                          AND EXISTS (SELECT 1 FROM user_groups g WHERE g.id = $4 AND g.account_id = $1)";
     let stamp = crate::server::secrets::security_stamp();
-    let done = on_db!(db, |pool| {
-        sqlx::query(SQL)
-            .bind(account_pk)
-            .bind(user_id)
-            .bind(email)
-            .bind(group_id)
-            .bind(description)
-            .bind(now())
-            .bind(&stamp)
-            .execute(pool)
-            .await
-            .map(|r| r.rows_affected())
-    })?;
+    let done = execute!(
+        db,
+        SQL,
+        account_pk,
+        user_id,
+        email,
+        group_id,
+        description,
+        now(),
+        &stamp
+    )?;
     Ok(done == 1)
 }
 
@@ -328,17 +326,7 @@ pub async fn set_disabled(
                               security_stamp = CASE WHEN $3 THEN $5 ELSE security_stamp END
                        WHERE id = $2 AND account_id = $1 AND NOT is_holder";
     let stamp = crate::server::secrets::security_stamp();
-    let done = on_db!(db, |pool| {
-        sqlx::query(SQL)
-            .bind(account_pk)
-            .bind(user_id)
-            .bind(disabled)
-            .bind(now())
-            .bind(&stamp)
-            .execute(pool)
-            .await
-            .map(|r| r.rows_affected())
-    })?;
+    let done = execute!(db, SQL, account_pk, user_id, disabled, now(), &stamp)?;
     Ok(done == 1)
 }
 
@@ -355,49 +343,35 @@ pub async fn set_password(
                               password_updated_at = $5, updated_at = $5, security_stamp = $6
                        WHERE id = $2 AND account_id = $1";
     let stamp = crate::server::secrets::security_stamp();
-    let done = on_db!(db, |pool| {
-        sqlx::query(SQL)
-            .bind(account_pk)
-            .bind(user_id)
-            .bind(password_hash)
-            .bind(change_required)
-            .bind(now())
-            .bind(&stamp)
-            .execute(pool)
-            .await
-            .map(|r| r.rows_affected())
-    })?;
+    let done = execute!(
+        db,
+        SQL,
+        account_pk,
+        user_id,
+        password_hash,
+        change_required,
+        now(),
+        &stamp
+    )?;
     Ok((done == 1).then_some(stamp))
 }
 
 /// Ends every session of a user by replacing their security stamp.
 pub async fn rotate_stamp(db: &Db, account_pk: i64, user_id: i64) -> Result<bool, sqlx::Error> {
     const SQL: &str = "UPDATE users SET security_stamp = $3 WHERE id = $2 AND account_id = $1";
-    let stamp = crate::server::secrets::security_stamp();
-    let done = on_db!(db, |pool| {
-        sqlx::query(SQL)
-            .bind(account_pk)
-            .bind(user_id)
-            .bind(&stamp)
-            .execute(pool)
-            .await
-            .map(|r| r.rows_affected())
-    })?;
-    Ok(done == 1)
+    Ok(execute!(
+        db,
+        SQL,
+        account_pk,
+        user_id,
+        crate::server::secrets::security_stamp()
+    )? == 1)
 }
 
 /// Removes a delegated user for good; their sessions die with them.
 pub async fn delete(db: &Db, account_pk: i64, user_id: i64) -> Result<bool, sqlx::Error> {
     const SQL: &str = "DELETE FROM users WHERE id = $2 AND account_id = $1 AND NOT is_holder";
-    let done = on_db!(db, |pool| {
-        sqlx::query(SQL)
-            .bind(account_pk)
-            .bind(user_id)
-            .execute(pool)
-            .await
-            .map(|r| r.rows_affected())
-    })?;
-    Ok(done == 1)
+    Ok(execute!(db, SQL, account_pk, user_id)? == 1)
 }
 
 /// The stored hash of a user's password, to check their current password.
