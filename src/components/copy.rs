@@ -22,7 +22,13 @@ pub fn CopyButton(
     let copy = move |_| {
         copy_text(&value.get_value());
         copied.set(true);
-        set_timeout(move || copied.set(false), Duration::from_secs(2));
+        // `try_set`: the button may be gone two seconds later.
+        set_timeout(
+            move || {
+                let _ = copied.try_set(false);
+            },
+            Duration::from_secs(2),
+        );
     };
     view! {
         <Show when=move || hydrated.is_some_and(|h| h.get())>

@@ -35,14 +35,18 @@ pub fn NewPasswordField(
     let schedule_check = move || {
         latest.update_value(|n| *n += 1);
         let mine = latest.get_value();
+        // The form may be gone by then (submitted and navigated away): then do nothing.
         set_timeout(
             move || {
-                let password = typed.get_untracked();
-                if latest.get_value() == mine && !password.is_empty() {
-                    check.dispatch(CheckPassword {
-                        password,
-                        context: context.get_untracked(),
-                    });
+                let (Some(password), Some(newest), Some(context)) = (
+                    typed.try_get_untracked(),
+                    latest.try_get_value(),
+                    context.try_get_untracked(),
+                ) else {
+                    return;
+                };
+                if newest == mine && !password.is_empty() {
+                    check.dispatch(CheckPassword { password, context });
                 }
             },
             Duration::from_millis(250),
