@@ -57,7 +57,7 @@ CREATE UNIQUE INDEX users_login_key ON users (account_id, login_key);
 CREATE UNIQUE INDEX users_one_holder ON users (account_id) WHERE is_holder;
 -- The user list sorts and pages within one account.
 CREATE INDEX users_account_created ON users (account_id, created_at, id);
-CREATE INDEX users_account_email ON users (account_id, email);
+CREATE INDEX users_account_email ON users (account_id, lower(email));
 CREATE INDEX users_account_last_login ON users (account_id, last_login_at);
 CREATE INDEX users_group ON users (group_id);
 
