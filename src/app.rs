@@ -21,6 +21,8 @@ use crate::pages::{
 };
 
 pub fn shell(options: LeptosOptions) -> impl IntoView {
+    #[cfg(feature = "ssr")]
+    crate::server::http::set_page_csp();
     view! {
         <!DOCTYPE html>
         <html lang="en">

@@ -8,6 +8,7 @@ pub mod generated;
 pub mod login_id;
 pub mod password;
 pub mod privilege;
+pub mod throttle;
 
 pub use account_id::AccountId;
 pub use company::CompanyName;

@@ -5,6 +5,7 @@ use super::db::{self, accounts::CreateAccountError, accounts::NewMainAccount};
 use super::passwords::Verified;
 use super::session::AuthSession;
 use super::state::AppState;
+use crate::domain::throttle::Verdict;
 use crate::domain::{AccountId, CompanyName, Email, LoginId};
 use crate::error::{AppError, FieldError};
 
@@ -107,12 +108,38 @@ pub async fn log_in(
         }
         None => None,
     };
-    let stored = candidate.as_ref().map(|c| c.password_hash.clone());
+    // A throttled login is not checked at all, yet costs the same hashing time as any other
+    // attempt and gets the same answer: locked looks exactly like wrong (SECURITY.md rule 6).
+    let policy = state.config.throttle;
+    let throttled = candidate.as_ref().is_some_and(|c| {
+        let failures = u32::try_from(c.failures).unwrap_or(u32::MAX);
+        matches!(
+            policy.check(failures, c.last_failure_at, db::now()),
+            Verdict::Wait(_)
+        )
+    });
+    let stored = candidate
+        .as_ref()
+        .filter(|_| !throttled)
+        .map(|c| c.password_hash.clone());
     let verified = state.hasher.verify(password, stored).await?;
-    let Some(candidate) = candidate.filter(|c| verified.ok() && !c.disabled && c.account_enabled)
-    else {
+    let Some(candidate) = candidate else {
         return Err(AppError::LoginFailed);
     };
+    if throttled || !verified.ok() {
+        let failures = db::throttle::record_failure(&state.db, candidate.user_id).await?;
+        tracing::info!(
+            user_id = candidate.user_id,
+            failures,
+            throttled,
+            "login failed"
+        );
+        return Err(AppError::LoginFailed);
+    }
+    if candidate.disabled || !candidate.account_enabled {
+        return Err(AppError::LoginFailed);
+    }
+    db::throttle::clear(&state.db, candidate.user_id).await?;
     let rehashed = match &verified {
         Verified::YesRehashed(hash) => Some(hash.as_str()),
         _ => None,

@@ -6,6 +6,7 @@ use std::path::PathBuf;
 use std::time::Duration;
 
 use crate::domain::password::DEFAULT_MIN_SCORE;
+use crate::domain::throttle::ThrottlePolicy;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
 pub enum SignupMode {
@@ -79,6 +80,33 @@ pub struct ConfigArgs {
     )]
     pub session_max_hours: u32,
 
+    /// Failed logins in a row that cost nothing; after them each attempt waits 1 s, 2 s, 4 s…
+    #[arg(
+        long,
+        env = "STEWARD_LOGIN_FREE_ATTEMPTS",
+        default_value_t = 5,
+        global = true
+    )]
+    pub login_free_attempts: u32,
+
+    /// Failed logins in a row after which a login is locked.
+    #[arg(
+        long,
+        env = "STEWARD_LOGIN_LOCK_AFTER",
+        default_value_t = 20,
+        global = true
+    )]
+    pub login_lock_after: u32,
+
+    /// How long a locked login stays locked after its last failure.
+    #[arg(
+        long,
+        env = "STEWARD_LOGIN_LOCK_MINUTES",
+        default_value_t = 15,
+        global = true
+    )]
+    pub login_lock_minutes: u64,
+
     /// The zxcvbn score (0 to 4) a new password must reach.
     #[arg(long, env = "STEWARD_PASSWORD_MIN_SCORE", default_value_t = DEFAULT_MIN_SCORE,
           value_parser = clap::value_parser!(u8).range(0..=4), global = true)]
@@ -97,6 +125,7 @@ pub struct Config {
     pub session_idle: Duration,
     pub session_max: Duration,
     pub password_min_score: u8,
+    pub throttle: ThrottlePolicy,
 }
 
 impl From<ConfigArgs> for Config {
@@ -114,6 +143,12 @@ impl From<ConfigArgs> for Config {
             session_idle: Duration::from_secs(u64::from(args.session_idle_minutes.max(1)) * 60),
             session_max: Duration::from_secs(u64::from(args.session_max_hours.max(1)) * 3600),
             password_min_score: args.password_min_score,
+            throttle: ThrottlePolicy {
+                free_attempts: args.login_free_attempts,
+                lock_after: args.login_lock_after.max(args.login_free_attempts),
+                lock_for: Duration::from_secs(args.login_lock_minutes * 60),
+                ..ThrottlePolicy::default()
+            },
         }
     }
 }
@@ -131,6 +166,7 @@ impl Config {
             session_idle: Duration::from_secs(30 * 60),
             session_max: Duration::from_secs(12 * 3600),
             password_min_score: DEFAULT_MIN_SCORE,
+            throttle: ThrottlePolicy::default(),
         }
     }
 

@@ -17,6 +17,32 @@ pub async fn healthz(State(state): State<AppState>) -> Response {
     }
 }
 
+/// The policy of everything that is not a rendered page (server functions, health, files).
+const DEFAULT_CSP: &str = "default-src 'self'; object-src 'none'; base-uri 'none'; frame-ancestors 'none'; form-action 'self'";
+
+/// The policy of a rendered page: scripts only from this origin or carrying this response's
+/// nonce (the hydration script and the serialized resources), WebAssembly allowed, no inline
+/// styles, no plugins, no framing.
+pub fn page_csp(nonce: &str) -> String {
+    format!(
+        "default-src 'self'; script-src 'self' 'nonce-{nonce}' 'wasm-unsafe-eval'; style-src 'self'; \
+         img-src 'self' data:; connect-src 'self'; object-src 'none'; base-uri 'none'; \
+         frame-ancestors 'none'; form-action 'self'"
+    )
+}
+
+/// Called while a page renders: gives the response the CSP that admits its own inline scripts.
+pub fn set_page_csp() {
+    use leptos::prelude::use_context;
+    let nonce = leptos::nonce::use_nonce();
+    let response = use_context::<leptos_axum::ResponseOptions>();
+    if let (Some(nonce), Some(response)) = (nonce, response)
+        && let Ok(value) = HeaderValue::from_str(&page_csp(nonce.as_inner()))
+    {
+        response.insert_header(header::CONTENT_SECURITY_POLICY, value);
+    }
+}
+
 /// SECURITY.md rule 21: on every response, error pages included. Pages are personal and may show
 /// a secret once, so nothing but the static bundle may be cached.
 pub async fn security_headers(
@@ -30,11 +56,9 @@ pub async fn security_headers(
     let set = |headers: &mut HeaderMap, name: header::HeaderName, value: &'static str| {
         headers.insert(name, HeaderValue::from_static(value));
     };
-    set(
-        headers,
-        header::CONTENT_SECURITY_POLICY,
-        "object-src 'none'; base-uri 'none'; frame-ancestors 'none'; form-action 'self'",
-    );
+    if !headers.contains_key(header::CONTENT_SECURITY_POLICY) {
+        set(headers, header::CONTENT_SECURITY_POLICY, DEFAULT_CSP);
+    }
     set(headers, header::X_CONTENT_TYPE_OPTIONS, "nosniff");
     // `same-origin` keeps the Referer on the panel's own form posts: without JavaScript, a server
     // function answers by redirecting back to it.

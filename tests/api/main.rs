@@ -7,5 +7,7 @@ mod cli;
 mod health;
 mod helpers;
 mod login;
+mod logs;
 mod security;
+mod throttle;
 mod users;

@@ -80,6 +80,40 @@ async fn every_response_carries_the_security_headers_even_a_404() {
 }
 
 #[tokio::test]
+async fn a_page_admits_only_scripts_with_its_own_nonce() {
+    let app = spawn_app().await;
+    let first = app.browser().get("/login").await;
+    let csp = first.headers()["content-security-policy"]
+        .to_str()
+        .unwrap()
+        .to_owned();
+    let html = first.text().await.unwrap();
+    assert!(!csp.contains("unsafe-inline"), "{csp}");
+    let nonce = csp
+        .split("'nonce-")
+        .nth(1)
+        .and_then(|rest| rest.split('\'').next())
+        .expect("a nonce");
+    assert!(nonce.len() >= 16);
+    let scripts: Vec<&str> = html
+        .match_indices("<script")
+        .map(|(i, _)| &html[i..i + html[i..].find('>').unwrap()])
+        .collect();
+    assert!(!scripts.is_empty());
+    for script in scripts {
+        assert!(script.contains(&format!("nonce=\"{nonce}\"")), "{script}");
+    }
+    let second = app.browser().get("/login").await;
+    assert!(
+        !second.headers()["content-security-policy"]
+            .to_str()
+            .unwrap()
+            .contains(nonce),
+        "a fresh nonce per response"
+    );
+}
+
+#[tokio::test]
 async fn the_session_cookie_is_http_only_and_same_site() {
     let app = spawn_app().await;
     let response = app

@@ -5,6 +5,7 @@
 pub mod accounts;
 pub mod groups;
 pub mod reveals;
+pub mod throttle;
 pub mod users;
 
 use anyhow::Context;

@@ -11,6 +11,9 @@ pub struct LoginCandidate {
     pub disabled: bool,
     pub account_enabled: bool,
     pub security_stamp: String,
+    /// Failed logins in a row, and when the last one was.
+    pub failures: i64,
+    pub last_failure_at: i64,
 }
 
 /// Finds the user who would log in as `account_code` (the holder) or `account_code/login`.
@@ -21,9 +24,12 @@ pub async fn find_login_candidate(
 ) -> Result<Option<LoginCandidate>, sqlx::Error> {
     const SQL: &str =
         "SELECT u.id AS user_id, u.password_hash, u.disabled, a.enabled AS account_enabled,
-                              u.security_stamp
-                       FROM users u JOIN accounts a ON a.id = u.account_id
-                       WHERE a.code = $1
+                u.security_stamp, COALESCE(f.failures, 0) AS failures,
+                COALESCE(f.last_failure_at, 0) AS last_failure_at
+         FROM users u
+         JOIN accounts a ON a.id = u.account_id
+         LEFT JOIN login_failures f ON f.user_id = u.id
+         WHERE a.code = $1
                          AND ((CAST($2 AS TEXT) IS NULL AND u.is_holder)
                               OR u.login_key = CAST($2 AS TEXT))";
     on_db!(db, |pool| {

@@ -1,0 +1,176 @@
+//! SECURITY.md rule 23: no password reaches a log line, and none is stored in clear. The real
+//! binary runs with the most verbose logging while flows carry sentinel secrets; then the log and
+//! the database files are searched for them.
+
+use std::process::{Command, Stdio};
+
+use crate::helpers::{Browser, PASSWORD};
+
+const SIGNUP: &str = "Sentinel-Signup-Canary-7391";
+const WRONG: &str = "Sentinel-Wrong-Canary-2846";
+const USER: &str = "Sentinel-User-Canary-5530";
+const CHANGED: &str = "Sentinel-Changed-Canary-8812";
+const CHECKED: &str = "Sentinel-Checked-Canary-4417";
+
+#[tokio::test]
+async fn no_password_reaches_the_log_or_the_database_in_clear() {
+    let dir = tempfile::tempdir().unwrap();
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
+    let log_path = dir.path().join("steward.log");
+    let mut server = Command::new(env!("CARGO_BIN_EXE_steward"))
+        .arg("serve")
+        .env("LEPTOS_SITE_ADDR", format!("127.0.0.1:{port}"))
+        .env("STEWARD_DATA_DIR", dir.path())
+        .env(
+            "STEWARD_DATABASE_URL",
+            format!("sqlite://{}/steward.db", dir.path().display()),
+        )
+        .env("STEWARD_COOKIE_SECURE", "false")
+        .env("STEWARD_LOG", "trace")
+        .env("LEPTOS_OUTPUT_NAME", "steward")
+        .stdout(Stdio::null())
+        .stderr(std::fs::File::create(&log_path).unwrap())
+        .spawn()
+        .unwrap();
+    let base = format!("http://127.0.0.1:{port}");
+    for _ in 0..100 {
+        if reqwest::get(format!("{base}/healthz"))
+            .await
+            .is_ok_and(|r| r.status().is_success())
+        {
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
+    let new_browser = || {
+        let jar = std::sync::Arc::new(reqwest::cookie::Jar::default());
+        let client = reqwest::Client::builder()
+            .cookie_provider(jar.clone())
+            .redirect(reqwest::redirect::Policy::none())
+            .build()
+            .unwrap();
+        Browser {
+            client,
+            jar,
+            base: base.clone(),
+        }
+    };
+
+    let holder = new_browser();
+    let account = holder
+        .call(
+            "signup",
+            &[
+                ("company", "Obsidian Ltd"),
+                ("email", "o@obsidian.example"),
+                ("password", SIGNUP),
+            ],
+        )
+        .await
+        .unwrap();
+    let account = account.as_str().unwrap().to_owned();
+    holder
+        .call("check_password", &[("password", CHECKED), ("context", "")])
+        .await
+        .unwrap();
+    let _ = new_browser()
+        .call("login", &[("account_id", &account), ("password", WRONG)])
+        .await;
+    let _ = new_browser()
+        .call(
+            "login",
+            &[
+                ("account_id", &format!("{account}/nobody")),
+                ("password", WRONG),
+            ],
+        )
+        .await;
+    holder
+        .call(
+            "create_user",
+            &[
+                ("login", "watcher"),
+                ("email", "w@obsidian.example"),
+                ("group", "DEFAULT"),
+                ("description", ""),
+                ("password", USER),
+            ],
+        )
+        .await
+        .unwrap();
+    let location = holder
+        .call_for_location("reset_user_password", &[("login", "watcher")])
+        .await
+        .unwrap();
+    let revealed = holder.take_reveal(&location).await;
+    let temporary = revealed["PasswordReset"]["credential"]["password"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let watcher = new_browser();
+    watcher
+        .call(
+            "login",
+            &[
+                ("account_id", &format!("{account}/watcher")),
+                ("password", &temporary),
+            ],
+        )
+        .await
+        .unwrap();
+    watcher
+        .call(
+            "change_password",
+            &[
+                ("current_password", &temporary),
+                ("new_password", CHANGED),
+                ("confirm_password", CHANGED),
+            ],
+        )
+        .await
+        .unwrap();
+    // A generated password left unread stays sealed in the database.
+    let unread = holder
+        .call_for_location("reset_user_password", &[("login", "watcher")])
+        .await
+        .unwrap();
+    assert!(unread.starts_with("/reveal/"));
+
+    let _ = server.kill();
+    let _ = server.wait();
+    let log = std::fs::read_to_string(&log_path).unwrap();
+    assert!(
+        log.contains("login failed"),
+        "the log has the events, just not the secrets"
+    );
+    for secret in [
+        SIGNUP,
+        WRONG,
+        USER,
+        CHANGED,
+        CHECKED,
+        temporary.as_str(),
+        PASSWORD,
+    ] {
+        assert!(!log.contains(secret), "a password reached the log");
+    }
+    let mut database = Vec::new();
+    for file in ["steward.db", "steward.db-wal"] {
+        if let Ok(bytes) = std::fs::read(dir.path().join(file)) {
+            database.extend(bytes);
+        }
+    }
+    assert!(!database.is_empty());
+    for secret in [SIGNUP, USER, CHANGED, CHECKED, temporary.as_str()] {
+        assert!(
+            !database
+                .windows(secret.len())
+                .any(|w| w == secret.as_bytes()),
+            "a password is stored in clear"
+        );
+    }
+}

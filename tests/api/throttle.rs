@@ -1,0 +1,107 @@
+//! Login throttling over HTTP (SECURITY.md rules 5 and 6): every failure counts, even fifty at
+//! once, and a throttled login looks exactly like a wrong password.
+
+use std::time::Duration;
+
+use crate::helpers::{PASSWORD, TestApp, spawn_app, spawn_app_with, unique};
+use steward::domain::throttle::ThrottlePolicy;
+use steward::error::AppError;
+
+async fn failures(app: &TestApp) -> Option<i64> {
+    steward::on_db!(&app.state.db, |pool| {
+        sqlx::query_scalar("SELECT failures FROM login_failures")
+            .fetch_optional(pool)
+            .await
+    })
+    .unwrap()
+}
+
+/// The raw answer to a login attempt: status and body, as an attacker sees them.
+async fn raw_login(app: &TestApp, account_id: &str, password: &str) -> (u16, String) {
+    let response = app
+        .browser()
+        .client
+        .post(format!("{}/api/login", app.base))
+        .header("accept", "application/json")
+        .form(&[("account_id", account_id), ("password", password)])
+        .send()
+        .await
+        .unwrap();
+    (response.status().as_u16(), response.text().await.unwrap())
+}
+
+#[tokio::test]
+async fn fifty_wrong_passwords_sent_at_once_are_all_counted() {
+    let app = spawn_app().await;
+    let (_, account) = app.signed_up(&unique("Race")).await;
+    let attempts: Vec<_> = (0..50)
+        .map(|_| {
+            let browser = app.browser();
+            let account = account.clone();
+            tokio::spawn(async move {
+                browser
+                    .call(
+                        "login",
+                        &[("account_id", &account), ("password", "wrong-password-1")],
+                    )
+                    .await
+            })
+        })
+        .collect();
+    for attempt in attempts {
+        assert_eq!(attempt.await.unwrap().unwrap_err(), AppError::LoginFailed);
+    }
+    assert_eq!(failures(&app).await, Some(50));
+    // Locked now: even the right password is refused.
+    assert_eq!(
+        app.browser()
+            .call("login", &[("account_id", &account), ("password", PASSWORD)])
+            .await
+            .unwrap_err(),
+        AppError::LoginFailed
+    );
+}
+
+#[tokio::test]
+async fn a_locked_login_answers_exactly_like_a_wrong_password_or_an_unknown_account() {
+    let app = spawn_app_with(|c| {
+        c.throttle = ThrottlePolicy {
+            free_attempts: 2,
+            lock_after: 3,
+            lock_for: Duration::from_secs(3600),
+            ..ThrottlePolicy::default()
+        }
+    })
+    .await;
+    let (_, account) = app.signed_up(&unique("Locked")).await;
+    let wrong = raw_login(&app, &account, "not-the-password").await;
+    for _ in 0..2 {
+        raw_login(&app, &account, "not-the-password").await;
+    }
+    let locked_right_password = raw_login(&app, &account, PASSWORD).await;
+    let unknown = raw_login(&app, "9999-999-99", PASSWORD).await;
+    assert_eq!(locked_right_password, wrong);
+    assert_eq!(unknown, wrong);
+    assert_eq!(wrong.0, 500, "server function errors keep one status");
+    assert!(wrong.1.contains("LoginFailed"));
+    assert_eq!(
+        failures(&app).await,
+        Some(4),
+        "the refused attempt counts too"
+    );
+}
+
+#[tokio::test]
+async fn a_successful_login_starts_the_count_again() {
+    let app = spawn_app().await;
+    let (_, account) = app.signed_up(&unique("Reset")).await;
+    for _ in 0..4 {
+        raw_login(&app, &account, "not-the-password").await;
+    }
+    assert_eq!(failures(&app).await, Some(4));
+    app.browser()
+        .call("login", &[("account_id", &account), ("password", PASSWORD)])
+        .await
+        .unwrap();
+    assert_eq!(failures(&app).await, None);
+}
