@@ -8,7 +8,7 @@ use leptos_router::{SsrMode, path};
 use crate::components::shell::AppShell;
 use crate::pages::{
     groups::GroupsPage,
-    login::LoginPage,
+    login::{LoginCodePage, LoginPage},
     not_found::NotFoundPage,
     overview::OverviewPage,
     placeholder::{Section, SectionPage},
@@ -61,6 +61,7 @@ pub fn App() -> impl IntoView {
             <div class="app" data-hydrated=move || hydrated.get().then_some("true")>
                 <Routes fallback=|| view! { <NotFoundPage /> }>
                     <Route path=path!("/login") view=LoginPage ssr=SsrMode::Async />
+                    <Route path=path!("/login/code") view=LoginCodePage ssr=SsrMode::Async />
                     <Route path=path!("/signup") view=SignupPage ssr=SsrMode::Async />
                     <ParentRoute path=path!("") view=AppShell ssr=SsrMode::Async>
                         <Route path=path!("") view=OverviewPage ssr=SsrMode::Async />

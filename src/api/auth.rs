@@ -77,10 +77,25 @@ pub async fn signup(
 /// Logs in the account holder (`1234-567-89`) or a delegated user (`1234-567-89/login`).
 #[server(endpoint = "login")]
 pub async fn login(account_id: String, password: String) -> Result<(), AppError> {
+    use crate::server::accounts::{self, LoginStep};
+    use crate::server::state;
+    let state = state::state()?;
+    let session = state::session().await?;
+    match accounts::log_in(&state, &session, &account_id, password).await? {
+        LoginStep::Done => leptos_axum::redirect("/"),
+        LoginStep::SecondFactor => leptos_axum::redirect("/login/code"),
+    }
+    Ok(())
+}
+
+/// The second login step of a user with two-factor authentication: a 6-digit code from their
+/// app, or one of their recovery codes.
+#[server(endpoint = "login_code")]
+pub async fn login_code(code: String) -> Result<(), AppError> {
     use crate::server::{accounts, state};
     let state = state::state()?;
     let session = state::session().await?;
-    accounts::log_in(&state, &session, &account_id, password).await?;
+    accounts::log_in_second_factor(&state, &session, &code).await?;
     leptos_axum::redirect("/");
     Ok(())
 }

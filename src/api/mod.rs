@@ -4,4 +4,5 @@
 
 pub mod auth;
 pub mod reveal;
+pub mod security;
 pub mod users;

@@ -1,4 +1,5 @@
-//! Secrets shown exactly once: generated passwords of new users and temporary passwords.
+//! Secrets shown exactly once: generated passwords of new users, temporary passwords, and
+//! two-factor recovery codes.
 
 use leptos::prelude::*;
 use serde::{Deserialize, Serialize};
@@ -27,6 +28,10 @@ pub enum Revealed {
     },
     PasswordReset {
         credential: Credential,
+    },
+    /// Two-factor recovery codes, each usable once in place of a code.
+    RecoveryCodes {
+        codes: Vec<String>,
     },
 }
 

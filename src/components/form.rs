@@ -63,6 +63,9 @@ pub fn FormAlert(#[prop(into)] message: Signal<Option<String>>) -> impl IntoView
 pub fn TextField(
     id: &'static str,
     label: &'static str,
+    /// The form field's name, when it differs from `id` (two forms on one page).
+    #[prop(optional)]
+    name: Option<&'static str>,
     #[prop(optional)] input_type: Option<&'static str>,
     #[prop(optional)] autocomplete: Option<&'static str>,
     #[prop(optional)] hint: Option<&'static str>,
@@ -86,7 +89,7 @@ pub fn TextField(
             <label for=id>{label}</label>
             <input
                 id=id
-                name=id
+                name=name.unwrap_or(id)
                 type=input_type.unwrap_or("text")
                 autocomplete=autocomplete
                 maxlength=maxlength

@@ -17,6 +17,29 @@ pub fn readable_password(mut pick: impl FnMut(usize) -> usize) -> String {
     groups.join("-")
 }
 
+/// Lower-case letters and digits without look-alikes: recovery codes are typed in a hurry.
+pub const RECOVERY: &[u8] = b"abcdefghjkmnpqrstuvwxyz23456789";
+
+/// A recovery code, `xxxx-xxxx-xxxx` (about 59 bits).
+pub fn recovery_code(mut pick: impl FnMut(usize) -> usize) -> String {
+    let groups: Vec<String> = (0..3)
+        .map(|_| {
+            (0..4)
+                .map(|_| char::from(RECOVERY[pick(RECOVERY.len()) % RECOVERY.len()]))
+                .collect()
+        })
+        .collect();
+    groups.join("-")
+}
+
+/// The form a recovery code is compared in: lower case, without spaces or dashes.
+pub fn normalize_recovery_code(code: &str) -> String {
+    code.chars()
+        .filter(|c| c.is_ascii_alphanumeric())
+        .map(|c| c.to_ascii_lowercase())
+        .collect()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -39,6 +62,20 @@ mod tests {
         for look_alike in ['0', 'O', '1', 'l', 'I'] {
             assert!(!password.contains(look_alike));
         }
+    }
+
+    #[test]
+    fn recovery_codes_are_typed_forgivingly() {
+        let mut n = 0usize;
+        let code = recovery_code(|len| {
+            n = (n + 5) % len;
+            n
+        });
+        assert_eq!(code.len(), 14);
+        assert_eq!(
+            normalize_recovery_code(&format!(" {} ", code.to_uppercase())),
+            code.replace('-', "")
+        );
     }
 
     #[cfg(feature = "ssr")]

@@ -9,6 +9,8 @@ pub mod login_id;
 pub mod password;
 pub mod privilege;
 pub mod throttle;
+#[cfg(feature = "ssr")]
+pub mod totp;
 
 pub use account_id::AccountId;
 pub use company::CompanyName;

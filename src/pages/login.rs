@@ -2,7 +2,7 @@ use leptos::prelude::*;
 use leptos_meta::Title;
 use leptos_router::components::A;
 
-use crate::api::auth::Login;
+use crate::api::auth::{Login, LoginCode};
 use crate::components::form::{FormAlert, FormErrors, TextField};
 
 #[component]
@@ -32,6 +32,31 @@ pub fn LoginPage() -> impl IntoView {
                 <button type="submit">"Log in"</button>
             </ActionForm>
             <p class="aside">"No account yet? " <A href="/signup">"Create an account"</A></p>
+        </main>
+    }
+}
+
+/// The second step for users with two-factor authentication.
+#[component]
+pub fn LoginCodePage() -> impl IntoView {
+    let verify = ServerAction::<LoginCode>::new();
+    let errors = FormErrors::from_action(verify);
+    view! {
+        <Title text="Two-factor authentication" />
+        <main id="main" class="narrow">
+            <h1>"Two-factor authentication"</h1>
+            <ActionForm action=verify attr:class="form">
+                <FormAlert message=errors.any() />
+                <TextField
+                    id="code"
+                    label="Code"
+                    autocomplete="one-time-code"
+                    hint="The 6-digit code from your authenticator app, or one of your recovery codes."
+                    required=true
+                />
+                <button type="submit">"Verify"</button>
+            </ActionForm>
+            <p class="aside"><A href="/login">"Start again"</A></p>
         </main>
     }
 }

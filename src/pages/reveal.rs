@@ -45,10 +45,16 @@ pub fn RevealPage() -> impl IntoView {
                         <p><A href="/users">"Back to User management"</A></p>
                     }
                     .into_any(),
+                    Ok(Some(Revealed::RecoveryCodes { codes })) => view! {
+                        <h1>"Recovery codes"</h1>
+                        <RecoveryCodes codes />
+                        <p><A href="/security">"Back to Security"</A></p>
+                    }
+                    .into_any(),
                     Ok(None) => view! {
                         <h1>"No longer available"</h1>
                         <p class="notice">
-                            "Generated passwords are shown only once. If one was lost, reset that user's password from User management."
+                            "Generated passwords and recovery codes are shown only once. If a password was lost, reset it from User management; for recovery codes, make new ones on the Security page."
                         </p>
                         <p><A href="/users">"Back to User management"</A></p>
                     }
@@ -115,4 +121,22 @@ fn percent_encode(text: &str) -> String {
             _ => format!("%{b:02X}"),
         })
         .collect()
+}
+
+#[component]
+fn RecoveryCodes(codes: Vec<String>) -> impl IntoView {
+    let text = format!("{}\n", codes.join("\n"));
+    let download = format!("data:text/plain;charset=utf-8,{}", percent_encode(&text));
+    view! {
+        <p class="alert" role="alert">
+            "Keep these codes somewhere safe, away from your phone: each one logs you in once if you lose your authenticator app. They will not be shown again."
+        </p>
+        <ul class="recovery-codes mono" data-testid="recovery-codes">
+            {codes.into_iter().map(|c| view! { <li class="secret">{c}</li> }).collect_view()}
+        </ul>
+        <p class="actions">
+            <CopyButton value=text.trim_end().to_owned() label="Copy all" />
+            <a class="button secondary" href=download download="steward-recovery-codes.txt">"Download"</a>
+        </p>
+    }
 }

@@ -92,14 +92,35 @@ pub async fn create_account(
     )))
 }
 
-/// Checks the login ID and password and starts a session. Every failure is the same
-/// `LoginFailed`, after the same amount of hashing work.
+/// Where a correct password leads.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum LoginStep {
+    /// Logged in.
+    Done,
+    /// The user has two-factor authentication: a code must follow.
+    SecondFactor,
+}
+
+fn is_throttled(state: &AppState, failures: i64, last_failure_at: i64) -> bool {
+    let failures = u32::try_from(failures).unwrap_or(u32::MAX);
+    matches!(
+        state
+            .config
+            .throttle
+            .check(failures, last_failure_at, db::now()),
+        Verdict::Wait(_)
+    )
+}
+
+/// Checks the login ID and password and starts a session, or the second step for a user with
+/// two-factor authentication. Every failure is the same `LoginFailed`, after the same amount of
+/// hashing work.
 pub async fn log_in(
     state: &AppState,
     session: &AuthSession,
     login_id: &str,
     password: String,
-) -> Result<(), AppError> {
+) -> Result<LoginStep, AppError> {
     let candidate = match LoginId::parse(login_id) {
         Some(id) => {
             let login_key = id.login.as_ref().map(|l| l.key());
@@ -139,14 +160,48 @@ pub async fn log_in(
     if candidate.disabled || !candidate.account_enabled {
         return Err(AppError::LoginFailed);
     }
-    db::throttle::clear(&state.db, candidate.user_id).await?;
     let rehashed = match &verified {
         Verified::YesRehashed(hash) => Some(hash.as_str()),
         _ => None,
     };
+    if candidate.totp_enabled {
+        if let Some(hash) = rehashed {
+            db::users::record_login(&state.db, candidate.user_id, Some(hash)).await?;
+        }
+        session
+            .begin_second_factor(candidate.user_id, &candidate.security_stamp)
+            .await?;
+        return Ok(LoginStep::SecondFactor);
+    }
+    db::throttle::clear(&state.db, candidate.user_id).await?;
     db::users::record_login(&state.db, candidate.user_id, rehashed).await?;
     session
         .log_in(candidate.user_id, &candidate.security_stamp)
         .await?;
+    Ok(LoginStep::Done)
+}
+
+/// The second login step: a TOTP code or a recovery code for the login the session holds.
+/// Wrong codes count against the same throttle as wrong passwords (SECURITY.md rule 11).
+pub async fn log_in_second_factor(
+    state: &AppState,
+    session: &AuthSession,
+    code: &str,
+) -> Result<(), AppError> {
+    let Some(pending) = session.pending_login().await? else {
+        return Err(AppError::LoginFailed);
+    };
+    let (failures, last_failure_at) = db::throttle::get(&state.db, pending.user_id).await?;
+    let accepted = !is_throttled(state, failures, last_failure_at)
+        && super::two_factor::verify_second_factor(state, pending.user_id, code).await?;
+    if !accepted {
+        let failures = db::throttle::record_failure(&state.db, pending.user_id).await?;
+        tracing::info!(user_id = pending.user_id, failures, "second factor failed");
+        return Err(AppError::LoginFailed);
+    }
+    db::throttle::clear(&state.db, pending.user_id).await?;
+    db::users::record_login(&state.db, pending.user_id, None).await?;
+    // The stamp from the password step: a user disabled meanwhile gets a dead session.
+    session.log_in(pending.user_id, &pending.stamp).await?;
     Ok(())
 }

@@ -15,4 +15,5 @@ pub mod reveal;
 pub mod secrets;
 pub mod session;
 pub mod state;
+pub mod two_factor;
 pub mod users;

@@ -11,6 +11,8 @@ use super::config::Config;
 use super::db::now;
 
 const KEY: &str = "auth";
+/// Set between a correct password and the second factor: who is half-way through logging in.
+const PENDING: &str = "second_factor";
 
 /// What a session remembers about its user. The stamp must still match the user's: changing a
 /// user's password, privilege or status replaces the stamp and so ends every session.
@@ -21,6 +23,17 @@ pub struct SessionUser {
     pub logged_in_at: i64,
 }
 
+/// A login waiting for its second factor. Not a login: nothing opens with it.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct PendingLogin {
+    pub user_id: i64,
+    pub stamp: String,
+    pub started_at: i64,
+}
+
+/// How long the second step may take.
+pub const PENDING_SECONDS: i64 = 300;
+
 pub struct AuthSession(pub Session);
 
 impl AuthSession {
@@ -28,17 +41,33 @@ impl AuthSession {
     /// login, perhaps planted by an attacker, is worthless after it.
     pub async fn log_in(&self, user_id: i64, stamp: &str) -> anyhow::Result<()> {
         self.0.cycle_id().await?;
-        self.0
-            .insert(
-                KEY,
-                SessionUser {
-                    user_id,
-                    stamp: stamp.to_owned(),
-                    logged_in_at: now(),
-                },
-            )
-            .await?;
+        self.0.remove_value(PENDING).await?;
+        let user = SessionUser {
+            user_id,
+            stamp: stamp.to_owned(),
+            logged_in_at: now(),
+        };
+        self.0.insert(KEY, user).await?;
         Ok(())
+    }
+
+    /// Records a correct password for a user with two-factor authentication, under a new id.
+    pub async fn begin_second_factor(&self, user_id: i64, stamp: &str) -> anyhow::Result<()> {
+        self.0.cycle_id().await?;
+        self.0.remove_value(KEY).await?;
+        let pending = PendingLogin {
+            user_id,
+            stamp: stamp.to_owned(),
+            started_at: now(),
+        };
+        self.0.insert(PENDING, pending).await?;
+        Ok(())
+    }
+
+    /// The login waiting for its second factor, if it has not expired.
+    pub async fn pending_login(&self) -> anyhow::Result<Option<PendingLogin>> {
+        let pending: Option<PendingLogin> = self.0.get(PENDING).await?;
+        Ok(pending.filter(|p| now() - p.started_at <= PENDING_SECONDS))
     }
 
     /// Deletes the session from the store: its cookie no longer opens anything.

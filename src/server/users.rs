@@ -341,6 +341,16 @@ pub async fn remove_user(state: &AppState, admin: Admin<'_>, login: &str) -> Res
     }
 }
 
+/// Whether `password` is the user's current password.
+pub async fn password_matches(
+    state: &AppState,
+    user_id: i64,
+    password: String,
+) -> Result<bool, AppError> {
+    let stored = db::users::password_hash(&state.db, user_id).await?;
+    Ok(state.hasher.verify(password, stored).await?.ok())
+}
+
 /// Changes the caller's own password after checking the current one. All their sessions end;
 /// the returned stamp lets the current one continue under a new id.
 pub async fn change_own_password(
@@ -351,8 +361,7 @@ pub async fn change_own_password(
     confirm: &str,
 ) -> Result<String, AppError> {
     let mut problems = Problems::default();
-    let stored = db::users::password_hash(&state.db, caller.user_id).await?;
-    if !state.hasher.verify(current.clone(), stored).await?.ok() {
+    if !password_matches(state, caller.user_id, current.clone()).await? {
         problems.add("current_password", "This is not your current password.");
     }
     if new == current {

@@ -75,6 +75,15 @@ fn admin_creates(who: Who) -> Expect {
     }
 }
 
+/// A request with wrong inputs from any logged-in user.
+fn signed_in_invalid(who: Who) -> Expect {
+    if who == Who::Anonymous {
+        Expect::Unauthenticated
+    } else {
+        Expect::Invalid
+    }
+}
+
 /// Reading one object of account A.
 fn reader_of_target(who: Who) -> Expect {
     match who {
@@ -256,6 +265,28 @@ async fn every_server_function_authorizes_every_kind_of_caller() {
                     ("confirm_password", "y"),
                 ])
             }),
+        ),
+        ("two_factor_status", reader, Box::new(|_| vec![])),
+        ("begin_two_factor", reader, Box::new(|_| vec![])),
+        (
+            "confirm_two_factor",
+            signed_in_invalid,
+            Box::new(|_| form(&[("password", "wrong"), ("code", "000000")])),
+        ),
+        (
+            "disable_two_factor",
+            signed_in_invalid,
+            Box::new(|_| form(&[("password", "wrong"), ("code", "000000")])),
+        ),
+        (
+            "new_recovery_codes",
+            signed_in_invalid,
+            Box::new(|_| form(&[("password", "wrong"), ("code", "000000")])),
+        ),
+        (
+            "login_code",
+            |_| Expect::LoginFailed,
+            Box::new(|_| form(&[("code", "000000")])),
         ),
         // Last: it ends the caller's session.
         ("logout", |_| Expect::Ok, Box::new(|_| vec![])),

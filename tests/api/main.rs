@@ -10,4 +10,5 @@ mod login;
 mod logs;
 mod security;
 mod throttle;
+mod two_factor;
 mod users;

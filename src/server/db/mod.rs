@@ -6,6 +6,7 @@ pub mod accounts;
 pub mod groups;
 pub mod reveals;
 pub mod throttle;
+pub mod two_factor;
 pub mod users;
 
 use anyhow::Context;

@@ -23,3 +23,13 @@ pub async fn record_failure(db: &Db, user_id: i64) -> Result<i64, sqlx::Error> {
 pub async fn clear(db: &Db, user_id: i64) -> Result<(), sqlx::Error> {
     execute!(db, "DELETE FROM login_failures WHERE user_id = $1", user_id).map(|_| ())
 }
+
+/// Failures in a row and the time of the last one (zeros when there are none).
+pub async fn get(db: &Db, user_id: i64) -> Result<(i64, i64), sqlx::Error> {
+    const SQL: &str = "SELECT failures, last_failure_at FROM login_failures WHERE user_id = $1";
+    let row: Option<(i64, i64)> = on_db!(db, |pool| sqlx::query_as(SQL)
+        .bind(user_id)
+        .fetch_optional(pool)
+        .await)?;
+    Ok(row.unwrap_or((0, 0)))
+}

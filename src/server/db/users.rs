@@ -14,6 +14,7 @@ pub struct LoginCandidate {
     /// Failed logins in a row, and when the last one was.
     pub failures: i64,
     pub last_failure_at: i64,
+    pub totp_enabled: bool,
 }
 
 /// Finds the user who would log in as `account_code` (the holder) or `account_code/login`.
@@ -25,7 +26,7 @@ pub async fn find_login_candidate(
     const SQL: &str =
         "SELECT u.id AS user_id, u.password_hash, u.disabled, a.enabled AS account_enabled,
                 u.security_stamp, COALESCE(f.failures, 0) AS failures,
-                COALESCE(f.last_failure_at, 0) AS last_failure_at
+                COALESCE(f.last_failure_at, 0) AS last_failure_at, u.totp_enabled
          FROM users u
          JOIN accounts a ON a.id = u.account_id
          LEFT JOIN login_failures f ON f.user_id = u.id

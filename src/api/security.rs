@@ -1,0 +1,83 @@
+//! The Security page: two-factor authentication.
+
+use leptos::prelude::*;
+use serde::{Deserialize, Serialize};
+
+use crate::error::AppError;
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct EnrolmentView {
+    /// The seed in base32, grouped by four, for typing into an app by hand.
+    pub key: String,
+    pub uri: String,
+    /// An inline SVG drawn on the server.
+    pub qr_svg: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct TwoFactorView {
+    pub enabled: bool,
+    pub pending: Option<EnrolmentView>,
+    pub recovery_codes_left: i64,
+}
+
+#[server(endpoint = "two_factor_status")]
+pub async fn two_factor_status() -> Result<TwoFactorView, AppError> {
+    let (state, caller) = crate::server::state::authenticate().await?;
+    let status = crate::server::two_factor::status(&state, &caller).await?;
+    Ok(TwoFactorView {
+        enabled: status.enabled,
+        pending: status.pending.map(|p| EnrolmentView {
+            key: p.key,
+            uri: p.uri,
+            qr_svg: p.qr_svg,
+        }),
+        recovery_codes_left: status.recovery_codes_left,
+    })
+}
+
+/// Starts enrolment: a new secret to scan, not active until confirmed with a code.
+#[server(endpoint = "begin_two_factor")]
+pub async fn begin_two_factor() -> Result<(), AppError> {
+    let (state, caller) = crate::server::state::authenticate().await?;
+    crate::server::two_factor::begin(&state, &caller).await
+}
+
+/// Turns two-factor authentication on; the recovery codes are shown once.
+#[server(endpoint = "confirm_two_factor")]
+pub async fn confirm_two_factor(password: String, code: String) -> Result<(), AppError> {
+    let (state, caller) = crate::server::state::authenticate().await?;
+    let codes = crate::server::two_factor::confirm(&state, &caller, password, &code).await?;
+    reveal_codes(&state, &caller, codes).await
+}
+
+#[server(endpoint = "disable_two_factor")]
+pub async fn disable_two_factor(password: String, code: String) -> Result<(), AppError> {
+    let (state, caller) = crate::server::state::authenticate().await?;
+    crate::server::two_factor::disable(&state, &caller, password, &code).await
+}
+
+/// Replaces the recovery codes; the new ones are shown once.
+#[server(endpoint = "new_recovery_codes")]
+pub async fn new_recovery_codes(password: String, code: String) -> Result<(), AppError> {
+    let (state, caller) = crate::server::state::authenticate().await?;
+    let codes =
+        crate::server::two_factor::new_recovery_codes(&state, &caller, password, &code).await?;
+    reveal_codes(&state, &caller, codes).await
+}
+
+#[cfg(feature = "ssr")]
+async fn reveal_codes(
+    state: &crate::server::state::AppState,
+    caller: &crate::server::auth::Caller,
+    codes: Vec<String>,
+) -> Result<(), AppError> {
+    let id = crate::server::reveal::stash(
+        state,
+        caller,
+        &crate::api::reveal::Revealed::RecoveryCodes { codes },
+    )
+    .await?;
+    leptos_axum::redirect(&format!("/reveal/{id}"));
+    Ok(())
+}

@@ -1,0 +1,242 @@
+//! Two-factor authentication with TOTP (SECURITY.md rules 8 to 12): enrolment, the second login
+//! step, recovery codes. Seeds are 160 bits from the OS CSPRNG, sealed with the server key, and
+//! active only after a correct code; changing anything requires the current password.
+
+use rand::rngs::OsRng;
+use rand::{Rng, RngCore};
+use sha2::{Digest, Sha256};
+
+use super::auth::Caller;
+use super::db::{self, now};
+use super::state::AppState;
+use crate::domain::generated::{normalize_recovery_code, recovery_code};
+use crate::domain::totp::{SEED_BYTES, Totp, qr_svg};
+use crate::error::{AppError, FieldError};
+
+pub const RECOVERY_CODES: usize = 10;
+
+pub struct Enrolment {
+    pub key: String,
+    pub uri: String,
+    pub qr_svg: String,
+}
+
+pub struct Status {
+    pub enabled: bool,
+    pub pending: Option<Enrolment>,
+    pub recovery_codes_left: i64,
+}
+
+fn context(kind: &str, user_id: i64) -> String {
+    format!("{kind}:{user_id}")
+}
+
+fn hash_recovery_code(code: &str) -> String {
+    hex::encode(Sha256::digest(normalize_recovery_code(code).as_bytes()))
+}
+
+fn fresh_recovery_codes() -> (Vec<String>, Vec<String>) {
+    let codes: Vec<String> = (0..RECOVERY_CODES)
+        .map(|_| recovery_code(|n| OsRng.gen_range(0..n)))
+        .collect();
+    let hashes = codes.iter().map(|c| hash_recovery_code(c)).collect();
+    (codes, hashes)
+}
+
+async fn row(state: &AppState, user_id: i64) -> Result<db::two_factor::TwoFactorRow, AppError> {
+    db::two_factor::find(&state.db, user_id)
+        .await?
+        .ok_or(AppError::Unauthenticated)
+}
+
+fn open(
+    state: &AppState,
+    sealed: &[u8],
+    kind: &str,
+    user_id: i64,
+    label: &str,
+) -> Result<Totp, AppError> {
+    let seed = state.server_key.decrypt(sealed, &context(kind, user_id))?;
+    Totp::new(seed, label).map_err(|e| AppError::from(anyhow::Error::new(e)))
+}
+
+pub async fn status(state: &AppState, caller: &Caller) -> Result<Status, AppError> {
+    let row = row(state, caller.user_id).await?;
+    let pending = match (&row.totp_pending_sealed, row.totp_enabled) {
+        (Some(sealed), false) => {
+            let totp = open(
+                state,
+                sealed,
+                "totp-pending",
+                caller.user_id,
+                &caller.login_id(),
+            )?;
+            let uri = totp.uri();
+            Some(Enrolment {
+                key: totp.key_for_humans(),
+                qr_svg: qr_svg(&uri).unwrap_or_default(),
+                uri,
+            })
+        }
+        _ => None,
+    };
+    Ok(Status {
+        enabled: row.totp_enabled,
+        pending,
+        recovery_codes_left: row.recovery_codes_left,
+    })
+}
+
+/// Draws a new seed and keeps it, sealed, until a correct code confirms it.
+pub async fn begin(state: &AppState, caller: &Caller) -> Result<(), AppError> {
+    if row(state, caller.user_id).await?.totp_enabled {
+        return Err(AppError::field(
+            "form",
+            "Two-factor authentication is already on.",
+        ));
+    }
+    let mut seed = vec![0u8; SEED_BYTES];
+    OsRng.fill_bytes(&mut seed);
+    let sealed = state
+        .server_key
+        .encrypt(&seed, &context("totp-pending", caller.user_id))?;
+    db::two_factor::set_pending(&state.db, caller.user_id, &sealed).await?;
+    Ok(())
+}
+
+/// Checks the password and a code, reporting both fields' problems at once.
+async fn check_password_and_code(
+    state: &AppState,
+    caller: &Caller,
+    password: String,
+    code_ok: bool,
+) -> Result<(), AppError> {
+    let mut errors = Vec::new();
+    if !super::users::password_matches(state, caller.user_id, password).await? {
+        errors.push(FieldError {
+            field: "password".into(),
+            message: "This is not your current password.".into(),
+        });
+    }
+    if !code_ok {
+        errors.push(FieldError {
+            field: "code".into(),
+            message: "This code is not valid. Enter the current 6-digit code from your app.".into(),
+        });
+    }
+    if errors.is_empty() {
+        Ok(())
+    } else {
+        Err(AppError::Invalid(errors))
+    }
+}
+
+/// Turns two-factor authentication on with the pending seed; returns the recovery codes, to be
+/// shown once.
+pub async fn confirm(
+    state: &AppState,
+    caller: &Caller,
+    password: String,
+    code: &str,
+) -> Result<Vec<String>, AppError> {
+    let row = row(state, caller.user_id).await?;
+    let Some(sealed) = row.totp_pending_sealed.filter(|_| !row.totp_enabled) else {
+        return Err(AppError::field(
+            "form",
+            "Start again with \"Enable two-factor authentication\".",
+        ));
+    };
+    let totp = open(
+        state,
+        &sealed,
+        "totp-pending",
+        caller.user_id,
+        &caller.login_id(),
+    )?;
+    let step = totp.accept(code, now(), None);
+    check_password_and_code(state, caller, password, step.is_some()).await?;
+    // Sealed again for its new role: a pending seed's ciphertext does not open as an active one.
+    let seed = state
+        .server_key
+        .decrypt(&sealed, &context("totp-pending", caller.user_id))?;
+    let active = state
+        .server_key
+        .encrypt(&seed, &context("totp", caller.user_id))?;
+    let (codes, hashes) = fresh_recovery_codes();
+    db::two_factor::enable(
+        &state.db,
+        caller.user_id,
+        &active,
+        step.unwrap_or_default(),
+        &hashes,
+    )
+    .await?;
+    tracing::info!(
+        user_id = caller.user_id,
+        "two-factor authentication enabled"
+    );
+    Ok(codes)
+}
+
+/// Accepts a TOTP code (once) for an enrolled user.
+async fn accept_totp(state: &AppState, user_id: i64, code: &str) -> Result<bool, AppError> {
+    let row = row(state, user_id).await?;
+    let (true, Some(sealed)) = (row.totp_enabled, row.totp_sealed) else {
+        return Ok(false);
+    };
+    let totp = open(state, &sealed, "totp", user_id, "")?;
+    match totp.accept(code, now(), row.totp_last_step) {
+        Some(step) => Ok(db::two_factor::claim_step(&state.db, user_id, step).await?),
+        None => Ok(false),
+    }
+}
+
+/// The second login step: a current TOTP code, or an unused recovery code.
+pub async fn verify_second_factor(
+    state: &AppState,
+    user_id: i64,
+    code: &str,
+) -> Result<bool, AppError> {
+    if code
+        .chars()
+        .filter(|c| !c.is_whitespace())
+        .all(|c| c.is_ascii_digit())
+    {
+        return accept_totp(state, user_id, code).await;
+    }
+    let used =
+        db::two_factor::use_recovery_code(&state.db, user_id, &hash_recovery_code(code)).await?;
+    if used {
+        tracing::info!(user_id, "recovery code used");
+    }
+    Ok(used)
+}
+
+pub async fn disable(
+    state: &AppState,
+    caller: &Caller,
+    password: String,
+    code: &str,
+) -> Result<(), AppError> {
+    let code_ok = accept_totp(state, caller.user_id, code).await?;
+    check_password_and_code(state, caller, password, code_ok).await?;
+    db::two_factor::disable(&state.db, caller.user_id).await?;
+    tracing::info!(
+        user_id = caller.user_id,
+        "two-factor authentication disabled"
+    );
+    Ok(())
+}
+
+pub async fn new_recovery_codes(
+    state: &AppState,
+    caller: &Caller,
+    password: String,
+    code: &str,
+) -> Result<Vec<String>, AppError> {
+    let code_ok = accept_totp(state, caller.user_id, code).await?;
+    check_password_and_code(state, caller, password, code_ok).await?;
+    let (codes, hashes) = fresh_recovery_codes();
+    db::two_factor::replace_recovery_codes(&state.db, caller.user_id, &hashes).await?;
+    Ok(codes)
+}

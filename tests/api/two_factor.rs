@@ -1,0 +1,329 @@
+//! Two-factor authentication over HTTP (SECURITY.md rules 8 to 13): enrolment, the second login
+//! step, replay, recovery codes, throttled codes, sealed seeds.
+
+use std::time::Duration;
+
+use serde_json::Value;
+
+use crate::helpers::{Browser, PASSWORD, TestApp, spawn_app, spawn_app_with, unique};
+use steward::domain::throttle::ThrottlePolicy;
+use steward::domain::totp::Totp;
+use steward::error::AppError;
+
+fn now() -> i64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .unwrap()
+        .as_secs() as i64
+}
+
+/// The authenticator app: computes the current code from the key the page shows.
+fn app_code(key: &str) -> String {
+    let seed = totp_rs::Secret::Encoded(key.replace(' ', ""))
+        .to_bytes()
+        .unwrap();
+    let totp = Totp::new(seed, "test").unwrap();
+    totp.code_at_step(Totp::step_of(now()))
+}
+
+/// Enrols the browser's user; returns the key and the recovery codes.
+async fn enrol(browser: &Browser) -> (String, Vec<String>) {
+    browser.call("begin_two_factor", &[]).await.unwrap();
+    let status = browser.call("two_factor_status", &[]).await.unwrap();
+    let key = status["pending"]["key"].as_str().unwrap().to_owned();
+    assert!(
+        status["pending"]["qr_svg"]
+            .as_str()
+            .unwrap()
+            .starts_with("<svg")
+    );
+    assert!(
+        status["pending"]["uri"]
+            .as_str()
+            .unwrap()
+            .starts_with("otpauth://totp/Steward:")
+    );
+    let location = browser
+        .call_for_location(
+            "confirm_two_factor",
+            &[("password", PASSWORD), ("code", &app_code(&key))],
+        )
+        .await
+        .unwrap();
+    let revealed = browser.take_reveal(&location).await;
+    let codes = revealed["RecoveryCodes"]["codes"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| c.as_str().unwrap().to_owned())
+        .collect();
+    (key, codes)
+}
+
+/// Lets the current step's code be used again (tests cannot wait 30 seconds for the next one).
+async fn forget_last_step(app: &TestApp) {
+    steward::execute!(&app.state.db, "UPDATE users SET totp_last_step = NULL").unwrap();
+}
+
+async fn password_step(app: &TestApp, account: &str) -> Browser {
+    let browser = app.browser();
+    let location = browser
+        .call_for_location("login", &[("account_id", account), ("password", PASSWORD)])
+        .await
+        .unwrap();
+    assert_eq!(location, "/login/code");
+    assert_eq!(
+        browser.me().await,
+        Value::Null,
+        "a correct password alone opens nothing"
+    );
+    browser
+}
+
+#[tokio::test]
+async fn enrolment_needs_the_password_and_a_correct_code_and_shows_ten_recovery_codes_once() {
+    let app = spawn_app().await;
+    let (holder, _) = app.signed_up(&unique("Enrol")).await;
+    holder.call("begin_two_factor", &[]).await.unwrap();
+    let key = holder.call("two_factor_status", &[]).await.unwrap()["pending"]["key"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let err = holder
+        .call(
+            "confirm_two_factor",
+            &[("password", "wrong"), ("code", "000000")],
+        )
+        .await
+        .unwrap_err();
+    assert!(
+        err.for_field("password").is_some() && err.for_field("code").is_some(),
+        "{err:?}"
+    );
+    assert_eq!(
+        holder.call("two_factor_status", &[]).await.unwrap()["enabled"],
+        false,
+        "not on before a correct code"
+    );
+
+    let location = holder
+        .call_for_location(
+            "confirm_two_factor",
+            &[("password", PASSWORD), ("code", &app_code(&key))],
+        )
+        .await
+        .unwrap();
+    let codes = holder.take_reveal(&location).await;
+    assert_eq!(
+        codes["RecoveryCodes"]["codes"].as_array().unwrap().len(),
+        10
+    );
+    assert_eq!(
+        holder.take_reveal(&location).await,
+        Value::Null,
+        "shown once"
+    );
+    let status = holder.call("two_factor_status", &[]).await.unwrap();
+    assert_eq!(status["enabled"], true);
+    assert_eq!(status["recovery_codes_left"], 10);
+    assert_eq!(status["pending"], Value::Null);
+}
+
+#[tokio::test]
+async fn after_the_password_a_code_completes_the_login_under_a_new_session_id_and_only_once() {
+    let app = spawn_app().await;
+    let (holder, account) = app.signed_up(&unique("Second")).await;
+    let (key, _) = enrol(&holder).await;
+    forget_last_step(&app).await;
+
+    let browser = password_step(&app, &account).await;
+    let halfway = browser.cookie_header().unwrap();
+    let code = app_code(&key);
+    browser
+        .call("login_code", &[("code", &code)])
+        .await
+        .unwrap();
+    assert_eq!(browser.me().await["account_id"], account);
+    assert_ne!(
+        browser.cookie_header().unwrap(),
+        halfway,
+        "a new session id after the second factor"
+    );
+
+    // The same code in a fresh login is refused: it was accepted once.
+    let again = password_step(&app, &account).await;
+    assert_eq!(
+        again
+            .call("login_code", &[("code", &code)])
+            .await
+            .unwrap_err(),
+        AppError::LoginFailed
+    );
+    assert_eq!(again.me().await, Value::Null);
+}
+
+#[tokio::test]
+async fn of_two_concurrent_submissions_of_one_code_exactly_one_succeeds() {
+    let app = spawn_app().await;
+    let (holder, account) = app.signed_up(&unique("Race Code")).await;
+    let (key, _) = enrol(&holder).await;
+    forget_last_step(&app).await;
+    let first = password_step(&app, &account).await;
+    let second = password_step(&app, &account).await;
+    let code = app_code(&key);
+    let form = [("code", code.as_str())];
+    let (a, b) = tokio::join!(
+        first.call("login_code", &form),
+        second.call("login_code", &form)
+    );
+    assert_eq!(a.is_ok() as u8 + b.is_ok() as u8, 1, "{a:?} {b:?}");
+}
+
+#[tokio::test]
+async fn a_recovery_code_logs_in_once() {
+    let app = spawn_app().await;
+    let (holder, account) = app.signed_up(&unique("Recovery")).await;
+    let (_, codes) = enrol(&holder).await;
+    let browser = password_step(&app, &account).await;
+    // Typed in capitals with spaces: still the same code.
+    let typed = format!(" {} ", codes[3].to_uppercase());
+    browser
+        .call("login_code", &[("code", &typed)])
+        .await
+        .unwrap();
+    assert_eq!(browser.me().await["account_id"], account);
+    assert_eq!(
+        holder.call("two_factor_status", &[]).await.unwrap()["recovery_codes_left"],
+        9
+    );
+    let again = password_step(&app, &account).await;
+    assert_eq!(
+        again
+            .call("login_code", &[("code", &codes[3])])
+            .await
+            .unwrap_err(),
+        AppError::LoginFailed
+    );
+}
+
+#[tokio::test]
+async fn wrong_codes_are_throttled_like_passwords() {
+    let app = spawn_app_with(|c| {
+        c.throttle = ThrottlePolicy {
+            free_attempts: 2,
+            lock_after: 3,
+            lock_for: Duration::from_secs(3600),
+            ..ThrottlePolicy::default()
+        }
+    })
+    .await;
+    let (holder, account) = app.signed_up(&unique("Throttled Code")).await;
+    let (key, _) = enrol(&holder).await;
+    forget_last_step(&app).await;
+    let browser = password_step(&app, &account).await;
+    for _ in 0..3 {
+        assert_eq!(
+            browser
+                .call("login_code", &[("code", "000000")])
+                .await
+                .unwrap_err(),
+            AppError::LoginFailed
+        );
+    }
+    assert_eq!(
+        browser
+            .call("login_code", &[("code", &app_code(&key))])
+            .await
+            .unwrap_err(),
+        AppError::LoginFailed
+    );
+}
+
+#[tokio::test]
+async fn disabling_and_new_recovery_codes_need_the_password_and_a_current_code() {
+    let app = spawn_app().await;
+    let (holder, account) = app.signed_up(&unique("Disable")).await;
+    let (key, old_codes) = enrol(&holder).await;
+    forget_last_step(&app).await;
+    let err = holder
+        .call(
+            "new_recovery_codes",
+            &[("password", "nope"), ("code", &app_code(&key))],
+        )
+        .await
+        .unwrap_err();
+    assert!(err.for_field("password").is_some());
+    forget_last_step(&app).await;
+    let location = holder
+        .call_for_location(
+            "new_recovery_codes",
+            &[("password", PASSWORD), ("code", &app_code(&key))],
+        )
+        .await
+        .unwrap();
+    let new_codes = holder.take_reveal(&location).await["RecoveryCodes"]["codes"].clone();
+    assert_ne!(new_codes[0].as_str().unwrap(), old_codes[0]);
+    let browser = password_step(&app, &account).await;
+    assert!(
+        browser
+            .call("login_code", &[("code", &old_codes[0])])
+            .await
+            .is_err(),
+        "old codes stop working"
+    );
+
+    forget_last_step(&app).await;
+    let err = holder
+        .call(
+            "disable_two_factor",
+            &[("password", PASSWORD), ("code", "123456")],
+        )
+        .await
+        .unwrap_err();
+    assert!(err.for_field("code").is_some());
+    holder
+        .call(
+            "disable_two_factor",
+            &[("password", PASSWORD), ("code", &app_code(&key))],
+        )
+        .await
+        .unwrap();
+    assert_eq!(
+        holder.call("two_factor_status", &[]).await.unwrap()["enabled"],
+        false
+    );
+    let plain = app.browser();
+    let location = plain
+        .call_for_location("login", &[("account_id", &account), ("password", PASSWORD)])
+        .await
+        .unwrap();
+    assert_eq!(location, "/");
+}
+
+#[tokio::test]
+async fn seeds_and_recovery_codes_are_not_stored_in_clear() {
+    let app = spawn_app().await;
+    let (holder, _) = app.signed_up(&unique("Sealed")).await;
+    let (key, codes) = enrol(&holder).await;
+    let seed = totp_rs::Secret::Encoded(key.replace(' ', ""))
+        .to_bytes()
+        .unwrap();
+    let (sealed, hashes): (Vec<u8>, Vec<String>) = steward::on_db!(&app.state.db, |pool| async {
+        let sealed: Vec<u8> =
+            sqlx::query_scalar("SELECT totp_sealed FROM users WHERE totp_enabled")
+                .fetch_one(pool)
+                .await?;
+        let hashes: Vec<String> = sqlx::query_scalar("SELECT code_hash FROM recovery_codes")
+            .fetch_all(pool)
+            .await?;
+        Ok::<_, sqlx::Error>((sealed, hashes))
+    }
+    .await)
+    .unwrap();
+    assert!(!sealed.windows(seed.len()).any(|w| w == seed.as_slice()));
+    assert_eq!(hashes.len(), 10);
+    for (code, hash) in codes.iter().zip(&hashes) {
+        assert!(!hash.contains(&code.replace('-', "")));
+        assert_eq!(hash.len(), 64, "a SHA-256 hex digest");
+    }
+}
