@@ -27,6 +27,8 @@ pub enum AppError {
     Forbidden,
     #[error("Choose a new password before continuing.")]
     PasswordChangeRequired,
+    #[error("Set up two-factor authentication before continuing.")]
+    TwoFactorRequired,
     #[error("Not found.")]
     NotFound,
     #[error("This feature is turned off on this server.")]

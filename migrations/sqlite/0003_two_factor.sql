@@ -12,3 +12,7 @@ CREATE TABLE recovery_codes (
     used_at BIGINT
 );
 CREATE INDEX recovery_codes_user ON recovery_codes (user_id, code_hash);
+
+-- The account's policy: who must use two-factor authentication.
+ALTER TABLE accounts ADD COLUMN require_2fa_admins BOOLEAN NOT NULL DEFAULT FALSE;
+ALTER TABLE accounts ADD COLUMN require_2fa_all BOOLEAN NOT NULL DEFAULT FALSE;

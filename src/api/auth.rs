@@ -22,6 +22,9 @@ pub struct Me {
     pub can_manage_users: bool,
     /// Logged in with a temporary password: the panel shows only the form to choose a new one.
     pub must_change_password: bool,
+    /// The account requires two-factor authentication of this user, who has none yet: the panel
+    /// shows only enrolment.
+    pub must_enrol_two_factor: bool,
     /// When the account was created, as `2026-11-22 09:15 UTC`.
     pub account_created: String,
 }
@@ -41,6 +44,7 @@ pub async fn whoami() -> Result<Option<Me>, AppError> {
         role: caller.role.label().to_owned(),
         can_manage_users: caller.role.can_manage_users(),
         must_change_password: caller.password_change_required,
+        must_enrol_two_factor: caller.must_enrol_two_factor,
         account_created: crate::server::format::datetime(caller.account_created_at),
     }))
 }

@@ -19,11 +19,20 @@ pub struct TwoFactorView {
     pub enabled: bool,
     pub pending: Option<EnrolmentView>,
     pub recovery_codes_left: i64,
+    /// The account's policy, and whether the caller may change it (Administrators).
+    pub policy: TwoFactorPolicy,
+    pub can_set_policy: bool,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub struct TwoFactorPolicy {
+    pub administrators: bool,
+    pub everyone: bool,
 }
 
 #[server(endpoint = "two_factor_status")]
 pub async fn two_factor_status() -> Result<TwoFactorView, AppError> {
-    let (state, caller) = crate::server::state::authenticate().await?;
+    let (state, caller) = crate::server::state::authenticate_for_enrolment().await?;
     let status = crate::server::two_factor::status(&state, &caller).await?;
     Ok(TwoFactorView {
         enabled: status.enabled,
@@ -33,20 +42,42 @@ pub async fn two_factor_status() -> Result<TwoFactorView, AppError> {
             qr_svg: p.qr_svg,
         }),
         recovery_codes_left: status.recovery_codes_left,
+        policy: TwoFactorPolicy {
+            administrators: status.policy.0,
+            everyone: status.policy.1,
+        },
+        can_set_policy: caller.role.can_manage_users(),
     })
+}
+
+/// Sets who in the account must use two-factor authentication (checkboxes: present means on).
+#[server(endpoint = "set_two_factor_policy")]
+pub async fn set_two_factor_policy(
+    #[server(default)] administrators: Option<String>,
+    #[server(default)] everyone: Option<String>,
+) -> Result<(), AppError> {
+    let (state, caller) = crate::server::state::authenticate().await?;
+    let admin = caller.admin()?;
+    crate::server::two_factor::set_policy(
+        &state,
+        admin,
+        administrators.is_some(),
+        everyone.is_some(),
+    )
+    .await
 }
 
 /// Starts enrolment: a new secret to scan, not active until confirmed with a code.
 #[server(endpoint = "begin_two_factor")]
 pub async fn begin_two_factor() -> Result<(), AppError> {
-    let (state, caller) = crate::server::state::authenticate().await?;
+    let (state, caller) = crate::server::state::authenticate_for_enrolment().await?;
     crate::server::two_factor::begin(&state, &caller).await
 }
 
 /// Turns two-factor authentication on; the recovery codes are shown once.
 #[server(endpoint = "confirm_two_factor")]
 pub async fn confirm_two_factor(password: String, code: String) -> Result<(), AppError> {
-    let (state, caller) = crate::server::state::authenticate().await?;
+    let (state, caller) = crate::server::state::authenticate_for_enrolment().await?;
     let codes = crate::server::two_factor::confirm(&state, &caller, password, &code).await?;
     reveal_codes(&state, &caller, codes).await
 }

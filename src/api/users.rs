@@ -372,6 +372,13 @@ pub async fn reset_user_password(login: String) -> Result<(), AppError> {
     Ok(())
 }
 
+/// Turns off a user's two-factor authentication (for a lost phone) and ends their sessions.
+#[server(endpoint = "turn_off_user_two_factor")]
+pub async fn turn_off_user_two_factor(login: String) -> Result<(), AppError> {
+    let (state, caller) = crate::server::state::authenticate().await?;
+    crate::server::users::turn_off_two_factor(&state, caller.admin()?, &login).await
+}
+
 #[server(endpoint = "end_user_sessions")]
 pub async fn end_user_sessions(login: String) -> Result<(), AppError> {
     let (state, caller) = crate::server::state::authenticate().await?;

@@ -41,8 +41,16 @@ impl FormErrors {
 #[component]
 pub fn ErrorMessage(error: AppError) -> impl IntoView {
     match error {
-        AppError::Unauthenticated | AppError::PasswordChangeRequired => {
+        AppError::Unauthenticated => {
             view! { <leptos_router::components::Redirect path="/login" /> }.into_any()
+        }
+        // Something is pending first (a new password, enrolment): the shell shows it once it
+        // asks again who is logged in.
+        AppError::PasswordChangeRequired | AppError::TwoFactorRequired => {
+            if let Some(shell) = use_context::<super::shell::CurrentUser>() {
+                shell.0.refetch();
+            }
+            view! { <p class="alert" role="alert">{error.message()}</p> }.into_any()
         }
         other => view! { <p class="alert" role="alert">{other.message()}</p> }.into_any(),
     }

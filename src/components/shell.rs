@@ -7,6 +7,7 @@ use leptos_router::components::{A, Outlet, Redirect};
 use crate::api::auth::{Logout, Me, whoami};
 use crate::components::change_password::ChangePasswordForm;
 use crate::error::AppError;
+use crate::pages::security::TwoFactorSection;
 
 /// The logged-in user, loaded once by the shell for every page inside it.
 #[derive(Clone, Copy)]
@@ -35,6 +36,17 @@ pub fn AppShell() -> impl IntoView {
                         }
                         .into_any()
                     }
+                    Ok(Some(me)) if me.must_enrol_two_factor => view! {
+                        <Header me />
+                        <main id="main" class="narrow wide">
+                            <h1>"Set up two-factor authentication"</h1>
+                            <p class="notice">
+                                "Your account requires two-factor authentication. Set it up to continue."
+                            </p>
+                            <TwoFactorSection />
+                        </main>
+                    }
+                    .into_any(),
                     Ok(Some(me)) => view! {
                         <Header me />
                         <div class="layout">

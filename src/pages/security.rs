@@ -5,7 +5,7 @@ use leptos_meta::Title;
 
 use crate::api::security::{
     BeginTwoFactor, ConfirmTwoFactor, DisableTwoFactor, EnrolmentView, NewRecoveryCodes,
-    two_factor_status,
+    SetTwoFactorPolicy, TwoFactorView, two_factor_status,
 };
 use crate::components::change_password::ChangePasswordForm;
 use crate::components::copy::CopyButton;
@@ -45,12 +45,21 @@ fn password_and_code(errors: FormErrors, ids: (&'static str, &'static str)) -> i
     }
 }
 
+/// Two-factor authentication: enrolment, or disabling and new recovery codes once on, and the
+/// account's policy for Administrators. Also shown alone when the policy requires enrolment.
 #[component]
-fn TwoFactorSection() -> impl IntoView {
+pub fn TwoFactorSection() -> impl IntoView {
     let begin = ServerAction::<BeginTwoFactor>::new();
     let disable = ServerAction::<DisableTwoFactor>::new();
+    let policy = ServerAction::<SetTwoFactorPolicy>::new();
     let status = Resource::new(
-        move || (begin.version().get(), disable.version().get()),
+        move || {
+            (
+                begin.version().get(),
+                disable.version().get(),
+                policy.version().get(),
+            )
+        },
         |_| two_factor_status(),
     );
     let begin_errors = FormErrors::from_action(begin);
@@ -60,9 +69,13 @@ fn TwoFactorSection() -> impl IntoView {
             <h2 id="two-factor-heading">"Two-factor authentication"</h2>
             <Suspense fallback=|| view! { <p class="loading">"Loading…"</p> }>
                 {move || Suspend::new(async move {
-                    match status.await {
-                        Err(e) => view! { <ErrorMessage error=e /> }.into_any(),
-                        Ok(s) if s.enabled => view! {
+                    let s = match status.await {
+                        Ok(s) => s,
+                        Err(e) => return view! { <ErrorMessage error=e /> }.into_any(),
+                    };
+                    let policy_form = s.can_set_policy.then(|| view! { <PolicyForm status=s.clone() action=policy /> });
+                    let body = if s.enabled {
+                        view! {
                             <p><strong>"On."</strong> {format!(" Logging in asks for a code from your authenticator app. {} unused recovery codes left.", s.recovery_codes_left)}</p>
                             <div class="two-columns">
                                 <ActionForm action=disable attr:class="form">
@@ -74,22 +87,45 @@ fn TwoFactorSection() -> impl IntoView {
                                 <NewCodesForm />
                             </div>
                         }
-                        .into_any(),
-                        Ok(s) => match s.pending {
-                            Some(enrolment) => view! { <Enrol enrolment /> }.into_any(),
-                            None => view! {
-                                <p>"Off. With it on, logging in asks for a code from an authenticator app on your phone as well as your password."</p>
-                                <ActionForm action=begin>
-                                    <FormAlert message=begin_errors.any() />
-                                    <button type="submit">"Enable two-factor authentication"</button>
-                                </ActionForm>
-                            }
-                            .into_any(),
-                        },
-                    }
+                        .into_any()
+                    } else if let Some(enrolment) = s.pending {
+                        view! { <Enrol enrolment /> }.into_any()
+                    } else {
+                        view! {
+                            <p>"Off. With it on, logging in asks for a code from an authenticator app on your phone as well as your password."</p>
+                            <ActionForm action=begin>
+                                <FormAlert message=begin_errors.any() />
+                                <button type="submit">"Enable two-factor authentication"</button>
+                            </ActionForm>
+                        }
+                        .into_any()
+                    };
+                    view! { {body} {policy_form} }.into_any()
                 })}
             </Suspense>
         </section>
+    }
+}
+
+/// Who in the account must use two-factor authentication (Administrators only).
+#[component]
+fn PolicyForm(status: TwoFactorView, action: ServerAction<SetTwoFactorPolicy>) -> impl IntoView {
+    let errors = FormErrors::from_action(action);
+    view! {
+        <ActionForm action=action attr:class="form policy">
+            <h3>"Account policy"</h3>
+            <FormAlert message=errors.any() />
+            <div class="checkbox">
+                <input id="policy-administrators" name="administrators" type="checkbox" value="on" checked=status.policy.administrators />
+                <label for="policy-administrators">"Require two-factor authentication for administrators"</label>
+            </div>
+            <div class="checkbox">
+                <input id="policy-everyone" name="everyone" type="checkbox" value="on" checked=status.policy.everyone />
+                <label for="policy-everyone">"Require two-factor authentication for all users"</label>
+            </div>
+            <p class="hint">"Users it applies to who have not set it up are taken to set it up right after they log in."</p>
+            <button type="submit" class="secondary">"Save policy"</button>
+        </ActionForm>
     }
 }
 
@@ -97,6 +133,13 @@ fn TwoFactorSection() -> impl IntoView {
 fn Enrol(enrolment: EnrolmentView) -> impl IntoView {
     let confirm = ServerAction::<ConfirmTwoFactor>::new();
     let errors = FormErrors::from_action(confirm);
+    // Enrolment may have been what the shell was waiting for: it asks again.
+    let shell = use_context::<CurrentUser>();
+    Effect::new(move |_| {
+        if let (Some(Ok(())), Some(shell)) = (confirm.value().get(), shell) {
+            shell.0.refetch();
+        }
+    });
     let key = enrolment.key.clone();
     view! {
         <ol class="steps">

@@ -8,8 +8,8 @@ use leptos_router::hooks::use_query_map;
 
 use crate::api::auth::Me;
 use crate::api::users::{
-    EndUserSessions, GroupView, PER_PAGE, SetUserDisabled, UserPage, UserQuery, UserView,
-    list_groups, list_users,
+    EndUserSessions, GroupView, PER_PAGE, SetUserDisabled, TurnOffUserTwoFactor, UserPage,
+    UserQuery, UserView, list_groups, list_users,
 };
 use crate::components::copy::CopyButton;
 use crate::components::form::{ErrorMessage, FormAlert, FormErrors};
@@ -25,6 +25,43 @@ const SORTABLE: [(&str, &str); 7] = [
     ("password_changed", "Password last changed"),
     ("last_login", "Last login"),
 ];
+
+/// The actions a row's menu posts; after any of them the list loads again.
+#[derive(Clone, Copy)]
+struct RowActions {
+    set_disabled: ServerAction<SetUserDisabled>,
+    end_sessions: ServerAction<EndUserSessions>,
+    turn_off_two_factor: ServerAction<TurnOffUserTwoFactor>,
+}
+
+impl RowActions {
+    fn new() -> Self {
+        Self {
+            set_disabled: ServerAction::new(),
+            end_sessions: ServerAction::new(),
+            turn_off_two_factor: ServerAction::new(),
+        }
+    }
+
+    /// Changes each time one of them completes.
+    fn versions(self) -> (usize, usize, usize) {
+        (
+            self.set_disabled.version().get(),
+            self.end_sessions.version().get(),
+            self.turn_off_two_factor.version().get(),
+        )
+    }
+
+    /// The last error of any of them, as one message.
+    fn errors(self) -> Signal<Option<String>> {
+        let all = [
+            FormErrors::from_action(self.set_disabled),
+            FormErrors::from_action(self.end_sessions),
+            FormErrors::from_action(self.turn_off_two_factor),
+        ];
+        Signal::derive(move || all.iter().find_map(|e| e.any().get()))
+    }
+}
 
 #[component]
 pub fn UsersPage() -> impl IntoView {
@@ -44,17 +81,10 @@ pub fn UsersPage() -> impl IntoView {
                 .unwrap_or(PER_PAGE[0]),
         })
     });
-    let set_disabled = ServerAction::<SetUserDisabled>::new();
-    let end_sessions = ServerAction::<EndUserSessions>::new();
+    let actions = RowActions::new();
     let users = Resource::new(
-        move || {
-            (
-                query.get(),
-                set_disabled.version().get(),
-                end_sessions.version().get(),
-            )
-        },
-        |(q, _, _)| list_users(q),
+        move || (query.get(), actions.versions()),
+        |(q, _)| list_users(q),
     );
     let groups = Resource::new(|| (), |_| list_groups());
     let flash = move || {
@@ -68,8 +98,7 @@ pub fn UsersPage() -> impl IntoView {
             .find_map(|(key, verb)| p.get(key).map(|login| format!("User {login} {verb}.")))
         })
     };
-    let disable_errors = FormErrors::from_action(set_disabled);
-    let session_errors = FormErrors::from_action(end_sessions);
+    let action_errors = actions.errors();
     view! {
         <Title text="User management" />
         <h1>"User management"</h1>
@@ -81,12 +110,11 @@ pub fn UsersPage() -> impl IntoView {
                 Some(view! {
                     <Intro me=me.clone() />
                     {flash().map(|text| view! { <p class="notice" role="status">{text}</p> })}
-                    <FormAlert message=disable_errors.any() />
-                    <FormAlert message=session_errors.any() />
+                    <FormAlert message=action_errors />
                     <Filters query=query.get_untracked() groups=groups.clone() />
                     {match page {
                         Ok(page) => view! {
-                            <UserTable page query=query.get_untracked() me set_disabled end_sessions />
+                            <UserTable page query=query.get_untracked() me actions />
                         }
                         .into_any(),
                         Err(e) => view! { <ErrorMessage error=e /> }.into_any(),
@@ -185,13 +213,7 @@ fn Filters(query: UserQuery, groups: Vec<GroupView>) -> impl IntoView {
 }
 
 #[component]
-fn UserTable(
-    page: UserPage,
-    query: UserQuery,
-    me: Me,
-    set_disabled: ServerAction<SetUserDisabled>,
-    end_sessions: ServerAction<EndUserSessions>,
-) -> impl IntoView {
+fn UserTable(page: UserPage, query: UserQuery, me: Me, actions: RowActions) -> impl IntoView {
     if page.users.is_empty() {
         let text = if query.q.is_empty() && query.group.is_empty() && query.status.is_empty() {
             "No users yet."
@@ -235,7 +257,7 @@ fn UserTable(
     let rows = page
         .users
         .into_iter()
-        .map(|user| view! { <UserRow user manage set_disabled end_sessions /> })
+        .map(|user| view! { <UserRow user manage actions /> })
         .collect_view();
     let previous = (page.page > 1).then(|| {
         UserQuery {
@@ -276,18 +298,14 @@ fn UserTable(
 }
 
 #[component]
-fn UserRow(
-    user: UserView,
-    manage: bool,
-    set_disabled: ServerAction<SetUserDisabled>,
-    end_sessions: ServerAction<EndUserSessions>,
-) -> impl IntoView {
+fn UserRow(user: UserView, manage: bool, actions: RowActions) -> impl IntoView {
     let menu = manage.then(|| {
         let login = user.login.clone();
         let edit_href = format!("/users/{login}/edit");
         let reset_href = format!("/users/{login}/reset-password");
         let remove_href = format!("/users/{login}/remove");
         let login_for_toggle = login.clone();
+        let login_for_sessions = login.clone();
         let disabled = user.status == "DISABLED";
         let toggle_text = if disabled { "Enable" } else { "Disable" };
         let toggle_value = if disabled { "false" } else { "true" };
@@ -299,7 +317,7 @@ fn UserRow(
                         <li><A href=edit_href>"Edit"</A></li>
                         {(!user.is_me).then(|| view! {
                             <li>
-                                <ActionForm action=set_disabled>
+                                <ActionForm action=actions.set_disabled>
                                     <input type="hidden" name="login" value=login_for_toggle />
                                     <input type="hidden" name="disabled" value=toggle_value />
                                     <button type="submit" class="link">{toggle_text}</button>
@@ -307,11 +325,19 @@ fn UserRow(
                             </li>
                             <li><A href=reset_href>"Reset password"</A></li>
                             <li>
-                                <ActionForm action=end_sessions>
-                                    <input type="hidden" name="login" value=login />
+                                <ActionForm action=actions.end_sessions>
+                                    <input type="hidden" name="login" value=login_for_sessions />
                                     <button type="submit" class="link">"End sessions"</button>
                                 </ActionForm>
                             </li>
+                            {user.totp_enabled.then(|| view! {
+                                <li>
+                                    <ActionForm action=actions.turn_off_two_factor>
+                                        <input type="hidden" name="login" value=login />
+                                        <button type="submit" class="link">"Turn off 2FA"</button>
+                                    </ActionForm>
+                                </li>
+                            })}
                             <li><A href=remove_href attr:class="danger">"Remove"</A></li>
                         })}
                     </ul>

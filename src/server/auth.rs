@@ -24,6 +24,9 @@ pub struct Caller {
     pub role: Role,
     /// Logged in with a temporary password: nothing opens until a new one is chosen.
     pub password_change_required: bool,
+    /// The account's policy requires two-factor authentication of this user, who has none yet:
+    /// nothing opens until they enrol.
+    pub must_enrol_two_factor: bool,
     #[expect(
         dead_code,
         reason = "its only job is to make `Caller` impossible to build elsewhere"
@@ -93,6 +96,7 @@ fn into_caller(row: CallerRow) -> Option<Caller> {
     } else {
         Role::parse(&row.role).ok()?
     };
+    let required = row.require_2fa_all || (row.require_2fa_admins && role == Role::Administrator);
     Some(Caller {
         user_id: row.user_id,
         account_pk: row.account_pk,
@@ -104,6 +108,7 @@ fn into_caller(row: CallerRow) -> Option<Caller> {
         email: row.email,
         role,
         password_change_required: row.password_change_required,
+        must_enrol_two_factor: required && !row.totp_enabled,
         checked: SessionChecked,
     })
 }

@@ -70,9 +70,19 @@ pub async fn session() -> Result<AuthSession, AppError> {
 }
 
 /// The authenticated caller, or `Unauthenticated`: the first line of every server function that
-/// needs a logged-in user. A user who must choose a new password gets `PasswordChangeRequired`
-/// from everything but [`authenticate_for_password_change`].
+/// needs a logged-in user. A user who must first choose a new password gets
+/// `PasswordChangeRequired`, and one who must first enrol in two-factor authentication
+/// `TwoFactorRequired`, from everything but the functions that do those.
 pub async fn authenticate() -> Result<(AppState, Caller), AppError> {
+    let (state, caller) = authenticate_for_enrolment().await?;
+    if caller.must_enrol_two_factor {
+        return Err(AppError::TwoFactorRequired);
+    }
+    Ok((state, caller))
+}
+
+/// Like [`authenticate`], but lets through a user who must enrol in two-factor authentication.
+pub async fn authenticate_for_enrolment() -> Result<(AppState, Caller), AppError> {
     let (state, caller, _) = authenticate_for_password_change().await?;
     if caller.password_change_required {
         return Err(AppError::PasswordChangeRequired);

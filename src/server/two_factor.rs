@@ -6,7 +6,7 @@ use rand::rngs::OsRng;
 use rand::{Rng, RngCore};
 use sha2::{Digest, Sha256};
 
-use super::auth::Caller;
+use super::auth::{Admin, Caller};
 use super::db::{self, now};
 use super::state::AppState;
 use crate::domain::generated::{normalize_recovery_code, recovery_code};
@@ -25,6 +25,8 @@ pub struct Status {
     pub enabled: bool,
     pub pending: Option<Enrolment>,
     pub recovery_codes_left: i64,
+    /// The account's policy: required of (administrators, everyone).
+    pub policy: (bool, bool),
 }
 
 fn context(kind: &str, user_id: i64) -> String {
@@ -80,11 +82,32 @@ pub async fn status(state: &AppState, caller: &Caller) -> Result<Status, AppErro
         }
         _ => None,
     };
+    let policy = db::two_factor::policy(&state.db, caller.account_pk).await?;
     Ok(Status {
         enabled: row.totp_enabled,
         pending,
         recovery_codes_left: row.recovery_codes_left,
+        policy,
     })
+}
+
+/// Sets who in the caller's account must use two-factor authentication. Those without it are
+/// taken to enrolment on their next request.
+pub async fn set_policy(
+    state: &AppState,
+    admin: Admin<'_>,
+    administrators: bool,
+    everyone: bool,
+) -> Result<(), AppError> {
+    db::two_factor::set_policy(
+        &state.db,
+        admin.caller().account_pk,
+        administrators,
+        everyone,
+    )
+    .await?;
+    tracing::info!(account = %admin.caller().account_id, administrators, everyone, "two-factor policy set");
+    Ok(())
 }
 
 /// Draws a new seed and keeps it, sealed, until a correct code confirms it.

@@ -324,6 +324,29 @@ pub async fn reset_password(
     Ok((user.login, password))
 }
 
+/// Turns off a user's two-factor authentication (a lost phone) and ends their sessions; they
+/// log in with their password alone and may enrol again.
+pub async fn turn_off_two_factor(
+    state: &AppState,
+    admin: Admin<'_>,
+    login: &str,
+) -> Result<(), AppError> {
+    let user = find(state, admin.caller(), login).await?;
+    not_self(
+        admin,
+        &user,
+        "Turn off your own two-factor authentication on the Security page.",
+    )?;
+    db::two_factor::disable(&state.db, user.id).await?;
+    db::users::rotate_stamp(&state.db, admin.caller().account_pk, user.id).await?;
+    tracing::info!(
+        user_id = user.id,
+        by = admin.caller().user_id,
+        "two-factor authentication turned off by an administrator"
+    );
+    Ok(())
+}
+
 pub async fn end_sessions(state: &AppState, admin: Admin<'_>, login: &str) -> Result<(), AppError> {
     let user = find(state, admin.caller(), login).await?;
     not_self(admin, &user, "End your own sessions by logging out.")?;

@@ -288,6 +288,13 @@ async fn every_server_function_authorizes_every_kind_of_caller() {
             |_| Expect::LoginFailed,
             Box::new(|_| form(&[("code", "000000")])),
         ),
+        // Both boxes unticked: allowed, and requires nothing of anyone.
+        ("set_two_factor_policy", admin_creates, Box::new(|_| vec![])),
+        (
+            "turn_off_user_two_factor",
+            admin_on_target,
+            Box::new(|i| form(&[("login", &format!("target{i}"))])),
+        ),
         // Last: it ends the caller's session.
         ("logout", |_| Expect::Ok, Box::new(|_| vec![])),
     ];

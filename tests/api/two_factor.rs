@@ -327,3 +327,110 @@ async fn seeds_and_recovery_codes_are_not_stored_in_clear() {
         assert_eq!(hash.len(), 64, "a SHA-256 hex digest");
     }
 }
+
+#[tokio::test]
+async fn an_administrator_turns_off_a_users_two_factor_and_ends_their_sessions() {
+    let app = spawn_app().await;
+    let (holder, account) = app.signed_up(&unique("Lost Phone")).await;
+    let user = app.user_in(&holder, &account, "phoneless", "DEFAULT").await;
+    enrol(&user).await;
+    assert_eq!(
+        holder
+            .call("get_user", &[("login", "phoneless")])
+            .await
+            .unwrap()["totp_enabled"],
+        true
+    );
+    holder
+        .call("turn_off_user_two_factor", &[("login", "phoneless")])
+        .await
+        .unwrap();
+    assert_eq!(user.me().await, Value::Null, "their sessions end");
+    assert_eq!(
+        holder
+            .call("get_user", &[("login", "phoneless")])
+            .await
+            .unwrap()["totp_enabled"],
+        false
+    );
+    let again = app.browser();
+    let location = again
+        .call_for_location(
+            "login",
+            &[
+                ("account_id", &format!("{account}/phoneless")),
+                ("password", PASSWORD),
+            ],
+        )
+        .await
+        .unwrap();
+    assert_eq!(location, "/", "the password alone logs in again");
+    assert!(
+        holder
+            .call("turn_off_user_two_factor", &[("login", "phoneless")])
+            .await
+            .is_ok(),
+        "idempotent"
+    );
+    // Not on oneself: that takes the password and a code on the Security page.
+    let deputy = app.user_in(&holder, &account, "deputy", "ADMIN").await;
+    let err = deputy
+        .call("turn_off_user_two_factor", &[("login", "deputy")])
+        .await
+        .unwrap_err();
+    assert!(err.for_field("form").unwrap().contains("Security page"));
+}
+
+#[tokio::test]
+async fn the_policy_takes_users_without_two_factor_to_enrolment_and_nothing_else_opens() {
+    let app = spawn_app().await;
+    let (holder, account) = app.signed_up(&unique("Policy")).await;
+    let regular = app.user_in(&holder, &account, "regular", "DEFAULT").await;
+    let deputy = app.user_in(&holder, &account, "deputy", "ADMIN").await;
+
+    assert_eq!(
+        regular
+            .call("set_two_factor_policy", &[("administrators", "on")])
+            .await
+            .unwrap_err(),
+        AppError::Forbidden
+    );
+    holder
+        .call("set_two_factor_policy", &[("administrators", "on")])
+        .await
+        .unwrap();
+    let status = holder.call("two_factor_status", &[]).await.unwrap();
+    assert_eq!(status["policy"]["administrators"], true);
+    assert_eq!(status["policy"]["everyone"], false);
+
+    // Administrators without 2FA (the holder included) must enrol first; others carry on.
+    assert_eq!(deputy.me().await["must_enrol_two_factor"], true);
+    assert_eq!(
+        deputy.call("list_users", &[]).await.unwrap_err(),
+        AppError::TwoFactorRequired
+    );
+    assert_eq!(regular.me().await["must_enrol_two_factor"], false);
+    assert!(regular.call("list_users", &[]).await.is_ok());
+
+    enrol(&deputy).await;
+    assert_eq!(deputy.me().await["must_enrol_two_factor"], false);
+    assert!(deputy.call("list_users", &[]).await.is_ok());
+
+    // For everyone: now the regular user too.
+    enrol(&holder).await;
+    holder
+        .call(
+            "set_two_factor_policy",
+            &[("administrators", "on"), ("everyone", "on")],
+        )
+        .await
+        .unwrap();
+    assert_eq!(
+        regular.call("list_users", &[]).await.unwrap_err(),
+        AppError::TwoFactorRequired
+    );
+    assert!(
+        regular.call("two_factor_status", &[]).await.is_ok(),
+        "enrolment itself stays open"
+    );
+}

@@ -120,3 +120,23 @@ pub async fn use_recovery_code(
                          AND used_at IS NULL";
     Ok(execute!(db, SQL, user_id, code_hash, now())? == 1)
 }
+
+/// The account's policy: (required of administrators, required of everyone).
+pub async fn policy(db: &Db, account_pk: i64) -> Result<(bool, bool), sqlx::Error> {
+    const SQL: &str = "SELECT require_2fa_admins, require_2fa_all FROM accounts WHERE id = $1";
+    on_db!(db, |pool| sqlx::query_as(SQL)
+        .bind(account_pk)
+        .fetch_one(pool)
+        .await)
+}
+
+pub async fn set_policy(
+    db: &Db,
+    account_pk: i64,
+    administrators: bool,
+    everyone: bool,
+) -> Result<(), sqlx::Error> {
+    const SQL: &str =
+        "UPDATE accounts SET require_2fa_admins = $2, require_2fa_all = $3 WHERE id = $1";
+    execute!(db, SQL, account_pk, administrators, everyone).map(|_| ())
+}

@@ -58,6 +58,9 @@ pub struct CallerRow {
     pub disabled: bool,
     pub password_change_required: bool,
     pub security_stamp: String,
+    pub totp_enabled: bool,
+    pub require_2fa_admins: bool,
+    pub require_2fa_all: bool,
 }
 
 pub async fn find_caller(db: &Db, user_id: i64) -> Result<Option<CallerRow>, sqlx::Error> {
@@ -65,7 +68,7 @@ pub async fn find_caller(db: &Db, user_id: i64) -> Result<Option<CallerRow>, sql
         "SELECT u.id AS user_id, a.id AS account_pk, a.code AS account_code, a.company,
                               a.enabled AS account_enabled, a.created_at AS account_created_at,
                               u.is_holder, u.login, u.email, g.role, u.disabled,
-                              u.password_change_required, u.security_stamp
+                              u.password_change_required, u.security_stamp, u.totp_enabled, a.require_2fa_admins, a.require_2fa_all
                        FROM users u
                        JOIN accounts a ON a.id = u.account_id
                        JOIN user_groups g ON g.id = u.group_id
