@@ -71,9 +71,15 @@ pub async fn signup(
     }
     let session = state::session().await?;
     let created = accounts::create_account(&state, &company, &email, password).await?;
-    session
-        .log_in(created.holder_user_id, &created.security_stamp)
-        .await?;
+    let client = state::client().await;
+    crate::server::sessions::start(
+        &state,
+        &session,
+        &client,
+        created.holder_user_id,
+        &created.security_stamp,
+    )
+    .await?;
     leptos_axum::redirect("/?welcome=1");
     Ok(created.account_id)
 }
@@ -85,7 +91,8 @@ pub async fn login(account_id: String, password: String) -> Result<(), AppError>
     use crate::server::state;
     let state = state::state()?;
     let session = state::session().await?;
-    match accounts::log_in(&state, &session, &account_id, password).await? {
+    let client = state::client().await;
+    match accounts::log_in(&state, &session, &client, &account_id, password).await? {
         LoginStep::Done => leptos_axum::redirect("/"),
         LoginStep::SecondFactor => leptos_axum::redirect("/login/code"),
     }
@@ -99,7 +106,8 @@ pub async fn login_code(code: String) -> Result<(), AppError> {
     use crate::server::{accounts, state};
     let state = state::state()?;
     let session = state::session().await?;
-    accounts::log_in_second_factor(&state, &session, &code).await?;
+    let client = state::client().await;
+    accounts::log_in_second_factor(&state, &session, &client, &code).await?;
     leptos_axum::redirect("/");
     Ok(())
 }
@@ -107,8 +115,9 @@ pub async fn login_code(code: String) -> Result<(), AppError> {
 /// Ends the session on the server; its cookie opens nothing afterwards.
 #[server(endpoint = "logout")]
 pub async fn logout() -> Result<(), AppError> {
+    let state = crate::server::state::state()?;
     let session = crate::server::state::session().await?;
-    session.log_out().await?;
+    crate::server::sessions::end_current(&state, &session).await?;
     leptos_axum::redirect("/login");
     Ok(())
 }

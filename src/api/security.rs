@@ -1,4 +1,4 @@
-//! The Security page: two-factor authentication.
+//! The Security page: two-factor authentication and the list of sessions.
 
 use leptos::prelude::*;
 use serde::{Deserialize, Serialize};
@@ -111,4 +111,57 @@ async fn reveal_codes(
     .await?;
     leptos_axum::redirect(&format!("/reveal/{id}"));
     Ok(())
+}
+
+/// One of the caller's sessions, as the list shows it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SessionView {
+    pub id: String,
+    /// "Firefox on Linux".
+    pub browser: String,
+    pub ip: String,
+    pub started: String,
+    pub last_seen: String,
+    /// The session this request comes from.
+    pub current: bool,
+}
+
+/// The caller's handle of their own current session.
+#[cfg(feature = "ssr")]
+async fn current_handle() -> Result<String, AppError> {
+    let session = crate::server::state::session().await?;
+    Ok(session.user().await?.map(|u| u.handle).unwrap_or_default())
+}
+
+#[server(endpoint = "list_sessions")]
+pub async fn list_sessions() -> Result<Vec<SessionView>, AppError> {
+    use crate::server::format::datetime;
+    let (state, caller) = crate::server::state::authenticate().await?;
+    let current = current_handle().await?;
+    let sessions = crate::server::sessions::list(&state, &caller, &current).await?;
+    Ok(sessions
+        .into_iter()
+        .map(|s| SessionView {
+            browser: crate::domain::user_agent::describe(&s.user_agent),
+            ip: s.ip,
+            started: datetime(s.started_at),
+            last_seen: datetime(s.last_seen_at),
+            current: s.current,
+            id: s.id,
+        })
+        .collect())
+}
+
+/// Ends one of the caller's sessions: that browser is logged out on its next request.
+#[server(endpoint = "end_session")]
+pub async fn end_session(id: String) -> Result<(), AppError> {
+    let (state, caller) = crate::server::state::authenticate().await?;
+    crate::server::sessions::end(&state, &caller, &id).await
+}
+
+#[server(endpoint = "end_other_sessions")]
+pub async fn end_other_sessions() -> Result<(), AppError> {
+    let (state, caller) = crate::server::state::authenticate().await?;
+    let current = current_handle().await?;
+    crate::server::sessions::end_others(&state, &caller, &current).await
 }

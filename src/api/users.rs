@@ -422,7 +422,8 @@ pub async fn change_password(
         &confirm_password,
     )
     .await?;
-    session.log_in(caller.user_id, &stamp).await?;
+    let client = crate::server::state::client().await;
+    crate::server::sessions::start(&state, &session, &client, caller.user_id, &stamp).await?;
     leptos_axum::redirect("/?password_changed=1");
     Ok(())
 }

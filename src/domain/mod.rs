@@ -11,6 +11,7 @@ pub mod privilege;
 pub mod throttle;
 #[cfg(feature = "ssr")]
 pub mod totp;
+pub mod user_agent;
 
 pub use account_id::AccountId;
 pub use company::CompanyName;

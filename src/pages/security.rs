@@ -4,8 +4,9 @@ use leptos::prelude::*;
 use leptos_meta::Title;
 
 use crate::api::security::{
-    BeginTwoFactor, ConfirmTwoFactor, DisableTwoFactor, EnrolmentView, NewRecoveryCodes,
-    SetTwoFactorPolicy, TwoFactorView, two_factor_status,
+    BeginTwoFactor, ConfirmTwoFactor, DisableTwoFactor, EndOtherSessions, EndSession,
+    EnrolmentView, NewRecoveryCodes, SetTwoFactorPolicy, TwoFactorView, list_sessions,
+    two_factor_status,
 };
 use crate::components::change_password::ChangePasswordForm;
 use crate::components::copy::CopyButton;
@@ -32,7 +33,7 @@ pub fn SecurityPage() -> impl IntoView {
                 })}
             </Suspense>
         </section>
-        <p class="notice">"Coming soon: the list of your active sessions, with a way to end each of them."</p>
+        <SessionsSection />
     }
 }
 
@@ -181,5 +182,77 @@ fn NewCodesForm() -> impl IntoView {
             {password_and_code(errors, ("renew-password", "renew-code"))}
             <button type="submit" class="secondary">"New recovery codes"</button>
         </ActionForm>
+    }
+}
+
+/// The caller's sessions, this one marked, each with "End", and "End all other sessions".
+#[component]
+fn SessionsSection() -> impl IntoView {
+    let end = ServerAction::<EndSession>::new();
+    let end_others = ServerAction::<EndOtherSessions>::new();
+    let sessions = Resource::new(
+        move || (end.version().get(), end_others.version().get()),
+        |_| list_sessions(),
+    );
+    let errors = FormErrors::from_action(end);
+    view! {
+        <section class="card" aria-labelledby="sessions-heading">
+            <h2 id="sessions-heading">"Sessions"</h2>
+            <p class="hint">"Where you are logged in. Ending a session logs that browser out at once."</p>
+            <FormAlert message=errors.any() />
+            <Suspense fallback=|| view! { <p class="loading">"Loading…"</p> }>
+                {move || Suspend::new(async move {
+                    let sessions = match sessions.await {
+                        Ok(sessions) => sessions,
+                        Err(e) => return view! { <ErrorMessage error=e /> }.into_any(),
+                    };
+                    let others = sessions.iter().any(|s| !s.current);
+                    let rows = sessions
+                        .into_iter()
+                        .map(|s| {
+                            let label = format!("End the session of {} from {}", s.browser, s.ip);
+                            view! {
+                                <tr class:current=s.current>
+                                    <td>{s.browser.clone()} {s.current.then(|| view! { <strong class="badge">" This session"</strong> })}</td>
+                                    <td class="mono">{s.ip.clone()}</td>
+                                    <td>{s.started.clone()}</td>
+                                    <td>{s.last_seen.clone()}</td>
+                                    <td>
+                                        {(!s.current).then(|| view! {
+                                            <ActionForm action=end>
+                                                <input type="hidden" name="id" value=s.id.clone() />
+                                                <button type="submit" class="link" aria-label=label>"End"</button>
+                                            </ActionForm>
+                                        })}
+                                    </td>
+                                </tr>
+                            }
+                        })
+                        .collect_view();
+                    view! {
+                        <div class="table-wrap">
+                            <table class="sessions">
+                                <thead>
+                                    <tr>
+                                        <th scope="col">"Browser"</th>
+                                        <th scope="col">"IP address"</th>
+                                        <th scope="col">"Started"</th>
+                                        <th scope="col">"Last seen"</th>
+                                        <th scope="col"><span class="visually-hidden">"Actions"</span></th>
+                                    </tr>
+                                </thead>
+                                <tbody>{rows}</tbody>
+                            </table>
+                        </div>
+                        {others.then(|| view! {
+                            <ActionForm action=end_others>
+                                <button type="submit" class="secondary">"End all other sessions"</button>
+                            </ActionForm>
+                        })}
+                    }
+                    .into_any()
+                })}
+            </Suspense>
+        </section>
     }
 }

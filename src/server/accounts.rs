@@ -4,6 +4,7 @@
 use super::db::{self, accounts::CreateAccountError, accounts::NewMainAccount};
 use super::passwords::Verified;
 use super::session::AuthSession;
+use super::sessions::{self, Client};
 use super::state::AppState;
 use crate::domain::throttle::Verdict;
 use crate::domain::{AccountId, CompanyName, Email, LoginId};
@@ -118,6 +119,7 @@ fn is_throttled(state: &AppState, failures: i64, last_failure_at: i64) -> bool {
 pub async fn log_in(
     state: &AppState,
     session: &AuthSession,
+    client: &Client,
     login_id: &str,
     password: String,
 ) -> Result<LoginStep, AppError> {
@@ -175,9 +177,14 @@ pub async fn log_in(
     }
     db::throttle::clear(&state.db, candidate.user_id).await?;
     db::users::record_login(&state.db, candidate.user_id, rehashed).await?;
-    session
-        .log_in(candidate.user_id, &candidate.security_stamp)
-        .await?;
+    sessions::start(
+        state,
+        session,
+        client,
+        candidate.user_id,
+        &candidate.security_stamp,
+    )
+    .await?;
     Ok(LoginStep::Done)
 }
 
@@ -186,6 +193,7 @@ pub async fn log_in(
 pub async fn log_in_second_factor(
     state: &AppState,
     session: &AuthSession,
+    client: &Client,
     code: &str,
 ) -> Result<(), AppError> {
     let Some(pending) = session.pending_login().await? else {
@@ -202,6 +210,6 @@ pub async fn log_in_second_factor(
     db::throttle::clear(&state.db, pending.user_id).await?;
     db::users::record_login(&state.db, pending.user_id, None).await?;
     // The stamp from the password step: a user disabled meanwhile gets a dead session.
-    session.log_in(pending.user_id, &pending.stamp).await?;
+    sessions::start(state, session, client, pending.user_id, &pending.stamp).await?;
     Ok(())
 }

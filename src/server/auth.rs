@@ -81,6 +81,13 @@ pub async fn caller(state: &AppState, session: &AuthSession) -> Result<Option<Ca
         db::users::find_caller(&state.db, user.user_id).await?
     };
     let valid = row.filter(|r| r.security_stamp == user.stamp && !r.disabled && r.account_enabled);
+    // Ended from the list of sessions (or by logging out elsewhere): no longer valid either.
+    let valid = match valid {
+        Some(row) if super::sessions::still_open(state, &user.handle, user.user_id).await? => {
+            Some(row)
+        }
+        _ => None,
+    };
     match valid.and_then(into_caller) {
         Some(caller) => Ok(Some(caller)),
         None => {

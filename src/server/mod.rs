@@ -14,6 +14,7 @@ pub mod passwords;
 pub mod reveal;
 pub mod secrets;
 pub mod session;
+pub mod sessions;
 pub mod state;
 pub mod two_factor;
 pub mod users;

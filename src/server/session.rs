@@ -21,6 +21,8 @@ pub struct SessionUser {
     pub user_id: i64,
     pub stamp: String,
     pub logged_in_at: i64,
+    /// The id of this login's row in `user_sessions`.
+    pub handle: String,
 }
 
 /// A login waiting for its second factor. Not a login: nothing opens with it.
@@ -39,13 +41,14 @@ pub struct AuthSession(pub Session);
 impl AuthSession {
     /// Starts an authenticated session under a new id (SECURITY.md rule 13): an id seen before
     /// login, perhaps planted by an attacker, is worthless after it.
-    pub async fn log_in(&self, user_id: i64, stamp: &str) -> anyhow::Result<()> {
+    pub async fn log_in(&self, user_id: i64, stamp: &str, handle: &str) -> anyhow::Result<()> {
         self.0.cycle_id().await?;
         self.0.remove_value(PENDING).await?;
         let user = SessionUser {
             user_id,
             stamp: stamp.to_owned(),
             logged_in_at: now(),
+            handle: handle.to_owned(),
         };
         self.0.insert(KEY, user).await?;
         Ok(())

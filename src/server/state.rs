@@ -101,3 +101,24 @@ pub async fn authenticate_for_password_change() -> Result<(AppState, Caller, Aut
         None => Err(AppError::Unauthenticated),
     }
 }
+
+/// Where the request comes from: the socket's address and the `User-Agent`.
+pub async fn client() -> super::sessions::Client {
+    use axum::extract::ConnectInfo;
+    let ip = leptos_axum::extract::<ConnectInfo<std::net::SocketAddr>>()
+        .await
+        .map(|ConnectInfo(addr)| addr.ip().to_string())
+        .unwrap_or_default();
+    let user_agent = leptos_axum::extract::<axum::http::HeaderMap>()
+        .await
+        .ok()
+        .and_then(|headers| {
+            headers
+                .get(axum::http::header::USER_AGENT)?
+                .to_str()
+                .ok()
+                .map(str::to_owned)
+        })
+        .unwrap_or_default();
+    super::sessions::Client { ip, user_agent }
+}

@@ -288,6 +288,19 @@ async fn every_server_function_authorizes_every_kind_of_caller() {
             |_| Expect::LoginFailed,
             Box::new(|_| form(&[("code", "000000")])),
         ),
+        ("list_sessions", reader, Box::new(|_| vec![])),
+        (
+            "end_session",
+            |who| {
+                if who == Who::Anonymous {
+                    Expect::Unauthenticated
+                } else {
+                    Expect::NotFound
+                }
+            },
+            Box::new(|_| form(&[("id", "0123456789abcdef0123456789abcdef")])),
+        ),
+        ("end_other_sessions", reader, Box::new(|_| vec![])),
         // Both boxes unticked: allowed, and requires nothing of anyone.
         ("set_two_factor_policy", admin_creates, Box::new(|_| vec![])),
         (
@@ -380,10 +393,18 @@ async fn seed_target(w: &World, n: usize) {
     .expect("rename");
 }
 
-/// What another account's administrator tried changed nothing in account A.
+/// What another account's administrator tried changed nothing in account A. Checked from a
+/// fresh login: the matrix itself ends the holder's other sessions along the way.
 async fn assert_target_untouched(w: &World, n: usize) {
-    let user = w
-        .holder
+    let holder = w.app.browser();
+    holder
+        .call(
+            "login",
+            &[("account_id", &w.account), ("password", PASSWORD)],
+        )
+        .await
+        .expect("holder logs in");
+    let user = holder
         .call("get_user", &[("login", &format!("target{n}"))])
         .await
         .expect("the target still exists");
@@ -395,7 +416,7 @@ async fn assert_target_untouched(w: &World, n: usize) {
         user["description"], "even seed",
         "target{n} was edited by another account"
     );
-    let groups = w.holder.call("list_groups", &[]).await.expect("groups");
+    let groups = holder.call("list_groups", &[]).await.expect("groups");
     assert!(
         groups
             .as_array()

@@ -9,6 +9,7 @@ mod helpers;
 mod login;
 mod logs;
 mod security;
+mod sessions;
 mod throttle;
 mod two_factor;
 mod users;

@@ -5,6 +5,7 @@
 pub mod accounts;
 pub mod groups;
 pub mod reveals;
+pub mod sessions;
 pub mod throttle;
 pub mod two_factor;
 pub mod users;

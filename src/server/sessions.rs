@@ -1,0 +1,109 @@
+//! Logins as the user sees them: started with the browser and address they came from, listed on
+//! the Security page, and ended one by one.
+
+use super::auth::Caller;
+use super::db::{self, now, sessions::NewSession};
+use super::session::AuthSession;
+use super::state::AppState;
+use crate::error::AppError;
+
+/// "Last seen" is written at most this often, so that reading a page stays a read.
+const TOUCH_EVERY_SECONDS: i64 = 60;
+
+/// Where a request comes from. The address is the socket's: a forwarded-for header is not
+/// trusted (SECURITY.md rule 24).
+#[derive(Debug, Clone, Default)]
+pub struct Client {
+    pub ip: String,
+    pub user_agent: String,
+}
+
+/// Starts a logged-in session for `user_id` under a new id, with its visible record.
+pub async fn start(
+    state: &AppState,
+    session: &AuthSession,
+    client: &Client,
+    user_id: i64,
+    stamp: &str,
+) -> Result<(), AppError> {
+    let handle = super::secrets::random_hex(16);
+    let user_agent: String = client.user_agent.chars().take(512).collect();
+    let new = NewSession {
+        id: &handle,
+        user_id,
+        stamp,
+        user_agent: &user_agent,
+        ip: &client.ip,
+    };
+    db::sessions::insert(&state.db, &new).await?;
+    session.log_in(user_id, stamp, &handle).await?;
+    let idle = i64::try_from(state.config.session_idle.as_secs()).unwrap_or(1800);
+    db::sessions::prune(&state.db, now() - idle).await?;
+    Ok(())
+}
+
+/// Whether the session's record still exists (it was not ended from the list); notes that it
+/// was seen.
+pub async fn still_open(state: &AppState, handle: &str, user_id: i64) -> Result<bool, AppError> {
+    match db::sessions::last_seen(&state.db, handle, user_id).await? {
+        None => Ok(false),
+        Some(seen) => {
+            if now() - seen >= TOUCH_EVERY_SECONDS {
+                db::sessions::touch(&state.db, handle).await?;
+            }
+            Ok(true)
+        }
+    }
+}
+
+/// Logs out: the record and the session itself are deleted.
+pub async fn end_current(state: &AppState, session: &AuthSession) -> Result<(), AppError> {
+    if let Some(user) = session.user().await? {
+        db::sessions::delete(&state.db, &user.handle, user.user_id).await?;
+    }
+    session.log_out().await?;
+    Ok(())
+}
+
+pub struct SessionInfo {
+    pub id: String,
+    pub user_agent: String,
+    pub ip: String,
+    pub started_at: i64,
+    pub last_seen_at: i64,
+    pub current: bool,
+}
+
+pub async fn list(
+    state: &AppState,
+    caller: &Caller,
+    current: &str,
+) -> Result<Vec<SessionInfo>, AppError> {
+    let idle = i64::try_from(state.config.session_idle.as_secs()).unwrap_or(1800);
+    let rows = db::sessions::list(&state.db, caller.user_id, now() - idle).await?;
+    Ok(rows
+        .into_iter()
+        .map(|r| SessionInfo {
+            current: r.id == current,
+            id: r.id,
+            user_agent: r.user_agent,
+            ip: r.ip,
+            started_at: r.started_at,
+            last_seen_at: r.last_seen_at,
+        })
+        .collect())
+}
+
+/// Ends one of the caller's own sessions; another user's is simply not found.
+pub async fn end(state: &AppState, caller: &Caller, id: &str) -> Result<(), AppError> {
+    if db::sessions::delete(&state.db, id, caller.user_id).await? {
+        Ok(())
+    } else {
+        Err(AppError::NotFound)
+    }
+}
+
+pub async fn end_others(state: &AppState, caller: &Caller, current: &str) -> Result<(), AppError> {
+    db::sessions::delete_all_but(&state.db, caller.user_id, Some(current)).await?;
+    Ok(())
+}
