@@ -1,4 +1,5 @@
-//! SECURITY.md rule 23: no password reaches a log line, and none is stored in clear. The real
+//! SECURITY.md rule 23: no password, TOTP seed or code, or recovery code reaches a log line, and
+//! none is stored in clear. The real
 //! binary runs with the most verbose logging while flows carry sentinel secrets; then the log and
 //! the database files are searched for them.
 
@@ -139,6 +140,43 @@ async fn no_password_reaches_the_log_or_the_database_in_clear() {
         .await
         .unwrap();
     assert!(unread.starts_with("/reveal/"));
+
+    // Two-factor authentication: the seed (as the key shown), a code and a recovery code.
+    holder.call("begin_two_factor", &[]).await.unwrap();
+    let key = holder.call("two_factor_status", &[]).await.unwrap()["pending"]["key"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let seed = totp_rs::Secret::Encoded(key.replace(' ', ""))
+        .to_bytes()
+        .unwrap();
+    let totp = steward::domain::totp::Totp::new(seed.clone(), "x").unwrap();
+    let now = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .unwrap()
+        .as_secs() as i64;
+    let code = totp.code_at_step(steward::domain::totp::Totp::step_of(now));
+    let location = holder
+        .call_for_location(
+            "confirm_two_factor",
+            &[("password", SIGNUP), ("code", &code)],
+        )
+        .await
+        .unwrap();
+    let recovery = holder.take_reveal(&location).await["RecoveryCodes"]["codes"][0]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let second = new_browser();
+    second
+        .call("login", &[("account_id", &account), ("password", SIGNUP)])
+        .await
+        .unwrap();
+    let _ = second.call("login_code", &[("code", "000111")]).await;
+    second
+        .call("login_code", &[("code", &recovery)])
+        .await
+        .unwrap();
 
     let _ = server.kill();
     let _ = server.wait();
