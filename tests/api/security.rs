@@ -113,22 +113,27 @@ async fn a_page_admits_only_scripts_with_its_own_nonce() {
     );
 }
 
-#[tokio::test]
-async fn the_session_cookie_is_http_only_and_same_site() {
-    let app = spawn_app().await;
-    let response = app
-        .browser()
+/// Signs up a new company and returns the raw response, to read its headers.
+async fn sign_up_response(app: &crate::helpers::TestApp) -> reqwest::Response {
+    let company = unique("Cookie");
+    app.browser()
         .client
         .post(format!("{}/api/signup", app.base))
         .header("accept", "application/json")
         .form(&[
-            ("company", unique("Cookie").as_str()),
+            ("company", company.as_str()),
             ("email", "c@cookie.example"),
             ("password", PASSWORD),
         ])
         .send()
         .await
-        .unwrap();
+        .unwrap()
+}
+
+#[tokio::test]
+async fn the_session_cookie_is_http_only_and_same_site() {
+    let app = spawn_app().await;
+    let response = sign_up_response(&app).await;
     let cookie = response.headers()["set-cookie"]
         .to_str()
         .unwrap()
@@ -142,19 +147,7 @@ async fn the_session_cookie_is_http_only_and_same_site() {
 #[tokio::test]
 async fn with_secure_cookies_the_cookie_is_host_prefixed_and_secure() {
     let app = crate::helpers::spawn_app_with(|c| c.cookie_secure = true).await;
-    let response = app
-        .browser()
-        .client
-        .post(format!("{}/api/signup", app.base))
-        .header("accept", "application/json")
-        .form(&[
-            ("company", unique("Secure").as_str()),
-            ("email", "s@secure.example"),
-            ("password", PASSWORD),
-        ])
-        .send()
-        .await
-        .unwrap();
+    let response = sign_up_response(&app).await;
     let cookie = response.headers()["set-cookie"]
         .to_str()
         .unwrap()

@@ -1,10 +1,7 @@
 //! Login throttling over HTTP (SECURITY.md rules 5 and 6): every failure counts, even fifty at
 //! once, and a throttled login looks exactly like a wrong password.
 
-use std::time::Duration;
-
 use crate::helpers::{PASSWORD, TestApp, spawn_app, spawn_app_with, unique};
-use steward::domain::throttle::ThrottlePolicy;
 use steward::error::AppError;
 
 async fn failures(app: &TestApp) -> Option<i64> {
@@ -64,15 +61,7 @@ async fn fifty_wrong_passwords_sent_at_once_are_all_counted() {
 
 #[tokio::test]
 async fn a_locked_login_answers_exactly_like_a_wrong_password_or_an_unknown_account() {
-    let app = spawn_app_with(|c| {
-        c.throttle = ThrottlePolicy {
-            free_attempts: 2,
-            lock_after: 3,
-            lock_for: Duration::from_secs(3600),
-            ..ThrottlePolicy::default()
-        }
-    })
-    .await;
+    let app = spawn_app_with(crate::helpers::lock_after_three_failures).await;
     let (_, account) = app.signed_up(&unique("Locked")).await;
     let wrong = raw_login(&app, &account, "not-the-password").await;
     for _ in 0..2 {

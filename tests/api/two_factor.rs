@@ -1,12 +1,9 @@
 //! Two-factor authentication over HTTP (SECURITY.md rules 8 to 13): enrolment, the second login
 //! step, replay, recovery codes, throttled codes, sealed seeds.
 
-use std::time::Duration;
-
 use serde_json::Value;
 
 use crate::helpers::{Browser, PASSWORD, TestApp, spawn_app, spawn_app_with, unique};
-use steward::domain::throttle::ThrottlePolicy;
 use steward::domain::totp::Totp;
 use steward::error::AppError;
 
@@ -208,15 +205,7 @@ async fn a_recovery_code_logs_in_once() {
 
 #[tokio::test]
 async fn wrong_codes_are_throttled_like_passwords() {
-    let app = spawn_app_with(|c| {
-        c.throttle = ThrottlePolicy {
-            free_attempts: 2,
-            lock_after: 3,
-            lock_for: Duration::from_secs(3600),
-            ..ThrottlePolicy::default()
-        }
-    })
-    .await;
+    let app = spawn_app_with(crate::helpers::lock_after_three_failures).await;
     let (holder, account) = app.signed_up(&unique("Throttled Code")).await;
     let (key, _) = enrol(&holder).await;
     forget_last_step(&app).await;
