@@ -16,11 +16,14 @@ pub fn ChangePasswordForm(
     /// The button's text.
     #[prop(default = "Change password")]
     submit: &'static str,
+    /// Shown by the shell because a new password is required: afterwards the shell must ask
+    /// again who is logged in.
+    #[prop(optional)]
+    refresh_shell: bool,
 ) -> impl IntoView {
     let change = ServerAction::<ChangePassword>::new();
     let errors = FormErrors::from_action(change);
-    // The shell knows whether a password change is pending: after one, it asks again.
-    let shell = use_context::<CurrentUser>();
+    let shell = use_context::<CurrentUser>().filter(|_| refresh_shell);
     Effect::new(move |_| {
         if let (Some(Ok(())), Some(shell)) = (change.value().get(), shell) {
             shell.0.refetch();

@@ -30,12 +30,16 @@ pub fn CopyButton(
             Duration::from_secs(2),
         );
     };
+    // The wrapper is always there: an empty placeholder next to text would merge with it in the
+    // server's HTML, and hydration would then find the nodes out of step.
     view! {
+        <span class="copy-slot">
         <Show when=move || hydrated.is_some_and(|h| h.get())>
             <button type="button" class="copy" aria-label=label.get_value() on:click=copy>
                 {move || if copied.get() { "Copied" } else { "Copy" }}
             </button>
         </Show>
+        </span>
     }
 }
 

@@ -2,6 +2,7 @@
 //! are not logged in are sent to the login page.
 
 use leptos::prelude::*;
+use leptos_meta::Title;
 use leptos_router::components::{A, Outlet, Redirect};
 
 use crate::api::auth::{Logout, Me, whoami};
@@ -25,25 +26,27 @@ pub fn AppShell() -> impl IntoView {
                     Ok(Some(me)) if me.must_change_password => {
                         let context = format!("{} {}", me.login_id, me.email);
                         view! {
+                            <Title text="Choose a new password" />
                             <Header me />
                             <main id="main" class="narrow">
                                 <h1>"Choose a new password"</h1>
                                 <p class="notice">
                                     "You logged in with a temporary password. Choose your own before continuing."
                                 </p>
-                                <ChangePasswordForm context submit="Save and continue" />
+                                <ChangePasswordForm context submit="Save and continue" refresh_shell=true />
                             </main>
                         }
                         .into_any()
                     }
                     Ok(Some(me)) if me.must_enrol_two_factor => view! {
+                        <Title text="Set up two-factor authentication" />
                         <Header me />
                         <main id="main" class="narrow wide">
                             <h1>"Set up two-factor authentication"</h1>
                             <p class="notice">
                                 "Your account requires two-factor authentication. Set it up to continue."
                             </p>
-                            <TwoFactorSection />
+                            <TwoFactorSection refresh_shell=true />
                         </main>
                     }
                     .into_any(),
