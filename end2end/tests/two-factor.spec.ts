@@ -245,6 +245,8 @@ test.describe('Two-factor authentication with JavaScript', () => {
     await expect(fieldError(section, 'Password')).toBeEmpty();
     await expectPath(page, '/security');
     await expect(onStatus(page)).toHaveCount(0);
+    await page.reload();
+    await waitForHydration(page);
     await expect(section.getByTestId('totp-key'), 'the same enrolment is still pending').toHaveText(key);
     await expect(onStatus(page)).toHaveCount(0);
 
@@ -254,7 +256,8 @@ test.describe('Two-factor authentication with JavaScript', () => {
     await expect(page.getByRole('heading', { level: 1, name: 'No longer available' })).toBeVisible();
     for (const c of codes) await expect(page.getByText(c)).toHaveCount(0);
 
-    await openSecurity(page);
+    await page.goto('/security');
+    await waitForHydration(page);
     await expect(onStatus(page)).toBeVisible();
     await expect(enableButton(page)).toHaveCount(0);
 

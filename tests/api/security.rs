@@ -179,3 +179,28 @@ async fn passwords_are_stored_as_argon2id_hashes_only() {
     );
     assert!(!hash.contains(PASSWORD));
 }
+
+#[tokio::test]
+async fn a_session_ends_after_the_idle_timeout() {
+    let app =
+        crate::helpers::spawn_app_with(|c| c.session_idle = std::time::Duration::from_secs(1))
+            .await;
+    let (browser, account) = app.signed_up(&unique("Idle")).await;
+    assert_eq!(browser.me().await["account_id"], account);
+    tokio::time::sleep(std::time::Duration::from_millis(2500)).await;
+    assert_eq!(browser.me().await, serde_json::Value::Null);
+}
+
+#[tokio::test]
+async fn a_busy_session_still_ends_at_the_absolute_timeout() {
+    let app =
+        crate::helpers::spawn_app_with(|c| c.session_max = std::time::Duration::from_secs(2)).await;
+    let (browser, account) = app.signed_up(&unique("Absolute")).await;
+    // Active all along: the idle timeout never applies, the absolute one does.
+    for _ in 0..3 {
+        assert_eq!(browser.me().await["account_id"], account);
+        tokio::time::sleep(std::time::Duration::from_millis(500)).await;
+    }
+    tokio::time::sleep(std::time::Duration::from_millis(2000)).await;
+    assert_eq!(browser.me().await, serde_json::Value::Null);
+}

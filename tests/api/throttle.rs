@@ -60,17 +60,35 @@ async fn fifty_wrong_passwords_sent_at_once_are_all_counted() {
 }
 
 #[tokio::test]
-async fn a_locked_login_answers_exactly_like_a_wrong_password_or_an_unknown_account() {
+async fn locked_disabled_unknown_and_wrong_all_answer_exactly_alike() {
     let app = spawn_app_with(crate::helpers::lock_after_three_failures).await;
-    let (_, account) = app.signed_up(&unique("Locked")).await;
+    let (holder, account) = app.signed_up(&unique("Locked")).await;
+    app.user_in(&holder, &account, "gone.quiet", "DEFAULT")
+        .await;
+    holder
+        .call(
+            "set_user_disabled",
+            &[("login", "gone.quiet"), ("disabled", "true")],
+        )
+        .await
+        .unwrap();
+
     let wrong = raw_login(&app, &account, "not-the-password").await;
+    let unknown_account = raw_login(&app, "9999-999-99", PASSWORD).await;
+    let unknown_login = raw_login(&app, &format!("{account}/nobody"), PASSWORD).await;
+    let disabled = raw_login(&app, &format!("{account}/gone.quiet"), PASSWORD).await;
     for _ in 0..2 {
         raw_login(&app, &account, "not-the-password").await;
     }
     let locked_right_password = raw_login(&app, &account, PASSWORD).await;
-    let unknown = raw_login(&app, "9999-999-99", PASSWORD).await;
-    assert_eq!(locked_right_password, wrong);
-    assert_eq!(unknown, wrong);
+    for (name, answer) in [
+        ("unknown account", &unknown_account),
+        ("unknown login", &unknown_login),
+        ("disabled", &disabled),
+        ("locked", &locked_right_password),
+    ] {
+        assert_eq!(answer, &wrong, "{name}");
+    }
     assert_eq!(wrong.0, 500, "server function errors keep one status");
     assert!(wrong.1.contains("LoginFailed"));
     assert_eq!(
