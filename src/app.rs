@@ -7,6 +7,7 @@ use leptos_router::{SsrMode, path};
 
 use crate::components::shell::AppShell;
 use crate::pages::{
+    forced::{ForcedEnrolmentPage, ForcedPasswordPage},
     groups::GroupsPage,
     login::{LoginCodePage, LoginPage},
     not_found::NotFoundPage,
@@ -63,6 +64,8 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/login") view=LoginPage ssr=SsrMode::Async />
                     <Route path=path!("/login/code") view=LoginCodePage ssr=SsrMode::Async />
                     <Route path=path!("/signup") view=SignupPage ssr=SsrMode::Async />
+                    <Route path=path!("/password") view=ForcedPasswordPage ssr=SsrMode::Async />
+                    <Route path=path!("/two-factor-setup") view=ForcedEnrolmentPage ssr=SsrMode::Async />
                     <ParentRoute path=path!("") view=AppShell ssr=SsrMode::Async>
                         <Route path=path!("") view=OverviewPage ssr=SsrMode::Async />
                         <Route path=path!("users") view=UsersPage ssr=SsrMode::Async />

@@ -5,7 +5,6 @@ use leptos::prelude::*;
 
 use super::form::{FormAlert, FormErrors, TextField};
 use super::password::NewPasswordField;
-use super::shell::CurrentUser;
 use crate::api::users::ChangePassword;
 
 #[component]
@@ -16,19 +15,9 @@ pub fn ChangePasswordForm(
     /// The button's text.
     #[prop(default = "Change password")]
     submit: &'static str,
-    /// Shown by the shell because a new password is required: afterwards the shell must ask
-    /// again who is logged in.
-    #[prop(optional)]
-    refresh_shell: bool,
 ) -> impl IntoView {
     let change = ServerAction::<ChangePassword>::new();
     let errors = FormErrors::from_action(change);
-    let shell = use_context::<CurrentUser>().filter(|_| refresh_shell);
-    Effect::new(move |_| {
-        if let (Some(Ok(())), Some(shell)) = (change.value().get(), shell) {
-            shell.0.refetch();
-        }
-    });
     let context = Signal::stored(context);
     view! {
         <ActionForm action=change attr:class="form">

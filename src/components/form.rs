@@ -36,21 +36,19 @@ impl FormErrors {
     }
 }
 
-/// A failed page load: the message, or the login page when the session has ended meanwhile
-/// (an administrator disabled the user, say).
+/// A failed page load: the message, or the page to go to instead: login when the session has
+/// ended meanwhile (an administrator disabled the user, say), or a pending step.
 #[component]
 pub fn ErrorMessage(error: AppError) -> impl IntoView {
     match error {
         AppError::Unauthenticated => {
             view! { <leptos_router::components::Redirect path="/login" /> }.into_any()
         }
-        // Something is pending first (a new password, enrolment): the shell shows it once it
-        // asks again who is logged in.
-        AppError::PasswordChangeRequired | AppError::TwoFactorRequired => {
-            if let Some(shell) = use_context::<super::shell::CurrentUser>() {
-                shell.0.refetch();
-            }
-            view! { <p class="alert" role="alert">{error.message()}</p> }.into_any()
+        AppError::PasswordChangeRequired => {
+            view! { <leptos_router::components::Redirect path="/password" /> }.into_any()
+        }
+        AppError::TwoFactorRequired => {
+            view! { <leptos_router::components::Redirect path="/two-factor-setup" /> }.into_any()
         }
         other => view! { <p class="alert" role="alert">{other.message()}</p> }.into_any(),
     }

@@ -1,14 +1,12 @@
 //! The frame of every page behind login: header, navigation, and the page itself. Visitors who
-//! are not logged in are sent to the login page.
+//! are not logged in are sent to the login page; users with a pending step (a new password, 2FA
+//! enrolment) to that step.
 
 use leptos::prelude::*;
-use leptos_meta::Title;
 use leptos_router::components::{A, Outlet, Redirect};
 
 use crate::api::auth::{Logout, Me, whoami};
-use crate::components::change_password::ChangePasswordForm;
 use crate::error::AppError;
-use crate::pages::security::TwoFactorSection;
 
 /// The logged-in user, loaded once by the shell for every page inside it.
 #[derive(Clone, Copy)]
@@ -18,59 +16,30 @@ pub struct CurrentUser(pub Resource<Result<Option<Me>, AppError>>);
 pub fn AppShell() -> impl IntoView {
     let current = Resource::new(|| (), |_| whoami());
     provide_context(CurrentUser(current));
+    // Only the header waits for who is logged in. The page (the outlet) is rendered outside that
+    // wait: inside it, the server would build the page twice, and a page that takes a one-time
+    // reveal would spend it on the copy it throws away.
     view! {
         <a class="skip-link" href="#main">"Skip to content"</a>
         <Suspense fallback=|| view! { <p class="loading">"Loading…"</p> }>
             {move || Suspend::new(async move {
                 match current.await {
-                    Ok(Some(me)) if me.must_change_password => {
-                        let context = format!("{} {}", me.login_id, me.email);
-                        view! {
-                            <Title text="Choose a new password" />
-                            <Header me />
-                            <main id="main" class="narrow">
-                                <h1>"Choose a new password"</h1>
-                                <p class="notice">
-                                    "You logged in with a temporary password. Choose your own before continuing."
-                                </p>
-                                <ChangePasswordForm context submit="Save and continue" refresh_shell=true />
-                            </main>
-                        }
-                        .into_any()
+                    Ok(Some(me)) if me.must_change_password => view! { <Redirect path="/password" /> }.into_any(),
+                    Ok(Some(me)) if me.must_enrol_two_factor => {
+                        view! { <Redirect path="/two-factor-setup" /> }.into_any()
                     }
-                    Ok(Some(me)) if me.must_enrol_two_factor => view! {
-                        <Title text="Set up two-factor authentication" />
-                        <Header me />
-                        <main id="main" class="narrow wide">
-                            <h1>"Set up two-factor authentication"</h1>
-                            <p class="notice">
-                                "Your account requires two-factor authentication. Set it up to continue."
-                            </p>
-                            <TwoFactorSection refresh_shell=true />
-                        </main>
-                    }
-                    .into_any(),
-                    Ok(Some(me)) => view! {
-                        <Header me />
-                        <div class="layout">
-                            <Nav />
-                            <main id="main">
-                                <Outlet />
-                            </main>
-                        </div>
-                    }
-                    .into_any(),
+                    Ok(Some(me)) => view! { <Header me /> }.into_any(),
                     Ok(None) => view! { <Redirect path="/login" /> }.into_any(),
-                    Err(e) => view! {
-                        <main id="main" class="narrow">
-                            <h1>"Steward"</h1>
-                            <p class="alert" role="alert">{e.message()}</p>
-                        </main>
-                    }
-                    .into_any(),
+                    Err(e) => view! { <p class="alert" role="alert">{e.message()}</p> }.into_any(),
                 }
             })}
         </Suspense>
+        <div class="layout">
+            <Nav />
+            <main id="main">
+                <Outlet />
+            </main>
+        </div>
     }
 }
 

@@ -1,5 +1,6 @@
 //! One file per page.
 
+pub mod forced;
 pub mod groups;
 pub mod login;
 pub mod not_found;

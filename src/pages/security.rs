@@ -47,15 +47,10 @@ fn password_and_code(errors: FormErrors, ids: (&'static str, &'static str)) -> i
 }
 
 /// Two-factor authentication: enrolment, or disabling and new recovery codes once on, and the
-/// account's policy for Administrators. Also shown alone when the policy requires enrolment.
+/// account's policy for Administrators. Also the page a user whom the policy requires to enrol
+/// is sent to.
 #[component]
-pub fn TwoFactorSection(
-    /// Shown by the shell because the policy requires enrolment: once enrolled, the shell must
-    /// ask again who is logged in. (Elsewhere it must not: that would load the page showing the
-    /// recovery codes twice, and the second load finds them gone.)
-    #[prop(optional)]
-    refresh_shell: bool,
-) -> impl IntoView {
+pub fn TwoFactorSection() -> impl IntoView {
     let begin = ServerAction::<BeginTwoFactor>::new();
     let disable = ServerAction::<DisableTwoFactor>::new();
     let policy = ServerAction::<SetTwoFactorPolicy>::new();
@@ -96,7 +91,7 @@ pub fn TwoFactorSection(
                         }
                         .into_any()
                     } else if let Some(enrolment) = s.pending {
-                        view! { <Enrol enrolment refresh_shell /> }.into_any()
+                        view! { <Enrol enrolment /> }.into_any()
                     } else {
                         view! {
                             <p>"Off. With it on, logging in asks for a code from an authenticator app on your phone as well as your password."</p>
@@ -137,15 +132,9 @@ fn PolicyForm(status: TwoFactorView, action: ServerAction<SetTwoFactorPolicy>) -
 }
 
 #[component]
-fn Enrol(enrolment: EnrolmentView, refresh_shell: bool) -> impl IntoView {
+fn Enrol(enrolment: EnrolmentView) -> impl IntoView {
     let confirm = ServerAction::<ConfirmTwoFactor>::new();
     let errors = FormErrors::from_action(confirm);
-    let shell = use_context::<CurrentUser>().filter(|_| refresh_shell);
-    Effect::new(move |_| {
-        if let (Some(Ok(())), Some(shell)) = (confirm.value().get(), shell) {
-            shell.0.refetch();
-        }
-    });
     let key = enrolment.key.clone();
     view! {
         <ol class="steps">

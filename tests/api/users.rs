@@ -797,3 +797,35 @@ async fn without_javascript_the_user_page_renders_the_table_and_admin_controls_o
     assert!(!reader_page.contains("Add a user"));
     assert!(!reader_page.contains("Actions for"));
 }
+
+#[tokio::test]
+async fn a_server_rendered_page_is_built_once_so_a_reveal_shows_its_secret_on_first_load() {
+    let app = spawn_app().await;
+    let (admin, account) = holder(&app).await;
+    for i in 0..5 {
+        let login = format!("shown{i}");
+        let location = admin
+            .call_for_location(
+                "create_user",
+                &user_form(&login, "s@acme.example", "DEFAULT", ""),
+            )
+            .await
+            .unwrap();
+        // The page a browser without JavaScript loads: the credentials must be on it.
+        let page = admin.get(&location).await.text().await.unwrap();
+        assert!(
+            page.contains(&format!("{account}/{login}")),
+            "load {i}: the reveal was spent before rendering"
+        );
+        assert!(!page.contains("No longer available"), "load {i}");
+        let again = admin.get(&location).await.text().await.unwrap();
+        assert!(again.contains("No longer available"));
+    }
+    for i in 0..5 {
+        let page = admin.get("/security").await.text().await.unwrap();
+        assert!(
+            !page.contains("Internal"),
+            "load {i}: a page's data was loaded outside its request"
+        );
+    }
+}

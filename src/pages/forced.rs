@@ -1,0 +1,77 @@
+//! The steps a user must take before anything else opens: choosing a new password after a
+//! temporary one, and enrolling in two-factor authentication when the account requires it.
+//! They stand outside the panel's frame; done, they lead back into it.
+
+use leptos::prelude::*;
+use leptos_meta::Title;
+use leptos_router::components::Redirect;
+
+use crate::api::auth::{Logout, Me, whoami};
+use crate::components::change_password::ChangePasswordForm;
+use crate::components::form::ErrorMessage;
+use crate::error::AppError;
+use crate::pages::security::TwoFactorSection;
+
+/// Sends away whoever is not (or no longer) in the step: `in_step` says who is.
+fn stay_if(result: Result<Option<Me>, AppError>, in_step: impl Fn(&Me) -> bool) -> Option<AnyView> {
+    match result {
+        Ok(Some(me)) if in_step(&me) => None,
+        Ok(Some(_)) => Some(view! { <Redirect path="/" /> }.into_any()),
+        Ok(None) => Some(view! { <Redirect path="/login" /> }.into_any()),
+        Err(e) => Some(view! { <ErrorMessage error=e /> }.into_any()),
+    }
+}
+
+#[component]
+fn LogOutInstead() -> impl IntoView {
+    let logout = ServerAction::<Logout>::new();
+    view! {
+        <ActionForm action=logout attr:class="aside">
+            <button type="submit" class="link">"Log out instead"</button>
+        </ActionForm>
+    }
+}
+
+#[component]
+pub fn ForcedPasswordPage() -> impl IntoView {
+    let current = Resource::new(|| (), |_| whoami());
+    view! {
+        <Title text="Choose a new password" />
+        <main id="main" class="narrow">
+            <h1>"Choose a new password"</h1>
+            <Suspense fallback=|| view! { <p class="loading">"Loading…"</p> }>
+                {move || Suspend::new(async move {
+                    let result = current.await;
+                    let context = result.as_ref().ok().flatten().map(|me| format!("{} {}", me.login_id, me.email));
+                    match stay_if(result, |me| me.must_change_password) {
+                        Some(elsewhere) => elsewhere,
+                        None => view! {
+                            <p class="notice">"You logged in with a temporary password. Choose your own before continuing."</p>
+                            <ChangePasswordForm context=context.unwrap_or_default() submit="Save and continue" />
+                        }
+                        .into_any(),
+                    }
+                })}
+            </Suspense>
+            <LogOutInstead />
+        </main>
+    }
+}
+
+#[component]
+pub fn ForcedEnrolmentPage() -> impl IntoView {
+    let current = Resource::new(|| (), |_| whoami());
+    // The section loads its own data, so it stands outside the wait for `current`.
+    view! {
+        <Title text="Set up two-factor authentication" />
+        <main id="main" class="narrow wide">
+            <h1>"Set up two-factor authentication"</h1>
+            <Suspense fallback=|| ()>
+                {move || Suspend::new(async move { stay_if(current.await, |me| me.must_enrol_two_factor) })}
+            </Suspense>
+            <p class="notice">"Your account requires two-factor authentication. Set it up to continue."</p>
+            <TwoFactorSection />
+            <LogOutInstead />
+        </main>
+    }
+}
