@@ -169,19 +169,14 @@ pub async fn confirm(
             "Start again with \"Enable two-factor authentication\".",
         ));
     };
-    let totp = open(
-        state,
-        &sealed,
-        "totp-pending",
-        caller.user_id,
-        &caller.login_id(),
-    )?;
-    let step = totp.accept(code, now(), None);
-    check_password_and_code(state, caller, password, step.is_some()).await?;
-    // Sealed again for its new role: a pending seed's ciphertext does not open as an active one.
     let seed = state
         .server_key
         .decrypt(&sealed, &context("totp-pending", caller.user_id))?;
+    let totp = Totp::new(seed.clone(), &caller.login_id())
+        .map_err(|e| AppError::from(anyhow::Error::new(e)))?;
+    let step = totp.accept(code, now(), None);
+    check_password_and_code(state, caller, password, step.is_some()).await?;
+    // Sealed again for its new role: a pending seed's ciphertext does not open as an active one.
     let active = state
         .server_key
         .encrypt(&seed, &context("totp", caller.user_id))?;

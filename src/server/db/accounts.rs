@@ -87,7 +87,7 @@ pub async fn create_main_account(
     })
 }
 
-/// The number of accounts; used by tests and `healthz`-style tooling.
+/// The number of accounts (tests check that a refused sign-up created nothing).
 pub async fn count(db: &Db) -> Result<i64, sqlx::Error> {
     on_db!(db, |pool| sqlx::query_scalar(
         "SELECT COUNT(*) FROM accounts"
