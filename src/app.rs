@@ -7,6 +7,7 @@ use leptos_router::{SsrMode, path};
 
 use crate::components::shell::AppShell;
 use crate::pages::{
+    api_keys::ApiKeysPage,
     forced::{ForcedEnrolmentPage, ForcedPasswordPage},
     groups::GroupsPage,
     login::{LoginCodePage, LoginPage},
@@ -16,6 +17,9 @@ use crate::pages::{
     reveal::RevealPage,
     security::SecurityPage,
     signup::SignupPage,
+    sub_accounts::{
+        DeleteSubAccountPage, NewSubAccountPage, SubAccountDetailPage, SubAccountsPage,
+    },
     user_edit::{EditUserPage, RemoveUserPage, ResetPasswordPage},
     user_new::{BulkUsersPage, NewUserPage},
     users::UsersPage,
@@ -76,9 +80,12 @@ pub fn App() -> impl IntoView {
                         <Route path=path!("users/:login/remove") view=RemoveUserPage ssr=SsrMode::Async />
                         <Route path=path!("users/:login/reset-password") view=ResetPasswordPage ssr=SsrMode::Async />
                         <Route path=path!("reveal/:id") view=RevealPage ssr=SsrMode::Async />
-                        <Route path=path!("sub-accounts") view=|| view! { <SectionPage section=Section::SubAccounts /> } ssr=SsrMode::Async />
+                        <Route path=path!("sub-accounts") view=SubAccountsPage ssr=SsrMode::Async />
+                        <Route path=path!("sub-accounts/new") view=NewSubAccountPage ssr=SsrMode::Async />
+                        <Route path=path!("sub-accounts/:id") view=SubAccountDetailPage ssr=SsrMode::Async />
+                        <Route path=path!("sub-accounts/:id/delete") view=DeleteSubAccountPage ssr=SsrMode::Async />
                         <Route path=path!("security") view=SecurityPage ssr=SsrMode::Async />
-                        <Route path=path!("api-keys") view=|| view! { <SectionPage section=Section::ApiKeys /> } ssr=SsrMode::Async />
+                        <Route path=path!("api-keys") view=ApiKeysPage ssr=SsrMode::Async />
                         <Route path=path!("activity") view=|| view! { <SectionPage section=Section::Activity /> } ssr=SsrMode::Async />
                     </ParentRoute>
                 </Routes>

@@ -1,4 +1,5 @@
-//! The `steward` command: `serve` (the default), `migrate`, and `account create`.
+//! The `steward` command: `serve` (the default), `migrate`, `account create`,
+//! `sub-account create` and `credentials create`.
 
 use anyhow::Context;
 use clap::{Parser, Subcommand};
@@ -31,6 +32,85 @@ enum Command {
     /// Manage main accounts.
     #[command(subcommand)]
     Account(AccountCommand),
+    /// Manage sub-accounts.
+    #[command(subcommand)]
+    SubAccount(SubAccountCommand),
+    /// Issue API credentials; prints them as JSON, once.
+    #[command(subcommand)]
+    Credentials(CredentialsCommand),
+}
+
+#[derive(Subcommand)]
+enum SubAccountCommand {
+    /// Create a sub-account; prints `{"id", "account_id", "auth_id", "auth_token"}`.
+    Create {
+        /// The parent's account ID (a main account).
+        #[arg(long)]
+        parent: String,
+        #[arg(long)]
+        name: String,
+        #[arg(long, default_value = "")]
+        description: String,
+        /// Required with `--kyc-mode customer_use`.
+        #[arg(long, default_value = "")]
+        email: String,
+        /// E.164, such as +33123456789.
+        #[arg(long, default_value = "")]
+        phone: String,
+        /// API requests per minute, 1 to 100000.
+        #[arg(long, default_value = "1000")]
+        rate_limit: String,
+        /// Refuse calls.
+        #[arg(long)]
+        no_calls: bool,
+        /// Refuse call detail records.
+        #[arg(long)]
+        no_cdr: bool,
+        /// Create it disabled.
+        #[arg(long)]
+        disabled: bool,
+        /// personal_use or customer_use.
+        #[arg(long, default_value = "personal_use")]
+        kyc_mode: String,
+        /// individual, proprietorship, private_limited, llp, partnership, public_limited,
+        /// trust, society, huf or government.
+        #[arg(long, default_value = "")]
+        business_type: String,
+        /// Read a password for the sub-account's holder from the first line of standard input.
+        #[arg(long)]
+        password_stdin: bool,
+    },
+}
+
+#[derive(Clone, Copy, clap::ValueEnum)]
+enum CredentialKind {
+    /// The account's API credentials (`auth_id` + `auth_token`); rotates existing ones.
+    Account,
+    /// A personal API token of a user (`<id>_<secret>`).
+    Token,
+}
+
+#[derive(Subcommand)]
+enum CredentialsCommand {
+    /// Create credentials; prints `{"auth_id", "auth_token"}` or `{"id", "token"}`.
+    Create {
+        #[arg(long)]
+        account: String,
+        #[arg(long, value_enum)]
+        kind: CredentialKind,
+        /// The token's user (a login of the account); the holder when left out.
+        #[arg(long)]
+        user: Option<String>,
+        /// none, user or admin; at most the user's own privilege, which is the default.
+        #[arg(long)]
+        role: Option<String>,
+        /// The last day the token works, YYYY-MM-DD; no expiry when left out.
+        #[arg(long, default_value = "")]
+        expires: String,
+        /// What the token is for.
+        #[arg(long, default_value = "Command line")]
+        name: String,
+    },
 }
 
 #[derive(Subcommand)]
@@ -92,16 +172,170 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
                     println!("{}", created.account_id);
                     Ok(())
                 }
-                Err(steward::error::AppError::Invalid(errors)) => {
-                    let lines: Vec<String> = errors
-                        .iter()
-                        .map(|e| format!("{}: {}", e.field, e.message))
-                        .collect();
-                    anyhow::bail!("{}", lines.join("\n       "))
-                }
-                Err(other) => anyhow::bail!("{}", other.message()),
+                Err(e) => Err(refused(e)),
             }
         }
+        Command::SubAccount(SubAccountCommand::Create {
+            parent,
+            name,
+            description,
+            email,
+            phone,
+            rate_limit,
+            no_calls,
+            no_cdr,
+            disabled,
+            kyc_mode,
+            business_type,
+            password_stdin,
+        }) => {
+            let password = if password_stdin {
+                read_password_line()?
+            } else {
+                String::new()
+            };
+            let state = AppState::open(config, leptos_options(None)?).await?;
+            let parent_pk = operator::main_account(&state, &parent).await?;
+            let input = steward::server::sub_accounts::SubAccountInput {
+                name,
+                description,
+                email,
+                phone,
+                rate_limit,
+                calls: !no_calls,
+                cdr: !no_cdr,
+                enabled: !disabled,
+                kyc_mode,
+                business_type,
+                password,
+            };
+            let created = steward::server::sub_accounts::create(&state, parent_pk, input)
+                .await
+                .map_err(refused)?;
+            print_json(&serde_json::json!({
+                "id": created.id,
+                "account_id": created.account_id.to_string(),
+                "auth_id": created.auth_id,
+                "auth_token": created.auth_token,
+            }))
+        }
+        Command::Credentials(CredentialsCommand::Create {
+            account,
+            kind,
+            user,
+            role,
+            expires,
+            name,
+        }) => {
+            let state = AppState::open(config, leptos_options(None)?).await?;
+            match kind {
+                CredentialKind::Account => {
+                    if user.is_some() || role.is_some() {
+                        anyhow::bail!("--user and --role apply only to --kind token");
+                    }
+                    let account_pk = operator::account(&state, &account).await?;
+                    let issued =
+                        steward::server::sub_accounts::issue_credentials(&state, account_pk)
+                            .await
+                            .map_err(refused)?;
+                    print_json(&serde_json::json!({
+                        "auth_id": issued.auth_id,
+                        "auth_token": issued.auth_token,
+                    }))
+                }
+                CredentialKind::Token => {
+                    let (user_id, user_role) =
+                        operator::user(&state, &account, user.as_deref()).await?;
+                    let input = steward::server::api_tokens::NewTokenInput {
+                        name,
+                        description: String::new(),
+                        role: role.unwrap_or_else(|| user_role.code().to_owned()),
+                        expires,
+                    };
+                    let created =
+                        steward::server::api_tokens::create(&state, user_id, user_role, input)
+                            .await
+                            .map_err(refused)?;
+                    print_json(&serde_json::json!({ "id": created.id, "token": created.token }))
+                }
+            }
+        }
+    }
+}
+
+/// A refused request as a command-line error: one line per field.
+fn refused(error: steward::error::AppError) -> anyhow::Error {
+    match error {
+        steward::error::AppError::Invalid(errors) => {
+            let lines: Vec<String> = errors
+                .iter()
+                .map(|e| format!("{}: {}", e.field, e.message))
+                .collect();
+            anyhow::anyhow!("{}", lines.join("\n       "))
+        }
+        other => anyhow::anyhow!("{}", other.message()),
+    }
+}
+
+fn print_json(value: &serde_json::Value) -> anyhow::Result<()> {
+    println!("{value}");
+    Ok(())
+}
+
+/// What the operator names on the command line, found in the database.
+mod operator {
+    use steward::domain::{AccountId, LoginName, Role};
+    use steward::server::db;
+    use steward::server::state::AppState;
+
+    /// The account with this ID.
+    pub async fn account(state: &AppState, account_id: &str) -> anyhow::Result<i64> {
+        let id = AccountId::parse(account_id)
+            .map_err(|_| anyhow::anyhow!("{account_id:?} is not an account ID (1234-567-89)"))?;
+        db::accounts::find_by_code(&state.db, id.as_str())
+            .await?
+            .ok_or_else(|| anyhow::anyhow!("no account {id}"))
+    }
+
+    /// The main account with this ID (sub-accounts have no sub-accounts).
+    pub async fn main_account(state: &AppState, account_id: &str) -> anyhow::Result<i64> {
+        let pk = account(state, account_id).await?;
+        if db::accounts::parent_of(&state.db, pk).await?.is_some() {
+            anyhow::bail!("{account_id} is a sub-account: sub-accounts have no sub-accounts");
+        }
+        Ok(pk)
+    }
+
+    /// The user `login` of the account (its holder when `None`), and their role.
+    pub async fn user(
+        state: &AppState,
+        account_id: &str,
+        login: Option<&str>,
+    ) -> anyhow::Result<(i64, Role)> {
+        account(state, account_id).await?;
+        let key = match login {
+            Some(login) => Some(
+                LoginName::parse(login)
+                    .map_err(|e| anyhow::anyhow!("--user: {e}"))?
+                    .key(),
+            ),
+            None => None,
+        };
+        let candidate = db::users::find_login_candidate(&state.db, account_id, key.as_deref())
+            .await?
+            .ok_or_else(|| anyhow::anyhow!("no such user in {account_id}"))?;
+        let row = db::users::find_caller(&state.db, candidate.user_id)
+            .await?
+            .ok_or_else(|| anyhow::anyhow!("no such user in {account_id}"))?;
+        if row.disabled {
+            anyhow::bail!("this user is disabled");
+        }
+        let role = if row.is_holder {
+            Role::Administrator
+        } else {
+            Role::parse(&row.role).map_err(|e| anyhow::anyhow!("{e}"))?
+        };
+        Ok((candidate.user_id, role))
     }
 }
 

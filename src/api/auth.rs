@@ -27,26 +27,47 @@ pub struct Me {
     pub must_enrol_two_factor: bool,
     /// When the account was created, as `2026-11-22 09:15 UTC`.
     pub account_created: String,
+    /// The account shown is a sub-account (of which the user is a member).
+    pub is_sub_account: bool,
+    /// Set while an Administrator manages one of their sub-accounts.
+    pub acting: Option<Acting>,
+}
+
+/// An Administrator at work in one of their account's sub-accounts: the panel shows the
+/// sub-account (`Me::account_id`, `Me::company`) and a way back home.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Acting {
+    pub sub_account: i64,
+    pub home_account_id: AccountId,
+    pub home_company: String,
 }
 
 /// Who is logged in, or `None`. Never an error for an anonymous visitor.
 #[server(endpoint = "whoami")]
 pub async fn whoami() -> Result<Option<Me>, AppError> {
-    use crate::server::{auth, state};
+    use crate::server::state;
     let state = state::state()?;
     let session = state::session().await?;
-    Ok(auth::caller(&state, &session).await?.map(|caller| Me {
-        login_id: caller.login_id(),
-        account_id: caller.account_id,
-        company: caller.company,
-        email: caller.email,
-        is_holder: caller.is_holder,
-        role: caller.role.label().to_owned(),
-        can_manage_users: caller.role.can_manage_users(),
-        must_change_password: caller.password_change_required,
-        must_enrol_two_factor: caller.must_enrol_two_factor,
-        account_created: crate::server::format::datetime(caller.account_created_at),
-    }))
+    Ok(state::current_caller(&state, &session)
+        .await?
+        .map(|caller| Me {
+            login_id: caller.login_id(),
+            account_id: caller.account_id,
+            company: caller.company,
+            email: caller.email,
+            is_holder: caller.is_holder,
+            role: caller.role.label().to_owned(),
+            can_manage_users: caller.role.can_manage_users(),
+            must_change_password: caller.password_change_required,
+            must_enrol_two_factor: caller.must_enrol_two_factor,
+            account_created: crate::server::format::datetime(caller.account_created_at),
+            is_sub_account: caller.parent_pk.is_some() && caller.acting_from.is_none(),
+            acting: caller.acting_from.map(|home| Acting {
+                sub_account: caller.account_pk,
+                home_account_id: home.account_id,
+                home_company: home.company,
+            }),
+        }))
 }
 
 /// Whether this server accepts sign-ups (`STEWARD_SIGNUP`).

@@ -2,7 +2,9 @@
 //! in `server/`, and returns a plain DTO. They run on the server; the browser gets a stub that
 //! posts to `/api/<endpoint>`, and without JavaScript a form posts there directly.
 
+pub mod api_keys;
 pub mod auth;
 pub mod reveal;
 pub mod security;
+pub mod sub_accounts;
 pub mod users;

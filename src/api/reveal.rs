@@ -1,5 +1,5 @@
-//! Secrets shown exactly once: generated passwords of new users, temporary passwords, and
-//! two-factor recovery codes.
+//! Secrets shown exactly once: generated passwords of new users, temporary passwords,
+//! two-factor recovery codes, account API credentials and personal API tokens.
 
 use leptos::prelude::*;
 use serde::{Deserialize, Serialize};
@@ -33,6 +33,26 @@ pub enum Revealed {
     RecoveryCodes {
         codes: Vec<String>,
     },
+    /// An account's API credentials, new or rotated.
+    AccountCredentials(AccountCredentials),
+    /// A personal API token.
+    ApiToken {
+        id: i64,
+        name: String,
+        token: String,
+    },
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct AccountCredentials {
+    /// The sub-account's numeric id, for a sub-account (its detail page links back).
+    pub sub_account: Option<i64>,
+    pub account_id: String,
+    pub name: String,
+    pub auth_id: String,
+    pub auth_token: String,
+    /// True when the account itself was just created (a new sub-account).
+    pub new_account: bool,
 }
 
 /// The secret stashed under `id`, the first time it is asked for; `None` ever after.

@@ -72,7 +72,7 @@ impl UserQuery {
 }
 
 /// Percent-encodes a query-string value.
-fn encode(value: &str) -> String {
+pub fn encode(value: &str) -> String {
     value
         .bytes()
         .map(|b| match b {

@@ -6,6 +6,7 @@ use leptos::prelude::*;
 use leptos_router::components::{A, Outlet, Redirect};
 
 use crate::api::auth::{Logout, Me, whoami};
+use crate::api::sub_accounts::StopManagingSubAccount;
 use crate::error::AppError;
 
 /// The logged-in user, loaded once by the shell for every page inside it.
@@ -68,6 +69,29 @@ fn Header(me: Me) -> impl IntoView {
                 <button type="submit" class="secondary">"Log out"</button>
             </ActionForm>
         </header>
+        {me.acting.map(|acting| view! { <ActingBanner account_id=me.account_id.to_string() company=me.company.clone() acting /> })}
+    }
+}
+
+/// Shown on every page while an Administrator manages one of their sub-accounts.
+#[component]
+fn ActingBanner(
+    account_id: String,
+    company: String,
+    acting: crate::api::auth::Acting,
+) -> impl IntoView {
+    let back = ServerAction::<StopManagingSubAccount>::new();
+    view! {
+        <div class="acting-banner" role="status" data-testid="acting-banner">
+            <p>
+                "Acting in sub-account " <strong class="mono">{account_id}</strong> " (" {company} ")"
+            </p>
+            <ActionForm action=back>
+                <button type="submit" class="secondary">
+                    {format!("Back to {} ({})", acting.home_account_id, acting.home_company)}
+                </button>
+            </ActionForm>
+        </div>
     }
 }
 

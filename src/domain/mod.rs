@@ -3,11 +3,13 @@
 
 pub mod account_id;
 pub mod company;
+pub mod credential;
 pub mod email;
 pub mod generated;
 pub mod login_id;
 pub mod password;
 pub mod privilege;
+pub mod sub_account;
 pub mod throttle;
 #[cfg(feature = "ssr")]
 pub mod totp;
@@ -18,3 +20,4 @@ pub use company::CompanyName;
 pub use email::Email;
 pub use login_id::{LoginId, LoginName};
 pub use privilege::{Description, GroupName, Role, UserStatus};
+pub use sub_account::{KycMode, Phone, RateLimit, SubAccountName};

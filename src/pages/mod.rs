@@ -1,5 +1,6 @@
 //! One file per page.
 
+pub mod api_keys;
 pub mod forced;
 pub mod groups;
 pub mod login;
@@ -9,6 +10,7 @@ pub mod placeholder;
 pub mod reveal;
 pub mod security;
 pub mod signup;
+pub mod sub_accounts;
 pub mod user_edit;
 pub mod user_new;
 pub mod users;

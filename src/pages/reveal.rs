@@ -8,7 +8,7 @@ use leptos_meta::Title;
 use leptos_router::components::A;
 use leptos_router::hooks::use_params_map;
 
-use crate::api::reveal::{Credential, Revealed, take_reveal};
+use crate::api::reveal::{AccountCredentials, Credential, Revealed, take_reveal};
 use crate::components::copy::CopyButton;
 
 #[component]
@@ -51,10 +51,20 @@ pub fn RevealPage() -> impl IntoView {
                         <p><A href="/security">"Back to Security"</A></p>
                     }
                     .into_any(),
+                    Ok(Some(Revealed::AccountCredentials(credentials))) => view! {
+                        <AccountCredentialsReveal credentials />
+                    }
+                    .into_any(),
+                    Ok(Some(Revealed::ApiToken { id, name, token })) => view! {
+                        <h1>"API token created"</h1>
+                        <ApiTokenReveal id name token />
+                        <p><A href="/api-keys">"Back to API keys"</A></p>
+                    }
+                    .into_any(),
                     Ok(None) => view! {
                         <h1>"No longer available"</h1>
                         <p class="notice">
-                            "Generated passwords and recovery codes are shown only once. If a password was lost, reset it from User management; for recovery codes, make new ones on the Security page."
+                            "Generated passwords, recovery codes, API credentials and tokens are shown only once. If a password was lost, reset it from User management; for recovery codes, make new ones on the Security page; for credentials and tokens, rotate or create new ones."
                         </p>
                         <p><A href="/users">"Back to User management"</A></p>
                     }
@@ -138,5 +148,88 @@ fn RecoveryCodes(codes: Vec<String>) -> impl IntoView {
             <CopyButton value=text.trim_end().to_owned() label="Copy all" />
             <a class="button secondary" href=download download="steward-recovery-codes.txt">"Download"</a>
         </p>
+    }
+}
+
+/// A row of a reveal's facts: the label, the value in monospace, and its copy button.
+#[component]
+fn SecretRow(label: &'static str, value: String, testid: &'static str) -> impl IntoView {
+    view! {
+        <dt>{label}</dt>
+        <dd>
+            <span class="mono secret" data-testid=testid>{value.clone()}</span>
+            " "
+            <CopyButton value label=format!("Copy {label}") />
+        </dd>
+    }
+}
+
+#[component]
+fn AccountCredentialsReveal(credentials: AccountCredentials) -> impl IntoView {
+    let mut json = serde_json::json!({
+        "account_id": credentials.account_id,
+        "auth_id": credentials.auth_id,
+        "auth_token": credentials.auth_token,
+    });
+    if let Some(id) = credentials.sub_account {
+        json["id"] = id.into();
+    }
+    let json = format!("{json}\n");
+    let download = format!(
+        "data:application/json;charset=utf-8,{}",
+        percent_encode(&json)
+    );
+    let filename = format!("steward-{}.json", credentials.account_id);
+    let (title, back_href, back_text) = match (credentials.new_account, credentials.sub_account) {
+        (true, Some(id)) => (
+            "Sub-account created",
+            format!("/sub-accounts/{id}"),
+            "Go to the sub-account",
+        ),
+        (false, Some(id)) => (
+            "New credentials",
+            format!("/sub-accounts/{id}"),
+            "Back to the sub-account",
+        ),
+        _ => (
+            "New credentials",
+            "/api-keys".to_owned(),
+            "Back to API keys",
+        ),
+    };
+    view! {
+        <h1>{title}</h1>
+        <p class="alert" role="alert">
+            "Copy the token now and keep it safe: it will not be shown again. If it is lost, rotate the credentials to get a new one."
+        </p>
+        <section class="card" aria-labelledby="credentials-heading">
+            <h2 id="credentials-heading">{credentials.name.clone()}</h2>
+            <dl class="facts credentials">
+                <SecretRow label="Account ID" value=credentials.account_id.clone() testid="reveal-account-id" />
+                <SecretRow label="auth_id" value=credentials.auth_id.clone() testid="reveal-auth-id" />
+                <SecretRow label="auth_token" value=credentials.auth_token.clone() testid="reveal-auth-token" />
+            </dl>
+            <p class="actions">
+                <a class="button secondary" href=download download=filename>"Download as JSON"</a>
+            </p>
+        </section>
+        <p><A href=back_href>{back_text}</A></p>
+    }
+}
+
+#[component]
+fn ApiTokenReveal(id: i64, name: String, token: String) -> impl IntoView {
+    view! {
+        <p class="alert" role="alert">
+            "Copy the token now and keep it safe: it will not be shown again."
+        </p>
+        <section class="card" aria-labelledby="token-heading">
+            <h2 id="token-heading">{name}</h2>
+            <dl class="facts credentials">
+                <dt>"Token id"</dt><dd class="mono">{id.to_string()}</dd>
+                <SecretRow label="Token" value=token testid="reveal-token" />
+            </dl>
+            <p class="hint">"Send it as " <code>"Authorization: APIKey <token>"</code> "."</p>
+        </section>
     }
 }

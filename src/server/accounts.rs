@@ -1,7 +1,7 @@
 //! Creating main accounts and logging in: the services behind the sign-up page, the login form
 //! and `steward account create`.
 
-use super::db::{self, accounts::CreateAccountError, accounts::NewMainAccount};
+use super::db::{self, accounts::CreateAccountError, accounts::NewAccount};
 use super::passwords::Verified;
 use super::session::AuthSession;
 use super::sessions::{self, Client};
@@ -64,16 +64,19 @@ pub async fn create_account(
     // Account IDs are drawn at random; on the rare collision, draw again.
     for _ in 0..8 {
         let account_id = super::secrets::account_id();
-        let new = NewMainAccount {
+        let new = NewAccount {
             code: account_id.as_str(),
             company: company.as_str(),
             company_key: &company.key(),
+            parent_id: None,
+            profile: None,
+            credentials: None,
             holder_email: email.as_str(),
             holder_password_hash: &password_hash,
             holder_security_stamp: &security_stamp,
         };
-        match db::accounts::create_main_account(&state.db, &new).await {
-            Ok(holder_user_id) => {
+        match db::accounts::create(&state.db, &new).await {
+            Ok(db::accounts::CreatedIds { holder_user_id, .. }) => {
                 tracing::info!(account = %account_id, "account created");
                 return Ok(CreatedAccount {
                     account_id,

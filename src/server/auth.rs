@@ -1,18 +1,26 @@
-//! Who is calling, and what they may do. The session says who, never the request
-//! (SECURITY.md rule 18); privileges are handed out as capabilities: without the role you get
-//! no [`Admin`] handle, and the services that change users require one.
+//! Who is calling, and what they may do. The session or the credential says who, never the
+//! request (SECURITY.md rule 18); privileges are handed out as capabilities: without the role
+//! you get no [`Admin`] handle, and the services that change users require one.
+//!
+//! Three ways in: the session cookie of a logged-in browser; a personal API token
+//! (`Authorization: APIKey <id>_<secret>`, or `Bearer`), acting as its user with at most the
+//! token's role; and account API credentials (`X-Auth-ID` + `X-Auth-Token`), acting as the
+//! account's holder. A request that presents a credential is judged by it alone.
+
+use axum::http::HeaderMap;
 
 use super::db::{self, users::CallerRow};
 use super::session::AuthSession;
 use super::state::AppState;
-use crate::domain::{AccountId, Role};
+use crate::domain::{AccountId, Role, credential};
 use crate::error::AppError;
 
-/// An authenticated caller. Only [`caller`] makes one, after checking the session against the
-/// database; holding one is proof of who is asking.
+/// An authenticated caller. Only this module makes one, after checking the session or the
+/// credential against the database; holding one is proof of who is asking.
 #[derive(Debug, Clone)]
 pub struct Caller {
     pub user_id: i64,
+    /// The account the caller works in: their own, or the sub-account they manage.
     pub account_pk: i64,
     pub account_id: AccountId,
     pub company: String,
@@ -20,18 +28,45 @@ pub struct Caller {
     pub is_holder: bool,
     pub login: Option<String>,
     pub email: String,
-    /// The holder is always an Administrator, whatever their group says.
+    /// The holder is always an Administrator, whatever their group says; a token has at most
+    /// its own role.
     pub role: Role,
     /// Logged in with a temporary password: nothing opens until a new one is chosen.
     pub password_change_required: bool,
     /// The account's policy requires two-factor authentication of this user, who has none yet:
     /// nothing opens until they enrol.
     pub must_enrol_two_factor: bool,
+    /// Set when the caller's own account is a sub-account (which has no sub-accounts).
+    pub parent_pk: Option<i64>,
+    /// Set while an Administrator manages one of their sub-accounts: the account they come
+    /// from. What they do is done by them, in the sub-account.
+    pub acting_from: Option<HomeAccount>,
+    pub via: Via,
+    /// `1234-567-89` or `1234-567-89/login`: always the caller's own login ID.
+    login_id: String,
     #[expect(
         dead_code,
         reason = "its only job is to make `Caller` impossible to build elsewhere"
     )]
     checked: SessionChecked,
+}
+
+/// The account an acting Administrator belongs to.
+#[derive(Debug, Clone)]
+pub struct HomeAccount {
+    pub account_pk: i64,
+    pub account_id: AccountId,
+    pub company: String,
+}
+
+/// How the caller proved who they are.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Via {
+    Session,
+    /// A personal API token, by id.
+    Token(i64),
+    /// The account's API credentials.
+    AccountCredentials,
 }
 
 /// Private: only this module can state that a session was checked.
@@ -51,10 +86,7 @@ impl<'a> Admin<'a> {
 impl Caller {
     /// `1234-567-89` for the holder, `1234-567-89/login` for a delegated user.
     pub fn login_id(&self) -> String {
-        match &self.login {
-            Some(login) => format!("{}/{}", self.account_id, login),
-            None => self.account_id.to_string(),
-        }
+        self.login_id.clone()
     }
 
     /// The user-management capability, or `Forbidden`.
@@ -65,6 +97,99 @@ impl Caller {
             Err(AppError::Forbidden)
         }
     }
+}
+
+/// A credential found in the request's headers.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Presented {
+    Token(String),
+    Account { auth_id: String, token: String },
+}
+
+/// The credential the request carries, if any.
+pub fn presented(headers: &HeaderMap) -> Option<Presented> {
+    let text = |name: &str| {
+        headers
+            .get(name)
+            .and_then(|v| v.to_str().ok())
+            .map(str::trim)
+            .filter(|v| !v.is_empty())
+    };
+    if let Some(auth_id) = text("x-auth-id") {
+        return Some(Presented::Account {
+            auth_id: auth_id.to_owned(),
+            token: text("x-auth-token").unwrap_or_default().to_owned(),
+        });
+    }
+    let authorization = text("authorization")?;
+    let (scheme, token) = authorization.split_once(' ')?;
+    (scheme.eq_ignore_ascii_case("apikey") || scheme.eq_ignore_ascii_case("bearer"))
+        .then(|| Presented::Token(token.trim().to_owned()))
+}
+
+/// The caller a credential stands for, or `None` when it is unknown, wrong, expired, revoked,
+/// or its user or account can no longer act.
+pub async fn caller_from_credential(
+    state: &AppState,
+    presented: &Presented,
+) -> Result<Option<Caller>, AppError> {
+    match presented {
+        Presented::Token(token) => {
+            let Some(id) = credential::personal_token_id(token) else {
+                return Ok(None);
+            };
+            let Some(check) = db::api_tokens::find_for_check(&state.db, id).await? else {
+                return Ok(None);
+            };
+            let secret = token
+                .get(token.len() - credential::SECRET_LEN..)
+                .unwrap_or_default();
+            let fresh = check.expires_at.is_none_or(|at| db::now() < at);
+            if !super::secrets::same_hash(&super::secrets::token_hash(secret), &check.secret_hash)
+                || !fresh
+            {
+                return Ok(None);
+            }
+            let Ok(token_role) = Role::parse(&check.role) else {
+                return Ok(None);
+            };
+            let row = db::users::find_caller(&state.db, check.user_id)
+                .await?
+                .filter(|r| r.security_stamp == check.user_stamp && usable(r));
+            let caller = row
+                .and_then(|r| into_caller(r, Via::Token(id)))
+                .map(|mut c| {
+                    c.role = c.role.min(token_role);
+                    c
+                });
+            if caller.is_some() {
+                db::api_tokens::touch(&state.db, id).await?;
+            }
+            Ok(caller)
+        }
+        Presented::Account { auth_id, token } => {
+            if !credential::is_auth_id(auth_id) {
+                return Ok(None);
+            }
+            let Some(account) = db::accounts::find_by_auth_id(&state.db, auth_id).await? else {
+                return Ok(None);
+            };
+            let matches = account.auth_token_hash.as_deref().is_some_and(|stored| {
+                super::secrets::same_hash(&super::secrets::token_hash(token), stored)
+            });
+            if !matches || !account.enabled || !account.parent_enabled {
+                return Ok(None);
+            }
+            let row = db::users::find_caller(&state.db, account.holder_user_id)
+                .await?
+                .filter(usable);
+            Ok(row.and_then(|r| into_caller(r, Via::AccountCredentials)))
+        }
+    }
+}
+
+fn usable(row: &CallerRow) -> bool {
+    !row.disabled && row.account_enabled && row.parent_enabled
 }
 
 /// The caller behind `session`, or `None` when the session is anonymous, expired, or no longer
@@ -80,7 +205,7 @@ pub async fn caller(state: &AppState, session: &AuthSession) -> Result<Option<Ca
     } else {
         db::users::find_caller(&state.db, user.user_id).await?
     };
-    let valid = row.filter(|r| r.security_stamp == user.stamp && !r.disabled && r.account_enabled);
+    let valid = row.filter(|r| r.security_stamp == user.stamp && usable(r));
     // Ended from the list of sessions (or by logging out elsewhere): no longer valid either.
     let valid = match valid {
         Some(row) if super::sessions::still_open(state, &user.handle, user.user_id).await? => {
@@ -88,8 +213,11 @@ pub async fn caller(state: &AppState, session: &AuthSession) -> Result<Option<Ca
         }
         _ => None,
     };
-    match valid.and_then(into_caller) {
-        Some(caller) => Ok(Some(caller)),
+    match valid.and_then(|r| into_caller(r, Via::Session)) {
+        Some(caller) => match session.acting_in().await? {
+            Some(sub_pk) => act_in(state, session, caller, sub_pk).await.map(Some),
+            None => Ok(Some(caller)),
+        },
         None => {
             session.log_out().await?;
             Ok(None)
@@ -97,17 +225,51 @@ pub async fn caller(state: &AppState, session: &AuthSession) -> Result<Option<Ca
     }
 }
 
-fn into_caller(row: CallerRow) -> Option<Caller> {
+/// The caller moved into sub-account `sub_pk` of their account, if they still may (they are an
+/// Administrator of its parent, and it still exists); otherwise the session stops acting.
+async fn act_in(
+    state: &AppState,
+    session: &AuthSession,
+    mut caller: Caller,
+    sub_pk: i64,
+) -> Result<Caller, AppError> {
+    let sub = if caller.role == Role::Administrator {
+        db::sub_accounts::find(&state.db, caller.account_pk, sub_pk).await?
+    } else {
+        None
+    };
+    let Some((sub, code)) = sub.and_then(|s| AccountId::parse(&s.code).ok().map(|c| (s, c))) else {
+        session.stop_acting().await?;
+        return Ok(caller);
+    };
+    caller.acting_from = Some(HomeAccount {
+        account_pk: caller.account_pk,
+        account_id: std::mem::replace(&mut caller.account_id, code),
+        company: std::mem::replace(&mut caller.company, sub.name),
+    });
+    caller.parent_pk = Some(caller.account_pk);
+    caller.account_pk = sub.id;
+    caller.account_created_at = sub.created_at;
+    caller.is_holder = false;
+    Ok(caller)
+}
+
+fn into_caller(row: CallerRow, via: Via) -> Option<Caller> {
     let role = if row.is_holder {
         Role::Administrator
     } else {
         Role::parse(&row.role).ok()?
     };
     let required = row.require_2fa_all || (row.require_2fa_admins && role == Role::Administrator);
+    let account_id = AccountId::parse(&row.account_code).ok()?;
+    let login_id = match &row.login {
+        Some(login) => format!("{account_id}/{login}"),
+        None => account_id.to_string(),
+    };
     Some(Caller {
         user_id: row.user_id,
         account_pk: row.account_pk,
-        account_id: AccountId::parse(&row.account_code).ok()?,
+        account_id,
         company: row.company,
         account_created_at: row.account_created_at,
         is_holder: row.is_holder,
@@ -116,6 +278,47 @@ fn into_caller(row: CallerRow) -> Option<Caller> {
         role,
         password_change_required: row.password_change_required,
         must_enrol_two_factor: required && !row.totp_enabled,
+        parent_pk: row.parent_pk,
+        acting_from: None,
+        via,
+        login_id,
         checked: SessionChecked,
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn headers(pairs: &[(&'static str, &'static str)]) -> HeaderMap {
+        let mut map = HeaderMap::new();
+        for (k, v) in pairs {
+            map.insert(*k, v.parse().unwrap());
+        }
+        map
+    }
+
+    #[test]
+    fn credentials_are_read_from_their_headers() {
+        assert_eq!(presented(&headers(&[])), None);
+        assert_eq!(
+            presented(&headers(&[("authorization", "APIKey 12_secret")])),
+            Some(Presented::Token("12_secret".into()))
+        );
+        assert_eq!(
+            presented(&headers(&[("authorization", "Bearer 12_secret")])),
+            Some(Presented::Token("12_secret".into()))
+        );
+        assert_eq!(presented(&headers(&[("authorization", "Basic abc")])), None);
+        assert_eq!(
+            presented(&headers(&[
+                ("x-auth-id", "SA_ABCDEFGHJK"),
+                ("x-auth-token", "t")
+            ])),
+            Some(Presented::Account {
+                auth_id: "SA_ABCDEFGHJK".into(),
+                token: "t".into()
+            })
+        );
+    }
 }

@@ -2,6 +2,7 @@
 //! authentication, and the HTTP application.
 
 pub mod accounts;
+pub mod api_tokens;
 pub mod app;
 pub mod auth;
 pub mod config;
@@ -16,5 +17,6 @@ pub mod secrets;
 pub mod session;
 pub mod sessions;
 pub mod state;
+pub mod sub_accounts;
 pub mod two_factor;
 pub mod users;

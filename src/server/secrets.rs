@@ -25,3 +25,25 @@ pub fn security_stamp() -> String {
 pub fn account_id() -> AccountId {
     AccountId::from_random(|| OsRng.gen_range(0..10))
 }
+
+/// A uniformly random index below `n`, for the generators in `domain::generated` and
+/// `domain::credential`.
+pub fn pick(n: usize) -> usize {
+    OsRng.gen_range(0..n)
+}
+
+/// The SHA-256 of a bearer secret, as stored: the secret has at least 128 bits, so a fast hash
+/// is enough (no guessing is feasible) and lookups stay cheap.
+pub fn token_hash(token: &str) -> String {
+    use sha2::{Digest, Sha256};
+    hex::encode(Sha256::digest(token.as_bytes()))
+}
+
+/// Compares two stored hashes in constant time.
+pub fn same_hash(a: &str, b: &str) -> bool {
+    a.len() == b.len()
+        && a.bytes()
+            .zip(b.bytes())
+            .fold(0u8, |acc, (x, y)| acc | (x ^ y))
+            == 0
+}

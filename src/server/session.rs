@@ -13,6 +13,8 @@ use super::db::now;
 const KEY: &str = "auth";
 /// Set between a correct password and the second factor: who is half-way through logging in.
 const PENDING: &str = "second_factor";
+/// Set while an Administrator manages one of their account's sub-accounts: its id.
+const ACTING: &str = "acting_in";
 
 /// What a session remembers about its user. The stamp must still match the user's: changing a
 /// user's password, privilege or status replaces the stamp and so ends every session.
@@ -44,6 +46,7 @@ impl AuthSession {
     pub async fn log_in(&self, user_id: i64, stamp: &str, handle: &str) -> anyhow::Result<()> {
         self.0.cycle_id().await?;
         self.0.remove_value(PENDING).await?;
+        self.0.remove_value(ACTING).await?;
         let user = SessionUser {
             user_id,
             stamp: stamp.to_owned(),
@@ -81,6 +84,22 @@ impl AuthSession {
 
     pub async fn user(&self) -> anyhow::Result<Option<SessionUser>> {
         Ok(self.0.get(KEY).await?)
+    }
+
+    /// From now on, the panel shows sub-account `sub_account_pk` (checked on every request).
+    pub async fn act_in(&self, sub_account_pk: i64) -> anyhow::Result<()> {
+        self.0.insert(ACTING, sub_account_pk).await?;
+        Ok(())
+    }
+
+    pub async fn acting_in(&self) -> anyhow::Result<Option<i64>> {
+        Ok(self.0.get(ACTING).await?)
+    }
+
+    /// Back to the user's own account.
+    pub async fn stop_acting(&self) -> anyhow::Result<()> {
+        self.0.remove_value(ACTING).await?;
+        Ok(())
     }
 }
 

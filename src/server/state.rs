@@ -96,9 +96,26 @@ pub async fn authenticate_for_password_change() -> Result<(AppState, Caller, Aut
 {
     let state = state()?;
     let session = session().await?;
-    match auth::caller(&state, &session).await? {
+    match current_caller(&state, &session).await? {
         Some(caller) => Ok((state, caller, session)),
         None => Err(AppError::Unauthenticated),
+    }
+}
+
+/// Who is calling: the credential the request presents (an API token or account
+/// credentials), else the session's user; `None` for an anonymous visitor or a credential
+/// that does not hold.
+pub async fn current_caller(
+    state: &AppState,
+    session: &AuthSession,
+) -> Result<Option<Caller>, AppError> {
+    let presented = leptos_axum::extract::<axum::http::HeaderMap>()
+        .await
+        .ok()
+        .and_then(|headers| auth::presented(&headers));
+    match presented {
+        Some(presented) => auth::caller_from_credential(state, &presented).await,
+        None => auth::caller(state, session).await,
     }
 }
 

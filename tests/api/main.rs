@@ -2,14 +2,17 @@
 //! SQLite and again on a throwaway PostgreSQL.
 
 mod accounts;
+mod api_keys;
 mod authz;
 mod cli;
 mod health;
 mod helpers;
+mod isolation;
 mod login;
 mod logs;
 mod security;
 mod sessions;
+mod sub_accounts;
 mod throttle;
 mod two_factor;
 mod users;

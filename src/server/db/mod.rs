@@ -3,9 +3,11 @@
 //! run on either pool through [`on_db!`] and [`in_tx!`].
 
 pub mod accounts;
+pub mod api_tokens;
 pub mod groups;
 pub mod reveals;
 pub mod sessions;
+pub mod sub_accounts;
 pub mod throttle;
 pub mod two_factor;
 pub mod users;

@@ -23,12 +23,13 @@ pub async fn find_login_candidate(
     account_code: &str,
     login_key: Option<&str>,
 ) -> Result<Option<LoginCandidate>, sqlx::Error> {
-    const SQL: &str =
-        "SELECT u.id AS user_id, u.password_hash, u.disabled, a.enabled AS account_enabled,
+    const SQL: &str = "SELECT u.id AS user_id, u.password_hash, u.disabled,
+                (a.enabled AND COALESCE(p.enabled, TRUE)) AS account_enabled,
                 u.security_stamp, COALESCE(f.failures, 0) AS failures,
                 COALESCE(f.last_failure_at, 0) AS last_failure_at, u.totp_enabled
          FROM users u
          JOIN accounts a ON a.id = u.account_id
+         LEFT JOIN accounts p ON p.id = a.parent_id
          LEFT JOIN login_failures f ON f.user_id = u.id
          WHERE a.code = $1
                          AND ((CAST($2 AS TEXT) IS NULL AND u.is_holder)
@@ -61,6 +62,9 @@ pub struct CallerRow {
     pub totp_enabled: bool,
     pub require_2fa_admins: bool,
     pub require_2fa_all: bool,
+    pub parent_pk: Option<i64>,
+    /// A sub-account whose parent is disabled is off too.
+    pub parent_enabled: bool,
 }
 
 pub async fn find_caller(db: &Db, user_id: i64) -> Result<Option<CallerRow>, sqlx::Error> {
@@ -68,9 +72,11 @@ pub async fn find_caller(db: &Db, user_id: i64) -> Result<Option<CallerRow>, sql
         "SELECT u.id AS user_id, a.id AS account_pk, a.code AS account_code, a.company,
                               a.enabled AS account_enabled, a.created_at AS account_created_at,
                               u.is_holder, u.login, u.email, g.role, u.disabled,
-                              u.password_change_required, u.security_stamp, u.totp_enabled, a.require_2fa_admins, a.require_2fa_all
+                              u.password_change_required, u.security_stamp, u.totp_enabled, a.require_2fa_admins, a.require_2fa_all,
+                              a.parent_id AS parent_pk, COALESCE(p.enabled, TRUE) AS parent_enabled
                        FROM users u
                        JOIN accounts a ON a.id = u.account_id
+                       LEFT JOIN accounts p ON p.id = a.parent_id
                        JOIN user_groups g ON g.id = u.group_id
                        WHERE u.id = $1";
     on_db!(db, |pool| sqlx::query_as(SQL)

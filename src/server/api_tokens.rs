@@ -1,0 +1,168 @@
+//! Personal API tokens: `<id>_<secret>`, acting as their user with at most the token's role.
+//! Only a hash of the secret is stored; the token is shown once.
+
+use super::db;
+use super::state::AppState;
+use crate::domain::{Description, Role, credential};
+use crate::error::{AppError, FieldError};
+
+/// The "New API token" form as submitted.
+#[derive(Debug, Clone, Default)]
+pub struct NewTokenInput {
+    pub name: String,
+    pub description: String,
+    /// `none`, `user` or `admin` (or the stored codes).
+    pub role: String,
+    /// `YYYY-MM-DD`, the last day the token works; empty for no expiry.
+    pub expires: String,
+}
+
+/// A new token; in clear only here, to be shown once.
+#[derive(Debug, Clone)]
+pub struct CreatedToken {
+    pub id: i64,
+    pub name: String,
+    pub token: String,
+}
+
+pub const NAME_MAX: usize = 64;
+
+/// Creates a token for `user_id` with a role of at most `max_role` (the caller's own).
+pub async fn create(
+    state: &AppState,
+    user_id: i64,
+    max_role: Role,
+    input: NewTokenInput,
+) -> Result<CreatedToken, AppError> {
+    let mut errors = Vec::new();
+    let mut refuse = |field: &str, message: &str| {
+        errors.push(FieldError {
+            field: field.to_owned(),
+            message: message.to_owned(),
+        })
+    };
+    let name = input.name.split_whitespace().collect::<Vec<_>>().join(" ");
+    if name.is_empty() {
+        refuse("name", "Enter a name that says what the token is for.");
+    } else if name.chars().count() > NAME_MAX || name.chars().any(char::is_control) {
+        refuse(
+            "name",
+            "A name has at most 64 characters, without control characters.",
+        );
+    }
+    let description = Description::parse(&input.description)
+        .map_err(|e| refuse("description", &e.to_string()))
+        .ok();
+    let role = match Role::parse(&input.role) {
+        Ok(role) if role <= max_role => Some(role),
+        Ok(_) => {
+            refuse("role", "A token cannot have more privilege than you have.");
+            None
+        }
+        Err(_) => {
+            refuse("role", "Choose the role None, User or Administrator.");
+            None
+        }
+    };
+    let expires_at = match expiry(&input.expires, db::now()) {
+        Ok(at) => Some(at),
+        Err(message) => {
+            refuse("expires", message);
+            None
+        }
+    };
+    let (Some(description), Some(role), Some(expires_at), true) =
+        (description, role, expires_at, errors.is_empty())
+    else {
+        return Err(AppError::Invalid(errors));
+    };
+    let stamp = db::users::find_caller(&state.db, user_id)
+        .await?
+        .ok_or(AppError::NotFound)?
+        .security_stamp;
+    let secret = credential::secret(super::secrets::pick);
+    let hash = super::secrets::token_hash(&secret);
+    let id = db::api_tokens::insert(
+        &state.db,
+        &db::api_tokens::NewToken {
+            user_id,
+            name: &name,
+            description: description.as_str(),
+            role: role.code(),
+            secret_hash: &hash,
+            user_stamp: &stamp,
+            expires_at,
+        },
+    )
+    .await?;
+    tracing::info!(user_id, token = id, "API token created");
+    Ok(CreatedToken {
+        id,
+        name,
+        token: credential::personal_token(id, &secret),
+    })
+}
+
+/// When a token given `input` as its last day stops working (the end of that day, UTC), or
+/// `None` for no expiry. The day must not be in the past.
+pub fn expiry(input: &str, now: i64) -> Result<Option<i64>, &'static str> {
+    const MESSAGE: &str = "Enter a date as YYYY-MM-DD, today or later, or leave it empty.";
+    let input = input.trim();
+    if input.is_empty() {
+        return Ok(None);
+    }
+    let mut parts = input.splitn(3, '-');
+    let (Some(y), Some(m), Some(d)) = (parts.next(), parts.next(), parts.next()) else {
+        return Err(MESSAGE);
+    };
+    let (Ok(y), Ok(m), Ok(d)) = (y.parse::<i32>(), m.parse::<u8>(), d.parse::<u8>()) else {
+        return Err(MESSAGE);
+    };
+    let month = time::Month::try_from(m).map_err(|_| MESSAGE)?;
+    let date = time::Date::from_calendar_date(y, month, d).map_err(|_| MESSAGE)?;
+    let end = date
+        .next_day()
+        .ok_or(MESSAGE)?
+        .midnight()
+        .assume_utc()
+        .unix_timestamp();
+    if end <= now {
+        Err(MESSAGE)
+    } else {
+        Ok(Some(end))
+    }
+}
+
+/// Revokes one of the user's own tokens: it stops working with this statement.
+pub async fn revoke(state: &AppState, user_id: i64, id: i64) -> Result<(), AppError> {
+    if db::api_tokens::delete(&state.db, user_id, id).await? {
+        tracing::info!(user_id, token = id, "API token revoked");
+        Ok(())
+    } else {
+        Err(AppError::NotFound)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn an_expiry_date_ends_with_its_day_and_is_never_in_the_past() {
+        // 2026-11-22 12:00 UTC
+        let now = 1_795_348_800;
+        assert_eq!(expiry("", now), Ok(None));
+        assert_eq!(expiry("2026-11-22", now), Ok(Some(1_795_392_000)));
+        assert_eq!(expiry(" 2026-12-31 ", now), Ok(Some(1_798_761_600)));
+        for bad in [
+            "2026-11-21",
+            "2026-02-30",
+            "22/11/2026",
+            "2026-13-01",
+            "soon",
+            "2026-11",
+        ] {
+            assert!(expiry(bad, now).is_err(), "{bad:?}");
+        }
+    }
+}
