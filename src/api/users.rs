@@ -414,6 +414,10 @@ pub async fn change_password(
     confirm_password: String,
 ) -> Result<(), AppError> {
     let (state, caller, session) = crate::server::state::authenticate_for_password_change().await?;
+    // A password is changed from a logged-in browser, which this renews; never by a credential.
+    if caller.via != crate::server::auth::Via::Session {
+        return Err(AppError::Forbidden);
+    }
     let stamp = crate::server::users::change_own_password(
         &state,
         &caller,

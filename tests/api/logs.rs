@@ -1,5 +1,5 @@
-//! SECURITY.md rule 23: no password, TOTP seed or code, or recovery code reaches a log line, and
-//! none is stored in clear. The real
+//! SECURITY.md rules 22 and 23: no password, TOTP seed, recovery code, API token or credential
+//! reaches a log line, and none is stored in clear. The real
 //! binary runs with the most verbose logging while flows carry sentinel secrets; then the log and
 //! the database files are searched for them.
 
@@ -178,6 +178,64 @@ async fn no_password_reaches_the_log_or_the_database_in_clear() {
         .await
         .unwrap();
 
+    // Sub-account credentials, account credentials and a personal token, each used once.
+    const SUB_HOLDER: &str = "Sentinel-SubHolder-Canary-6604";
+    let location = holder
+        .call_for_location(
+            "create_sub_account",
+            &[
+                ("form[name]", "Night shift"),
+                ("form[enabled]", "on"),
+                ("form[password]", SUB_HOLDER),
+            ],
+        )
+        .await
+        .unwrap();
+    let sub = holder.take_reveal(&location).await["AccountCredentials"].clone();
+    let sub_token = sub["auth_token"].as_str().unwrap().to_owned();
+    let location = holder
+        .call_for_location("rotate_account_credentials", &[])
+        .await
+        .unwrap();
+    let main_token = holder.take_reveal(&location).await["AccountCredentials"]["auth_token"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let location = holder
+        .call_for_location(
+            "create_api_token",
+            &[
+                ("name", "sentinel"),
+                ("description", ""),
+                ("role", "none"),
+                ("expires", ""),
+            ],
+        )
+        .await
+        .unwrap();
+    let personal = holder.take_reveal(&location).await["ApiToken"]["token"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let client = reqwest::Client::new();
+    for headers in [
+        vec![("authorization", format!("APIKey {personal}"))],
+        vec![
+            ("x-auth-id", sub["auth_id"].as_str().unwrap().to_owned()),
+            ("x-auth-token", sub_token.clone()),
+        ],
+        // A wrong token is refused without being echoed anywhere.
+        vec![("authorization", format!("APIKey {personal}x"))],
+    ] {
+        let mut request = client
+            .post(format!("{base}/api/whoami"))
+            .header("accept", "application/json");
+        for (name, value) in headers {
+            request = request.header(name, value);
+        }
+        assert!(request.send().await.unwrap().status().is_success());
+    }
+
     let _ = server.kill();
     let _ = server.wait();
     let log = std::fs::read_to_string(&log_path).unwrap();
@@ -193,8 +251,23 @@ async fn no_password_reaches_the_log_or_the_database_in_clear() {
         CHECKED,
         temporary.as_str(),
         PASSWORD,
+        SUB_HOLDER,
     ] {
         assert!(!log.contains(secret), "a password reached the log");
+    }
+    let compact_key = key.replace(' ', "");
+    let token_secret = personal.split_once('_').unwrap().1;
+    for secret in [
+        recovery.as_str(),
+        compact_key.as_str(),
+        sub_token.as_str(),
+        main_token.as_str(),
+        token_secret,
+    ] {
+        assert!(
+            !log.contains(secret),
+            "a code, key or token reached the log"
+        );
     }
     let mut database = Vec::new();
     for file in ["steward.db", "steward.db-wal"] {
@@ -203,12 +276,23 @@ async fn no_password_reaches_the_log_or_the_database_in_clear() {
         }
     }
     assert!(!database.is_empty());
-    for secret in [SIGNUP, USER, CHANGED, CHECKED, temporary.as_str()] {
+    for secret in [
+        SIGNUP,
+        USER,
+        CHANGED,
+        CHECKED,
+        SUB_HOLDER,
+        temporary.as_str(),
+        recovery.as_str(),
+        sub_token.as_str(),
+        main_token.as_str(),
+        token_secret,
+    ] {
         assert!(
             !database
                 .windows(secret.len())
                 .any(|w| w == secret.as_bytes()),
-            "a password is stored in clear"
+            "a secret is stored in clear"
         );
     }
 }
