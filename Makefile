@@ -11,6 +11,10 @@ NODE_BIN := $(CURDIR)/end2end/node_modules/.bin
 export PATH := $(NODE_BIN):$(HOME)/.cargo/bin:$(PATH)
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
+# The providers' official clients for the conformance tests, in a venv outside the clone.
+COMPAT_VENV := $(HOME)/.cache/steward/venv
+export STEWARD_COMPAT_PYTHON := $(COMPAT_VENV)/bin/python
+
 CARGO_LEPTOS_VERSION := 0.3.10
 WASM_BINDGEN_VERSION := 0.2.130
 
@@ -39,6 +43,11 @@ test-tools:
 	  || ($(SUDO) apt-get update -q && $(SUDO) apt-get install -y -q chromium)
 	@[ -x /usr/lib/postgresql/15/bin/initdb ] \
 	  || ($(SUDO) apt-get update -q && $(SUDO) apt-get install -y -q postgresql-15)
+	@# Reinstalled only when the pinned list changes.
+	@cmp -s tests/compat/requirements.txt $(COMPAT_VENV)/requirements.txt 2>/dev/null \
+	  || (python3 -m venv $(COMPAT_VENV) \
+	      && $(COMPAT_VENV)/bin/pip install -q --disable-pip-version-check -r tests/compat/requirements.txt \
+	      && cp tests/compat/requirements.txt $(COMPAT_VENV)/requirements.txt)
 
 lint:
 	cargo fmt --check

@@ -118,6 +118,7 @@ pub async fn list_sub_accounts(
         &state,
         caller.account_pk,
         &query.q,
+        false,
         per_page,
         i64::from(page - 1) * per_page,
     )

@@ -67,6 +67,10 @@ pub enum Via {
     Token(i64),
     /// The account's API credentials.
     AccountCredentials,
+    /// An OVHcloud consumer key, by id.
+    OvhConsumerKey(i64),
+    /// A Tencent Cloud access key, by id.
+    TencentAccessKey(i64),
 }
 
 /// Private: only this module can state that a session was checked.
@@ -142,8 +146,8 @@ pub async fn caller_from_credential(
                 return Ok(None);
             };
             let secret = token
-                .get(token.len() - credential::SECRET_LEN..)
-                .unwrap_or_default();
+                .split_once(['_', '$'])
+                .map_or("", |(_, secret)| secret);
             let fresh = check.expires_at.is_none_or(|at| db::now() < at);
             if !super::secrets::same_hash(&super::secrets::token_hash(secret), &check.secret_hash)
                 || !fresh
@@ -153,15 +157,14 @@ pub async fn caller_from_credential(
             let Ok(token_role) = Role::parse(&check.role) else {
                 return Ok(None);
             };
-            let row = db::users::find_caller(&state.db, check.user_id)
-                .await?
-                .filter(|r| r.security_stamp == check.user_stamp && usable(r));
-            let caller = row
-                .and_then(|r| into_caller(r, Via::Token(id)))
-                .map(|mut c| {
-                    c.role = c.role.min(token_role);
-                    c
-                });
+            let caller = api_caller(
+                state,
+                check.user_id,
+                Some(&check.user_stamp),
+                Via::Token(id),
+                token_role,
+            )
+            .await?;
             if caller.is_some() {
                 db::api_tokens::touch(&state.db, id).await?;
             }
@@ -180,12 +183,36 @@ pub async fn caller_from_credential(
             if !matches || !account.enabled || !account.parent_enabled {
                 return Ok(None);
             }
-            let row = db::users::find_caller(&state.db, account.holder_user_id)
-                .await?
-                .filter(usable);
-            Ok(row.and_then(|r| into_caller(r, Via::AccountCredentials)))
+            api_caller(
+                state,
+                account.holder_user_id,
+                None,
+                Via::AccountCredentials,
+                Role::Administrator,
+            )
+            .await
         }
     }
+}
+
+/// The caller for an API credential that has already been checked and belongs to `user_id`:
+/// `None` when the user or their account can no longer act, or when the user's security stamp
+/// is no longer `stamp` (password or privilege changed since the credential was made). The
+/// role is the user's, capped at `role_cap`.
+pub async fn api_caller(
+    state: &AppState,
+    user_id: i64,
+    stamp: Option<&str>,
+    via: Via,
+    role_cap: Role,
+) -> Result<Option<Caller>, AppError> {
+    let row = db::users::find_caller(&state.db, user_id)
+        .await?
+        .filter(|r| usable(r) && stamp.is_none_or(|s| s == r.security_stamp));
+    Ok(row.and_then(|r| into_caller(r, via)).map(|mut caller| {
+        caller.role = caller.role.min(role_cap);
+        caller
+    }))
 }
 
 fn usable(row: &CallerRow) -> bool {

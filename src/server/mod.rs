@@ -5,6 +5,7 @@ pub mod accounts;
 pub mod api_tokens;
 pub mod app;
 pub mod auth;
+pub mod compat;
 pub mod config;
 pub mod crypto;
 pub mod db;

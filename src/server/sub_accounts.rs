@@ -209,12 +209,13 @@ pub async fn list(
     state: &AppState,
     parent: i64,
     search: &str,
+    enabled_only: bool,
     limit: i64,
     offset: i64,
 ) -> Result<(Vec<db::sub_accounts::SubAccountRow>, i64), AppError> {
     let search = search.trim().to_lowercase();
     let search = (!search.is_empty()).then_some(search.as_str());
-    Ok(db::sub_accounts::list(&state.db, parent, search, limit, offset).await?)
+    Ok(db::sub_accounts::list(&state.db, parent, search, enabled_only, limit, offset).await?)
 }
 
 pub async fn find(

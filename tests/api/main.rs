@@ -5,6 +5,7 @@ mod accounts;
 mod api_keys;
 mod authz;
 mod cli;
+mod compat;
 mod health;
 mod helpers;
 mod isolation;

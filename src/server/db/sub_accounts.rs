@@ -43,6 +43,7 @@ pub async fn list(
     db: &Db,
     parent: i64,
     search: Option<&str>,
+    enabled_only: bool,
     limit: i64,
     offset: i64,
 ) -> Result<(Vec<SubAccountRow>, i64), sqlx::Error> {
@@ -54,7 +55,7 @@ pub async fn list(
         format!("%{escaped}%")
     });
     let filter =
-        "a.parent_id = $1 AND (CAST($2 AS TEXT) IS NULL OR a.company_key LIKE $2 ESCAPE '\\'
+        "a.parent_id = $1 AND (a.enabled OR NOT $3) AND (CAST($2 AS TEXT) IS NULL OR a.company_key LIKE $2 ESCAPE '\\'
                   OR a.code LIKE $2 ESCAPE '\\' OR lower(a.description) LIKE $2 ESCAPE '\\')";
     let page_sql = format!(
         "{SELECT} WHERE {filter} ORDER BY a.created_at DESC, a.id DESC LIMIT {} OFFSET {}",
@@ -66,11 +67,13 @@ pub async fn list(
         let rows = sqlx::query_as(&page_sql)
             .bind(parent)
             .bind(&pattern)
+            .bind(enabled_only)
             .fetch_all(pool)
             .await?;
         let total = sqlx::query_scalar(&count_sql)
             .bind(parent)
             .bind(&pattern)
+            .bind(enabled_only)
             .fetch_one(pool)
             .await?;
         Ok((rows, total))
