@@ -13,6 +13,25 @@ use crate::error::AppError;
 #[derive(Clone, Copy)]
 pub struct CurrentUser(pub Resource<Result<Option<Me>, AppError>>);
 
+impl CurrentUser {
+    /// Loads the user again whenever `action` succeeds: for actions that change which account
+    /// the panel shows (managing a sub-account, and coming back).
+    pub fn reload_after<A>(self, action: ServerAction<A>)
+    where
+        A: leptos::server_fn::ServerFn<Output = (), Error = AppError>
+            + Clone
+            + Send
+            + Sync
+            + 'static,
+    {
+        Effect::new(move |_| {
+            if matches!(action.value().get(), Some(Ok(()))) {
+                self.0.refetch();
+            }
+        });
+    }
+}
+
 #[component]
 pub fn AppShell() -> impl IntoView {
     let current = Resource::new(|| (), |_| whoami());
@@ -81,6 +100,7 @@ fn ActingBanner(
     acting: crate::api::auth::Acting,
 ) -> impl IntoView {
     let back = ServerAction::<StopManagingSubAccount>::new();
+    expect_context::<CurrentUser>().reload_after(back);
     view! {
         <div class="acting-banner" role="status" data-testid="acting-banner">
             <p>

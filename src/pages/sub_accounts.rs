@@ -357,6 +357,7 @@ fn Controls(
     kyc: ServerAction<CompleteSubAccountKyc>,
 ) -> impl IntoView {
     let manage = ServerAction::<ManageSubAccount>::new();
+    expect_context::<CurrentUser>().reload_after(manage);
     let rotate = ServerAction::<RotateSubAccountCredentials>::new();
     let errors = [
         FormErrors::from_action(set_enabled),
