@@ -34,6 +34,19 @@ pub async fn create(
     max_role: Role,
     input: NewTokenInput,
 ) -> Result<CreatedToken, AppError> {
+    let expires_at = expiry(&input.expires, db::now());
+    create_expiring(state, user_id, max_role, input, expires_at).await
+}
+
+/// [`create`] with the expiry already worked out (an API may give an exact time): `Err` holds
+/// the message for the `expires` field.
+pub async fn create_expiring(
+    state: &AppState,
+    user_id: i64,
+    max_role: Role,
+    input: NewTokenInput,
+    expires_at: Result<Option<i64>, &'static str>,
+) -> Result<CreatedToken, AppError> {
     let mut errors = Vec::new();
     let mut refuse = |field: &str, message: &str| {
         errors.push(FieldError {
@@ -64,7 +77,11 @@ pub async fn create(
             None
         }
     };
-    let expires_at = match expiry(&input.expires, db::now()) {
+    let expires_at = match expires_at {
+        Ok(Some(at)) if at <= db::now() => {
+            refuse("expires", "The expiry must be in the future.");
+            None
+        }
         Ok(at) => Some(at),
         Err(message) => {
             refuse("expires", message);

@@ -73,3 +73,34 @@ async fn the_official_vobiz_client_manages_sub_accounts() {
     )
     .await;
 }
+
+/// A personal API token of `browser`'s user with `role` (`none`, `user` or `admin`).
+async fn token_of(browser: &Browser, role: &str) -> String {
+    let location = browser
+        .call_for_location(
+            "create_api_token",
+            &[
+                ("name", "compat"),
+                ("description", ""),
+                ("role", role),
+                ("expires", ""),
+            ],
+        )
+        .await
+        .expect("token");
+    browser.take_reveal(&location).await["ApiToken"]["token"]
+        .as_str()
+        .expect("token")
+        .to_owned()
+}
+
+#[tokio::test]
+async fn the_official_gcore_client_manages_clients_tokens_and_users() {
+    let app = spawn_app().await;
+    let (holder, _, _) = account_with_credentials(&app).await;
+    let other_company = unique("Taken Co");
+    app.signed_up(&other_company).await;
+    let admin = token_of(&holder, "admin").await;
+    let none = token_of(&holder, "none").await;
+    run_client("gcore_client.py", &[&app.base, &admin, &none, &other_company]).await;
+}

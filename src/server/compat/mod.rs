@@ -3,6 +3,7 @@
 //! (see `../shared/COMPAT.md`). Each dialect authenticates its own way, then calls the same
 //! services as the panel: one set of rules, privileges and password policy.
 
+pub mod gcore;
 pub mod rate_limit;
 pub mod vobiz;
 
@@ -17,6 +18,7 @@ pub const MAX_BODY: usize = 64 * 1024;
 
 pub fn routes() -> Router<AppState> {
     Router::new()
+        .merge(gcore::routes())
         .merge(vobiz::routes())
         .layer(DefaultBodyLimit::max(MAX_BODY))
 }

@@ -221,6 +221,17 @@ pub async fn issue_credentials(
     Ok(row.map(|(id,)| id))
 }
 
+/// Whether any account, main or sub-account, has this company name (lower-cased).
+pub async fn company_taken(db: &Db, company_key: &str) -> Result<bool, sqlx::Error> {
+    let found: Option<i64> = on_db!(db, |pool| sqlx::query_scalar(
+        "SELECT id FROM accounts WHERE company_key = $1 LIMIT 1"
+    )
+    .bind(company_key)
+    .fetch_optional(pool)
+    .await)?;
+    Ok(found.is_some())
+}
+
 /// The database id of the account with this account ID.
 pub async fn find_by_code(db: &Db, code: &str) -> Result<Option<i64>, sqlx::Error> {
     on_db!(db, |pool| sqlx::query_scalar(

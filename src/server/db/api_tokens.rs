@@ -97,3 +97,54 @@ pub async fn touch(db: &Db, id: i64) -> Result<(), sqlx::Error> {
     )?;
     Ok(())
 }
+
+/// A token with its user, as an account-wide list shows it.
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct AccountTokenRow {
+    pub id: i64,
+    pub user_id: i64,
+    pub login: Option<String>,
+    pub email: String,
+    pub name: String,
+    pub description: String,
+    pub role: String,
+    pub expires_at: Option<i64>,
+    pub created_at: i64,
+    pub last_used_at: Option<i64>,
+}
+
+const SELECT_ACCOUNT_TOKENS: &str =
+    "SELECT t.id, t.user_id, u.login, u.email, t.name, t.description, t.role, t.expires_at,
+            t.created_at, t.last_used_at
+     FROM api_tokens t JOIN users u ON u.id = t.user_id";
+
+/// The tokens of the account's users (all of them, or only `user_id`'s), newest first.
+pub async fn list_for_account(
+    db: &Db,
+    account_pk: i64,
+    user_id: Option<i64>,
+) -> Result<Vec<AccountTokenRow>, sqlx::Error> {
+    let sql = format!(
+        "{SELECT_ACCOUNT_TOKENS} WHERE u.account_id = $1 AND (CAST($2 AS BIGINT) IS NULL OR t.user_id = $2)
+         ORDER BY t.created_at DESC, t.id DESC"
+    );
+    on_db!(db, |pool| sqlx::query_as(&sql)
+        .bind(account_pk)
+        .bind(user_id)
+        .fetch_all(pool)
+        .await)
+}
+
+/// Token `id` of one of the account's users.
+pub async fn find_in_account(
+    db: &Db,
+    account_pk: i64,
+    id: i64,
+) -> Result<Option<AccountTokenRow>, sqlx::Error> {
+    let sql = format!("{SELECT_ACCOUNT_TOKENS} WHERE u.account_id = $1 AND t.id = $2");
+    on_db!(db, |pool| sqlx::query_as(&sql)
+        .bind(account_pk)
+        .bind(id)
+        .fetch_optional(pool)
+        .await)
+}
