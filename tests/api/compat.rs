@@ -102,5 +102,196 @@ async fn the_official_gcore_client_manages_clients_tokens_and_users() {
     app.signed_up(&other_company).await;
     let admin = token_of(&holder, "admin").await;
     let none = token_of(&holder, "none").await;
-    run_client("gcore_client.py", &[&app.base, &admin, &none, &other_company]).await;
+    run_client(
+        "gcore_client.py",
+        &[&app.base, &admin, &none, &other_company],
+    )
+    .await;
+}
+
+#[tokio::test]
+async fn the_openapi_document_lists_routes_that_exist() {
+    let app = spawn_app().await;
+    let client = reqwest::Client::new();
+    let response = client
+        .get(format!("{}/api/openapi.json", app.base))
+        .send()
+        .await
+        .expect("request");
+    assert_eq!(response.status(), 200);
+    let document: serde_json::Value = response.json().await.expect("JSON");
+    assert_eq!(document["openapi"], "3.1.0");
+    let paths = document["paths"].as_object().expect("paths");
+    assert!(paths.len() >= 10, "{paths:?}");
+    for (path, operations) in paths {
+        let concrete = path
+            .replace("{auth_id}", "MA_ABCDEFGHJK")
+            .replace(['{', '}'], "")
+            .replace("clientId", "1")
+            .replace("tokenId", "1")
+            .replace("userId", "1")
+            .replace("/id", "/1");
+        for method in operations.as_object().expect("operations").keys() {
+            let method =
+                reqwest::Method::from_bytes(method.to_uppercase().as_bytes()).expect("method");
+            let status = client
+                .request(method.clone(), format!("{}{concrete}", app.base))
+                .header("content-type", "application/json")
+                .body("{}")
+                .send()
+                .await
+                .expect("request")
+                .status();
+            assert_eq!(
+                status, 401,
+                "{method} {concrete}: a documented route answers an anonymous call with 401"
+            );
+        }
+    }
+}
+
+/// A request with the account's credentials to the Vobiz sub-accounts list.
+async fn vobiz(
+    app: &TestApp,
+    method: reqwest::Method,
+    auth_id: &str,
+    token: &str,
+    body: Option<Vec<u8>>,
+) -> (u16, serde_json::Value) {
+    let mut request = reqwest::Client::new()
+        .request(
+            method,
+            format!("{}/api/v1/accounts/{auth_id}/sub-accounts/", app.base),
+        )
+        .header("x-auth-id", auth_id)
+        .header("x-auth-token", token)
+        .header("content-type", "application/json");
+    if let Some(body) = body {
+        request = request.body(body);
+    }
+    let response = request.send().await.expect("request");
+    let status = response.status().as_u16();
+    (status, response.json().await.expect("a JSON body"))
+}
+
+#[tokio::test]
+async fn bad_bodies_get_the_dialects_error_shape_and_change_nothing() {
+    let app = spawn_app().await;
+    let (_holder, auth_id, token) = account_with_credentials(&app).await;
+    let post = reqwest::Method::POST;
+    for (body, status) in [
+        (b"{\"name\": ".to_vec(), 400),
+        (b"not json".to_vec(), 400),
+        (b"{\"name\": \"x\", \"rate_limit\": \"lots\"}".to_vec(), 400),
+        (b"{\"name\": 42}".to_vec(), 400),
+        (b"[]".to_vec(), 400),
+        (
+            format!(
+                "{{\"name\": \"big\", \"description\": \"{}\"}}",
+                "x".repeat(70 * 1024)
+            )
+            .into_bytes(),
+            413,
+        ),
+    ] {
+        let (got, answer) = vobiz(&app, post.clone(), &auth_id, &token, Some(body)).await;
+        assert_eq!(got, status, "{answer}");
+        let message = answer["error"].as_str().expect("an error message");
+        assert!(
+            !message.is_empty() && !message.contains("lots"),
+            "{message}"
+        );
+    }
+    let (status, list) = vobiz(&app, reqwest::Method::GET, &auth_id, &token, None).await;
+    assert_eq!(status, 200);
+    assert_eq!(list["total"], 0, "nothing was created");
+
+    // Gcore's shape for the same kind of mistakes.
+    let (holder, _, _) = account_with_credentials(&app).await;
+    let api_token = token_of(&holder, "admin").await;
+    let response = reqwest::Client::new()
+        .post(format!("{}/iam/clients/create", app.base))
+        .header("authorization", format!("APIKey {api_token}"))
+        .header("content-type", "application/json")
+        .body("{\"company\": [1, 2]}")
+        .send()
+        .await
+        .expect("request");
+    assert_eq!(response.status(), 400);
+    let answer: serde_json::Value = response.json().await.expect("JSON");
+    assert!(
+        answer["message"].as_str().is_some_and(|m| !m.is_empty()),
+        "{answer}"
+    );
+}
+
+#[tokio::test]
+async fn an_accounts_rate_limit_is_enforced_per_minute_with_the_dialects_429() {
+    let app = spawn_app().await;
+    let (holder, auth_id, token) = account_with_credentials(&app).await;
+    let api_token = token_of(&holder, "admin").await;
+    let set_limit = |limit: i64| {
+        let db = app.state.db.clone();
+        let auth_id = auth_id.clone();
+        async move {
+            steward::on_db!(&db, |pool| {
+                sqlx::query("UPDATE accounts SET rate_limit = $1 WHERE auth_id = $2")
+                    .bind(limit)
+                    .bind(&auth_id)
+                    .execute(pool)
+                    .await
+                    .map(|_| ())
+            })
+            .expect("set the limit");
+        }
+    };
+    set_limit(3).await;
+    let (first, _) = vobiz(&app, reqwest::Method::GET, &auth_id, &token, None).await;
+    assert_eq!(first, 200, "under the limit");
+    // This minute and the next are used up, as other app servers would have counted them.
+    let minute = steward::server::db::now().div_euclid(60);
+    steward::on_db!(&app.state.db, |pool| {
+        sqlx::query(
+            "UPDATE api_request_counts SET requests = 3
+             WHERE account_id = (SELECT id FROM accounts WHERE auth_id = $1)",
+        )
+        .bind(&auth_id)
+        .execute(pool)
+        .await
+        .expect("use up this minute");
+        sqlx::query(
+            "INSERT INTO api_request_counts (account_id, minute, requests)
+             SELECT id, $2, 3 FROM accounts WHERE auth_id = $1",
+        )
+        .bind(&auth_id)
+        .bind(minute + 1)
+        .execute(pool)
+        .await
+        .map(|_| ())
+    })
+    .expect("use up the limit");
+    let (status, answer) = vobiz(&app, reqwest::Method::GET, &auth_id, &token, None).await;
+    assert_eq!(status, 429, "{answer}");
+    assert!(
+        answer["error"]
+            .as_str()
+            .is_some_and(|m| m.contains("Rate limit"))
+    );
+    let response = reqwest::Client::new()
+        .get(format!("{}/iam/users", app.base))
+        .header("authorization", format!("APIKey {api_token}"))
+        .send()
+        .await
+        .expect("request");
+    assert_eq!(
+        response.status(),
+        429,
+        "the limit is the account's, whatever the dialect"
+    );
+    let answer: serde_json::Value = response.json().await.expect("JSON");
+    assert!(answer["message"].as_str().is_some());
+    // Raising the limit lets requests through again at once.
+    set_limit(1000).await;
+    let (status, _) = vobiz(&app, reqwest::Method::GET, &auth_id, &token, None).await;
+    assert_eq!(status, 200);
 }

@@ -4,6 +4,7 @@
 //! services as the panel: one set of rules, privileges and password policy.
 
 pub mod gcore;
+pub mod openapi;
 pub mod rate_limit;
 pub mod vobiz;
 
@@ -18,6 +19,7 @@ pub const MAX_BODY: usize = 64 * 1024;
 
 pub fn routes() -> Router<AppState> {
     Router::new()
+        .route("/api/openapi.json", axum::routing::get(openapi::document))
         .merge(gcore::routes())
         .merge(vobiz::routes())
         .layer(DefaultBodyLimit::max(MAX_BODY))
