@@ -274,17 +274,14 @@ pub async fn delete_sub_account(id: i64, confirm_name: String) -> Result<(), App
 #[server(endpoint = "manage_sub_account")]
 pub async fn manage_sub_account(id: i64) -> Result<(), AppError> {
     use crate::server::auth::Via;
-    let (state, caller, session) = crate::server::state::authenticate_for_password_change().await?;
-    if caller.password_change_required {
-        return Err(AppError::PasswordChangeRequired);
-    }
+    let (state, caller) = crate::server::state::authenticate().await?;
     let admin = caller.admin()?;
     crate::server::sub_accounts::find(&state, admin.caller().account_pk, id).await?;
     // Only a browser session can switch accounts; a credential acts as itself.
     if caller.via != Via::Session {
         return Err(AppError::Forbidden);
     }
-    session.act_in(id).await?;
+    crate::server::state::session().await?.act_in(id).await?;
     leptos_axum::redirect("/users");
     Ok(())
 }
