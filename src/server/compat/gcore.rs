@@ -120,7 +120,12 @@ async fn authenticate(state: &AppState, headers: &HeaderMap) -> Result<Caller, R
     };
     let caller = auth::caller_from_credential(state, &presented)
         .await?
-        .ok_or_else(|| refuse(StatusCode::UNAUTHORIZED, "Invalid, expired or revoked API token."))?;
+        .ok_or_else(|| {
+            refuse(
+                StatusCode::UNAUTHORIZED,
+                "Invalid, expired or revoked API token.",
+            )
+        })?;
     if caller.password_change_required || caller.must_enrol_two_factor {
         return Err(refuse(
             StatusCode::FORBIDDEN,
@@ -149,23 +154,7 @@ fn own_client(caller: &Caller, client_id: &str) -> Result<(), Refusal> {
 fn parse_body<T: serde::de::DeserializeOwned>(
     body: Result<Bytes, BytesRejection>,
 ) -> Result<T, Refusal> {
-    let body = body.map_err(|_| {
-        refuse(
-            StatusCode::PAYLOAD_TOO_LARGE,
-            "The request body is over 64 KiB.",
-        )
-    })?;
-    serde_json::from_slice(&body).map_err(|e| {
-        let what = match e.classify() {
-            serde_json::error::Category::Data => "a field is missing or has the wrong type",
-            serde_json::error::Category::Eof => "the body ends too early",
-            _ => "the body is not valid JSON",
-        };
-        refuse(
-            StatusCode::BAD_REQUEST,
-            format!("Invalid request: {what} (line {}, column {}).", e.line(), e.column()),
-        )
-    })
+    super::json_body(body).map_err(|bad| refuse(bad.status, bad.message))
 }
 
 /// Gcore's role object for a Steward role.
@@ -290,9 +279,17 @@ async fn create_client(
     let body: CreateClientBody = parse_body(body)?;
     let parent = caller.admin()?.caller().account_pk;
     let company = CompanyName::parse(body.company.as_deref().unwrap_or_default()).map_err(|e| {
-        Refusal::Fields(StatusCode::BAD_REQUEST, json!({ "company": [e.to_string()] }))
+        Refusal::Fields(
+            StatusCode::BAD_REQUEST,
+            json!({ "company": [e.to_string()] }),
+        )
     })?;
-    let taken = || Refusal::Fields(StatusCode::BAD_REQUEST, json!({ "company": [COMPANY_TAKEN] }));
+    let taken = || {
+        Refusal::Fields(
+            StatusCode::BAD_REQUEST,
+            json!({ "company": [COMPANY_TAKEN] }),
+        )
+    };
     if db::accounts::company_taken(&state.db, &company.key()).await? {
         return Err(taken());
     }
@@ -364,7 +361,8 @@ struct CreateTokenBody {
 /// An RFC 3339 time (`2026-12-31T23:59:59Z`; fractions and `+hh:mm` offsets allowed) as Unix
 /// seconds.
 fn parse_time(input: &str) -> Result<i64, &'static str> {
-    const MESSAGE: &str = "Give exp_date as an RFC 3339 time, such as 2026-12-31T23:59:59Z, or null.";
+    const MESSAGE: &str =
+        "Give exp_date as an RFC 3339 time, such as 2026-12-31T23:59:59Z, or null.";
     let input = input.trim();
     let (date, rest) = input.split_once(['T', 't', ' ']).ok_or(MESSAGE)?;
     let (clock, offset) = match rest.find(['Z', 'z', '+', '-']) {
@@ -439,8 +437,8 @@ async fn list_tokens(
 ) -> Answer {
     let caller = authenticate(&state, &headers).await?;
     own_client(&caller, &client_id)?;
-    let rows =
-        db::api_tokens::list_for_account(&state.db, caller.account_pk, token_scope(&caller)).await?;
+    let rows = db::api_tokens::list_for_account(&state.db, caller.account_pk, token_scope(&caller))
+        .await?;
     let items: Vec<Value> = rows.iter().map(|r| token_json(r, &caller)).collect();
     Ok(axum::Json(items).into_response())
 }
@@ -498,13 +496,17 @@ async fn list_users(
         match v.map(str::trim) {
             None | Some("") => Ok(default),
             Some(v) => v.parse::<i64>().ok().filter(|n| *n >= min).ok_or_else(|| {
-                refuse(StatusCode::BAD_REQUEST, "limit and offset are whole numbers.")
+                refuse(
+                    StatusCode::BAD_REQUEST,
+                    "limit and offset are whole numbers.",
+                )
             }),
         }
     };
     let limit = number(page.limit.as_deref(), 100, 1)?.min(1000);
     let offset = number(page.offset.as_deref(), 0, 0)?;
-    let (rows, count) = db::users::list_members(&state.db, caller.account_pk, limit, offset).await?;
+    let (rows, count) =
+        db::users::list_members(&state.db, caller.account_pk, limit, offset).await?;
     Ok(axum::Json(json!({
         "count": count,
         "results": rows.iter().map(|r| user_json(r, &caller)).collect::<Vec<_>>(),
@@ -615,7 +617,11 @@ async fn invite_user(
     let base = login_from_email(&email);
     // A taken login gets a numbered one: `jo`, then `jo2`, `jo3`...
     for n in 1..=20 {
-        let login = if n == 1 { base.clone() } else { format!("{base}{n}") };
+        let login = if n == 1 {
+            base.clone()
+        } else {
+            format!("{base}{n}")
+        };
         let input = users::NewUserInput {
             login: &login,
             email: &email,
@@ -637,7 +643,10 @@ async fn invite_user(
             Err(e) => return Err(e.into()),
         }
     }
-    Err(refuse(StatusCode::CONFLICT, "No free login for this e-mail address."))
+    Err(refuse(
+        StatusCode::CONFLICT,
+        "No free login for this e-mail address.",
+    ))
 }
 
 async fn delete_user(
@@ -669,7 +678,14 @@ mod tests {
         assert_eq!(parse_time("2026-11-22T12:00:00.123456Z"), Ok(1_795_348_800));
         assert_eq!(parse_time("2026-11-22T14:00:00+02:00"), Ok(1_795_348_800));
         assert_eq!(parse_time("2026-11-22T10:00:00-02:00"), Ok(1_795_348_800));
-        for bad in ["", "2026-11-22", "2026-02-30T00:00:00Z", "2026-11-22T25:00:00Z", "soon", "2026-11-22T12:00:00"] {
+        for bad in [
+            "",
+            "2026-11-22",
+            "2026-02-30T00:00:00Z",
+            "2026-11-22T25:00:00Z",
+            "soon",
+            "2026-11-22T12:00:00",
+        ] {
             assert!(parse_time(bad).is_err(), "{bad:?}");
         }
     }
@@ -680,7 +696,13 @@ mod tests {
             let body: RoleBody = serde_json::from_value(role_json(role)).unwrap();
             assert_eq!(role_from(&body).unwrap(), role);
         }
-        assert!(role_from(&RoleBody { id: Some(3009), name: None }).is_err());
+        assert!(
+            role_from(&RoleBody {
+                id: Some(3009),
+                name: None
+            })
+            .is_err()
+        );
         assert_eq!(login_from_email("jo.smith+x@example.com"), "jo.smithx");
         assert_eq!(login_from_email("@example.com"), "user");
     }

@@ -9,7 +9,10 @@ pub mod rate_limit;
 pub mod vobiz;
 
 use axum::Router;
+use axum::body::Bytes;
 use axum::extract::DefaultBodyLimit;
+use axum::extract::rejection::BytesRejection;
+use axum::http::StatusCode;
 
 use super::state::AppState;
 
@@ -23,4 +26,37 @@ pub fn routes() -> Router<AppState> {
         .merge(gcore::routes())
         .merge(vobiz::routes())
         .layer(DefaultBodyLimit::max(MAX_BODY))
+}
+
+/// Why a request body was refused, for each dialect to answer in its own shape. The message
+/// says what is wrong and where, never what the body contained (it may hold a password).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct BadBody {
+    pub status: StatusCode,
+    pub message: String,
+}
+
+/// The body as JSON of type `T`.
+pub fn json_body<T: serde::de::DeserializeOwned>(
+    body: Result<Bytes, BytesRejection>,
+) -> Result<T, BadBody> {
+    let body = body.map_err(|_| BadBody {
+        status: StatusCode::PAYLOAD_TOO_LARGE,
+        message: "The request body is over 64 KiB.".to_owned(),
+    })?;
+    serde_json::from_slice(&body).map_err(|e| {
+        let what = match e.classify() {
+            serde_json::error::Category::Data => "a field is missing or has the wrong type",
+            serde_json::error::Category::Eof => "the body ends too early",
+            _ => "the body is not valid JSON",
+        };
+        BadBody {
+            status: StatusCode::BAD_REQUEST,
+            message: format!(
+                "Invalid request: {what} (line {}, column {}).",
+                e.line(),
+                e.column()
+            ),
+        }
+    })
 }

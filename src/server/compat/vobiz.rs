@@ -126,31 +126,10 @@ async fn authenticate(
     }
 }
 
-/// The body as JSON of type `T`, or a 400 that says what is wrong without echoing any value.
 fn parse_body<T: serde::de::DeserializeOwned>(
     body: Result<Bytes, BytesRejection>,
 ) -> Result<T, Refusal> {
-    let body = body.map_err(|_| {
-        error(
-            StatusCode::PAYLOAD_TOO_LARGE,
-            "The request body is over 64 KiB.",
-        )
-    })?;
-    serde_json::from_slice(&body).map_err(|e| {
-        error(
-            StatusCode::BAD_REQUEST,
-            format!(
-                "The body is not valid JSON for this request ({} at line {}, column {}).",
-                match e.classify() {
-                    serde_json::error::Category::Data => "a field is missing or has the wrong type",
-                    serde_json::error::Category::Eof => "unexpected end",
-                    _ => "malformed JSON",
-                },
-                e.line(),
-                e.column()
-            ),
-        )
-    })
+    super::json_body(body).map_err(|bad| error(bad.status, bad.message))
 }
 
 #[derive(Debug, Default, Deserialize)]
