@@ -48,6 +48,8 @@ test-tools:
 	  || (python3 -m venv $(COMPAT_VENV) \
 	      && $(COMPAT_VENV)/bin/pip install -q --disable-pip-version-check -r tests/compat/requirements.txt \
 	      && cp tests/compat/requirements.txt $(COMPAT_VENV)/requirements.txt)
+	@[ -d tests/compat/node_modules/@ovhcloud/node-ovh ] \
+	  || (cd tests/compat && npm ci --no-audit --no-fund)
 
 lint:
 	cargo fmt --check

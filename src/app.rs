@@ -13,6 +13,7 @@ use crate::pages::{
     login::{LoginCodePage, LoginPage},
     not_found::NotFoundPage,
     overview::OverviewPage,
+    ovh::OvhAuthorizePage,
     placeholder::{Section, SectionPage},
     reveal::RevealPage,
     security::SecurityPage,
@@ -86,6 +87,7 @@ pub fn App() -> impl IntoView {
                         <Route path=path!("sub-accounts/:id/delete") view=DeleteSubAccountPage ssr=SsrMode::Async />
                         <Route path=path!("security") view=SecurityPage ssr=SsrMode::Async />
                         <Route path=path!("api-keys") view=ApiKeysPage ssr=SsrMode::Async />
+                        <Route path=path!("ovh/authorize/:id") view=OvhAuthorizePage ssr=SsrMode::Async />
                         <Route path=path!("activity") view=|| view! { <SectionPage section=Section::Activity /> } ssr=SsrMode::Async />
                     </ParentRoute>
                 </Routes>

@@ -38,6 +38,9 @@ enum Command {
     /// Issue API credentials; prints them as JSON, once.
     #[command(subcommand)]
     Credentials(CredentialsCommand),
+    /// OVHcloud consumer keys.
+    #[command(subcommand)]
+    Ovh(OvhCommand),
 }
 
 #[derive(Subcommand)]
@@ -88,6 +91,26 @@ enum CredentialKind {
     Account,
     /// A personal API token of a user (`<id>_<secret>`).
     Token,
+    /// A Tencent Cloud CAM access key of a user (`secret_id` + `secret_key`), acting with the
+    /// user's privilege.
+    TencentAccessKey,
+    /// An OVHcloud application of a user (`application_key` + `application_secret`); its
+    /// consumer keys are authorized on their validation page.
+    OvhApplication,
+}
+
+#[derive(Subcommand)]
+enum OvhCommand {
+    /// Authorize a consumer key waiting for validation, for a user (as its validation page's
+    /// "Authorize" button does); prints `{"state": "validated"}`.
+    ValidateConsumerKey {
+        /// The consumer key the application received.
+        #[arg(long)]
+        key: String,
+        /// The user it acts as: `ACCOUNT-ID` (the holder) or `ACCOUNT-ID/login`.
+        #[arg(long)]
+        user: String,
+    },
 }
 
 #[derive(Subcommand)]
@@ -258,7 +281,55 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
                             .map_err(refused)?;
                     print_json(&serde_json::json!({ "id": created.id, "token": created.token }))
                 }
+                CredentialKind::TencentAccessKey => {
+                    if role.is_some() {
+                        anyhow::bail!(
+                            "--role does not apply to --kind tencent-access-key: the key acts with the user's privilege"
+                        );
+                    }
+                    let (user_id, _) = operator::user(&state, &account, user.as_deref()).await?;
+                    let created = steward::server::tencent_keys::create(&state, user_id)
+                        .await
+                        .map_err(refused)?;
+                    print_json(&serde_json::json!({
+                        "secret_id": created.secret_id,
+                        "secret_key": created.secret_key,
+                    }))
+                }
+                CredentialKind::OvhApplication => {
+                    if role.is_some() {
+                        anyhow::bail!(
+                            "--role does not apply to --kind ovh-application: its consumer keys act with their user's privilege"
+                        );
+                    }
+                    let (user_id, _) = operator::user(&state, &account, user.as_deref()).await?;
+                    let created =
+                        steward::server::ovh::create_application(&state, user_id, &name, "")
+                            .await
+                            .map_err(refused)?;
+                    print_json(&serde_json::json!({
+                        "application_key": created.application_key,
+                        "application_secret": created.application_secret,
+                    }))
+                }
             }
+        }
+        Command::Ovh(OvhCommand::ValidateConsumerKey { key, user }) => {
+            let state = AppState::open(config, leptos_options(None)?).await?;
+            let (account, login) = match user.split_once('/') {
+                Some((account, login)) => (account, Some(login)),
+                None => (user.as_str(), None),
+            };
+            let (user_id, _) = operator::user(&state, account, login).await?;
+            steward::server::ovh::grant_by_key(&state, user_id, key.trim())
+                .await
+                .map_err(|e| match e {
+                    steward::error::AppError::NotFound => anyhow::anyhow!(
+                        "no consumer key waiting for validation matches --key (unknown, revoked or expired)"
+                    ),
+                    other => refused(other),
+                })?;
+            print_json(&serde_json::json!({ "state": "validated" }))
         }
     }
 }

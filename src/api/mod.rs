@@ -4,7 +4,9 @@
 
 pub mod api_keys;
 pub mod auth;
+pub mod ovh;
 pub mod reveal;
 pub mod security;
 pub mod sub_accounts;
+pub mod tencent_keys;
 pub mod users;

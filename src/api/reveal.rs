@@ -41,6 +41,16 @@ pub enum Revealed {
         name: String,
         token: String,
     },
+    /// A Tencent Cloud CAM access key.
+    TencentAccessKey {
+        secret_id: String,
+        secret_key: String,
+    },
+    /// An OVHcloud application: its key and secret.
+    OvhApplication {
+        application_key: String,
+        application_secret: String,
+    },
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]

@@ -27,6 +27,8 @@ pub fn ApiKeysPage() -> impl IntoView {
                     Ok(keys) => view! {
                         <AccountCredentialsSection keys=keys.clone() />
                         <TokensSection keys revoke />
+                        <crate::pages::tencent_keys::TencentKeysSection />
+                        <crate::pages::ovh::OvhKeysSection />
                     }
                     .into_any(),
                     Err(e) => view! { <ErrorMessage error=e /> }.into_any(),

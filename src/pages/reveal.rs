@@ -61,6 +61,38 @@ pub fn RevealPage() -> impl IntoView {
                         <p><A href="/api-keys">"Back to API keys"</A></p>
                     }
                     .into_any(),
+                    Ok(Some(Revealed::TencentAccessKey { secret_id, secret_key })) => view! {
+                        <h1>"Tencent Cloud access key created"</h1>
+                        <p class="alert" role="alert">
+                            "Copy the SecretKey now and keep it safe: it will not be shown again."
+                        </p>
+                        <section class="card" aria-labelledby="tencent-key-heading">
+                            <h2 id="tencent-key-heading">"Access key"</h2>
+                            <dl class="facts credentials">
+                                <SecretRow label="SecretId" value=secret_id testid="reveal-secret-id" />
+                                <SecretRow label="SecretKey" value=secret_key testid="reveal-secret-key" />
+                            </dl>
+                            <p class="hint">"Use them with a Tencent Cloud SDK's CAM client pointed at this server."</p>
+                        </section>
+                        <p><A href="/api-keys">"Back to API keys"</A></p>
+                    }
+                    .into_any(),
+                    Ok(Some(Revealed::OvhApplication { application_key, application_secret })) => view! {
+                        <h1>"OVHcloud application created"</h1>
+                        <p class="alert" role="alert">
+                            "Copy the application secret now and keep it safe: it will not be shown again."
+                        </p>
+                        <section class="card" aria-labelledby="ovh-application-heading">
+                            <h2 id="ovh-application-heading">"Application"</h2>
+                            <dl class="facts credentials">
+                                <SecretRow label="Application key" value=application_key testid="reveal-application-key" />
+                                <SecretRow label="Application secret" value=application_secret testid="reveal-application-secret" />
+                            </dl>
+                            <p class="hint">"Use them with an OVHcloud API client pointed at this server's /1.0; it then requests a consumer key for a user to authorize."</p>
+                        </section>
+                        <p><A href="/api-keys">"Back to API keys"</A></p>
+                    }
+                    .into_any(),
                     Ok(None) => view! {
                         <h1>"No longer available"</h1>
                         <p class="notice">

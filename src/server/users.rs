@@ -6,7 +6,10 @@ use rand::Rng;
 use rand::rngs::OsRng;
 
 use super::auth::{Admin, Caller};
-use super::db::{self, groups::DeleteGroupError, groups::InsertGroupError, users::InsertUserError};
+use super::db::{
+    self, groups::DeleteGroupError, groups::InsertGroupError, groups::UpdateGroupError,
+    users::InsertUserError,
+};
 use super::state::AppState;
 use crate::domain::generated::readable_password;
 use crate::domain::{Description, Email, GroupName, LoginName, Role};
@@ -465,5 +468,69 @@ pub async fn delete_group(state: &AppState, admin: Admin<'_>, name: &str) -> Res
             "Move this group's users to another group before deleting it.",
         )),
         Err(DeleteGroupError::Db(e)) => Err(e.into()),
+    }
+}
+
+/// Changes a group's role and description. Built-in groups keep their role, and nobody changes
+/// the role of the group they are in themselves (no self-escalation, SECURITY.md rule 19).
+/// Changing the role ends its members' sessions and API credentials.
+pub async fn update_group(
+    state: &AppState,
+    admin: Admin<'_>,
+    name: &str,
+    role: &str,
+    description: &str,
+) -> Result<(), AppError> {
+    let caller = admin.caller();
+    let name = GroupName::parse(name).map_err(|_| AppError::NotFound)?;
+    let group = db::groups::find_by_name(&state.db, caller.account_pk, &name.key())
+        .await?
+        .ok_or(AppError::NotFound)?;
+    let mut problems = Problems::default();
+    let role = problems.check("role", Role::parse(role));
+    let description = problems.check("description", Description::parse(description));
+    if let Some(role) = role
+        && role.code() != group.role
+    {
+        if group.built_in {
+            problems.add("role", "A built-in group keeps its role.");
+        } else if !caller.is_holder && caller_group_id(state, caller).await? == Some(group.id) {
+            problems.add("role", "You cannot change your own privilege.");
+        }
+    }
+    problems.into_result()?;
+    let (Some(role), Some(description)) = (role, description) else {
+        return Err(AppError::field("form", "Please correct the form."));
+    };
+    match db::groups::update(
+        &state.db,
+        caller.account_pk,
+        group.id,
+        role.code(),
+        description.as_str(),
+    )
+    .await
+    {
+        Ok(()) => Ok(()),
+        Err(UpdateGroupError::NotFound) => Err(AppError::NotFound),
+        Err(UpdateGroupError::BuiltIn) => {
+            Err(AppError::field("role", "A built-in group keeps its role."))
+        }
+        Err(UpdateGroupError::Db(e)) => Err(e.into()),
+    }
+}
+
+/// The group the caller is in, when they are a delegated user of the account they act in.
+async fn caller_group_id(state: &AppState, caller: &Caller) -> Result<Option<i64>, AppError> {
+    let Some(login) = caller.login.as_deref() else {
+        return Ok(None);
+    };
+    if caller.acting_from.is_some() {
+        return Ok(None);
+    }
+    match find(state, caller, login).await {
+        Ok(user) => group_id(state, caller.account_pk, &user.group_name).await,
+        Err(AppError::NotFound) => Ok(None),
+        Err(e) => Err(e),
     }
 }

@@ -31,6 +31,15 @@ pub const ISOLATION_ENDPOINTS: &[&str] = &[
     "rotate_account_credentials",
     "create_api_token",
     "revoke_api_token",
+    "list_tencent_keys",
+    "create_tencent_key",
+    "delete_tencent_key",
+    "list_ovh_keys",
+    "create_ovh_application",
+    "delete_ovh_application",
+    "revoke_ovh_consumer_key",
+    "get_ovh_authorization",
+    "authorize_ovh_consumer_key",
 ];
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -143,6 +152,15 @@ fn admin_token(who: Who) -> Expect {
     match who {
         Who::Anonymous => Expect::Unauthenticated,
         Who::NoneRole | Who::UserRole | Who::NoneToken => Expect::Invalid,
+        _ => Expect::Ok,
+    }
+}
+
+/// A Tencent access key acts with its user's whole role: only a logged-in browser makes one.
+fn browser_session(who: Who) -> Expect {
+    match who {
+        Who::Anonymous => Expect::Unauthenticated,
+        Who::NoneToken => Expect::Forbidden,
         _ => Expect::Ok,
     }
 }
@@ -519,12 +537,31 @@ enum Seed {
     OthersToken,
     /// A new token of the caller (of tess for the anonymous visitor, who can have none).
     OwnToken,
+    /// A new Tencent access key of tess.
+    OthersTencentKey,
+    /// A new Tencent access key of the caller's user (of tess for the anonymous visitor).
+    OwnTencentKey,
+    /// A new OVHcloud application of tess.
+    OthersOvhApplication,
+    /// A new consumer key of tess's application, authorized by tess.
+    OthersOvhKey,
+    /// A new consumer key of tess's application, waiting for validation.
+    PendingOvhKey,
 }
 
 struct Target {
     n: usize,
     sub: Option<Sub>,
     token: Option<Token>,
+    tencent_key: Option<TencentKey>,
+    ovh: Option<OvhTarget>,
+}
+
+/// A Tencent access key: its id, its SecretId, and a client of its user (who lists it).
+struct TencentKey {
+    id: String,
+    secret_id: String,
+    owner: Client,
 }
 
 impl Target {
@@ -539,6 +576,10 @@ impl Target {
     fn token_id(&self) -> String {
         self.token.as_ref().expect("a token target").id.to_string()
     }
+
+    fn tencent_key_id(&self) -> String {
+        self.tencent_key.as_ref().expect("a key target").id.clone()
+    }
 }
 
 async fn seed(w: &World, seed: Seed, party: &Party, n: usize) -> Target {
@@ -546,6 +587,8 @@ async fn seed(w: &World, seed: Seed, party: &Party, n: usize) -> Target {
         n,
         sub: None,
         token: None,
+        tencent_key: None,
+        ovh: None,
     };
     match seed {
         Seed::Nothing => {}
@@ -561,8 +604,63 @@ async fn seed(w: &World, seed: Seed, party: &Party, n: usize) -> Target {
         Seed::OwnToken => {
             target.token = Some(create_token(&party.client, &format!("own{n}"), "none").await);
         }
+        Seed::OthersTencentKey => {
+            target.tencent_key = Some(create_tencent_key(&w.tess, &w.tess).await);
+        }
+        Seed::OthersOvhApplication | Seed::OthersOvhKey | Seed::PendingOvhKey => {
+            target.ovh = Some(seed_ovh(w, seed).await);
+        }
+        Seed::OwnTencentKey => {
+            // Keys are made in a browser: the NoneToken's user is the parent's holder.
+            let (maker, owner) = match party.who {
+                Who::Anonymous => (&w.tess, &w.tess),
+                Who::NoneToken => (&w.holder, &party.client),
+                _ => (&party.client, &party.client),
+            };
+            target.tencent_key = Some(create_tencent_key(maker, owner).await);
+        }
     }
     target
+}
+
+/// Creates a Tencent access key in `maker`'s browser, for the user `owner` also acts as.
+async fn create_tencent_key(maker: &Client, owner: &Client) -> TencentKey {
+    let reveal = maker.revealing("create_tencent_key", &[]).await;
+    let secret_id = reveal["TencentAccessKey"]["secret_id"]
+        .as_str()
+        .expect("secret_id")
+        .to_owned();
+    TencentKey {
+        id: tencent_key_id(owner, &secret_id).await,
+        secret_id,
+        owner: owner.clone(),
+    }
+}
+
+/// The SecretIds of the keys `client`'s user has.
+async fn tencent_keys_of(client: &Client) -> Result<Vec<String>, String> {
+    let keys = client
+        .call("list_tencent_keys", &[])
+        .await
+        .map_err(|e| format!("list_tencent_keys: {e:?}"))?;
+    Ok(keys
+        .as_array()
+        .ok_or("not a list")?
+        .iter()
+        .filter_map(|k| k["secret_id"].as_str().map(str::to_owned))
+        .collect())
+}
+
+/// The database id of the key `secret_id` of `owner`'s user.
+async fn tencent_key_id(owner: &Client, secret_id: &str) -> String {
+    let keys = owner.call("list_tencent_keys", &[]).await.expect("list");
+    keys.as_array()
+        .expect("a list")
+        .iter()
+        .find(|k| k["secret_id"] == secret_id)
+        .and_then(|k| k["id"].as_i64())
+        .expect("listed")
+        .to_string()
 }
 
 /// An endpoint, the outcome each caller should get, what it needs, and its form.
@@ -655,6 +753,52 @@ async fn every_sub_account_and_credential_function_isolates_every_kind_of_caller
         ("revoke_api_token", signed_in, Seed::OwnToken, |t| {
             form(&[("id", &t.token_id())])
         }),
+        (
+            "create_tencent_key",
+            browser_session,
+            Seed::Nothing,
+            |_| vec![],
+        ),
+        (
+            "delete_tencent_key",
+            someone_elses,
+            Seed::OthersTencentKey,
+            |t| form(&[("id", &t.tencent_key_id())]),
+        ),
+        ("delete_tencent_key", signed_in, Seed::OwnTencentKey, |t| {
+            form(&[("id", &t.tencent_key_id())])
+        }),
+        // After the cases above, which leave tess keys nobody else could delete.
+        ("list_tencent_keys", signed_in, Seed::Nothing, |_| vec![]),
+        ("create_ovh_application", signed_in, Seed::Nothing, |t| {
+            form(&[("name", &format!("app{}", t.n)), ("description", "")])
+        }),
+        (
+            "delete_ovh_application",
+            someone_elses,
+            Seed::OthersOvhApplication,
+            |t| form(&[("id", &t.ovh_id())]),
+        ),
+        (
+            "revoke_ovh_consumer_key",
+            someone_elses,
+            Seed::OthersOvhKey,
+            |t| form(&[("id", &t.ovh_id())]),
+        ),
+        (
+            "get_ovh_authorization",
+            signed_in,
+            Seed::PendingOvhKey,
+            |t| form(&[("id", &t.ovh_validation())]),
+        ),
+        (
+            "authorize_ovh_consumer_key",
+            browser_session,
+            Seed::PendingOvhKey,
+            |t| form(&[("id", &t.ovh_validation())]),
+        ),
+        // After the cases above, which leave tess applications nobody else could delete.
+        ("list_ovh_keys", signed_in, Seed::Nothing, |_| vec![]),
     ];
 
     let mut covered = BTreeSet::new();
@@ -850,6 +994,20 @@ async fn check_after(
         return Ok(());
     }
 
+    if let Some(key) = &target.tencent_key {
+        let kept = tencent_keys_of(&key.owner).await?.contains(&key.secret_id);
+        ensure!(
+            kept != reply.is_ok(),
+            "the key is {} after the call",
+            if kept { "still there" } else { "gone" }
+        );
+        return Ok(());
+    }
+
+    if endpoint.contains("_ovh_") {
+        return check_ovh(w, endpoint, party, target, reply).await;
+    }
+
     let Ok(reply) = reply else {
         return Ok(());
     };
@@ -966,6 +1124,38 @@ async fn check_after(
             ensure!(
                 shows_none_token == matches!(party.who, Who::Holder | Who::NoneToken),
                 "lists someone else's tokens, or misses its own: {body}"
+            );
+        }
+        "list_tencent_keys" => {
+            let listed: Vec<&str> = reply
+                .body
+                .as_array()
+                .ok_or("not a list")?
+                .iter()
+                .filter_map(|k| k["secret_id"].as_str())
+                .collect();
+            let tess = tencent_keys_of(&w.tess).await?;
+            ensure!(
+                !tess.is_empty() && listed.iter().all(|id| !tess.iter().any(|t| t == id)),
+                "lists someone else's keys: {listed:?}"
+            );
+        }
+        "create_tencent_key" => {
+            let reveal = party.client.take(reply).await?;
+            let secret_id = reveal["TencentAccessKey"]["secret_id"]
+                .as_str()
+                .unwrap_or_default();
+            ensure!(
+                secret_id.starts_with("AKID")
+                    && reveal["TencentAccessKey"]["secret_key"]
+                        .as_str()
+                        .is_some_and(|k| k.len() == 32),
+                "wrong reveal: {reveal}"
+            );
+            let mine = tencent_keys_of(&party.client).await?;
+            ensure!(
+                mine.iter().any(|id| id == secret_id),
+                "the key is not the caller's own: {mine:?}"
             );
         }
         "rotate_account_credentials" => {
@@ -1370,4 +1560,206 @@ async fn api_keys_show_and_revoke_only_the_callers_own_tokens() {
         .expect("the holder revokes their own token");
     assert!(!token_works(&app.base, &holders.token).await);
     assert!(token_works(&app.base, &adams.token).await);
+}
+
+// OVHcloud applications and consumer keys in the matrix above.
+
+/// An OVHcloud target of tess: an application, or one of its consumer keys (by id, and its
+/// validation page).
+struct OvhTarget {
+    id: String,
+    validation: String,
+    application_name: String,
+}
+
+impl Target {
+    fn ovh_id(&self) -> String {
+        self.ovh.as_ref().expect("an OVHcloud target").id.clone()
+    }
+
+    fn ovh_validation(&self) -> String {
+        self.ovh
+            .as_ref()
+            .expect("an OVHcloud target")
+            .validation
+            .clone()
+    }
+}
+
+/// Creates an application of tess and, unless only that is wanted, a consumer key of it
+/// (authorized by tess for `Seed::OthersOvhKey`).
+async fn seed_ovh(w: &World, seed: Seed) -> OvhTarget {
+    let name = unique("tess app");
+    let reveal = w
+        .tess
+        .revealing(
+            "create_ovh_application",
+            &form(&[("name", &name), ("description", "")]),
+        )
+        .await;
+    let application_key = reveal["OvhApplication"]["application_key"]
+        .as_str()
+        .expect("application key")
+        .to_owned();
+    let listed = w.tess.call("list_ovh_keys", &[]).await.expect("list");
+    let application_id = listed["applications"]
+        .as_array()
+        .expect("applications")
+        .iter()
+        .find(|a| a["application_key"] == application_key.as_str())
+        .and_then(|a| a["id"].as_i64())
+        .expect("listed");
+    if seed == Seed::OthersOvhApplication {
+        return OvhTarget {
+            id: application_id.to_string(),
+            validation: String::new(),
+            application_name: name,
+        };
+    }
+    let answer: Value = reqwest::Client::new()
+        .post(format!("{}/1.0/auth/credential", w.app.base))
+        .header("X-Ovh-Application", &application_key)
+        .json(&serde_json::json!({ "accessRules": [{ "method": "GET", "path": "/*" }] }))
+        .send()
+        .await
+        .expect("request")
+        .json()
+        .await
+        .expect("JSON");
+    let validation = answer["validationUrl"]
+        .as_str()
+        .and_then(|u| u.rsplit_once('/'))
+        .expect("validationUrl")
+        .1
+        .to_owned();
+    if seed == Seed::OthersOvhKey {
+        w.tess
+            .call("authorize_ovh_consumer_key", &[("id", &validation)])
+            .await
+            .expect("tess authorizes");
+    }
+    let key = ovh_key_of(&w.tess, &name).await.expect("listed key");
+    OvhTarget {
+        id: key["id"].to_string(),
+        validation,
+        application_name: name,
+    }
+}
+
+/// The consumer key of application `name` that `client`'s user sees, if any.
+async fn ovh_key_of(client: &Client, name: &str) -> Result<Value, String> {
+    let listed = client
+        .call("list_ovh_keys", &[])
+        .await
+        .map_err(|e| format!("list_ovh_keys: {e:?}"))?;
+    listed["consumer_keys"]
+        .as_array()
+        .ok_or("no consumer_keys")?
+        .iter()
+        .find(|k| k["application_name"] == name)
+        .cloned()
+        .ok_or_else(|| format!("no key of {name}"))
+}
+
+async fn check_ovh(
+    w: &World,
+    endpoint: &str,
+    party: &Party,
+    target: &Target,
+    reply: &Result<Reply, AppError>,
+) -> Result<(), String> {
+    let me = &party.me;
+    match (endpoint, &target.ovh) {
+        ("delete_ovh_application", Some(t)) => {
+            let listed = w
+                .tess
+                .call("list_ovh_keys", &[])
+                .await
+                .map_err(|e| format!("{e:?}"))?;
+            let kept = listed["applications"]
+                .as_array()
+                .ok_or("no applications")?
+                .iter()
+                .any(|a| a["id"].as_i64().is_some_and(|id| id.to_string() == t.id));
+            ensure!(kept != reply.is_ok(), "the application is kept: {kept}");
+        }
+        ("revoke_ovh_consumer_key", Some(t)) => {
+            let kept = ovh_key_of(&w.tess, &t.application_name).await.is_ok();
+            ensure!(kept != reply.is_ok(), "the key is kept: {kept}");
+        }
+        ("get_ovh_authorization", Some(t)) => {
+            let key = ovh_key_of(&w.tess, &t.application_name).await?;
+            ensure!(key["acts_as"].is_null(), "a read authorized the key: {key}");
+            if let Ok(reply) = reply {
+                ensure!(
+                    reply.body["application_name"] == t.application_name.as_str()
+                        && reply.body["authorized"] == false
+                        && reply.body["login_id"] == me["login_id"],
+                    "wrong view: {}",
+                    reply.body
+                );
+            }
+        }
+        ("authorize_ovh_consumer_key", Some(t)) => {
+            let key = ovh_key_of(&w.tess, &t.application_name).await?;
+            if reply.is_ok() {
+                ensure!(
+                    key["acts_as"] == me["login_id"],
+                    "authorized for someone else: {key}, not {me}"
+                );
+            } else {
+                ensure!(key["acts_as"].is_null(), "refused, yet authorized: {key}");
+            }
+        }
+        ("list_ovh_keys", None) => {
+            let Ok(reply) = reply else { return Ok(()) };
+            let tess = w
+                .tess
+                .call("list_ovh_keys", &[])
+                .await
+                .map_err(|e| format!("{e:?}"))?;
+            let theirs: Vec<&Value> = tess["applications"]
+                .as_array()
+                .ok_or("no applications")?
+                .iter()
+                .map(|a| &a["application_key"])
+                .collect();
+            let leaked = reply.body["applications"]
+                .as_array()
+                .ok_or("no applications")?
+                .iter()
+                .any(|a| theirs.contains(&&a["application_key"]));
+            ensure!(
+                !theirs.is_empty() && !leaked,
+                "lists someone else's applications: {}",
+                reply.body
+            );
+        }
+        ("create_ovh_application", None) => {
+            let Ok(reply) = reply else { return Ok(()) };
+            let reveal = party.client.take(reply).await?;
+            let key = reveal["OvhApplication"]["application_key"].clone();
+            ensure!(
+                reveal["OvhApplication"]["application_secret"]
+                    .as_str()
+                    .is_some_and(|s| s.len() == 32),
+                "wrong reveal: {reveal}"
+            );
+            let mine = party
+                .client
+                .call("list_ovh_keys", &[])
+                .await
+                .map_err(|e| format!("{e:?}"))?;
+            ensure!(
+                mine["applications"]
+                    .as_array()
+                    .ok_or("no applications")?
+                    .iter()
+                    .any(|a| a["application_key"] == key),
+                "the application is not the caller's own: {mine}"
+            );
+        }
+        (other, _) => return Err(format!("no check for {other}")),
+    }
+    Ok(())
 }

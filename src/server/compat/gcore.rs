@@ -126,10 +126,12 @@ async fn authenticate(state: &AppState, headers: &HeaderMap) -> Result<Caller, R
                 "Invalid, expired or revoked API token.",
             )
         })?;
-    if caller.password_change_required || caller.must_enrol_two_factor {
+    // As in every dialect: a temporary password concerns logging in to the panel, not API
+    // keys; a required two-factor enrolment blocks everything until it is done.
+    if caller.must_enrol_two_factor {
         return Err(refuse(
             StatusCode::FORBIDDEN,
-            "This user must first log in to the panel to finish setting up their access.",
+            "This user must first set up two-factor authentication in the panel.",
         ));
     }
     if super::rate_limit::admit(&state.db, caller.account_pk).await? {

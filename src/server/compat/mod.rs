@@ -5,7 +5,9 @@
 
 pub mod gcore;
 pub mod openapi;
+pub mod ovh;
 pub mod rate_limit;
+pub mod tencent;
 pub mod vobiz;
 
 use axum::Router;
@@ -25,6 +27,8 @@ pub fn routes() -> Router<AppState> {
         .route("/api/openapi.json", axum::routing::get(openapi::document))
         .merge(gcore::routes())
         .merge(vobiz::routes())
+        .merge(ovh::routes())
+        .merge(tencent::routes())
         .layer(DefaultBodyLimit::max(MAX_BODY))
 }
 

@@ -173,6 +173,10 @@ pub async fn document() -> Json<Value> {
                     "type": "apiKey", "in": "header", "name": "X-Auth-ID",
                     "description": "The main account's auth_id (MA_...) with its token in X-Auth-Token.",
                 },
+                "tencentTc3": {
+                    "type": "apiKey", "in": "header", "name": "Authorization",
+                    "description": "TC3-HMAC-SHA256 Credential=<SecretId>/<date>/cam/tc3_request, SignedHeaders=content-type;host, Signature=<hex>",
+                },
                 "gcoreApiKey": {
                     "type": "apiKey", "in": "header", "name": "Authorization",
                     "description": "APIKey <id>_<secret>: a personal API token.",

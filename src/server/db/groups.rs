@@ -123,3 +123,62 @@ pub async fn delete(db: &Db, account_pk: i64, group_id: i64) -> Result<(), Delet
         }
     })
 }
+
+pub enum UpdateGroupError {
+    NotFound,
+    /// A built-in group keeps its role.
+    BuiltIn,
+    Db(sqlx::Error),
+}
+
+impl From<sqlx::Error> for UpdateGroupError {
+    fn from(e: sqlx::Error) -> Self {
+        Self::Db(e)
+    }
+}
+
+/// Changes a group's role and description. When the role changes, every member's sessions and
+/// API credentials end (their privilege changed); a built-in group's role never changes.
+pub async fn update(
+    db: &Db,
+    account_pk: i64,
+    group_id: i64,
+    role: &str,
+    description: &str,
+) -> Result<(), UpdateGroupError> {
+    let at = now();
+    crate::in_tx!(db, |conn| {
+        let row: Option<(bool, String)> = sqlx::query_as(
+            "SELECT built_in, role FROM user_groups WHERE id = $1 AND account_id = $2",
+        )
+        .bind(group_id)
+        .bind(account_pk)
+        .fetch_optional(&mut *conn)
+        .await?;
+        match row {
+            None => Err(UpdateGroupError::NotFound),
+            Some((true, current)) if current != role => Err(UpdateGroupError::BuiltIn),
+            Some((_, current)) => {
+                sqlx::query(
+                    "UPDATE user_groups SET role = $2, description = $3, updated_at = $4 WHERE id = $1",
+                )
+                .bind(group_id)
+                .bind(role)
+                .bind(description)
+                .bind(at)
+                .execute(&mut *conn)
+                .await?;
+                if current != role {
+                    sqlx::query(
+                        "UPDATE users SET security_stamp = $2 WHERE group_id = $1 AND NOT is_holder",
+                    )
+                    .bind(group_id)
+                    .bind(crate::server::secrets::security_stamp())
+                    .execute(&mut *conn)
+                    .await?;
+                }
+                Ok(())
+            }
+        }
+    })
+}

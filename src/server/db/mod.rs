@@ -5,9 +5,11 @@
 pub mod accounts;
 pub mod api_tokens;
 pub mod groups;
+pub mod ovh;
 pub mod reveals;
 pub mod sessions;
 pub mod sub_accounts;
+pub mod tencent_keys;
 pub mod throttle;
 pub mod two_factor;
 pub mod users;

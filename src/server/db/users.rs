@@ -414,7 +414,8 @@ pub struct MemberRow {
     pub created_at: i64,
 }
 
-const SELECT_MEMBER: &str = "SELECT u.id, u.is_holder, u.login, u.email, u.description, g.role, u.disabled,
+const SELECT_MEMBER: &str =
+    "SELECT u.id, u.is_holder, u.login, u.email, u.description, g.role, u.disabled,
                                     u.totp_enabled, u.created_at
                              FROM users u JOIN user_groups g ON g.id = u.group_id";
 
@@ -432,7 +433,10 @@ pub async fn list_members(
         offset.max(0)
     );
     on_db!(db, |pool| {
-        let rows = sqlx::query_as(&sql).bind(account_pk).fetch_all(pool).await?;
+        let rows = sqlx::query_as(&sql)
+            .bind(account_pk)
+            .fetch_all(pool)
+            .await?;
         let total = sqlx::query_scalar("SELECT COUNT(*) FROM users WHERE account_id = $1")
             .bind(account_pk)
             .fetch_one(pool)

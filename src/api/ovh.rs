@@ -1,0 +1,186 @@
+//! OVHcloud applications and consumer keys, for the OVHcloud-compatible API (`/1.0`): the
+//! caller's applications (create: the secret is shown once; delete), the consumer keys they
+//! requested or that act as the caller (revoke), and the validation page where a logged-in user
+//! authorizes a requested key for their own identity.
+
+use leptos::prelude::*;
+use serde::{Deserialize, Serialize};
+
+use crate::error::AppError;
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct OvhApplicationView {
+    pub id: i64,
+    pub name: String,
+    pub description: String,
+    pub application_key: String,
+    pub created: String,
+    pub consumer_keys: i64,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct OvhRuleView {
+    pub method: String,
+    pub path: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct OvhConsumerKeyView {
+    pub id: i64,
+    pub application_name: String,
+    pub application_key: String,
+    /// `1234-567-89/login` of the user the key acts as; `None` while it waits for validation.
+    pub acts_as: Option<String>,
+    pub rules: Vec<OvhRuleView>,
+    pub created: String,
+    pub validated: Option<String>,
+    pub last_used: Option<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct OvhKeysView {
+    pub applications: Vec<OvhApplicationView>,
+    pub consumer_keys: Vec<OvhConsumerKeyView>,
+}
+
+/// The caller's applications, and the consumer keys they requested or that act as the caller
+/// (never a secret).
+#[server(endpoint = "list_ovh_keys")]
+pub async fn list_ovh_keys() -> Result<OvhKeysView, AppError> {
+    use crate::server::db;
+    use crate::server::format::datetime;
+    let (state, caller) = crate::server::state::authenticate().await?;
+    let applications = db::ovh::list_applications(&state.db, caller.user_id)
+        .await?
+        .into_iter()
+        .map(|a| OvhApplicationView {
+            id: a.id,
+            name: a.name,
+            description: a.description,
+            application_key: a.application_key,
+            created: datetime(a.created_at),
+            consumer_keys: a.consumer_keys,
+        })
+        .collect();
+    let consumer_keys = db::ovh::list_consumer_keys(&state.db, caller.user_id)
+        .await?
+        .into_iter()
+        .map(|k| OvhConsumerKeyView {
+            id: k.id,
+            application_name: k.application_name,
+            application_key: k.application_key,
+            acts_as: match (k.granted, k.account_code, k.login) {
+                (true, Some(code), Some(login)) => Some(format!("{code}/{login}")),
+                (true, Some(code), None) => Some(code),
+                _ => None,
+            },
+            rules: rule_views(&k.access_rules),
+            created: datetime(k.created_at),
+            validated: k.validated_at.map(datetime),
+            last_used: k.last_used_at.map(datetime),
+        })
+        .collect();
+    Ok(OvhKeysView {
+        applications,
+        consumer_keys,
+    })
+}
+
+#[cfg(feature = "ssr")]
+fn rule_views(json: &str) -> Vec<OvhRuleView> {
+    crate::server::ovh::rules_from(json)
+        .into_iter()
+        .map(|r| OvhRuleView {
+            method: r.method,
+            path: r.path,
+        })
+        .collect()
+}
+
+/// Creates an application of the caller; its secret is shown once.
+#[server(endpoint = "create_ovh_application")]
+pub async fn create_ovh_application(name: String, description: String) -> Result<(), AppError> {
+    use crate::api::reveal::Revealed;
+    let (state, caller) = crate::server::state::authenticate().await?;
+    let created =
+        crate::server::ovh::create_application(&state, caller.user_id, &name, &description).await?;
+    let payload = Revealed::OvhApplication {
+        application_key: created.application_key,
+        application_secret: created.application_secret,
+    };
+    let id = crate::server::reveal::stash(&state, &caller, &payload).await?;
+    leptos_axum::redirect(&format!("/reveal/{id}"));
+    Ok(())
+}
+
+/// Deletes one of the caller's applications; every consumer key it requested stops at once.
+#[server(endpoint = "delete_ovh_application")]
+pub async fn delete_ovh_application(id: i64) -> Result<(), AppError> {
+    let (state, caller) = crate::server::state::authenticate().await?;
+    crate::server::ovh::delete_application(&state, caller.user_id, id).await?;
+    leptos_axum::redirect("/api-keys?ovh_deleted=1");
+    Ok(())
+}
+
+/// Revokes a consumer key requested by one of the caller's applications or acting as the
+/// caller: it stops working at once.
+#[server(endpoint = "revoke_ovh_consumer_key")]
+pub async fn revoke_ovh_consumer_key(id: i64) -> Result<(), AppError> {
+    let (state, caller) = crate::server::state::authenticate().await?;
+    crate::server::ovh::revoke_consumer_key(&state, caller.user_id, id).await?;
+    leptos_axum::redirect("/api-keys?ovh_revoked=1");
+    Ok(())
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct OvhAuthorizationView {
+    pub application_name: String,
+    pub application_description: String,
+    pub rules: Vec<OvhRuleView>,
+    /// Where the browser goes once authorized (an http(s) address), if anywhere.
+    pub redirection: Option<String>,
+    /// Already authorized, by the caller.
+    pub authorized: bool,
+    /// `1234-567-89/login`: who the key will act as.
+    pub login_id: String,
+}
+
+/// The consumer key waiting behind a validation page, as the caller may see it.
+#[server(endpoint = "get_ovh_authorization")]
+pub async fn get_ovh_authorization(id: String) -> Result<OvhAuthorizationView, AppError> {
+    let (state, caller) = crate::server::state::authenticate().await?;
+    let found = crate::server::ovh::validation(&state, caller.user_id, &id).await?;
+    let lower = found.redirection.to_ascii_lowercase();
+    let web = lower.starts_with("https://") || lower.starts_with("http://");
+    Ok(OvhAuthorizationView {
+        application_name: found.application_name,
+        application_description: found.application_description,
+        rules: found
+            .rules
+            .into_iter()
+            .map(|r| OvhRuleView {
+                method: r.method,
+                path: r.path,
+            })
+            .collect(),
+        redirection: web.then_some(found.redirection),
+        authorized: found.granted,
+        login_id: caller.login_id(),
+    })
+}
+
+/// Grants the consumer key behind validation page `id` to the caller's own identity. Only
+/// from a logged-in browser: the key acts with the user's whole privilege, so a credential
+/// with less (a personal token of role None) must not mint one.
+#[server(endpoint = "authorize_ovh_consumer_key")]
+pub async fn authorize_ovh_consumer_key(id: String) -> Result<(), AppError> {
+    let (state, caller) = crate::server::state::authenticate().await?;
+    if caller.via != crate::server::auth::Via::Session {
+        return Err(AppError::Forbidden);
+    }
+    match crate::server::ovh::grant(&state, caller.user_id, &id).await? {
+        Some(redirection) => leptos_axum::redirect(&redirection),
+        None => leptos_axum::redirect(&format!("/ovh/authorize/{id}")),
+    }
+    Ok(())
+}

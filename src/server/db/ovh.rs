@@ -1,0 +1,291 @@
+//! OVHcloud applications and consumer keys. The application secret signs requests, so the
+//! server needs it in clear: it is kept sealed with the server key. Of a consumer key only a
+//! SHA-256 is kept.
+
+use super::{Db, now};
+use crate::{execute, on_db};
+
+pub struct NewApplication<'a> {
+    pub user_id: i64,
+    pub name: &'a str,
+    pub description: &'a str,
+    pub application_key: &'a str,
+    pub secret_sealed: &'a [u8],
+}
+
+/// Inserts the application and returns its id.
+pub async fn insert_application(db: &Db, new: &NewApplication<'_>) -> Result<i64, sqlx::Error> {
+    const SQL: &str = "INSERT INTO ovh_applications (user_id, name, description, application_key, secret_sealed, created_at)
+                       VALUES ($1, $2, $3, $4, $5, $6) RETURNING id";
+    on_db!(db, |pool| sqlx::query_scalar(SQL)
+        .bind(new.user_id)
+        .bind(new.name)
+        .bind(new.description)
+        .bind(new.application_key)
+        .bind(new.secret_sealed)
+        .bind(now())
+        .fetch_one(pool)
+        .await)
+}
+
+/// An application as its owner's list shows it: never the secret.
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct ApplicationRow {
+    pub id: i64,
+    pub name: String,
+    pub description: String,
+    pub application_key: String,
+    pub created_at: i64,
+    pub consumer_keys: i64,
+}
+
+/// The user's applications, newest first.
+pub async fn list_applications(db: &Db, user_id: i64) -> Result<Vec<ApplicationRow>, sqlx::Error> {
+    on_db!(db, |pool| {
+        sqlx::query_as(
+        "SELECT a.id, a.name, a.description, a.application_key, a.created_at,
+                (SELECT COUNT(*) FROM ovh_consumer_keys k WHERE k.application_id = a.id) AS consumer_keys
+         FROM ovh_applications a WHERE a.user_id = $1 ORDER BY a.created_at DESC, a.id DESC"
+    )
+    .bind(user_id)
+    .fetch_all(pool)
+    .await
+    })
+}
+
+/// Deletes one of the user's applications and, with it, every consumer key it requested.
+pub async fn delete_application(db: &Db, user_id: i64, id: i64) -> Result<bool, sqlx::Error> {
+    let n = execute!(
+        db,
+        "DELETE FROM ovh_applications WHERE user_id = $1 AND id = $2",
+        user_id,
+        id
+    )?;
+    Ok(n == 1)
+}
+
+/// What checking a signature needs of an application.
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct ApplicationCheck {
+    pub id: i64,
+    pub user_id: i64,
+    pub secret_sealed: Vec<u8>,
+    /// The owner can still act: not disabled, in an enabled account (and parent).
+    pub owner_active: bool,
+    /// The owner's account, whose rate limit counts the requests for consumer keys.
+    pub account_pk: i64,
+}
+
+pub async fn find_application(
+    db: &Db,
+    application_key: &str,
+) -> Result<Option<ApplicationCheck>, sqlx::Error> {
+    const SQL: &str = "SELECT a.id, a.user_id, a.secret_sealed,
+                              (NOT u.disabled AND ac.enabled AND COALESCE(p.enabled, TRUE)) AS owner_active,
+                              u.account_id AS account_pk
+                       FROM ovh_applications a
+                       JOIN users u ON u.id = a.user_id
+                       JOIN accounts ac ON ac.id = u.account_id
+                       LEFT JOIN accounts p ON p.id = ac.parent_id
+                       WHERE a.application_key = $1";
+    on_db!(db, |pool| sqlx::query_as(SQL)
+        .bind(application_key)
+        .fetch_optional(pool)
+        .await)
+}
+
+pub struct NewConsumerKey<'a> {
+    pub application_id: i64,
+    pub key_hash: &'a str,
+    pub validation_id: &'a str,
+    pub access_rules: &'a str,
+    pub redirection: &'a str,
+    /// Set for a key that is valid at once (granted to this user with this stamp).
+    pub granted: Option<(i64, &'a str)>,
+}
+
+pub async fn insert_consumer_key(db: &Db, new: &NewConsumerKey<'_>) -> Result<i64, sqlx::Error> {
+    const SQL: &str = "INSERT INTO ovh_consumer_keys (application_id, key_hash, validation_id, access_rules,
+                                                      redirection, user_id, user_stamp, created_at, validated_at)
+                       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) RETURNING id";
+    let at = now();
+    let (user_id, stamp) = match new.granted {
+        Some((user, stamp)) => (Some(user), Some(stamp)),
+        None => (None, None),
+    };
+    on_db!(db, |pool| sqlx::query_scalar(SQL)
+        .bind(new.application_id)
+        .bind(new.key_hash)
+        .bind(new.validation_id)
+        .bind(new.access_rules)
+        .bind(new.redirection)
+        .bind(user_id)
+        .bind(stamp)
+        .bind(at)
+        .bind(user_id.map(|_| at))
+        .fetch_one(pool)
+        .await)
+}
+
+/// What checking a consumer key needs.
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct ConsumerKeyCheck {
+    pub id: i64,
+    pub application_id: i64,
+    pub access_rules: String,
+    pub user_id: Option<i64>,
+    pub user_stamp: Option<String>,
+}
+
+pub async fn find_consumer_key(
+    db: &Db,
+    key_hash: &str,
+) -> Result<Option<ConsumerKeyCheck>, sqlx::Error> {
+    on_db!(db, |pool| sqlx::query_as(
+        "SELECT id, application_id, access_rules, user_id, user_stamp
+         FROM ovh_consumer_keys WHERE key_hash = $1"
+    )
+    .bind(key_hash)
+    .fetch_optional(pool)
+    .await)
+}
+
+/// A consumer key as its validation page shows it.
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct ValidationRow {
+    pub id: i64,
+    pub application_name: String,
+    pub application_description: String,
+    pub access_rules: String,
+    pub redirection: String,
+    pub user_id: Option<i64>,
+    pub created_at: i64,
+}
+
+pub async fn find_by_validation(
+    db: &Db,
+    validation_id: &str,
+) -> Result<Option<ValidationRow>, sqlx::Error> {
+    on_db!(db, |pool| sqlx::query_as(
+        "SELECT k.id, a.name AS application_name, a.description AS application_description,
+                k.access_rules, k.redirection, k.user_id, k.created_at
+         FROM ovh_consumer_keys k JOIN ovh_applications a ON a.id = k.application_id
+         WHERE k.validation_id = $1"
+    )
+    .bind(validation_id)
+    .fetch_optional(pool)
+    .await)
+}
+
+/// Grants a pending key (requested after `not_before`) to `user_id`; false when there is no
+/// such pending key any more.
+pub async fn grant(
+    db: &Db,
+    key_id: i64,
+    user_id: i64,
+    user_stamp: &str,
+    not_before: i64,
+) -> Result<bool, sqlx::Error> {
+    let n = execute!(
+        db,
+        "UPDATE ovh_consumer_keys SET user_id = $2, user_stamp = $3, validated_at = $4
+         WHERE id = $1 AND user_id IS NULL AND created_at >= $5",
+        key_id,
+        user_id,
+        user_stamp,
+        now(),
+        not_before
+    )?;
+    Ok(n == 1)
+}
+
+/// Forgets keys that were requested before `before` and never validated.
+pub async fn delete_stale_pending(db: &Db, before: i64) -> Result<(), sqlx::Error> {
+    execute!(
+        db,
+        "DELETE FROM ovh_consumer_keys WHERE user_id IS NULL AND created_at < $1",
+        before
+    )?;
+    Ok(())
+}
+
+/// A consumer key as the API keys page lists it.
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct ConsumerKeyRow {
+    pub id: i64,
+    pub application_name: String,
+    pub application_key: String,
+    pub access_rules: String,
+    /// The account code and login of the user the key acts as (none while pending).
+    pub account_code: Option<String>,
+    pub login: Option<String>,
+    pub granted: bool,
+    pub created_at: i64,
+    pub validated_at: Option<i64>,
+    pub last_used_at: Option<i64>,
+}
+
+/// The keys requested by the user's applications or acting as the user, newest first.
+pub async fn list_consumer_keys(db: &Db, user_id: i64) -> Result<Vec<ConsumerKeyRow>, sqlx::Error> {
+    on_db!(db, |pool| sqlx::query_as(
+        "SELECT k.id, a.name AS application_name, a.application_key, k.access_rules,
+                ac.code AS account_code, u.login, (k.user_id IS NOT NULL) AS granted,
+                k.created_at, k.validated_at, k.last_used_at
+         FROM ovh_consumer_keys k
+         JOIN ovh_applications a ON a.id = k.application_id
+         LEFT JOIN users u ON u.id = k.user_id
+         LEFT JOIN accounts ac ON ac.id = u.account_id
+         WHERE a.user_id = $1 OR k.user_id = $1
+         ORDER BY k.created_at DESC, k.id DESC"
+    )
+    .bind(user_id)
+    .fetch_all(pool)
+    .await)
+}
+
+/// Revokes a key requested by one of the user's applications or acting as the user.
+pub async fn revoke(db: &Db, user_id: i64, id: i64) -> Result<bool, sqlx::Error> {
+    let n = execute!(
+        db,
+        "DELETE FROM ovh_consumer_keys WHERE id = $2
+           AND (user_id = $1 OR application_id IN (SELECT id FROM ovh_applications WHERE user_id = $1))",
+        user_id,
+        id
+    )?;
+    Ok(n == 1)
+}
+
+/// Notes that the key was used, at most once a minute.
+pub async fn touch(db: &Db, id: i64) -> Result<(), sqlx::Error> {
+    let at = now();
+    execute!(
+        db,
+        "UPDATE ovh_consumer_keys SET last_used_at = $2
+         WHERE id = $1 AND (last_used_at IS NULL OR last_used_at < $3)",
+        id,
+        at,
+        at - 60
+    )?;
+    Ok(())
+}
+
+/// The ids of the account's sub-accounts, in creation order.
+pub async fn sub_account_ids(db: &Db, parent_pk: i64) -> Result<Vec<i64>, sqlx::Error> {
+    on_db!(db, |pool| sqlx::query_scalar(
+        "SELECT id FROM accounts WHERE parent_id = $1 ORDER BY id"
+    )
+    .bind(parent_pk)
+    .fetch_all(pool)
+    .await)
+}
+
+/// The logins of the account's delegated users (never the holder).
+pub async fn logins(db: &Db, account_pk: i64) -> Result<Vec<String>, sqlx::Error> {
+    on_db!(db, |pool| sqlx::query_scalar(
+        "SELECT login FROM users WHERE account_id = $1 AND NOT is_holder AND login IS NOT NULL
+         ORDER BY login_key"
+    )
+    .bind(account_pk)
+    .fetch_all(pool)
+    .await)
+}

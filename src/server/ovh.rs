@@ -1,0 +1,525 @@
+//! OVHcloud applications and consumer keys (SECURITY.md rule 22).
+//!
+//! An application (application key + secret) belongs to a user; it is inert by itself. It asks
+//! for a consumer key with a list of access rules; a logged-in user reviews them on the
+//! validation page and grants the key to their own identity. From then on the key, signed with
+//! the application secret, acts as that user with that user's privilege, within its rules. It
+//! stops when revoked, when its application is deleted, when the user is disabled or removed, or
+//! when their password or privilege changes. The secret is shown once and kept sealed with the
+//! server key; of a consumer key only a SHA-256 is kept.
+
+use serde::{Deserialize, Serialize};
+
+use super::auth::{self, Caller, Via};
+use super::db;
+use super::state::AppState;
+use crate::domain::{Description, Role, credential};
+use crate::error::AppError;
+
+/// How long a requested consumer key waits for its validation.
+pub const PENDING_TTL_SECONDS: i64 = 3600;
+/// The most access rules one consumer key may carry.
+pub const MAX_RULES: usize = 100;
+const MAX_RULE_PATH: usize = 512;
+const MAX_REDIRECTION: usize = 2048;
+const MAX_APPLICATION_NAME: usize = 64;
+
+/// One access rule: an HTTP method and a path relative to `/1.0`, where `*` matches any run of
+/// characters.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct AccessRule {
+    pub method: String,
+    pub path: String,
+}
+
+pub const METHODS: [&str; 4] = ["GET", "POST", "PUT", "DELETE"];
+
+impl AccessRule {
+    /// Checks one rule as requested; the message names the problem without echoing the value.
+    pub fn parse(method: &str, path: &str) -> Result<Self, String> {
+        let method = method.trim().to_ascii_uppercase();
+        if !METHODS.contains(&method.as_str()) {
+            return Err("Each access rule's method is GET, POST, PUT or DELETE.".to_owned());
+        }
+        let path = path.trim();
+        if !path.starts_with('/')
+            || path.len() > MAX_RULE_PATH
+            || path.chars().any(|c| c.is_control() || c.is_whitespace())
+        {
+            return Err(format!(
+                "Each access rule's path starts with / and has at most {MAX_RULE_PATH} characters, without spaces."
+            ));
+        }
+        Ok(Self {
+            method,
+            path: path.to_owned(),
+        })
+    }
+
+    pub fn allows(&self, method: &str, path: &str) -> bool {
+        self.method == method && glob(&self.path, path)
+    }
+}
+
+/// Whether any of `rules` allows `method` on `path` (relative to `/1.0`, without the query).
+pub fn allowed(rules: &[AccessRule], method: &str, path: &str) -> bool {
+    rules.iter().any(|r| r.allows(method, path))
+}
+
+/// `pattern` matches `text` in full, `*` matching any run of characters (empty included).
+pub fn glob(pattern: &str, text: &str) -> bool {
+    let p = pattern.as_bytes();
+    let t = text.as_bytes();
+    let (mut pi, mut ti) = (0, 0);
+    let mut star: Option<(usize, usize)> = None;
+    while ti < t.len() {
+        if pi < p.len() && p[pi] == b'*' {
+            star = Some((pi, ti));
+            pi += 1;
+        } else if pi < p.len() && p[pi] == t[ti] {
+            pi += 1;
+            ti += 1;
+        } else if let Some((sp, st)) = star {
+            pi = sp + 1;
+            ti = st + 1;
+            star = Some((sp, st + 1));
+        } else {
+            return false;
+        }
+    }
+    p[pi..].iter().all(|&b| b == b'*')
+}
+
+/// Every method on every path: what a key made by `createConsumerKey` may do.
+pub fn everything() -> Vec<AccessRule> {
+    METHODS
+        .iter()
+        .map(|m| AccessRule {
+            method: (*m).to_owned(),
+            path: "/*".to_owned(),
+        })
+        .collect()
+}
+
+fn rules_json(rules: &[AccessRule]) -> Result<String, AppError> {
+    serde_json::to_string(rules).map_err(|e| AppError::from(anyhow::Error::new(e)))
+}
+
+/// The stored rules; a row that cannot be read allows nothing.
+pub fn rules_from(json: &str) -> Vec<AccessRule> {
+    serde_json::from_str(json).unwrap_or_default()
+}
+
+/// What the application secret is sealed with: bound to its application key.
+fn context(application_key: &str) -> String {
+    format!("ovh-app:{application_key}")
+}
+
+/// A new application; the secret is in clear only here, to be shown once.
+#[derive(Debug, Clone)]
+pub struct CreatedApplication {
+    pub id: i64,
+    pub application_key: String,
+    pub application_secret: String,
+}
+
+/// Creates an application for `user_id`.
+pub async fn create_application(
+    state: &AppState,
+    user_id: i64,
+    name: &str,
+    description: &str,
+) -> Result<CreatedApplication, AppError> {
+    let mut problems = Vec::new();
+    let name = name.split_whitespace().collect::<Vec<_>>().join(" ");
+    if name.is_empty()
+        || name.chars().count() > MAX_APPLICATION_NAME
+        || name.chars().any(char::is_control)
+    {
+        problems.push(crate::error::FieldError {
+            field: "name".to_owned(),
+            message: format!(
+                "Give the application a name of 1 to {MAX_APPLICATION_NAME} characters."
+            ),
+        });
+    }
+    let description = match Description::parse(description) {
+        Ok(d) => Some(d),
+        Err(e) => {
+            problems.push(crate::error::FieldError {
+                field: "description".to_owned(),
+                message: e.to_string(),
+            });
+            None
+        }
+    };
+    let Some(description) = description.filter(|_| problems.is_empty()) else {
+        return Err(AppError::Invalid(problems));
+    };
+    let application_key = super::secrets::random_hex(8);
+    let application_secret = credential::secret(super::secrets::pick);
+    let sealed = state
+        .server_key
+        .encrypt(application_secret.as_bytes(), &context(&application_key))?;
+    let id = db::ovh::insert_application(
+        &state.db,
+        &db::ovh::NewApplication {
+            user_id,
+            name: &name,
+            description: description.as_str(),
+            application_key: &application_key,
+            secret_sealed: &sealed,
+        },
+    )
+    .await?;
+    tracing::info!(user_id, application = id, "OVHcloud application created");
+    Ok(CreatedApplication {
+        id,
+        application_key,
+        application_secret,
+    })
+}
+
+pub async fn delete_application(state: &AppState, user_id: i64, id: i64) -> Result<(), AppError> {
+    if db::ovh::delete_application(&state.db, user_id, id).await? {
+        tracing::info!(user_id, application = id, "OVHcloud application deleted");
+        Ok(())
+    } else {
+        Err(AppError::NotFound)
+    }
+}
+
+pub async fn revoke_consumer_key(state: &AppState, user_id: i64, id: i64) -> Result<(), AppError> {
+    if db::ovh::revoke(&state.db, user_id, id).await? {
+        tracing::info!(
+            user_id,
+            consumer_key_id = id,
+            "OVHcloud consumer key revoked"
+        );
+        Ok(())
+    } else {
+        Err(AppError::NotFound)
+    }
+}
+
+/// An application found by its key, with its secret unsealed to check a signature.
+pub struct Application {
+    pub id: i64,
+    pub owner_active: bool,
+    pub account_pk: i64,
+    pub secret: String,
+}
+
+impl std::fmt::Debug for Application {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Application")
+            .field("id", &self.id)
+            .finish_non_exhaustive()
+    }
+}
+
+/// Whether `input` has the shape of an application key Steward hands out.
+pub fn is_application_key(input: &str) -> bool {
+    input.len() == 16 && input.bytes().all(|b| b.is_ascii_hexdigit())
+}
+
+pub async fn find_application(
+    state: &AppState,
+    application_key: &str,
+) -> Result<Option<Application>, AppError> {
+    if !is_application_key(application_key) {
+        return Ok(None);
+    }
+    let Some(row) = db::ovh::find_application(&state.db, application_key).await? else {
+        return Ok(None);
+    };
+    let clear = state
+        .server_key
+        .decrypt(&row.secret_sealed, &context(application_key))?;
+    let secret = String::from_utf8(clear)
+        .map_err(|_| anyhow::anyhow!("a sealed OVHcloud application secret is not UTF-8"))?;
+    Ok(Some(Application {
+        id: row.id,
+        owner_active: row.owner_active,
+        account_pk: row.account_pk,
+        secret,
+    }))
+}
+
+/// A consumer key just made: the key in clear (to hand to the application once) and the
+/// handle of its validation page.
+#[derive(Debug, Clone)]
+pub struct NewConsumerKey {
+    pub consumer_key: String,
+    pub validation_id: String,
+}
+
+/// Records a pending consumer key of `application_id` with `rules`.
+pub async fn request_consumer_key(
+    state: &AppState,
+    application_id: i64,
+    rules: &[AccessRule],
+    redirection: &str,
+) -> Result<NewConsumerKey, AppError> {
+    if redirection.len() > MAX_REDIRECTION || redirection.chars().any(char::is_control) {
+        return Err(AppError::field(
+            "redirection",
+            format!("The redirection is a URL of at most {MAX_REDIRECTION} characters."),
+        ));
+    }
+    db::ovh::delete_stale_pending(&state.db, db::now() - PENDING_TTL_SECONDS).await?;
+    insert_key(state, application_id, rules, redirection, None).await
+}
+
+/// A consumer key of `application_id` valid at once, acting as `user_id` with `rules`.
+pub async fn create_validated_key(
+    state: &AppState,
+    application_id: i64,
+    user_id: i64,
+    rules: &[AccessRule],
+) -> Result<String, AppError> {
+    let stamp = db::users::find_caller(&state.db, user_id)
+        .await?
+        .ok_or(AppError::NotFound)?
+        .security_stamp;
+    let created = insert_key(state, application_id, rules, "", Some((user_id, &stamp))).await?;
+    tracing::info!(
+        application = application_id,
+        user_id,
+        "OVHcloud consumer key created"
+    );
+    Ok(created.consumer_key)
+}
+
+async fn insert_key(
+    state: &AppState,
+    application_id: i64,
+    rules: &[AccessRule],
+    redirection: &str,
+    granted: Option<(i64, &str)>,
+) -> Result<NewConsumerKey, AppError> {
+    let consumer_key = credential::secret(super::secrets::pick);
+    let validation_id = super::secrets::random_hex(16);
+    db::ovh::insert_consumer_key(
+        &state.db,
+        &db::ovh::NewConsumerKey {
+            application_id,
+            key_hash: &super::secrets::token_hash(&consumer_key),
+            validation_id: &validation_id,
+            access_rules: &rules_json(rules)?,
+            redirection,
+            granted,
+        },
+    )
+    .await?;
+    Ok(NewConsumerKey {
+        consumer_key,
+        validation_id,
+    })
+}
+
+/// A consumer key as found by its key, before its user is checked.
+#[derive(Debug, Clone)]
+pub enum ConsumerKey {
+    /// Not validated yet.
+    Pending,
+    Granted {
+        id: i64,
+        user_id: i64,
+        user_stamp: String,
+        rules: Vec<AccessRule>,
+    },
+}
+
+/// The key `consumer_key` of `application_id`, or `None` (unknown, revoked, or another
+/// application's).
+pub async fn find_consumer_key(
+    state: &AppState,
+    application_id: i64,
+    consumer_key: &str,
+) -> Result<Option<ConsumerKey>, AppError> {
+    if consumer_key.is_empty() || consumer_key.len() > 128 {
+        return Ok(None);
+    }
+    let hash = super::secrets::token_hash(consumer_key);
+    let Some(row) = db::ovh::find_consumer_key(&state.db, &hash).await? else {
+        return Ok(None);
+    };
+    if row.application_id != application_id {
+        return Ok(None);
+    }
+    Ok(Some(match (row.user_id, row.user_stamp) {
+        (Some(user_id), Some(user_stamp)) => ConsumerKey::Granted {
+            id: row.id,
+            user_id,
+            user_stamp,
+            rules: rules_from(&row.access_rules),
+        },
+        _ => ConsumerKey::Pending,
+    }))
+}
+
+/// The caller a granted key stands for: `None` when its user or account can no longer act, or
+/// the user's password or privilege changed since the key was granted.
+pub async fn caller(
+    state: &AppState,
+    id: i64,
+    user_id: i64,
+    user_stamp: &str,
+) -> Result<Option<Caller>, AppError> {
+    let caller = auth::api_caller(
+        state,
+        user_id,
+        Some(user_stamp),
+        Via::OvhConsumerKey(id),
+        Role::Administrator,
+    )
+    .await?;
+    if caller.is_some() {
+        db::ovh::touch(&state.db, id).await?;
+    }
+    Ok(caller)
+}
+
+/// A pending key as its validation page shows it.
+#[derive(Debug, Clone)]
+pub struct Validation {
+    pub key_id: i64,
+    pub application_name: String,
+    pub application_description: String,
+    pub rules: Vec<AccessRule>,
+    pub redirection: String,
+    /// Already granted (to the user asking; anyone else finds nothing).
+    pub granted: bool,
+}
+
+fn is_validation_id(input: &str) -> bool {
+    input.len() == 32 && input.bytes().all(|b| b.is_ascii_hexdigit())
+}
+
+/// The key behind validation page `validation_id`, as `user_id` may see it: pending (and not
+/// expired), or already granted to them.
+pub async fn validation(
+    state: &AppState,
+    user_id: i64,
+    validation_id: &str,
+) -> Result<Validation, AppError> {
+    if !is_validation_id(validation_id) {
+        return Err(AppError::NotFound);
+    }
+    let row = db::ovh::find_by_validation(&state.db, validation_id)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    let fresh = row.created_at >= db::now() - PENDING_TTL_SECONDS;
+    let visible = match row.user_id {
+        None => fresh,
+        Some(owner) => owner == user_id,
+    };
+    if !visible {
+        return Err(AppError::NotFound);
+    }
+    Ok(Validation {
+        key_id: row.id,
+        application_name: row.application_name,
+        application_description: row.application_description,
+        rules: rules_from(&row.access_rules),
+        redirection: row.redirection,
+        granted: row.user_id.is_some(),
+    })
+}
+
+/// Grants the pending key behind `validation_id` to `user_id` (who must still be able to act);
+/// returns where to send the browser next, if the application asked for an http(s) address.
+pub async fn grant(
+    state: &AppState,
+    user_id: i64,
+    validation_id: &str,
+) -> Result<Option<String>, AppError> {
+    let found = validation(state, user_id, validation_id).await?;
+    if found.granted {
+        return Err(AppError::field(
+            "form",
+            "This consumer key is already authorized.",
+        ));
+    }
+    grant_key(state, found.key_id, user_id).await?;
+    let redirection = found.redirection;
+    let lower = redirection.to_ascii_lowercase();
+    Ok((lower.starts_with("https://") || lower.starts_with("http://")).then_some(redirection))
+}
+
+/// Grants the pending key `consumer_key` to `user_id` (for scripts at the command line).
+pub async fn grant_by_key(
+    state: &AppState,
+    user_id: i64,
+    consumer_key: &str,
+) -> Result<(), AppError> {
+    let hash = super::secrets::token_hash(consumer_key);
+    let row = db::ovh::find_consumer_key(&state.db, &hash)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    if row.user_id.is_some() {
+        return Err(AppError::field(
+            "key",
+            "This consumer key is already authorized.",
+        ));
+    }
+    grant_key(state, row.id, user_id).await
+}
+
+async fn grant_key(state: &AppState, key_id: i64, user_id: i64) -> Result<(), AppError> {
+    let user = db::users::find_caller(&state.db, user_id)
+        .await?
+        .filter(|u| !u.disabled && u.account_enabled && u.parent_enabled)
+        .ok_or(AppError::NotFound)?;
+    let not_before = db::now() - PENDING_TTL_SECONDS;
+    if db::ovh::grant(&state.db, key_id, user_id, &user.security_stamp, not_before).await? {
+        tracing::info!(
+            user_id,
+            consumer_key_id = key_id,
+            "OVHcloud consumer key authorized"
+        );
+        Ok(())
+    } else {
+        Err(AppError::NotFound)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn rules_match_with_stars() {
+        assert!(glob("/me/*", "/me/identity/user"));
+        assert!(glob("/me/*", "/me/"));
+        assert!(!glob("/me/*", "/me"));
+        assert!(glob("/*", "/anything/at/all"));
+        assert!(glob("/me", "/me"));
+        assert!(!glob("/me", "/me/x"));
+        assert!(glob(
+            "/me/identity/user/*/enable",
+            "/me/identity/user/bob/enable"
+        ));
+        assert!(!glob(
+            "/me/identity/user/*/enable",
+            "/me/identity/user/bob/disable"
+        ));
+        assert!(glob("*", ""));
+        assert!(glob("/a*b*c", "/aXbYbZc"));
+        let rule = AccessRule::parse("get", "/me/identity/*").unwrap();
+        assert!(rule.allows("GET", "/me/identity/user"));
+        assert!(!rule.allows("POST", "/me/identity/user"));
+        assert!(AccessRule::parse("PATCH", "/me").is_err());
+        assert!(AccessRule::parse("GET", "me").is_err());
+        assert!(AccessRule::parse("GET", "/me x").is_err());
+        assert!(allowed(&everything(), "DELETE", "/me/subAccount/1"));
+    }
+
+    #[test]
+    fn stored_rules_round_trip_and_bad_ones_allow_nothing() {
+        let json = rules_json(&everything()).unwrap();
+        assert_eq!(rules_from(&json), everything());
+        assert!(rules_from("not json").is_empty());
+    }
+}
