@@ -9,7 +9,7 @@ fn op(summary: &str, scheme: &str, tag: &str, success: &str) -> Value {
     json!({
         "summary": summary,
         "tags": [tag],
-        "security": [{ scheme: [] }],
+        "security": if scheme == "none" { json!([]) } else { json!([{ scheme: [] }]) },
         "responses": {
             success: { "description": "Success" },
             "400": { "description": "Invalid input, in the dialect's error shape" },
@@ -172,6 +172,14 @@ pub async fn document() -> Json<Value> {
                 "vobizAuth": {
                     "type": "apiKey", "in": "header", "name": "X-Auth-ID",
                     "description": "The main account's auth_id (MA_...) with its token in X-Auth-Token.",
+                },
+                "ovhApplication": {
+                    "type": "apiKey", "in": "header", "name": "X-Ovh-Application",
+                    "description": "An OVH application key made on the API keys page.",
+                },
+                "ovhSignature": {
+                    "type": "apiKey", "in": "header", "name": "X-Ovh-Signature",
+                    "description": "X-Ovh-Application, X-Ovh-Consumer, X-Ovh-Timestamp and X-Ovh-Signature: $1$ + sha1(secret+consumer key+method+URL+body+timestamp).",
                 },
                 "tencentTc3": {
                     "type": "apiKey", "in": "header", "name": "Authorization",
