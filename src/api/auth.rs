@@ -105,17 +105,29 @@ pub async fn signup(
     Ok(created.account_id)
 }
 
-/// Logs in the account holder (`1234-567-89`) or a delegated user (`1234-567-89/login`).
+/// Logs in the account holder (`1234-567-89`) or a delegated user (`1234-567-89/login`), then
+/// goes to `next` (the page that asked for a login) when it is a path on this site.
 #[server(endpoint = "login")]
-pub async fn login(account_id: String, password: String) -> Result<(), AppError> {
+pub async fn login(
+    account_id: String,
+    password: String,
+    #[server(default)] next: Option<String>,
+) -> Result<(), AppError> {
+    use crate::domain::navigation::{encode_query_value, local_path};
     use crate::server::accounts::{self, LoginStep};
     use crate::server::state;
     let state = state::state()?;
     let session = state::session().await?;
     let client = state::client().await;
+    let next = next.as_deref().and_then(local_path);
     match accounts::log_in(&state, &session, &client, &account_id, password).await? {
-        LoginStep::Done => leptos_axum::redirect("/"),
-        LoginStep::SecondFactor => leptos_axum::redirect("/login/code"),
+        LoginStep::Done => leptos_axum::redirect(next.unwrap_or("/")),
+        LoginStep::SecondFactor => match next {
+            Some(next) => {
+                leptos_axum::redirect(&format!("/login/code?next={}", encode_query_value(next)))
+            }
+            None => leptos_axum::redirect("/login/code"),
+        },
     }
     Ok(())
 }
@@ -123,13 +135,19 @@ pub async fn login(account_id: String, password: String) -> Result<(), AppError>
 /// The second login step of a user with two-factor authentication: a 6-digit code from their
 /// app, or one of their recovery codes.
 #[server(endpoint = "login_code")]
-pub async fn login_code(code: String) -> Result<(), AppError> {
+pub async fn login_code(
+    code: String,
+    #[server(default)] next: Option<String>,
+) -> Result<(), AppError> {
     use crate::server::{accounts, state};
     let state = state::state()?;
     let session = state::session().await?;
     let client = state::client().await;
     accounts::log_in_second_factor(&state, &session, &client, &code).await?;
-    leptos_axum::redirect("/");
+    let next = next
+        .as_deref()
+        .and_then(crate::domain::navigation::local_path);
+    leptos_axum::redirect(next.unwrap_or("/"));
     Ok(())
 }
 

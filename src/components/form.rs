@@ -42,7 +42,7 @@ impl FormErrors {
 pub fn ErrorMessage(error: AppError) -> impl IntoView {
     match error {
         AppError::Unauthenticated => {
-            view! { <leptos_router::components::Redirect path="/login" /> }.into_any()
+            view! { <leptos_router::components::Redirect path=login_path() /> }.into_any()
         }
         AppError::PasswordChangeRequired => {
             view! { <leptos_router::components::Redirect path="/password" /> }.into_any()
@@ -145,5 +145,25 @@ pub fn GroupSelect(
                 {move || error.get()}
             </p>
         </div>
+    }
+}
+
+/// The login page, with a way back here afterwards (`/login?next=/ovh/authorize/…`).
+pub fn login_path() -> String {
+    let location = leptos_router::hooks::use_location();
+    let search = location.search.get_untracked();
+    let search = search.trim_start_matches('?');
+    let here = if search.is_empty() {
+        location.pathname.get_untracked()
+    } else {
+        format!("{}?{search}", location.pathname.get_untracked())
+    };
+    if here == "/" {
+        "/login".to_owned()
+    } else {
+        format!(
+            "/login?next={}",
+            crate::domain::navigation::encode_query_value(&here)
+        )
     }
 }

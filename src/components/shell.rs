@@ -49,7 +49,7 @@ pub fn AppShell() -> impl IntoView {
                         view! { <Redirect path="/two-factor-setup" /> }.into_any()
                     }
                     Ok(Some(me)) => view! { <Header me /> }.into_any(),
-                    Ok(None) => view! { <Redirect path="/login" /> }.into_any(),
+                    Ok(None) => view! { <Redirect path=crate::components::form::login_path() /> }.into_any(),
                     Err(e) => view! { <p class="alert" role="alert">{e.message()}</p> }.into_any(),
                 }
             })}

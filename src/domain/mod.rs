@@ -7,6 +7,7 @@ pub mod credential;
 pub mod email;
 pub mod generated;
 pub mod login_id;
+pub mod navigation;
 pub mod password;
 pub mod privilege;
 pub mod sub_account;

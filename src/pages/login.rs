@@ -1,6 +1,7 @@
 use leptos::prelude::*;
 use leptos_meta::Title;
 use leptos_router::components::A;
+use leptos_router::hooks::use_query_map;
 
 use crate::api::auth::{Login, LoginCode};
 use crate::components::form::{FormAlert, FormErrors, TextField};
@@ -9,12 +10,14 @@ use crate::components::form::{FormAlert, FormErrors, TextField};
 pub fn LoginPage() -> impl IntoView {
     let login = ServerAction::<Login>::new();
     let errors = FormErrors::from_action(login);
+    let next = next_param();
     view! {
         <Title text="Log in" />
         <main id="main" class="narrow">
             <h1>"Log in to Steward"</h1>
             <ActionForm action=login attr:class="form">
                 <FormAlert message=errors.any() />
+                {next.map(|next| view! { <input type="hidden" name="next" value=next /> })}
                 <TextField
                     id="account_id"
                     label="Account ID"
@@ -41,12 +44,14 @@ pub fn LoginPage() -> impl IntoView {
 pub fn LoginCodePage() -> impl IntoView {
     let verify = ServerAction::<LoginCode>::new();
     let errors = FormErrors::from_action(verify);
+    let next = next_param();
     view! {
         <Title text="Two-factor authentication" />
         <main id="main" class="narrow">
             <h1>"Two-factor authentication"</h1>
             <ActionForm action=verify attr:class="form">
                 <FormAlert message=errors.any() />
+                {next.map(|next| view! { <input type="hidden" name="next" value=next /> })}
                 <TextField
                     id="code"
                     label="Code"
@@ -59,4 +64,12 @@ pub fn LoginCodePage() -> impl IntoView {
             <p class="aside"><A href="/login">"Start again"</A></p>
         </main>
     }
+}
+
+/// The page to go back to after logging in, from `?next=`, when it is a path on this site.
+fn next_param() -> Option<String> {
+    use_query_map().with_untracked(|q| {
+        q.get("next")
+            .and_then(|n| crate::domain::navigation::local_path(&n).map(str::to_owned))
+    })
 }

@@ -151,7 +151,56 @@ async fn pages_behind_login_send_anonymous_visitors_to_the_login_page() {
     ] {
         let response = app.browser().get(path).await;
         assert_eq!(response.status(), 302, "{path}");
-        assert_eq!(response.headers()["location"], "/login", "{path}");
+        let expected = if path == "/" {
+            "/login".to_owned()
+        } else {
+            format!("/login?next={path}")
+        };
+        assert_eq!(response.headers()["location"], expected.as_str(), "{path}");
     }
     assert_eq!(app.browser().get("/login").await.status(), 200);
+}
+
+#[tokio::test]
+async fn login_returns_to_the_page_that_asked_for_it_and_only_on_this_site() {
+    let app = spawn_app().await;
+    let (_, account) = app.signed_up(&unique("Return")).await;
+    let visitor = app.browser();
+    let response = visitor.get("/sub-accounts?q=blue").await;
+    assert!(response.status().is_redirection(), "{}", response.status());
+    assert_eq!(
+        response.headers()["location"],
+        "/login?next=/sub-accounts%3Fq%3Dblue"
+    );
+    let location = visitor
+        .call_for_location(
+            "login",
+            &[
+                ("account_id", &account),
+                ("password", PASSWORD),
+                ("next", "/sub-accounts?q=blue"),
+            ],
+        )
+        .await
+        .expect("logged in");
+    assert_eq!(location, "/sub-accounts?q=blue");
+    for foreign in [
+        "//evil.example/x",
+        "https://evil.example/",
+        "/\\evil.example",
+    ] {
+        let location = app
+            .browser()
+            .call_for_location(
+                "login",
+                &[
+                    ("account_id", &account),
+                    ("password", PASSWORD),
+                    ("next", foreign),
+                ],
+            )
+            .await
+            .expect("logged in");
+        assert_eq!(location, "/", "{foreign}");
+    }
 }
