@@ -427,11 +427,13 @@ async fn authenticate(state: &AppState, req: &Signed) -> Result<(Caller, i64), R
     let caller = service::caller(state, id, user_id, &user_stamp)
         .await?
         .ok_or_else(invalid_credential)?;
-    if caller.password_change_required || caller.must_enrol_two_factor {
+    // As in every dialect: a temporary password concerns logging in to the panel, not API
+    // keys; a required two-factor enrolment blocks everything until it is done.
+    if caller.must_enrol_two_factor {
         return Err(refuse(
             StatusCode::FORBIDDEN,
             "FORBIDDEN",
-            "This user must first log in to the panel to finish setting up their access.",
+            "This user must first set up two-factor authentication in the panel.",
         ));
     }
     let path = req.path.strip_prefix("/1.0").unwrap_or(&req.path);
