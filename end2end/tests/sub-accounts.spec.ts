@@ -491,10 +491,12 @@ test.describe('API keys with JavaScript', () => {
     await expect(page.getByText('You have no tokens.')).toBeVisible();
     await expectNoSeriousA11yViolations(page);
 
-    await page.getByLabel('Name', { exact: true }).fill(name);
-    await page.getByLabel('Description (optional)', { exact: true }).fill('Reads the user list at night');
-    await page.getByLabel('Role', { exact: true }).selectOption({ label: 'None' });
-    await page.getByLabel('Last day (optional)', { exact: true }).fill(lastDay);
+    // The API keys page has several forms with a "Name" field: use the tokens one.
+    const tokens = page.getByRole('region', { name: 'Personal API tokens' });
+    await tokens.getByLabel('Name', { exact: true }).fill(name);
+    await tokens.getByLabel('Description (optional)', { exact: true }).fill('Reads the user list at night');
+    await tokens.getByLabel('Role', { exact: true }).selectOption({ label: 'None' });
+    await tokens.getByLabel('Last day (optional)', { exact: true }).fill(lastDay);
     await page.getByRole('button', { name: 'Create token', exact: true }).click();
 
     await expect(page.getByRole('heading', { level: 1, name: 'API token created' })).toBeVisible();
@@ -662,8 +664,10 @@ test.describe('Sub-accounts and API keys without JavaScript', () => {
     const name = 'Plain script';
 
     await page.goto('/api-keys');
-    await page.getByLabel('Name', { exact: true }).fill(name);
-    await page.getByLabel('Role', { exact: true }).selectOption({ label: 'None' });
+    // The API keys page has several forms with a "Name" field: use the tokens one.
+    const tokens = page.getByRole('region', { name: 'Personal API tokens' });
+    await tokens.getByLabel('Name', { exact: true }).fill(name);
+    await tokens.getByLabel('Role', { exact: true }).selectOption({ label: 'None' });
     await page.getByRole('button', { name: 'Create token', exact: true }).click();
 
     await expect(page.getByRole('heading', { level: 1, name: 'API token created' })).toBeVisible();
