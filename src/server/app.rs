@@ -37,6 +37,7 @@ pub fn router(state: AppState) -> Router {
             state,
             http::security_headers,
         ))
+        .layer(middleware::from_fn(http::request_id))
 }
 
 /// Serves `router` on `listener` until Ctrl-C or SIGTERM.

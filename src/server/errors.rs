@@ -2,10 +2,12 @@
 
 use crate::error::AppError;
 
-/// Logs the whole error chain under a fresh reference and returns an opaque error carrying
-/// only that reference.
+/// Logs the whole error chain under the request's id (or a fresh reference outside a request)
+/// and returns an opaque error carrying only that reference.
 pub fn internal(err: anyhow::Error) -> AppError {
-    let reference = crate::server::secrets::reference_id();
+    // The request's id when there is one: the user quotes what `X-Request-Id` also says.
+    let reference =
+        super::http::current_request_id().unwrap_or_else(crate::server::secrets::reference_id);
     tracing::error!(reference = %reference, error = ?err, "internal error");
     AppError::Internal { reference }
 }

@@ -155,3 +155,44 @@ mod tests {
         assert!(!is_cross_site_write(&Method::GET, &cross));
     }
 }
+
+tokio::task_local! {
+    /// The id of the request being served, for log lines and error references.
+    static REQUEST_ID: String;
+}
+
+/// The id of the request being served, when there is one.
+pub fn current_request_id() -> Option<String> {
+    REQUEST_ID.try_with(Clone::clone).ok()
+}
+
+/// Gives every request an id: the caller's `X-Request-Id` when it is a sane one (a proxy's),
+/// else a new one. Every log line of the request carries it, an internal error quotes it as its
+/// reference, and the response returns it in `X-Request-Id`.
+pub async fn request_id(request: Request, next: Next) -> Response {
+    use tracing::Instrument;
+    let id = request
+        .headers()
+        .get("x-request-id")
+        .and_then(|v| v.to_str().ok())
+        .filter(|v| {
+            (8..=64).contains(&v.len())
+                && v.bytes()
+                    .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_')
+        })
+        .map_or_else(|| super::secrets::random_hex(8), str::to_owned);
+    let span = tracing::info_span!(
+        "request",
+        id = %id,
+        method = %request.method(),
+        path = %request.uri().path()
+    );
+    let mut response = REQUEST_ID
+        .scope(id.clone(), next.run(request))
+        .instrument(span)
+        .await;
+    if let Ok(value) = HeaderValue::from_str(&id) {
+        response.headers_mut().insert("x-request-id", value);
+    }
+    response
+}

@@ -296,3 +296,108 @@ async fn no_password_reaches_the_log_or_the_database_in_clear() {
         );
     }
 }
+
+#[tokio::test]
+async fn every_response_carries_a_request_id_that_the_json_log_lines_repeat() {
+    let dir = tempfile::tempdir().unwrap();
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
+    let log_path = dir.path().join("steward.log");
+    let mut server = Command::new(env!("CARGO_BIN_EXE_steward"))
+        .arg("serve")
+        .env("LEPTOS_SITE_ADDR", format!("127.0.0.1:{port}"))
+        .env("STEWARD_DATA_DIR", dir.path())
+        .env(
+            "STEWARD_DATABASE_URL",
+            format!("sqlite://{}/steward.db", dir.path().display()),
+        )
+        .env("STEWARD_COOKIE_SECURE", "false")
+        .env("STEWARD_LOG", "info")
+        .env("STEWARD_LOG_FORMAT", "json")
+        .env("LEPTOS_OUTPUT_NAME", "steward")
+        .stdout(Stdio::null())
+        .stderr(std::fs::File::create(&log_path).unwrap())
+        .spawn()
+        .unwrap();
+    let base = format!("http://127.0.0.1:{port}");
+    for _ in 0..100 {
+        if reqwest::get(format!("{base}/healthz"))
+            .await
+            .is_ok_and(|r| r.status().is_success())
+        {
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
+    let client = reqwest::Client::new();
+    let health = client.get(format!("{base}/healthz")).send().await.unwrap();
+    let generated = health.headers()["x-request-id"]
+        .to_str()
+        .unwrap()
+        .to_owned();
+    assert_eq!(generated.len(), 16, "{generated}");
+    // A proxy's sane id is kept; anything else is replaced.
+    let kept = client
+        .get(format!("{base}/healthz"))
+        .header("x-request-id", "edge-4f2a-9c1b")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(kept.headers()["x-request-id"], "edge-4f2a-9c1b");
+    let replaced = client
+        .get(format!("{base}/healthz"))
+        .header("x-request-id", "bad id\twith spaces")
+        .send()
+        .await
+        .unwrap();
+    assert_ne!(replaced.headers()["x-request-id"], "bad id\twith spaces");
+    // A failed login is logged inside its request, under its id.
+    let account = client
+        .post(format!("{base}/api/signup"))
+        .header("accept", "application/json")
+        .form(&[
+            ("company", "Json Logs Ltd"),
+            ("email", "j@json.example"),
+            ("password", PASSWORD),
+        ])
+        .send()
+        .await
+        .unwrap()
+        .json::<serde_json::Value>()
+        .await
+        .unwrap();
+    let failed = client
+        .post(format!("{base}/api/login"))
+        .header("accept", "application/json")
+        .header("x-request-id", "login-attempt-0001")
+        .form(&[
+            ("account_id", account.as_str().unwrap()),
+            ("password", "Wrong-Password-77"),
+        ])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(failed.headers()["x-request-id"], "login-attempt-0001");
+    let _ = server.kill();
+    let _ = server.wait();
+    let log = std::fs::read_to_string(&log_path).unwrap();
+    let lines: Vec<serde_json::Value> = log
+        .lines()
+        .filter(|l| !l.trim().is_empty())
+        .map(|l| serde_json::from_str(l).unwrap_or_else(|_| panic!("not JSON: {l}")))
+        .collect();
+    let failure = lines
+        .iter()
+        .find(|l| l["fields"]["message"] == "login failed")
+        .unwrap_or_else(|| panic!("no login failure logged:\n{log}"));
+    let request = failure["spans"]
+        .as_array()
+        .and_then(|spans| spans.iter().find(|s| s["name"] == "request"))
+        .unwrap_or_else(|| panic!("no request span: {failure}"));
+    assert_eq!(request["id"], "login-attempt-0001", "{failure}");
+    assert_eq!(request["path"], "/api/login", "{failure}");
+    assert!(!log.contains("Wrong-Password-77") && !log.contains(PASSWORD));
+}
