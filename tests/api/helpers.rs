@@ -72,8 +72,9 @@ pub struct Browser {
     pub base: String,
 }
 
-impl TestApp {
-    pub fn browser(&self) -> Browser {
+impl Browser {
+    /// A browser with an empty cookie jar, for the server at `base`.
+    pub fn new(base: &str) -> Self {
         let jar = Arc::new(reqwest::cookie::Jar::default());
         let client = reqwest::Client::builder()
             .cookie_provider(jar.clone())
@@ -83,8 +84,14 @@ impl TestApp {
         Browser {
             client,
             jar,
-            base: self.base.clone(),
+            base: base.to_owned(),
         }
+    }
+}
+
+impl TestApp {
+    pub fn browser(&self) -> Browser {
+        Browser::new(&self.base)
     }
 
     /// Signs up a new company and returns the browser (logged in as its holder) and account ID.
@@ -310,4 +317,79 @@ pub fn lock_after_three_failures(config: &mut Config) {
         lock_for: std::time::Duration::from_secs(3600),
         ..Default::default()
     };
+}
+
+/// The real `steward` binary serving a fresh SQLite database in `dir` on a free port, its log
+/// (stderr) written to `dir/steward.log`: for tests of what the process itself writes.
+pub struct RealServer {
+    pub dir: tempfile::TempDir,
+    pub base: String,
+    child: std::process::Child,
+}
+
+impl RealServer {
+    /// Starts it with the log filter `log` and `env` on top, and waits until it is healthy.
+    pub async fn start(log: &str, env: &[(&str, &str)]) -> Self {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let port = std::net::TcpListener::bind("127.0.0.1:0")
+            .and_then(|l| l.local_addr())
+            .expect("free port")
+            .port();
+        let log_file = std::fs::File::create(dir.path().join("steward.log")).expect("log file");
+        let child = std::process::Command::new(env!("CARGO_BIN_EXE_steward"))
+            .arg("serve")
+            .env("LEPTOS_SITE_ADDR", format!("127.0.0.1:{port}"))
+            .env("STEWARD_DATA_DIR", dir.path())
+            .env(
+                "STEWARD_DATABASE_URL",
+                format!("sqlite://{}/steward.db", dir.path().display()),
+            )
+            .env("STEWARD_COOKIE_SECURE", "false")
+            .env("STEWARD_LOG", log)
+            .env("LEPTOS_OUTPUT_NAME", "steward")
+            .env_remove("STEWARD_SERVER_KEY")
+            .envs(env.iter().copied())
+            .stdout(std::process::Stdio::null())
+            .stderr(log_file)
+            .spawn()
+            .expect("start steward");
+        let base = format!("http://127.0.0.1:{port}");
+        for _ in 0..100 {
+            if reqwest::get(format!("{base}/healthz"))
+                .await
+                .is_ok_and(|r| r.status().is_success())
+            {
+                break;
+            }
+            tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+        }
+        Self { dir, base, child }
+    }
+
+    pub fn browser(&self) -> Browser {
+        Browser::new(&self.base)
+    }
+
+    /// Stops the server and returns all it logged.
+    pub fn stop(&mut self) -> String {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+        std::fs::read_to_string(self.dir.path().join("steward.log")).expect("log")
+    }
+
+    /// The bytes of the SQLite database files (main file and write-ahead log).
+    pub fn database_bytes(&self) -> Vec<u8> {
+        ["steward.db", "steward.db-wal"]
+            .iter()
+            .filter_map(|f| std::fs::read(self.dir.path().join(f)).ok())
+            .flatten()
+            .collect()
+    }
+}
+
+impl Drop for RealServer {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
 }

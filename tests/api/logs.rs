@@ -3,9 +3,7 @@
 //! binary runs with the most verbose logging while flows carry sentinel secrets; then the log and
 //! the database files are searched for them.
 
-use std::process::{Command, Stdio};
-
-use crate::helpers::{Browser, PASSWORD};
+use crate::helpers::{PASSWORD, RealServer};
 
 const SIGNUP: &str = "Sentinel-Signup-Canary-7391";
 const WRONG: &str = "Sentinel-Wrong-Canary-2846";
@@ -15,51 +13,9 @@ const CHECKED: &str = "Sentinel-Checked-Canary-4417";
 
 #[tokio::test]
 async fn no_password_reaches_the_log_or_the_database_in_clear() {
-    let dir = tempfile::tempdir().unwrap();
-    let port = std::net::TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port();
-    let log_path = dir.path().join("steward.log");
-    let mut server = Command::new(env!("CARGO_BIN_EXE_steward"))
-        .arg("serve")
-        .env("LEPTOS_SITE_ADDR", format!("127.0.0.1:{port}"))
-        .env("STEWARD_DATA_DIR", dir.path())
-        .env(
-            "STEWARD_DATABASE_URL",
-            format!("sqlite://{}/steward.db", dir.path().display()),
-        )
-        .env("STEWARD_COOKIE_SECURE", "false")
-        .env("STEWARD_LOG", "trace")
-        .env("LEPTOS_OUTPUT_NAME", "steward")
-        .stdout(Stdio::null())
-        .stderr(std::fs::File::create(&log_path).unwrap())
-        .spawn()
-        .unwrap();
-    let base = format!("http://127.0.0.1:{port}");
-    for _ in 0..100 {
-        if reqwest::get(format!("{base}/healthz"))
-            .await
-            .is_ok_and(|r| r.status().is_success())
-        {
-            break;
-        }
-        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
-    }
-    let new_browser = || {
-        let jar = std::sync::Arc::new(reqwest::cookie::Jar::default());
-        let client = reqwest::Client::builder()
-            .cookie_provider(jar.clone())
-            .redirect(reqwest::redirect::Policy::none())
-            .build()
-            .unwrap();
-        Browser {
-            client,
-            jar,
-            base: base.clone(),
-        }
-    };
+    let mut server = RealServer::start("trace", &[]).await;
+    let base = server.base.clone();
+    let new_browser = || server.browser();
 
     let holder = new_browser();
     let account = holder
@@ -236,9 +192,7 @@ async fn no_password_reaches_the_log_or_the_database_in_clear() {
         assert!(request.send().await.unwrap().status().is_success());
     }
 
-    let _ = server.kill();
-    let _ = server.wait();
-    let log = std::fs::read_to_string(&log_path).unwrap();
+    let log = server.stop();
     assert!(
         log.contains("login failed"),
         "the log has the events, just not the secrets"
@@ -269,12 +223,7 @@ async fn no_password_reaches_the_log_or_the_database_in_clear() {
             "a code, key or token reached the log"
         );
     }
-    let mut database = Vec::new();
-    for file in ["steward.db", "steward.db-wal"] {
-        if let Ok(bytes) = std::fs::read(dir.path().join(file)) {
-            database.extend(bytes);
-        }
-    }
+    let database = server.database_bytes();
     assert!(!database.is_empty());
     for secret in [
         SIGNUP,
@@ -299,39 +248,8 @@ async fn no_password_reaches_the_log_or_the_database_in_clear() {
 
 #[tokio::test]
 async fn every_response_carries_a_request_id_that_the_json_log_lines_repeat() {
-    let dir = tempfile::tempdir().unwrap();
-    let port = std::net::TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port();
-    let log_path = dir.path().join("steward.log");
-    let mut server = Command::new(env!("CARGO_BIN_EXE_steward"))
-        .arg("serve")
-        .env("LEPTOS_SITE_ADDR", format!("127.0.0.1:{port}"))
-        .env("STEWARD_DATA_DIR", dir.path())
-        .env(
-            "STEWARD_DATABASE_URL",
-            format!("sqlite://{}/steward.db", dir.path().display()),
-        )
-        .env("STEWARD_COOKIE_SECURE", "false")
-        .env("STEWARD_LOG", "info")
-        .env("STEWARD_LOG_FORMAT", "json")
-        .env("LEPTOS_OUTPUT_NAME", "steward")
-        .stdout(Stdio::null())
-        .stderr(std::fs::File::create(&log_path).unwrap())
-        .spawn()
-        .unwrap();
-    let base = format!("http://127.0.0.1:{port}");
-    for _ in 0..100 {
-        if reqwest::get(format!("{base}/healthz"))
-            .await
-            .is_ok_and(|r| r.status().is_success())
-        {
-            break;
-        }
-        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
-    }
+    let mut server = RealServer::start("info", &[("STEWARD_LOG_FORMAT", "json")]).await;
+    let base = server.base.clone();
     let client = reqwest::Client::new();
     let health = client.get(format!("{base}/healthz")).send().await.unwrap();
     let generated = health.headers()["x-request-id"]
@@ -381,9 +299,7 @@ async fn every_response_carries_a_request_id_that_the_json_log_lines_repeat() {
         .await
         .unwrap();
     assert_eq!(failed.headers()["x-request-id"], "login-attempt-0001");
-    let _ = server.kill();
-    let _ = server.wait();
-    let log = std::fs::read_to_string(&log_path).unwrap();
+    let log = server.stop();
     let lines: Vec<serde_json::Value> = log
         .lines()
         .filter(|l| !l.trim().is_empty())

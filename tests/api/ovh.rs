@@ -7,7 +7,7 @@ use reqwest::Method;
 use serde_json::{Value, json};
 
 use crate::compat::run_client;
-use crate::helpers::{Browser, TestApp, spawn_app, unique};
+use crate::helpers::{Browser, RealServer, TestApp, spawn_app, unique};
 use steward::server::compat::ovh::signature;
 
 /// An OVHcloud application: key and secret.
@@ -761,48 +761,9 @@ const SENTINEL: &str = "Sentinel-Ovh-Canary-6620";
 /// password sent through the OVHcloud API reaches the log, nor the database in clear.
 #[tokio::test]
 async fn no_ovh_secret_reaches_the_log_or_the_database_in_clear() {
-    use std::process::{Command, Stdio};
-    let dir = tempfile::tempdir().expect("dir");
-    let port = std::net::TcpListener::bind("127.0.0.1:0")
-        .and_then(|l| l.local_addr())
-        .expect("free port")
-        .port();
-    let log_path = dir.path().join("steward.log");
-    let mut server = Command::new(env!("CARGO_BIN_EXE_steward"))
-        .arg("serve")
-        .env("LEPTOS_SITE_ADDR", format!("127.0.0.1:{port}"))
-        .env("STEWARD_DATA_DIR", dir.path())
-        .env(
-            "STEWARD_DATABASE_URL",
-            format!("sqlite://{}/steward.db", dir.path().display()),
-        )
-        .env("STEWARD_COOKIE_SECURE", "false")
-        .env("STEWARD_LOG", "trace")
-        .env("LEPTOS_OUTPUT_NAME", "steward")
-        .stdout(Stdio::null())
-        .stderr(std::fs::File::create(&log_path).expect("log file"))
-        .spawn()
-        .expect("serve");
-    let base = format!("http://127.0.0.1:{port}");
-    for _ in 0..100 {
-        if reqwest::get(format!("{base}/healthz"))
-            .await
-            .is_ok_and(|r| r.status().is_success())
-        {
-            break;
-        }
-        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
-    }
-    let jar = std::sync::Arc::new(reqwest::cookie::Jar::default());
-    let holder = Browser {
-        client: reqwest::Client::builder()
-            .cookie_provider(jar.clone())
-            .redirect(reqwest::redirect::Policy::none())
-            .build()
-            .expect("client"),
-        jar,
-        base: base.clone(),
-    };
+    let mut server = RealServer::start("trace", &[]).await;
+    let base = server.base.clone();
+    let holder = server.browser();
     holder
         .call(
             "signup",
@@ -888,9 +849,7 @@ async fn no_ovh_secret_reaches_the_log_or_the_database_in_clear() {
         send(user, application.secret.clone(), format!("{key}x")).await,
         403
     );
-    let _ = server.kill();
-    let _ = server.wait();
-    let log = std::fs::read_to_string(&log_path).expect("log");
+    let log = server.stop();
     assert!(
         log.contains("OVHcloud consumer key authorized"),
         "the log has the events"
@@ -898,12 +857,7 @@ async fn no_ovh_secret_reaches_the_log_or_the_database_in_clear() {
     for secret in [SENTINEL, application.secret.as_str(), key.as_str()] {
         assert!(!log.contains(secret), "a secret reached the log");
     }
-    let mut database = Vec::new();
-    for file in ["steward.db", "steward.db-wal"] {
-        if let Ok(bytes) = std::fs::read(dir.path().join(file)) {
-            database.extend(bytes);
-        }
-    }
+    let database = server.database_bytes();
     assert!(!database.is_empty());
     for secret in [SENTINEL, application.secret.as_str(), key.as_str()] {
         assert!(

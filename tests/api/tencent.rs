@@ -7,7 +7,7 @@ use reqwest::header::CONTENT_TYPE;
 use serde_json::{Value, json};
 use sha2::{Digest, Sha256};
 
-use crate::helpers::{Browser, PASSWORD, TestApp, spawn_app, unique};
+use crate::helpers::{Browser, PASSWORD, RealServer, TestApp, spawn_app, unique};
 
 /// An access key: SecretId and SecretKey.
 #[derive(Debug, Clone)]
@@ -759,49 +759,9 @@ async fn the_command_line_creates_an_access_key_for_a_user() {
 async fn no_secret_key_or_password_reaches_the_log_or_the_database_in_clear() {
     const CHOSEN: &str = "Sentinel-Tencent-Chosen-4471";
     const REFUSED: &str = "Sentinel-Tencent-Refused-9022";
-    let dir = tempfile::tempdir().unwrap();
-    let port = std::net::TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port();
-    let log_path = dir.path().join("steward.log");
-    let mut server = std::process::Command::new(env!("CARGO_BIN_EXE_steward"))
-        .arg("serve")
-        .env("LEPTOS_SITE_ADDR", format!("127.0.0.1:{port}"))
-        .env("STEWARD_DATA_DIR", dir.path())
-        .env(
-            "STEWARD_DATABASE_URL",
-            format!("sqlite://{}/steward.db", dir.path().display()),
-        )
-        .env("STEWARD_COOKIE_SECURE", "false")
-        .env("STEWARD_LOG", "trace")
-        .env("LEPTOS_OUTPUT_NAME", "steward")
-        .env_remove("STEWARD_SERVER_KEY")
-        .stdout(std::process::Stdio::null())
-        .stderr(std::fs::File::create(&log_path).unwrap())
-        .spawn()
-        .unwrap();
-    let base = format!("http://127.0.0.1:{port}");
-    for _ in 0..100 {
-        if reqwest::get(format!("{base}/healthz"))
-            .await
-            .is_ok_and(|r| r.status().is_success())
-        {
-            break;
-        }
-        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
-    }
-    let jar = std::sync::Arc::new(reqwest::cookie::Jar::default());
-    let holder = Browser {
-        client: reqwest::Client::builder()
-            .cookie_provider(jar.clone())
-            .redirect(reqwest::redirect::Policy::none())
-            .build()
-            .unwrap(),
-        jar,
-        base: base.clone(),
-    };
+    let mut server = RealServer::start("trace", &[]).await;
+    let base = server.base.clone();
+    let holder = server.browser();
     holder
         .call(
             "signup",
@@ -854,9 +814,7 @@ async fn no_secret_key_or_password_reaches_the_log_or_the_database_in_clear() {
         "AuthFailure.SignatureFailure",
     );
 
-    server.kill().unwrap();
-    server.wait().unwrap();
-    let log = std::fs::read_to_string(&log_path).unwrap();
+    let log = server.stop();
     assert!(
         log.contains("Tencent Cloud access key created"),
         "the log is empty"
@@ -872,13 +830,11 @@ async fn no_secret_key_or_password_reaches_the_log_or_the_database_in_clear() {
     for secret in secrets {
         assert!(!log.contains(secret), "a secret reached the log");
     }
-    for name in ["steward.db", "steward.db-wal"] {
-        let Ok(bytes) = std::fs::read(dir.path().join(name)) else {
-            continue;
-        };
-        let text = String::from_utf8_lossy(&bytes);
-        for secret in secrets {
-            assert!(!text.contains(secret), "a secret is in clear in {name}");
-        }
+    let database = String::from_utf8_lossy(&server.database_bytes()).into_owned();
+    for secret in secrets {
+        assert!(
+            !database.contains(secret),
+            "a secret is in clear in the database"
+        );
     }
 }
