@@ -94,6 +94,17 @@ impl TestApp {
         Browser::new(&self.base)
     }
 
+    /// Runs the `steward` command line on this app's database and server key.
+    pub fn cli(&self, args: &[&str]) -> std::process::Output {
+        std::process::Command::new(env!("CARGO_BIN_EXE_steward"))
+            .args(args)
+            .env("STEWARD_DATABASE_URL", &self.state.config.database_url)
+            .env("STEWARD_DATA_DIR", self._data_dir.path())
+            .env_remove("STEWARD_SERVER_KEY")
+            .output()
+            .expect("run steward")
+    }
+
     /// Signs up a new company and returns the browser (logged in as its holder) and account ID.
     pub async fn signed_up(&self, company: &str) -> (Browser, String) {
         let browser = self.browser();

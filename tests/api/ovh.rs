@@ -647,15 +647,7 @@ async fn the_command_line_creates_applications_and_validates_keys() {
     let app = spawn_app().await;
     let (holder, account) = app.signed_up(&unique("Ovh")).await;
     app.user_in(&holder, &account, "carl", "DEFAULT").await;
-    let steward = |args: &[&str]| {
-        std::process::Command::new(env!("CARGO_BIN_EXE_steward"))
-            .args(args)
-            .env("STEWARD_DATABASE_URL", &app.state.config.database_url)
-            .env("STEWARD_DATA_DIR", app._data_dir.path())
-            .env_remove("STEWARD_SERVER_KEY")
-            .output()
-            .expect("run steward")
-    };
+    let steward = |args: &[&str]| app.cli(args);
     let out = steward(&[
         "credentials",
         "create",

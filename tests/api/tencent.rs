@@ -674,15 +674,7 @@ async fn the_command_line_creates_an_access_key_for_a_user() {
     let app = spawn_app().await;
     let (holder, account) = app.signed_up(&unique("Cli Tencent")).await;
     app.user_in(&holder, &account, "nina", "UNPRIVILEGED").await;
-    let run = |args: &[&str]| {
-        std::process::Command::new(env!("CARGO_BIN_EXE_steward"))
-            .args(args)
-            .env("STEWARD_DATABASE_URL", &app.state.config.database_url)
-            .env("STEWARD_DATA_DIR", app._data_dir.path())
-            .env_remove("STEWARD_SERVER_KEY")
-            .output()
-            .expect("run steward")
-    };
+    let run = |args: &[&str]| app.cli(args);
     let out = run(&[
         "credentials",
         "create",
