@@ -7,6 +7,7 @@ use leptos_router::{SsrMode, path};
 
 use crate::components::shell::AppShell;
 use crate::pages::{
+    activity::ActivityPage,
     api_keys::ApiKeysPage,
     forced::{ForcedEnrolmentPage, ForcedPasswordPage},
     groups::GroupsPage,
@@ -14,7 +15,6 @@ use crate::pages::{
     not_found::NotFoundPage,
     overview::OverviewPage,
     ovh::OvhAuthorizePage,
-    placeholder::{Section, SectionPage},
     reveal::RevealPage,
     security::SecurityPage,
     signup::SignupPage,
@@ -88,7 +88,7 @@ pub fn App() -> impl IntoView {
                         <Route path=path!("security") view=SecurityPage ssr=SsrMode::Async />
                         <Route path=path!("api-keys") view=ApiKeysPage ssr=SsrMode::Async />
                         <Route path=path!("ovh/authorize/:id") view=OvhAuthorizePage ssr=SsrMode::Async />
-                        <Route path=path!("activity") view=|| view! { <SectionPage section=Section::Activity /> } ssr=SsrMode::Async />
+                        <Route path=path!("activity") view=ActivityPage ssr=SsrMode::Async />
                     </ParentRoute>
                 </Routes>
             </div>

@@ -6,6 +6,7 @@ use clap::{Parser, Subcommand};
 use std::io::{BufRead, IsTerminal};
 use std::process::ExitCode;
 
+use steward::server::activity::Who;
 use steward::server::app;
 use steward::server::config::{Config, ConfigArgs};
 use steward::server::state::AppState;
@@ -188,8 +189,10 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
         }) => {
             let password = read_password_line()?;
             let state = AppState::open(config, leptos_options(None)?).await?;
-            match steward::server::accounts::create_account(&state, &company, &email, password)
-                .await
+            match steward::server::accounts::create_account(
+                &state, &company, &email, password, "cli",
+            )
+            .await
             {
                 Ok(created) => {
                     println!("{}", created.account_id);
@@ -232,9 +235,10 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
                 business_type,
                 password,
             };
-            let created = steward::server::sub_accounts::create(&state, parent_pk, input)
-                .await
-                .map_err(refused)?;
+            let created =
+                steward::server::sub_accounts::create(&state, Who::CommandLine, parent_pk, input)
+                    .await
+                    .map_err(refused)?;
             print_json(&serde_json::json!({
                 "id": created.id,
                 "account_id": created.account_id.to_string(),
@@ -257,10 +261,13 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
                         anyhow::bail!("--user and --role apply only to --kind token");
                     }
                     let account_pk = operator::account(&state, &account).await?;
-                    let issued =
-                        steward::server::sub_accounts::issue_credentials(&state, account_pk)
-                            .await
-                            .map_err(refused)?;
+                    let issued = steward::server::sub_accounts::issue_credentials(
+                        &state,
+                        Who::CommandLine,
+                        account_pk,
+                    )
+                    .await
+                    .map_err(refused)?;
                     print_json(&serde_json::json!({
                         "auth_id": issued.auth_id,
                         "auth_token": issued.auth_token,
@@ -275,10 +282,15 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
                         role: role.unwrap_or_else(|| user_role.code().to_owned()),
                         expires,
                     };
-                    let created =
-                        steward::server::api_tokens::create(&state, user_id, user_role, input)
-                            .await
-                            .map_err(refused)?;
+                    let created = steward::server::api_tokens::create(
+                        &state,
+                        Who::CommandLine,
+                        user_id,
+                        user_role,
+                        input,
+                    )
+                    .await
+                    .map_err(refused)?;
                     print_json(&serde_json::json!({ "id": created.id, "token": created.token }))
                 }
                 CredentialKind::TencentAccessKey => {
@@ -288,9 +300,10 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
                         );
                     }
                     let (user_id, _) = operator::user(&state, &account, user.as_deref()).await?;
-                    let created = steward::server::tencent_keys::create(&state, user_id)
-                        .await
-                        .map_err(refused)?;
+                    let created =
+                        steward::server::tencent_keys::create(&state, Who::CommandLine, user_id)
+                            .await
+                            .map_err(refused)?;
                     print_json(&serde_json::json!({
                         "secret_id": created.secret_id,
                         "secret_key": created.secret_key,
@@ -303,10 +316,15 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
                         );
                     }
                     let (user_id, _) = operator::user(&state, &account, user.as_deref()).await?;
-                    let created =
-                        steward::server::ovh::create_application(&state, user_id, &name, "")
-                            .await
-                            .map_err(refused)?;
+                    let created = steward::server::ovh::create_application(
+                        &state,
+                        Who::CommandLine,
+                        user_id,
+                        &name,
+                        "",
+                    )
+                    .await
+                    .map_err(refused)?;
                     print_json(&serde_json::json!({
                         "application_key": created.application_key,
                         "application_secret": created.application_secret,
@@ -321,7 +339,7 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
                 None => (user.as_str(), None),
             };
             let (user_id, _) = operator::user(&state, account, login).await?;
-            steward::server::ovh::grant_by_key(&state, user_id, key.trim())
+            steward::server::ovh::grant_by_key(&state, Who::CommandLine, user_id, key.trim())
                 .await
                 .map_err(|e| match e {
                     steward::error::AppError::NotFound => anyhow::anyhow!(
@@ -421,6 +439,10 @@ async fn serve(config: Config) -> anyhow::Result<()> {
     let listener = tokio::net::TcpListener::bind(addr)
         .await
         .with_context(|| format!("cannot listen on {addr}"))?;
+    steward::server::activity::spawn_retention(
+        state.db.clone(),
+        state.config.activity_retention_days,
+    );
     tracing::info!("Steward listening on http://{addr}");
     app::serve(listener, app::router(state)).await
 }

@@ -80,8 +80,12 @@ pub async fn rotate_account_credentials() -> Result<(), AppError> {
     use crate::api::reveal::{AccountCredentials, Revealed};
     let (state, caller) = crate::server::state::authenticate().await?;
     let admin = caller.admin()?;
-    let issued =
-        crate::server::sub_accounts::issue_credentials(&state, admin.caller().account_pk).await?;
+    let issued = crate::server::sub_accounts::issue_credentials(
+        &state,
+        crate::server::activity::Who::Caller(admin.caller()),
+        admin.caller().account_pk,
+    )
+    .await?;
     let payload = Revealed::AccountCredentials(AccountCredentials {
         sub_account: None,
         account_id: caller.account_id.to_string(),
@@ -108,6 +112,7 @@ pub async fn create_api_token(
     let (state, caller) = crate::server::state::authenticate().await?;
     let created = api_tokens::create(
         &state,
+        crate::server::activity::Who::Caller(&caller),
         caller.user_id,
         caller.role,
         NewTokenInput {
@@ -132,7 +137,8 @@ pub async fn create_api_token(
 #[server(endpoint = "revoke_api_token")]
 pub async fn revoke_api_token(id: i64) -> Result<(), AppError> {
     let (state, caller) = crate::server::state::authenticate().await?;
-    crate::server::api_tokens::revoke(&state, caller.user_id, id).await?;
+    let who = crate::server::activity::Who::Caller(&caller);
+    crate::server::api_tokens::revoke(&state, who, caller.user_id, id).await?;
     leptos_axum::redirect("/api-keys?revoked=1");
     Ok(())
 }

@@ -91,7 +91,7 @@ pub async fn signup(
         return Err(AppError::Disabled);
     }
     let session = state::session().await?;
-    let created = accounts::create_account(&state, &company, &email, password).await?;
+    let created = accounts::create_account(&state, &company, &email, password, "session").await?;
     let client = state::client().await;
     crate::server::sessions::start(
         &state,

@@ -2,6 +2,7 @@
 //! in `server/`, and returns a plain DTO. They run on the server; the browser gets a stub that
 //! posts to `/api/<endpoint>`, and without JavaScript a form posts there directly.
 
+pub mod activity;
 pub mod api_keys;
 pub mod auth;
 pub mod ovh;

@@ -102,8 +102,14 @@ fn rule_views(json: &str) -> Vec<OvhRuleView> {
 pub async fn create_ovh_application(name: String, description: String) -> Result<(), AppError> {
     use crate::api::reveal::Revealed;
     let (state, caller) = crate::server::state::authenticate().await?;
-    let created =
-        crate::server::ovh::create_application(&state, caller.user_id, &name, &description).await?;
+    let created = crate::server::ovh::create_application(
+        &state,
+        crate::server::activity::Who::Caller(&caller),
+        caller.user_id,
+        &name,
+        &description,
+    )
+    .await?;
     let payload = Revealed::OvhApplication {
         application_key: created.application_key,
         application_secret: created.application_secret,
@@ -117,7 +123,13 @@ pub async fn create_ovh_application(name: String, description: String) -> Result
 #[server(endpoint = "delete_ovh_application")]
 pub async fn delete_ovh_application(id: i64) -> Result<(), AppError> {
     let (state, caller) = crate::server::state::authenticate().await?;
-    crate::server::ovh::delete_application(&state, caller.user_id, id).await?;
+    crate::server::ovh::delete_application(
+        &state,
+        crate::server::activity::Who::Caller(&caller),
+        caller.user_id,
+        id,
+    )
+    .await?;
     leptos_axum::redirect("/api-keys?ovh_deleted=1");
     Ok(())
 }
@@ -127,7 +139,13 @@ pub async fn delete_ovh_application(id: i64) -> Result<(), AppError> {
 #[server(endpoint = "revoke_ovh_consumer_key")]
 pub async fn revoke_ovh_consumer_key(id: i64) -> Result<(), AppError> {
     let (state, caller) = crate::server::state::authenticate().await?;
-    crate::server::ovh::revoke_consumer_key(&state, caller.user_id, id).await?;
+    crate::server::ovh::revoke_consumer_key(
+        &state,
+        crate::server::activity::Who::Caller(&caller),
+        caller.user_id,
+        id,
+    )
+    .await?;
     leptos_axum::redirect("/api-keys?ovh_revoked=1");
     Ok(())
 }
@@ -178,7 +196,14 @@ pub async fn authorize_ovh_consumer_key(id: String) -> Result<(), AppError> {
     if caller.via != crate::server::auth::Via::Session {
         return Err(AppError::Forbidden);
     }
-    match crate::server::ovh::grant(&state, caller.user_id, &id).await? {
+    match crate::server::ovh::grant(
+        &state,
+        crate::server::activity::Who::Caller(&caller),
+        caller.user_id,
+        &id,
+    )
+    .await?
+    {
         Some(redirection) => leptos_axum::redirect(&redirection),
         None => leptos_axum::redirect(&format!("/ovh/authorize/{id}")),
     }

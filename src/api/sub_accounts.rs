@@ -184,8 +184,13 @@ pub async fn create_sub_account(form: SubAccountForm) -> Result<(), AppError> {
     use crate::api::reveal::{AccountCredentials, Revealed};
     let (state, caller) = crate::server::state::authenticate().await?;
     let admin = caller.admin()?;
-    let created =
-        crate::server::sub_accounts::create(&state, admin.caller().account_pk, form.into()).await?;
+    let created = crate::server::sub_accounts::create(
+        &state,
+        crate::server::activity::Who::Caller(admin.caller()),
+        admin.caller().account_pk,
+        form.into(),
+    )
+    .await?;
     let payload = Revealed::AccountCredentials(AccountCredentials {
         sub_account: Some(created.id),
         account_id: created.account_id.to_string(),
@@ -204,7 +209,9 @@ pub async fn create_sub_account(form: SubAccountForm) -> Result<(), AppError> {
 pub async fn update_sub_account(id: i64, form: SubAccountForm) -> Result<(), AppError> {
     let (state, caller) = crate::server::state::authenticate().await?;
     let admin = caller.admin()?;
-    crate::server::sub_accounts::update(&state, admin.caller().account_pk, id, form.into()).await?;
+    let who = crate::server::activity::Who::Caller(admin.caller());
+    crate::server::sub_accounts::update(&state, who, admin.caller().account_pk, id, form.into())
+        .await?;
     leptos_axum::redirect(&format!("/sub-accounts/{id}?saved=1"));
     Ok(())
 }
@@ -217,6 +224,7 @@ pub async fn set_sub_account_enabled(id: i64, enabled: String) -> Result<(), App
     let admin = caller.admin()?;
     crate::server::sub_accounts::set_enabled(
         &state,
+        crate::server::activity::Who::Caller(admin.caller()),
         admin.caller().account_pk,
         id,
         enabled == "true",
@@ -231,7 +239,8 @@ pub async fn set_sub_account_enabled(id: i64, enabled: String) -> Result<(), App
 pub async fn complete_sub_account_kyc(id: i64) -> Result<(), AppError> {
     let (state, caller) = crate::server::state::authenticate().await?;
     let admin = caller.admin()?;
-    crate::server::sub_accounts::complete_kyc(&state, admin.caller().account_pk, id).await?;
+    let who = crate::server::activity::Who::Caller(admin.caller());
+    crate::server::sub_accounts::complete_kyc(&state, who, admin.caller().account_pk, id).await?;
     leptos_axum::redirect(&format!("/sub-accounts/{id}"));
     Ok(())
 }
@@ -244,7 +253,13 @@ pub async fn rotate_sub_account_credentials(id: i64) -> Result<(), AppError> {
     let admin = caller.admin()?;
     let parent = admin.caller().account_pk;
     let sub = crate::server::sub_accounts::find(&state, parent, id).await?;
-    let issued = crate::server::sub_accounts::rotate_credentials(&state, parent, id).await?;
+    let issued = crate::server::sub_accounts::rotate_credentials(
+        &state,
+        crate::server::activity::Who::Caller(admin.caller()),
+        parent,
+        id,
+    )
+    .await?;
     let payload = Revealed::AccountCredentials(AccountCredentials {
         sub_account: Some(id),
         account_id: sub.code,
@@ -263,7 +278,8 @@ pub async fn rotate_sub_account_credentials(id: i64) -> Result<(), AppError> {
 pub async fn delete_sub_account(id: i64, confirm_name: String) -> Result<(), AppError> {
     let (state, caller) = crate::server::state::authenticate().await?;
     let admin = caller.admin()?;
-    crate::server::sub_accounts::delete(&state, admin.caller().account_pk, id, &confirm_name)
+    let who = crate::server::activity::Who::Caller(admin.caller());
+    crate::server::sub_accounts::delete(&state, who, admin.caller().account_pk, id, &confirm_name)
         .await?;
     leptos_axum::redirect("/sub-accounts?deleted=1");
     Ok(())
@@ -276,12 +292,24 @@ pub async fn manage_sub_account(id: i64) -> Result<(), AppError> {
     use crate::server::auth::Via;
     let (state, caller) = crate::server::state::authenticate().await?;
     let admin = caller.admin()?;
-    crate::server::sub_accounts::find(&state, admin.caller().account_pk, id).await?;
+    let sub = crate::server::sub_accounts::find(&state, admin.caller().account_pk, id).await?;
     // Only a browser session can switch accounts; a credential acts as itself.
     if caller.via != Via::Session {
         return Err(AppError::Forbidden);
     }
     crate::server::state::session().await?.act_in(id).await?;
+    let event = crate::server::activity::Event::by(
+        &caller,
+        crate::server::activity::Action::SubAccountManage,
+        sub.name,
+    );
+    crate::server::activity::record(
+        &state.db,
+        &event,
+        crate::server::activity::Outcome::Success,
+        "",
+    )
+    .await?;
     leptos_axum::redirect("/users");
     Ok(())
 }

@@ -41,7 +41,12 @@ pub async fn create_tencent_key() -> Result<(), AppError> {
     if caller.via != crate::server::auth::Via::Session {
         return Err(AppError::Forbidden);
     }
-    let created = crate::server::tencent_keys::create(&state, caller.user_id).await?;
+    let created = crate::server::tencent_keys::create(
+        &state,
+        crate::server::activity::Who::Caller(&caller),
+        caller.user_id,
+    )
+    .await?;
     let payload = Revealed::TencentAccessKey {
         secret_id: created.secret_id,
         secret_key: created.secret_key,
@@ -55,7 +60,13 @@ pub async fn create_tencent_key() -> Result<(), AppError> {
 #[server(endpoint = "delete_tencent_key")]
 pub async fn delete_tencent_key(id: i64) -> Result<(), AppError> {
     let (state, caller) = crate::server::state::authenticate().await?;
-    crate::server::tencent_keys::delete(&state, caller.user_id, id).await?;
+    crate::server::tencent_keys::delete(
+        &state,
+        crate::server::activity::Who::Caller(&caller),
+        caller.user_id,
+        id,
+    )
+    .await?;
     leptos_axum::redirect("/api-keys?tencent_deleted=1");
     Ok(())
 }

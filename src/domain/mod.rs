@@ -2,6 +2,7 @@
 //! that refuses bad input with a message a person can act on.
 
 pub mod account_id;
+pub mod activity;
 pub mod company;
 pub mod credential;
 pub mod email;

@@ -1,5 +1,6 @@
 //! One file per page.
 
+pub mod activity;
 pub mod api_keys;
 pub mod forced;
 pub mod groups;
@@ -7,7 +8,6 @@ pub mod login;
 pub mod not_found;
 pub mod overview;
 pub mod ovh;
-pub mod placeholder;
 pub mod reveal;
 pub mod security;
 pub mod signup;

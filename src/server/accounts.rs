@@ -1,6 +1,7 @@
 //! Creating main accounts and logging in: the services behind the sign-up page, the login form
 //! and `steward account create`.
 
+use super::activity::{self, Action, Event, Outcome};
 use super::db::{self, accounts::CreateAccountError, accounts::NewAccount};
 use super::passwords::Verified;
 use super::session::AuthSession;
@@ -26,6 +27,7 @@ pub async fn create_account(
     company: &str,
     email: &str,
     password: String,
+    via: &'static str,
 ) -> Result<CreatedAccount, AppError> {
     let mut errors = Vec::new();
     let company = CompanyName::parse(company)
@@ -75,7 +77,7 @@ pub async fn create_account(
             holder_password_hash: &password_hash,
             holder_security_stamp: &security_stamp,
         };
-        match db::accounts::create(&state.db, &new).await {
+        match db::accounts::create(&state.db, &Event::sign_up(via), &new).await {
             Ok(db::accounts::CreatedIds { holder_user_id, .. }) => {
                 tracing::info!(account = %account_id, "account created");
                 return Ok(CreatedAccount {
@@ -94,6 +96,18 @@ pub async fn create_account(
     Err(super::errors::internal(anyhow::anyhow!(
         "no free account ID after 8 draws"
     )))
+}
+
+/// A failed login as a user that does not exist, recorded in the account when the account
+/// does: an administrator sees someone trying logins.
+async fn record_unknown_login(state: &AppState, id: &LoginId) -> Result<(), AppError> {
+    if let Some((account_pk, root_pk)) =
+        db::accounts::keys_of_code(&state.db, id.account.as_str()).await?
+    {
+        let event = Event::login(account_pk, root_pk, None, &id.to_string(), Action::Login);
+        activity::record(&state.db, &event, Outcome::Failure, "unknown user").await?;
+    }
+    Ok(())
 }
 
 /// Where a correct password leads.
@@ -126,7 +140,8 @@ pub async fn log_in(
     login_id: &str,
     password: String,
 ) -> Result<LoginStep, AppError> {
-    let candidate = match LoginId::parse(login_id) {
+    let parsed = LoginId::parse(login_id);
+    let candidate = match &parsed {
         Some(id) => {
             let login_key = id.login.as_ref().map(|l| l.key());
             db::users::find_login_candidate(&state.db, id.account.as_str(), login_key.as_deref())
@@ -150,8 +165,21 @@ pub async fn log_in(
         .map(|c| c.password_hash.clone());
     let verified = state.hasher.verify(password, stored).await?;
     let Some(candidate) = candidate else {
+        if let Some(id) = &parsed {
+            record_unknown_login(state, id).await?;
+        }
         return Err(AppError::LoginFailed);
     };
+    // Only a well-formed login ID of an existing user gets here: the text is an ID, not a
+    // password typed into the wrong box.
+    let login_text = parsed.as_ref().map(LoginId::to_string).unwrap_or_default();
+    let event = Event::login(
+        candidate.account_pk,
+        candidate.root_pk,
+        Some(candidate.user_id),
+        &login_text,
+        Action::Login,
+    );
     if throttled || !verified.ok() {
         let failures = db::throttle::record_failure(&state.db, candidate.user_id).await?;
         tracing::info!(
@@ -160,9 +188,16 @@ pub async fn log_in(
             throttled,
             "login failed"
         );
+        let detail = if throttled {
+            "locked"
+        } else {
+            "wrong password"
+        };
+        activity::record(&state.db, &event, Outcome::Failure, detail).await?;
         return Err(AppError::LoginFailed);
     }
     if candidate.disabled || !candidate.account_enabled {
+        activity::record(&state.db, &event, Outcome::Failure, "disabled").await?;
         return Err(AppError::LoginFailed);
     }
     let rehashed = match &verified {
@@ -170,8 +205,12 @@ pub async fn log_in(
         _ => None,
     };
     if candidate.totp_enabled {
-        if let Some(hash) = rehashed {
-            db::users::record_login(&state.db, candidate.user_id, Some(hash)).await?;
+        // The password step of a two-step login: its own event; the code step records another.
+        match rehashed {
+            Some(hash) => {
+                db::users::record_login(&state.db, &event, candidate.user_id, Some(hash)).await?;
+            }
+            None => activity::record(&state.db, &event, Outcome::Success, "code required").await?,
         }
         session
             .begin_second_factor(candidate.user_id, &candidate.security_stamp)
@@ -179,7 +218,7 @@ pub async fn log_in(
         return Ok(LoginStep::SecondFactor);
     }
     db::throttle::clear(&state.db, candidate.user_id).await?;
-    db::users::record_login(&state.db, candidate.user_id, rehashed).await?;
+    db::users::record_login(&state.db, &event, candidate.user_id, rehashed).await?;
     sessions::start(
         state,
         session,
@@ -202,16 +241,31 @@ pub async fn log_in_second_factor(
     let Some(pending) = session.pending_login().await? else {
         return Err(AppError::LoginFailed);
     };
+    let Some((account_pk, root_pk, login_id)) =
+        db::users::identity(&state.db, pending.user_id).await?
+    else {
+        return Err(AppError::LoginFailed);
+    };
+    let event = Event::login(
+        account_pk,
+        root_pk,
+        Some(pending.user_id),
+        &login_id,
+        Action::LoginCode,
+    );
     let (failures, last_failure_at) = db::throttle::get(&state.db, pending.user_id).await?;
-    let accepted = !is_throttled(state, failures, last_failure_at)
-        && super::two_factor::verify_second_factor(state, pending.user_id, code).await?;
+    let throttled = is_throttled(state, failures, last_failure_at);
+    let accepted = !throttled
+        && super::two_factor::verify_second_factor(state, &event, pending.user_id, code).await?;
     if !accepted {
         let failures = db::throttle::record_failure(&state.db, pending.user_id).await?;
         tracing::info!(user_id = pending.user_id, failures, "second factor failed");
+        let detail = if throttled { "locked" } else { "wrong code" };
+        activity::record(&state.db, &event, Outcome::Failure, detail).await?;
         return Err(AppError::LoginFailed);
     }
     db::throttle::clear(&state.db, pending.user_id).await?;
-    db::users::record_login(&state.db, pending.user_id, None).await?;
+    db::users::record_login(&state.db, &event, pending.user_id, None).await?;
     // The stamp from the password step: a user disabled meanwhile gets a dead session.
     sessions::start(state, session, client, pending.user_id, &pending.stamp).await?;
     Ok(())

@@ -1,6 +1,7 @@
 //! Personal API tokens: `<id>_<secret>`, acting as their user with at most the token's role.
 //! Only a hash of the secret is stored; the token is shown once.
 
+use super::activity::{Action, Event, Who, audited};
 use super::db;
 use super::state::AppState;
 use crate::domain::{Description, Role, credential};
@@ -30,22 +31,38 @@ pub const NAME_MAX: usize = 64;
 /// Creates a token for `user_id` with a role of at most `max_role` (the caller's own).
 pub async fn create(
     state: &AppState,
+    who: Who<'_>,
     user_id: i64,
     max_role: Role,
     input: NewTokenInput,
 ) -> Result<CreatedToken, AppError> {
     let expires_at = expiry(&input.expires, db::now());
-    create_expiring(state, user_id, max_role, input, expires_at).await
+    create_expiring(state, who, user_id, max_role, input, expires_at).await
 }
 
 /// [`create`] with the expiry already worked out (an API may give an exact time): `Err` holds
 /// the message for the `expires` field.
 pub async fn create_expiring(
     state: &AppState,
+    who: Who<'_>,
     user_id: i64,
     max_role: Role,
     input: NewTokenInput,
     expires_at: Result<Option<i64>, &'static str>,
+) -> Result<CreatedToken, AppError> {
+    let target: String = input.name.trim().chars().take(NAME_MAX).collect();
+    let event = Event::for_user(&state.db, who, user_id, Action::TokenCreate, target).await?;
+    let work = create_token_as(state, user_id, max_role, input, expires_at, &event);
+    audited(&state.db, &event, work).await
+}
+
+async fn create_token_as(
+    state: &AppState,
+    user_id: i64,
+    max_role: Role,
+    input: NewTokenInput,
+    expires_at: Result<Option<i64>, &'static str>,
+    event: &Event,
 ) -> Result<CreatedToken, AppError> {
     let mut errors = Vec::new();
     let mut refuse = |field: &str, message: &str| {
@@ -101,6 +118,7 @@ pub async fn create_expiring(
     let hash = super::secrets::token_hash(&secret);
     let id = db::api_tokens::insert(
         &state.db,
+        event,
         &db::api_tokens::NewToken {
             user_id,
             name: &name,
@@ -151,13 +169,24 @@ pub fn expiry(input: &str, now: i64) -> Result<Option<i64>, &'static str> {
 }
 
 /// Revokes one of the user's own tokens: it stops working with this statement.
-pub async fn revoke(state: &AppState, user_id: i64, id: i64) -> Result<(), AppError> {
-    if db::api_tokens::delete(&state.db, user_id, id).await? {
-        tracing::info!(user_id, token = id, "API token revoked");
-        Ok(())
-    } else {
-        Err(AppError::NotFound)
-    }
+pub async fn revoke(state: &AppState, who: Who<'_>, user_id: i64, id: i64) -> Result<(), AppError> {
+    let event = Event::for_user(
+        &state.db,
+        who,
+        user_id,
+        Action::TokenRevoke,
+        format!("token {id}"),
+    )
+    .await?;
+    audited(&state.db, &event, async {
+        if db::api_tokens::delete(&state.db, &event, user_id, id).await? {
+            tracing::info!(user_id, token = id, "API token revoked");
+            Ok(())
+        } else {
+            Err(AppError::NotFound)
+        }
+    })
+    .await
 }
 
 #[cfg(test)]

@@ -18,6 +18,7 @@ pub fn router(state: AppState) -> Router {
     let options = state.leptos_options.clone();
     let app = Router::new()
         .route("/healthz", get(http::healthz))
+        .route("/activity.csv", get(super::activity::csv))
         .merge(super::compat::routes())
         .leptos_routes_with_context(&state, routes, || (), move || shell(options.clone()))
         .fallback(leptos_axum::file_and_error_handler::<AppState, _>(shell))

@@ -111,6 +111,11 @@ pub struct ConfigArgs {
     #[arg(long, env = "STEWARD_PASSWORD_MIN_SCORE", default_value_t = DEFAULT_MIN_SCORE,
           value_parser = clap::value_parser!(u8).range(0..=4), global = true)]
     pub password_min_score: u8,
+
+    /// How many days the activity log keeps events; older ones are pruned in the background.
+    #[arg(long, env = "STEWARD_ACTIVITY_RETENTION_DAYS", default_value_t = 365,
+          value_parser = clap::value_parser!(u32).range(1..), global = true)]
+    pub activity_retention_days: u32,
 }
 
 /// The configuration a running Steward works with, resolved from [`ConfigArgs`].
@@ -126,6 +131,7 @@ pub struct Config {
     pub session_max: Duration,
     pub password_min_score: u8,
     pub throttle: ThrottlePolicy,
+    pub activity_retention_days: u32,
 }
 
 impl From<ConfigArgs> for Config {
@@ -149,6 +155,7 @@ impl From<ConfigArgs> for Config {
                 lock_for: Duration::from_secs(args.login_lock_minutes * 60),
                 ..ThrottlePolicy::default()
             },
+            activity_retention_days: args.activity_retention_days,
         }
     }
 }
@@ -167,6 +174,7 @@ impl Config {
             session_max: Duration::from_secs(12 * 3600),
             password_min_score: DEFAULT_MIN_SCORE,
             throttle: ThrottlePolicy::default(),
+            activity_retention_days: 365,
         }
     }
 

@@ -157,14 +157,49 @@ mod tests {
 }
 
 tokio::task_local! {
-    /// The id of the request being served, for log lines and error references.
-    static REQUEST_ID: String;
+    /// The request being served: its id, for log lines and error references, and where it
+    /// comes from, for the activity log.
+    static REQUEST: RequestMeta;
+}
+
+/// What the activity log notes about the request behind an event.
+#[derive(Debug, Clone, Default)]
+pub struct RequestMeta {
+    pub id: String,
+    pub ip: String,
+    pub user_agent: String,
+    /// Which API the request speaks: `panel` (pages and server functions), or one of the
+    /// provider-compatible dialects.
+    pub dialect: &'static str,
 }
 
 /// The id of the request being served, when there is one.
 pub fn current_request_id() -> Option<String> {
-    REQUEST_ID.try_with(Clone::clone).ok()
+    REQUEST.try_with(|r| r.id.clone()).ok()
 }
+
+/// The request being served; empty outside one (a command-line action).
+pub fn current_request() -> RequestMeta {
+    REQUEST.try_with(Clone::clone).unwrap_or_default()
+}
+
+/// The API a path belongs to (see `compat::routes`).
+pub fn dialect_of(method: &Method, path: &str) -> &'static str {
+    if path.starts_with("/api/v1/accounts") {
+        "vobiz"
+    } else if path.starts_with("/iam/") {
+        "gcore"
+    } else if path.starts_with("/1.0/") {
+        "ovh"
+    } else if path == "/" && method == Method::POST {
+        "tencent"
+    } else {
+        "panel"
+    }
+}
+
+/// The longest user agent kept: enough to tell browsers and clients apart.
+const MAX_USER_AGENT: usize = 256;
 
 /// Gives every request an id: the caller's `X-Request-Id` when it is a sane one (a proxy's),
 /// else a new one. Every log line of the request carries it, an internal error quotes it as its
@@ -181,14 +216,33 @@ pub async fn request_id(request: Request, next: Next) -> Response {
                     .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_')
         })
         .map_or_else(|| super::secrets::random_hex(8), str::to_owned);
+    let ip = request
+        .extensions()
+        .get::<axum::extract::ConnectInfo<std::net::SocketAddr>>()
+        .map(|info| info.0.ip().to_string())
+        .unwrap_or_default();
+    let user_agent: String = request
+        .headers()
+        .get(header::USER_AGENT)
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or_default()
+        .chars()
+        .take(MAX_USER_AGENT)
+        .collect();
+    let meta = RequestMeta {
+        id: id.clone(),
+        ip,
+        user_agent,
+        dialect: dialect_of(request.method(), request.uri().path()),
+    };
     let span = tracing::info_span!(
         "request",
         id = %id,
         method = %request.method(),
         path = %request.uri().path()
     );
-    let mut response = REQUEST_ID
-        .scope(id.clone(), next.run(request))
+    let mut response = REQUEST
+        .scope(meta, next.run(request))
         .instrument(span)
         .await;
     if let Ok(value) = HeaderValue::from_str(&id) {

@@ -2,6 +2,7 @@
 //! authentication, and the HTTP application.
 
 pub mod accounts;
+pub mod activity;
 pub mod api_tokens;
 pub mod app;
 pub mod auth;

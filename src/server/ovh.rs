@@ -10,6 +10,7 @@
 
 use serde::{Deserialize, Serialize};
 
+use super::activity::{Action, Event, Who, audited};
 use super::auth::{self, Caller, Via};
 use super::db;
 use super::state::AppState;
@@ -126,9 +127,30 @@ pub struct CreatedApplication {
 /// Creates an application for `user_id`.
 pub async fn create_application(
     state: &AppState,
+    who: Who<'_>,
     user_id: i64,
     name: &str,
     description: &str,
+) -> Result<CreatedApplication, AppError> {
+    let target = name.trim().to_owned();
+    let event = Event::for_user(
+        &state.db,
+        who,
+        user_id,
+        Action::OvhApplicationCreate,
+        target,
+    )
+    .await?;
+    let work = create_application_as(state, user_id, name, description, &event);
+    audited(&state.db, &event, work).await
+}
+
+async fn create_application_as(
+    state: &AppState,
+    user_id: i64,
+    name: &str,
+    description: &str,
+    event: &Event,
 ) -> Result<CreatedApplication, AppError> {
     let mut problems = Vec::new();
     let name = name.split_whitespace().collect::<Vec<_>>().join(" ");
@@ -163,6 +185,7 @@ pub async fn create_application(
         .encrypt(application_secret.as_bytes(), &context(&application_key))?;
     let id = db::ovh::insert_application(
         &state.db,
+        event,
         &db::ovh::NewApplication {
             user_id,
             name: &name,
@@ -180,17 +203,62 @@ pub async fn create_application(
     })
 }
 
-pub async fn delete_application(state: &AppState, user_id: i64, id: i64) -> Result<(), AppError> {
-    if db::ovh::delete_application(&state.db, user_id, id).await? {
-        tracing::info!(user_id, application = id, "OVHcloud application deleted");
-        Ok(())
-    } else {
-        Err(AppError::NotFound)
-    }
+pub async fn delete_application(
+    state: &AppState,
+    who: Who<'_>,
+    user_id: i64,
+    id: i64,
+) -> Result<(), AppError> {
+    let target = format!("application {id}");
+    let event = Event::for_user(
+        &state.db,
+        who,
+        user_id,
+        Action::OvhApplicationDelete,
+        target,
+    )
+    .await?;
+    audited(&state.db, &event, async {
+        if db::ovh::delete_application(&state.db, &event, user_id, id).await? {
+            tracing::info!(user_id, application = id, "OVHcloud application deleted");
+            Ok(())
+        } else {
+            Err(AppError::NotFound)
+        }
+    })
+    .await
 }
 
-pub async fn revoke_consumer_key(state: &AppState, user_id: i64, id: i64) -> Result<(), AppError> {
-    if db::ovh::revoke(&state.db, user_id, id).await? {
+pub async fn revoke_consumer_key(
+    state: &AppState,
+    who: Who<'_>,
+    user_id: i64,
+    id: i64,
+) -> Result<(), AppError> {
+    let target = format!("consumer key {id}");
+    let event = Event::for_user(
+        &state.db,
+        who,
+        user_id,
+        Action::OvhConsumerKeyRevoke,
+        target,
+    )
+    .await?;
+    audited(
+        &state.db,
+        &event,
+        revoke_consumer_key_as(state, user_id, id, &event),
+    )
+    .await
+}
+
+async fn revoke_consumer_key_as(
+    state: &AppState,
+    user_id: i64,
+    id: i64,
+    event: &Event,
+) -> Result<(), AppError> {
+    if db::ovh::revoke(&state.db, event, user_id, id).await? {
         tracing::info!(
             user_id,
             consumer_key_id = id,
@@ -268,12 +336,13 @@ pub async fn request_consumer_key(
         ));
     }
     db::ovh::delete_stale_pending(&state.db, db::now() - PENDING_TTL_SECONDS).await?;
-    insert_key(state, application_id, rules, redirection, None).await
+    insert_key(state, None, application_id, rules, redirection, None).await
 }
 
 /// A consumer key of `application_id` valid at once, acting as `user_id` with `rules`.
 pub async fn create_validated_key(
     state: &AppState,
+    event: &Event,
     application_id: i64,
     user_id: i64,
     rules: &[AccessRule],
@@ -282,7 +351,13 @@ pub async fn create_validated_key(
         .await?
         .ok_or(AppError::NotFound)?
         .security_stamp;
-    let created = insert_key(state, application_id, rules, "", Some((user_id, &stamp))).await?;
+    let granted = Some((user_id, stamp.as_str()));
+    let created = audited(
+        &state.db,
+        event,
+        insert_key(state, Some(event), application_id, rules, "", granted),
+    )
+    .await?;
     tracing::info!(
         application = application_id,
         user_id,
@@ -293,6 +368,7 @@ pub async fn create_validated_key(
 
 async fn insert_key(
     state: &AppState,
+    event: Option<&Event>,
     application_id: i64,
     rules: &[AccessRule],
     redirection: &str,
@@ -302,6 +378,7 @@ async fn insert_key(
     let validation_id = super::secrets::random_hex(16);
     db::ovh::insert_consumer_key(
         &state.db,
+        event,
         &db::ovh::NewConsumerKey {
             application_id,
             key_hash: &super::secrets::token_hash(&consumer_key),
@@ -432,8 +509,24 @@ pub async fn validation(
 /// returns where to send the browser next, if the application asked for an http(s) address.
 pub async fn grant(
     state: &AppState,
+    who: Who<'_>,
     user_id: i64,
     validation_id: &str,
+) -> Result<Option<String>, AppError> {
+    let event = Event::for_user(&state.db, who, user_id, Action::OvhConsumerKeyGrant, "").await?;
+    audited(
+        &state.db,
+        &event,
+        grant_as(state, user_id, validation_id, &event),
+    )
+    .await
+}
+
+async fn grant_as(
+    state: &AppState,
+    user_id: i64,
+    validation_id: &str,
+    event: &Event,
 ) -> Result<Option<String>, AppError> {
     let found = validation(state, user_id, validation_id).await?;
     if found.granted {
@@ -442,7 +535,7 @@ pub async fn grant(
             "This consumer key is already authorized.",
         ));
     }
-    grant_key(state, found.key_id, user_id).await?;
+    grant_key(state, event, found.key_id, user_id).await?;
     let redirection = found.redirection;
     let lower = redirection.to_ascii_lowercase();
     Ok((lower.starts_with("https://") || lower.starts_with("http://")).then_some(redirection))
@@ -451,8 +544,24 @@ pub async fn grant(
 /// Grants the pending key `consumer_key` to `user_id` (for scripts at the command line).
 pub async fn grant_by_key(
     state: &AppState,
+    who: Who<'_>,
     user_id: i64,
     consumer_key: &str,
+) -> Result<(), AppError> {
+    let event = Event::for_user(&state.db, who, user_id, Action::OvhConsumerKeyGrant, "").await?;
+    audited(
+        &state.db,
+        &event,
+        grant_by_key_as(state, user_id, consumer_key, &event),
+    )
+    .await
+}
+
+async fn grant_by_key_as(
+    state: &AppState,
+    user_id: i64,
+    consumer_key: &str,
+    event: &Event,
 ) -> Result<(), AppError> {
     let hash = super::secrets::token_hash(consumer_key);
     let row = db::ovh::find_consumer_key(&state.db, &hash)
@@ -464,16 +573,31 @@ pub async fn grant_by_key(
             "This consumer key is already authorized.",
         ));
     }
-    grant_key(state, row.id, user_id).await
+    grant_key(state, event, row.id, user_id).await
 }
 
-async fn grant_key(state: &AppState, key_id: i64, user_id: i64) -> Result<(), AppError> {
+async fn grant_key(
+    state: &AppState,
+    event: &Event,
+    key_id: i64,
+    user_id: i64,
+) -> Result<(), AppError> {
+    let event = event.about(format!("consumer key {key_id}"));
     let user = db::users::find_caller(&state.db, user_id)
         .await?
         .filter(|u| !u.disabled && u.account_enabled && u.parent_enabled)
         .ok_or(AppError::NotFound)?;
     let not_before = db::now() - PENDING_TTL_SECONDS;
-    if db::ovh::grant(&state.db, key_id, user_id, &user.security_stamp, not_before).await? {
+    if db::ovh::grant(
+        &state.db,
+        &event,
+        key_id,
+        user_id,
+        &user.security_stamp,
+        not_before,
+    )
+    .await?
+    {
         tracing::info!(
             user_id,
             consumer_key_id = key_id,

@@ -6,6 +6,7 @@
 
 use serde::{Serialize, de::DeserializeOwned};
 
+use super::activity::{Action, Event};
 use super::auth::Caller;
 use super::db;
 use super::state::AppState;
@@ -32,7 +33,9 @@ pub async fn take<T: DeserializeOwned>(
     caller: &Caller,
     id: &str,
 ) -> Result<Option<T>, AppError> {
-    let Some(sealed) = db::reveals::take(&state.db, id, caller.user_id).await? else {
+    // The event names the page, never what it showed.
+    let event = Event::by(caller, Action::SecretReveal, "one-time secret page");
+    let Some(sealed) = db::reveals::take(&state.db, &event, id, caller.user_id).await? else {
         return Ok(None);
     };
     let json = state.server_key.decrypt(&sealed, &format!("reveal:{id}"))?;

@@ -1,6 +1,7 @@
 //! Logins as the user sees them: started with the browser and address they came from, listed on
 //! the Security page, and ended one by one.
 
+use super::activity::{Action, Event, audited};
 use super::auth::Caller;
 use super::db::{self, now, sessions::NewSession};
 use super::session::AuthSession;
@@ -58,8 +59,19 @@ pub async fn still_open(state: &AppState, handle: &str, user_id: i64) -> Result<
 
 /// Logs out: the record and the session itself are deleted.
 pub async fn end_current(state: &AppState, session: &AuthSession) -> Result<(), AppError> {
-    if let Some(user) = session.user().await? {
-        db::sessions::delete(&state.db, &user.handle, user.user_id).await?;
+    if let Some(user) = session.user().await?
+        && let Some((account_pk, root_pk, login_id)) =
+            db::users::identity(&state.db, user.user_id).await?
+    {
+        let mut event = Event::login(
+            account_pk,
+            root_pk,
+            Some(user.user_id),
+            &login_id,
+            Action::Logout,
+        );
+        event.via = "session";
+        db::sessions::delete(&state.db, &event, &user.handle, user.user_id).await?;
     }
     session.log_out().await?;
     Ok(())
@@ -96,14 +108,19 @@ pub async fn list(
 
 /// Ends one of the caller's own sessions; another user's is simply not found.
 pub async fn end(state: &AppState, caller: &Caller, id: &str) -> Result<(), AppError> {
-    if db::sessions::delete(&state.db, id, caller.user_id).await? {
-        Ok(())
-    } else {
-        Err(AppError::NotFound)
-    }
+    let event = Event::by(caller, Action::SessionEnd, caller.login_id());
+    audited(&state.db, &event, async {
+        if db::sessions::delete(&state.db, &event, id, caller.user_id).await? {
+            Ok(())
+        } else {
+            Err(AppError::NotFound)
+        }
+    })
+    .await
 }
 
 pub async fn end_others(state: &AppState, caller: &Caller, current: &str) -> Result<(), AppError> {
-    db::sessions::delete_all_but(&state.db, caller.user_id, Some(current)).await?;
+    let event = Event::by(caller, Action::SessionsEndOthers, caller.login_id());
+    db::sessions::delete_all_but(&state.db, &event, caller.user_id, Some(current)).await?;
     Ok(())
 }

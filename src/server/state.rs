@@ -109,14 +109,40 @@ pub async fn current_caller(
     state: &AppState,
     session: &AuthSession,
 ) -> Result<Option<Caller>, AppError> {
-    let presented = leptos_axum::extract::<axum::http::HeaderMap>()
+    let headers = leptos_axum::extract::<axum::http::HeaderMap>()
         .await
-        .ok()
-        .and_then(|headers| auth::presented(&headers));
-    match presented {
+        .unwrap_or_default();
+    caller_from_request(state, session, &headers).await
+}
+
+/// [`current_caller`] for a plain axum route, which has the session and headers at hand.
+pub async fn caller_from_request(
+    state: &AppState,
+    session: &AuthSession,
+    headers: &axum::http::HeaderMap,
+) -> Result<Option<Caller>, AppError> {
+    match auth::presented(headers) {
         Some(presented) => auth::caller_from_credential(state, &presented).await,
         None => auth::caller(state, session).await,
     }
+}
+
+/// [`authenticate`] for a plain axum route.
+pub async fn authenticate_request(
+    state: &AppState,
+    session: &AuthSession,
+    headers: &axum::http::HeaderMap,
+) -> Result<Caller, AppError> {
+    let caller = caller_from_request(state, session, headers)
+        .await?
+        .ok_or(AppError::Unauthenticated)?;
+    if caller.password_change_required {
+        return Err(AppError::PasswordChangeRequired);
+    }
+    if caller.must_enrol_two_factor {
+        return Err(AppError::TwoFactorRequired);
+    }
+    Ok(caller)
 }
 
 /// Where the request comes from: the socket's address and the `User-Agent`.

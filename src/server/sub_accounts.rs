@@ -3,6 +3,7 @@
 //! authorized for (an Administrator of it, or the operator at the command line): a sub-account
 //! of any other account is simply not found.
 
+use super::activity::{Action, Event, Who, audited};
 use super::db::{self, accounts::CreateAccountError, accounts::SubAccountProfile};
 use super::state::AppState;
 use crate::domain::credential::{self, AuthIdKind};
@@ -146,8 +147,19 @@ pub struct Issued {
 /// holder, built-in groups and API credentials, all in one transaction.
 pub async fn create(
     state: &AppState,
+    who: Who<'_>,
     parent: i64,
     input: SubAccountInput,
+) -> Result<Created, AppError> {
+    let event = Event::of(who, parent, Action::SubAccountCreate, input.name.trim());
+    audited(&state.db, &event, create_as(state, parent, input, &event)).await
+}
+
+async fn create_as(
+    state: &AppState,
+    parent: i64,
+    input: SubAccountInput,
+    event: &Event,
 ) -> Result<Created, AppError> {
     if db::accounts::parent_of(&state.db, parent).await?.is_some() {
         return Err(AppError::Forbidden);
@@ -171,7 +183,7 @@ pub async fn create(
             holder_password_hash: &password_hash,
             holder_security_stamp: &security_stamp,
         };
-        match db::accounts::create(&state.db, &new).await {
+        match db::accounts::create(&state.db, event, &new).await {
             Ok(ids) => {
                 tracing::info!(parent, sub_account = %account_id, "sub-account created");
                 return Ok(Created {
@@ -232,9 +244,26 @@ pub async fn find(
 /// sessions; changing the KYC mode to customer use blocks calls until KYC is complete.
 pub async fn update(
     state: &AppState,
+    who: Who<'_>,
     parent: i64,
     id: i64,
     input: SubAccountInput,
+) -> Result<(), AppError> {
+    let event = Event::of(who, parent, Action::SubAccountUpdate, input.name.trim());
+    audited(
+        &state.db,
+        &event,
+        update_as(state, parent, id, input, &event),
+    )
+    .await
+}
+
+async fn update_as(
+    state: &AppState,
+    parent: i64,
+    id: i64,
+    input: SubAccountInput,
+    event: &Event,
 ) -> Result<(), AppError> {
     let current = find(state, parent, id).await?;
     let valid = validate(state, &input)?;
@@ -245,6 +274,7 @@ pub async fn update(
     };
     match db::sub_accounts::update(
         &state.db,
+        event,
         parent,
         id,
         valid.name.as_str(),
@@ -260,7 +290,12 @@ pub async fn update(
         Err(CreateAccountError::Db(e)) => return Err(e.into()),
     }
     if let Some(hash) = new_hash {
-        db::users::set_password(&state.db, id, current.holder_user_id, &hash, false).await?;
+        // The holder's password is a change of its own, about the holder.
+        let reset = event
+            .doing(Action::UserPasswordReset)
+            .about(current.code.clone());
+        db::users::set_password(&state.db, &reset, id, current.holder_user_id, &hash, false)
+            .await?;
     }
     Ok(())
 }
@@ -269,39 +304,78 @@ pub async fn update(
 /// checked against the account on every request).
 pub async fn set_enabled(
     state: &AppState,
+    who: Who<'_>,
     parent: i64,
     id: i64,
     enabled: bool,
 ) -> Result<(), AppError> {
-    if db::sub_accounts::set_enabled(&state.db, parent, id, enabled).await? {
-        tracing::info!(
-            parent,
-            sub_account = id,
-            enabled,
-            "sub-account status changed"
-        );
-        Ok(())
+    let action = if enabled {
+        Action::SubAccountEnable
     } else {
-        Err(AppError::NotFound)
-    }
+        Action::SubAccountDisable
+    };
+    let event = Event::of(who, parent, action, format!("#{id}"));
+    audited(&state.db, &event, async {
+        let event = event.about(find(state, parent, id).await?.name);
+        if db::sub_accounts::set_enabled(&state.db, &event, parent, id, enabled).await? {
+            tracing::info!(
+                parent,
+                sub_account = id,
+                enabled,
+                "sub-account status changed"
+            );
+            Ok(())
+        } else {
+            Err(AppError::NotFound)
+        }
+    })
+    .await
 }
 
-pub async fn complete_kyc(state: &AppState, parent: i64, id: i64) -> Result<(), AppError> {
-    if db::sub_accounts::complete_kyc(&state.db, parent, id).await? {
-        Ok(())
-    } else {
-        Err(AppError::NotFound)
-    }
+pub async fn complete_kyc(
+    state: &AppState,
+    who: Who<'_>,
+    parent: i64,
+    id: i64,
+) -> Result<(), AppError> {
+    let event = Event::of(who, parent, Action::SubAccountKyc, format!("#{id}"));
+    audited(&state.db, &event, async {
+        let event = event.about(find(state, parent, id).await?.name);
+        if db::sub_accounts::complete_kyc(&state.db, &event, parent, id).await? {
+            Ok(())
+        } else {
+            Err(AppError::NotFound)
+        }
+    })
+    .await
 }
 
 /// Deletes the sub-account, its users and its credentials, once its name is typed to confirm.
 pub async fn delete(
     state: &AppState,
+    who: Who<'_>,
     parent: i64,
     id: i64,
     confirm_name: &str,
 ) -> Result<String, AppError> {
+    let event = Event::of(who, parent, Action::SubAccountDelete, format!("#{id}"));
+    audited(
+        &state.db,
+        &event,
+        delete_as(state, parent, id, confirm_name, &event),
+    )
+    .await
+}
+
+async fn delete_as(
+    state: &AppState,
+    parent: i64,
+    id: i64,
+    confirm_name: &str,
+    event: &Event,
+) -> Result<String, AppError> {
     let current = find(state, parent, id).await?;
+    let event = event.about(current.name.clone());
     if confirm_name.trim() != current.name {
         return Err(AppError::field(
             "confirm_name",
@@ -311,7 +385,7 @@ pub async fn delete(
             ),
         ));
     }
-    if !db::sub_accounts::delete(&state.db, parent, id).await? {
+    if !db::sub_accounts::delete(&state.db, &event, parent, id).await? {
         return Err(AppError::NotFound);
     }
     tracing::info!(parent, sub_account = id, "sub-account deleted");
@@ -321,16 +395,43 @@ pub async fn delete(
 /// New credentials for sub-account `id`: the old token stops working at once.
 pub async fn rotate_credentials(
     state: &AppState,
+    who: Who<'_>,
     parent: i64,
     id: i64,
 ) -> Result<Issued, AppError> {
-    find(state, parent, id).await?;
-    issue_credentials(state, id).await
+    let event = Event::of(who, parent, Action::CredentialsRotate, format!("#{id}"));
+    audited(&state.db, &event, async {
+        let current = find(state, parent, id).await?;
+        issue_credentials_as(state, id, &event.about(current.name)).await
+    })
+    .await
 }
 
 /// Creates or rotates the API credentials of `account_pk`: its `auth_id` stays, the token is
 /// new and the old one stops working with the same statement.
-pub async fn issue_credentials(state: &AppState, account_pk: i64) -> Result<Issued, AppError> {
+pub async fn issue_credentials(
+    state: &AppState,
+    who: Who<'_>,
+    account_pk: i64,
+) -> Result<Issued, AppError> {
+    let action = match db::accounts::credentials_of(&state.db, account_pk).await? {
+        Some(_) => Action::CredentialsRotate,
+        None => Action::CredentialsCreate,
+    };
+    let event = Event::of(who, account_pk, action, "account credentials");
+    audited(
+        &state.db,
+        &event,
+        issue_credentials_as(state, account_pk, &event),
+    )
+    .await
+}
+
+async fn issue_credentials_as(
+    state: &AppState,
+    account_pk: i64,
+    event: &Event,
+) -> Result<Issued, AppError> {
     let kind = match db::accounts::parent_of(&state.db, account_pk).await? {
         Some(_) => AuthIdKind::SubAccount,
         None => AuthIdKind::MainAccount,
@@ -339,7 +440,9 @@ pub async fn issue_credentials(state: &AppState, account_pk: i64) -> Result<Issu
         let new_auth_id = credential::auth_id(kind, super::secrets::pick);
         let auth_token = credential::secret(super::secrets::pick);
         let hash = super::secrets::token_hash(&auth_token);
-        match db::accounts::issue_credentials(&state.db, account_pk, &new_auth_id, &hash).await {
+        match db::accounts::issue_credentials(&state.db, event, account_pk, &new_auth_id, &hash)
+            .await
+        {
             Ok(Some(auth_id)) => {
                 tracing::info!(account = account_pk, auth_id = %auth_id, "account credentials issued");
                 return Ok(Issued {

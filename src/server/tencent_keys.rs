@@ -4,6 +4,7 @@
 //! disabled or removed, or when their password or privilege changes. The SecretKey is shown
 //! once and kept sealed with the server key (SECURITY.md rule 22).
 
+use super::activity::{Action, Event, Who, audited};
 use super::auth::{self, Caller, Via};
 use super::db;
 use super::state::AppState;
@@ -44,7 +45,12 @@ fn context(secret_id: &str) -> String {
 }
 
 /// Creates a key for `user_id`, acting with that user's role.
-pub async fn create(state: &AppState, user_id: i64) -> Result<CreatedKey, AppError> {
+pub async fn create(state: &AppState, who: Who<'_>, user_id: i64) -> Result<CreatedKey, AppError> {
+    let event = Event::for_user(&state.db, who, user_id, Action::TencentKeyCreate, "").await?;
+    audited(&state.db, &event, create_as(state, user_id, &event)).await
+}
+
+async fn create_as(state: &AppState, user_id: i64, event: &Event) -> Result<CreatedKey, AppError> {
     let stamp = db::users::find_caller(&state.db, user_id)
         .await?
         .ok_or(AppError::NotFound)?
@@ -54,8 +60,10 @@ pub async fn create(state: &AppState, user_id: i64) -> Result<CreatedKey, AppErr
     let sealed = state
         .server_key
         .encrypt(secret_key.as_bytes(), &context(&secret_id))?;
+    let event = event.about(secret_id.clone());
     let id = db::tencent_keys::insert(
         &state.db,
+        &event,
         &db::tencent_keys::NewKey {
             user_id,
             secret_id: &secret_id,
@@ -81,13 +89,18 @@ pub async fn list(
 }
 
 /// Deletes one of the user's own keys: it stops working with this statement.
-pub async fn delete(state: &AppState, user_id: i64, id: i64) -> Result<(), AppError> {
-    if db::tencent_keys::delete(&state.db, user_id, id).await? {
-        tracing::info!(user_id, key = id, "Tencent Cloud access key deleted");
-        Ok(())
-    } else {
-        Err(AppError::NotFound)
-    }
+pub async fn delete(state: &AppState, who: Who<'_>, user_id: i64, id: i64) -> Result<(), AppError> {
+    let target = format!("access key {id}");
+    let event = Event::for_user(&state.db, who, user_id, Action::TencentKeyDelete, target).await?;
+    audited(&state.db, &event, async {
+        if db::tencent_keys::delete(&state.db, &event, user_id, id).await? {
+            tracing::info!(user_id, key = id, "Tencent Cloud access key deleted");
+            Ok(())
+        } else {
+            Err(AppError::NotFound)
+        }
+    })
+    .await
 }
 
 /// A key found by its SecretId, with its SecretKey unsealed to check a signature.

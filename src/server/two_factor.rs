@@ -6,6 +6,7 @@ use rand::rngs::OsRng;
 use rand::{Rng, RngCore};
 use sha2::{Digest, Sha256};
 
+use super::activity::{Action, Event, audited};
 use super::auth::{Admin, Caller};
 use super::db::{self, now};
 use super::state::AppState;
@@ -99,15 +100,26 @@ pub async fn set_policy(
     administrators: bool,
     everyone: bool,
 ) -> Result<(), AppError> {
-    db::two_factor::set_policy(
-        &state.db,
-        admin.caller().account_pk,
-        administrators,
-        everyone,
-    )
-    .await?;
+    let caller = admin.caller();
+    let event = Event::by(
+        caller,
+        Action::TwoFactorPolicy,
+        policy_label(administrators, everyone),
+    );
+    let account_pk = caller.account_pk;
+    let work = db::two_factor::set_policy(&state.db, &event, account_pk, administrators, everyone);
+    audited(&state.db, &event, async { Ok(work.await?) }).await?;
     tracing::info!(account = %admin.caller().account_id, administrators, everyone, "two-factor policy set");
     Ok(())
+}
+
+/// How a policy reads in the activity log.
+fn policy_label(administrators: bool, everyone: bool) -> &'static str {
+    match (administrators, everyone) {
+        (_, true) => "required of everyone",
+        (true, false) => "required of administrators",
+        (false, false) => "optional",
+    }
 }
 
 /// Draws a new seed and keeps it, sealed, until a correct code confirms it.
@@ -162,6 +174,22 @@ pub async fn confirm(
     password: String,
     code: &str,
 ) -> Result<Vec<String>, AppError> {
+    let event = Event::by(caller, Action::TwoFactorEnable, caller.login_id());
+    audited(
+        &state.db,
+        &event,
+        confirm_as(state, caller, password, code, &event),
+    )
+    .await
+}
+
+async fn confirm_as(
+    state: &AppState,
+    caller: &Caller,
+    password: String,
+    code: &str,
+    event: &Event,
+) -> Result<Vec<String>, AppError> {
     let row = row(state, caller.user_id).await?;
     let Some(sealed) = row.totp_pending_sealed.filter(|_| !row.totp_enabled) else {
         return Err(AppError::field(
@@ -183,6 +211,7 @@ pub async fn confirm(
     let (codes, hashes) = fresh_recovery_codes();
     db::two_factor::enable(
         &state.db,
+        event,
         caller.user_id,
         &active,
         step.unwrap_or_default(),
@@ -209,9 +238,11 @@ async fn accept_totp(state: &AppState, user_id: i64, code: &str) -> Result<bool,
     }
 }
 
-/// The second login step: a current TOTP code, or an unused recovery code.
+/// The second login step: a current TOTP code, or an unused recovery code (which records
+/// `event` as the code's use).
 pub async fn verify_second_factor(
     state: &AppState,
+    event: &Event,
     user_id: i64,
     code: &str,
 ) -> Result<bool, AppError> {
@@ -222,8 +253,9 @@ pub async fn verify_second_factor(
     {
         return accept_totp(state, user_id, code).await;
     }
-    let used =
-        db::two_factor::use_recovery_code(&state.db, user_id, &hash_recovery_code(code)).await?;
+    let hash = hash_recovery_code(code);
+    let event = event.doing(Action::RecoveryCodeUsed);
+    let used = db::two_factor::use_recovery_code(&state.db, &event, user_id, &hash).await?;
     if used {
         tracing::info!(user_id, "recovery code used");
     }
@@ -236,14 +268,18 @@ pub async fn disable(
     password: String,
     code: &str,
 ) -> Result<(), AppError> {
-    let code_ok = accept_totp(state, caller.user_id, code).await?;
-    check_password_and_code(state, caller, password, code_ok).await?;
-    db::two_factor::disable(&state.db, caller.user_id).await?;
-    tracing::info!(
-        user_id = caller.user_id,
-        "two-factor authentication disabled"
-    );
-    Ok(())
+    let event = Event::by(caller, Action::TwoFactorDisable, caller.login_id());
+    audited(&state.db, &event, async {
+        let code_ok = accept_totp(state, caller.user_id, code).await?;
+        check_password_and_code(state, caller, password, code_ok).await?;
+        db::two_factor::disable(&state.db, &event, caller.user_id, false).await?;
+        tracing::info!(
+            user_id = caller.user_id,
+            "two-factor authentication disabled"
+        );
+        Ok(())
+    })
+    .await
 }
 
 pub async fn new_recovery_codes(
@@ -252,9 +288,13 @@ pub async fn new_recovery_codes(
     password: String,
     code: &str,
 ) -> Result<Vec<String>, AppError> {
-    let code_ok = accept_totp(state, caller.user_id, code).await?;
-    check_password_and_code(state, caller, password, code_ok).await?;
-    let (codes, hashes) = fresh_recovery_codes();
-    db::two_factor::replace_recovery_codes(&state.db, caller.user_id, &hashes).await?;
-    Ok(codes)
+    let event = Event::by(caller, Action::RecoveryCodesRenew, caller.login_id());
+    audited(&state.db, &event, async {
+        let code_ok = accept_totp(state, caller.user_id, code).await?;
+        check_password_and_code(state, caller, password, code_ok).await?;
+        let (codes, hashes) = fresh_recovery_codes();
+        db::two_factor::replace_recovery_codes(&state.db, &event, caller.user_id, &hashes).await?;
+        Ok(codes)
+    })
+    .await
 }

@@ -5,6 +5,7 @@
 use rand::Rng;
 use rand::rngs::OsRng;
 
+use super::activity::{Action, Event, audited};
 use super::auth::{Admin, Caller};
 use super::db::{
     self, groups::DeleteGroupError, groups::InsertGroupError, groups::UpdateGroupError,
@@ -78,6 +79,21 @@ pub async fn create_user(
     admin: Admin<'_>,
     input: NewUserInput<'_>,
 ) -> Result<CreatedUser, AppError> {
+    let event = Event::by(admin.caller(), Action::UserCreate, input.login.trim());
+    audited(
+        &state.db,
+        &event,
+        create_user_as(state, admin, input, &event),
+    )
+    .await
+}
+
+async fn create_user_as(
+    state: &AppState,
+    admin: Admin<'_>,
+    input: NewUserInput<'_>,
+    event: &Event,
+) -> Result<CreatedUser, AppError> {
     let caller = admin.caller();
     let mut problems = Problems::default();
     let login = problems.check("login", LoginName::parse(input.login));
@@ -121,7 +137,7 @@ pub async fn create_user(
         description: description.as_str(),
         password_change_required: input.require_change || generated,
     };
-    match db::users::insert(&state.db, caller.account_pk, &new).await {
+    match db::users::insert(&state.db, event, caller.account_pk, &new).await {
         Ok(_) => Ok(CreatedUser {
             login: login.as_str().to_owned(),
             generated_password: generated.then_some(password),
@@ -251,6 +267,20 @@ pub async fn update_user(
     group: &str,
     description: &str,
 ) -> Result<(), AppError> {
+    let event = Event::by(admin.caller(), Action::UserUpdate, login);
+    let work = update_user_as(state, admin, login, email, group, description, &event);
+    audited(&state.db, &event, work).await
+}
+
+async fn update_user_as(
+    state: &AppState,
+    admin: Admin<'_>,
+    login: &str,
+    email: &str,
+    group: &str,
+    description: &str,
+    event: &Event,
+) -> Result<(), AppError> {
     let caller = admin.caller();
     let user = find(state, caller, login).await?;
     let mut problems = Problems::default();
@@ -270,6 +300,7 @@ pub async fn update_user(
     };
     let done = db::users::update_profile(
         &state.db,
+        event,
         caller.account_pk,
         user.id,
         email.as_str(),
@@ -300,12 +331,22 @@ pub async fn set_disabled(
     login: &str,
     disabled: bool,
 ) -> Result<(), AppError> {
-    let user = find(state, admin.caller(), login).await?;
-    if disabled {
-        not_self(admin, &user, "You cannot disable yourself.")?;
-    }
-    db::users::set_disabled(&state.db, admin.caller().account_pk, user.id, disabled).await?;
-    Ok(())
+    let action = if disabled {
+        Action::UserDisable
+    } else {
+        Action::UserEnable
+    };
+    let event = Event::by(admin.caller(), action, login);
+    audited(&state.db, &event, async {
+        let user = find(state, admin.caller(), login).await?;
+        if disabled {
+            not_self(admin, &user, "You cannot disable yourself.")?;
+        }
+        let account_pk = admin.caller().account_pk;
+        db::users::set_disabled(&state.db, &event, account_pk, user.id, disabled).await?;
+        Ok(())
+    })
+    .await
 }
 
 /// Gives the user a generated temporary password (returned, to be shown once) and ends their
@@ -315,6 +356,21 @@ pub async fn reset_password(
     admin: Admin<'_>,
     login: &str,
 ) -> Result<(String, String), AppError> {
+    let event = Event::by(admin.caller(), Action::UserPasswordReset, login);
+    audited(
+        &state.db,
+        &event,
+        reset_password_as(state, admin, login, &event),
+    )
+    .await
+}
+
+async fn reset_password_as(
+    state: &AppState,
+    admin: Admin<'_>,
+    login: &str,
+    event: &Event,
+) -> Result<(String, String), AppError> {
     let user = find(state, admin.caller(), login).await?;
     not_self(
         admin,
@@ -323,7 +379,8 @@ pub async fn reset_password(
     )?;
     let password = generate_password();
     let hash = state.hasher.hash(password.clone()).await?;
-    db::users::set_password(&state.db, admin.caller().account_pk, user.id, &hash, true).await?;
+    let account_pk = admin.caller().account_pk;
+    db::users::set_password(&state.db, event, account_pk, user.id, &hash, true).await?;
     Ok((user.login, password))
 }
 
@@ -334,37 +391,48 @@ pub async fn turn_off_two_factor(
     admin: Admin<'_>,
     login: &str,
 ) -> Result<(), AppError> {
-    let user = find(state, admin.caller(), login).await?;
-    not_self(
-        admin,
-        &user,
-        "Turn off your own two-factor authentication on the Security page.",
-    )?;
-    db::two_factor::disable(&state.db, user.id).await?;
-    db::users::rotate_stamp(&state.db, admin.caller().account_pk, user.id).await?;
-    tracing::info!(
-        user_id = user.id,
-        by = admin.caller().user_id,
-        "two-factor authentication turned off by an administrator"
-    );
-    Ok(())
+    let event = Event::by(admin.caller(), Action::TwoFactorDisable, login);
+    audited(&state.db, &event, async {
+        let user = find(state, admin.caller(), login).await?;
+        not_self(
+            admin,
+            &user,
+            "Turn off your own two-factor authentication on the Security page.",
+        )?;
+        db::two_factor::disable(&state.db, &event, user.id, true).await?;
+        tracing::info!(
+            user_id = user.id,
+            by = admin.caller().user_id,
+            "two-factor authentication turned off by an administrator"
+        );
+        Ok(())
+    })
+    .await
 }
 
 pub async fn end_sessions(state: &AppState, admin: Admin<'_>, login: &str) -> Result<(), AppError> {
-    let user = find(state, admin.caller(), login).await?;
-    not_self(admin, &user, "End your own sessions by logging out.")?;
-    db::users::rotate_stamp(&state.db, admin.caller().account_pk, user.id).await?;
-    Ok(())
+    let event = Event::by(admin.caller(), Action::SessionsEndOthers, login);
+    audited(&state.db, &event, async {
+        let user = find(state, admin.caller(), login).await?;
+        not_self(admin, &user, "End your own sessions by logging out.")?;
+        db::users::rotate_stamp(&state.db, &event, admin.caller().account_pk, user.id).await?;
+        Ok(())
+    })
+    .await
 }
 
 pub async fn remove_user(state: &AppState, admin: Admin<'_>, login: &str) -> Result<(), AppError> {
-    let user = find(state, admin.caller(), login).await?;
-    not_self(admin, &user, "You cannot remove yourself.")?;
-    if db::users::delete(&state.db, admin.caller().account_pk, user.id).await? {
-        Ok(())
-    } else {
-        Err(AppError::NotFound)
-    }
+    let event = Event::by(admin.caller(), Action::UserDelete, login);
+    audited(&state.db, &event, async {
+        let user = find(state, admin.caller(), login).await?;
+        not_self(admin, &user, "You cannot remove yourself.")?;
+        if db::users::delete(&state.db, &event, admin.caller().account_pk, user.id).await? {
+            Ok(())
+        } else {
+            Err(AppError::NotFound)
+        }
+    })
+    .await
 }
 
 /// Whether `password` is the user's current password.
@@ -385,6 +453,19 @@ pub async fn change_own_password(
     current: String,
     new: String,
     confirm: &str,
+) -> Result<String, AppError> {
+    let event = Event::by(caller, Action::PasswordChange, caller.login_id());
+    let work = change_own_password_as(state, caller, current, new, confirm, &event);
+    audited(&state.db, &event, work).await
+}
+
+async fn change_own_password_as(
+    state: &AppState,
+    caller: &Caller,
+    current: String,
+    new: String,
+    confirm: &str,
+    event: &Event,
 ) -> Result<String, AppError> {
     let mut problems = Problems::default();
     if !password_matches(state, caller.user_id, current.clone()).await? {
@@ -412,9 +493,16 @@ pub async fn change_own_password(
     }
     problems.into_result()?;
     let hash = state.hasher.hash(new).await?;
-    db::users::set_password(&state.db, caller.account_pk, caller.user_id, &hash, false)
-        .await?
-        .ok_or(AppError::NotFound)
+    db::users::set_password(
+        &state.db,
+        event,
+        caller.account_pk,
+        caller.user_id,
+        &hash,
+        false,
+    )
+    .await?
+    .ok_or(AppError::NotFound)
 }
 
 pub async fn create_group(
@@ -423,6 +511,19 @@ pub async fn create_group(
     name: &str,
     role: &str,
     description: &str,
+) -> Result<(), AppError> {
+    let event = Event::by(admin.caller(), Action::GroupCreate, name.trim());
+    let work = create_group_as(state, admin, name, role, description, &event);
+    audited(&state.db, &event, work).await
+}
+
+async fn create_group_as(
+    state: &AppState,
+    admin: Admin<'_>,
+    name: &str,
+    role: &str,
+    description: &str,
+    event: &Event,
 ) -> Result<(), AppError> {
     let mut problems = Problems::default();
     let name = problems.check("name", GroupName::parse(name));
@@ -434,6 +535,7 @@ pub async fn create_group(
     };
     match db::groups::insert(
         &state.db,
+        event,
         admin.caller().account_pk,
         name.as_str(),
         role.code(),
@@ -451,12 +553,27 @@ pub async fn create_group(
 }
 
 pub async fn delete_group(state: &AppState, admin: Admin<'_>, name: &str) -> Result<(), AppError> {
+    let event = Event::by(admin.caller(), Action::GroupDelete, name.trim());
+    audited(
+        &state.db,
+        &event,
+        delete_group_as(state, admin, name, &event),
+    )
+    .await
+}
+
+async fn delete_group_as(
+    state: &AppState,
+    admin: Admin<'_>,
+    name: &str,
+    event: &Event,
+) -> Result<(), AppError> {
     let account_pk = admin.caller().account_pk;
     let name = GroupName::parse(name).map_err(|_| AppError::NotFound)?;
     let group = db::groups::find_by_name(&state.db, account_pk, &name.key())
         .await?
         .ok_or(AppError::NotFound)?;
-    match db::groups::delete(&state.db, account_pk, group.id).await {
+    match db::groups::delete(&state.db, event, account_pk, group.id).await {
         Ok(()) => Ok(()),
         Err(DeleteGroupError::NotFound) => Err(AppError::NotFound),
         Err(DeleteGroupError::BuiltIn) => Err(AppError::field(
@@ -481,6 +598,19 @@ pub async fn update_group(
     role: &str,
     description: &str,
 ) -> Result<(), AppError> {
+    let event = Event::by(admin.caller(), Action::GroupUpdate, name.trim());
+    let work = update_group_as(state, admin, name, role, description, &event);
+    audited(&state.db, &event, work).await
+}
+
+async fn update_group_as(
+    state: &AppState,
+    admin: Admin<'_>,
+    name: &str,
+    role: &str,
+    description: &str,
+    event: &Event,
+) -> Result<(), AppError> {
     let caller = admin.caller();
     let name = GroupName::parse(name).map_err(|_| AppError::NotFound)?;
     let group = db::groups::find_by_name(&state.db, caller.account_pk, &name.key())
@@ -504,6 +634,7 @@ pub async fn update_group(
     };
     match db::groups::update(
         &state.db,
+        event,
         caller.account_pk,
         group.id,
         role.code(),

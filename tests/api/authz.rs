@@ -301,6 +301,8 @@ async fn every_server_function_authorizes_every_kind_of_caller() {
             Box::new(|_| form(&[("id", "0123456789abcdef0123456789abcdef")])),
         ),
         ("end_other_sessions", reader, Box::new(|_| vec![])),
+        // Everyone reads the log, narrowed to what their role shows (see activity.rs).
+        ("list_activity", reader, Box::new(|_| vec![])),
         // Both boxes unticked: allowed, and requires nothing of anyone.
         ("set_two_factor_policy", admin_creates, Box::new(|_| vec![])),
         (
@@ -377,8 +379,15 @@ fn form(pairs: &[(&str, &str)]) -> Form {
 async fn seed_target(w: &World, n: usize) {
     w.app.seed_users(&w.account, &format!("target{n}"), 1).await;
     let account_pk = w.app.account_pk(&w.account).await;
+    let event = steward::server::activity::Event::command_line(
+        account_pk,
+        account_pk,
+        steward::server::activity::Action::GroupCreate,
+        format!("custom{n}"),
+    );
     steward::server::db::groups::insert(
         &w.app.state.db,
+        &event,
         account_pk,
         &format!("custom{n}"),
         "REGULAR",

@@ -278,7 +278,13 @@ impl TestApp {
                 description: if i % 2 == 0 { "even seed" } else { "odd seed" },
                 password_change_required: false,
             };
-            steward::server::db::users::insert(&self.state.db, account_pk, &new)
+            let event = steward::server::activity::Event::command_line(
+                account_pk,
+                account_pk,
+                steward::server::activity::Action::UserCreate,
+                login.as_str(),
+            );
+            steward::server::db::users::insert(&self.state.db, &event, account_pk, &new)
                 .await
                 .expect("seeded");
         }

@@ -2,6 +2,7 @@
 //! SQLite and again on a throwaway PostgreSQL.
 
 mod accounts;
+mod activity;
 mod api_keys;
 mod authz;
 mod cli;

@@ -17,6 +17,7 @@ use serde_json::{Value, json};
 
 use crate::domain::{CompanyName, Role};
 use crate::error::AppError;
+use crate::server::activity::Who;
 use crate::server::api_tokens::{self, NewTokenInput};
 use crate::server::auth::{self, Caller, Presented};
 use crate::server::db;
@@ -302,7 +303,7 @@ async fn create_client(
         enabled: true,
         ..Default::default()
     };
-    match sub_accounts::create(&state, parent, input).await {
+    match sub_accounts::create(&state, Who::Caller(&caller), parent, input).await {
         Ok(created) => Ok((
             StatusCode::CREATED,
             axum::Json(json!({ "id": created.id, "company": created.name })),
@@ -417,8 +418,15 @@ async fn create_token(
         role: role.code().to_owned(),
         expires: String::new(),
     };
-    let created =
-        api_tokens::create_expiring(&state, caller.user_id, caller.role, input, expires_at).await?;
+    let created = api_tokens::create_expiring(
+        &state,
+        Who::Caller(&caller),
+        caller.user_id,
+        caller.role,
+        input,
+        expires_at,
+    )
+    .await?;
     let row = db::api_tokens::find_in_account(&state.db, caller.account_pk, created.id)
         .await?
         .ok_or_else(|| refuse(StatusCode::NOT_FOUND, "Not found."))?;
@@ -478,7 +486,7 @@ async fn delete_token(
     let caller = authenticate(&state, &headers).await?;
     own_client(&caller, &client_id)?;
     let row = visible_token(&state, &caller, &token_id).await?;
-    api_tokens::revoke(&state, row.user_id, row.id).await?;
+    api_tokens::revoke(&state, Who::Caller(&caller), row.user_id, row.id).await?;
     Ok(StatusCode::NO_CONTENT.into_response())
 }
 

@@ -19,6 +19,7 @@ use serde_json::{Value, json};
 
 use crate::domain::{GroupName, LoginName, Role, UserStatus};
 use crate::error::AppError;
+use crate::server::activity::{Action, Event, Who};
 use crate::server::auth::Caller;
 use crate::server::db;
 use crate::server::format::rfc3339;
@@ -574,7 +575,7 @@ async fn create_sub_account(State(state): State<AppState>, req: Signed) -> Answe
             enabled: true,
             ..Default::default()
         };
-        match sub_accounts::create(&state, parent, input).await {
+        match sub_accounts::create(&state, Who::Caller(&caller), parent, input).await {
             Ok(created) => return ok(json!(created.id)),
             Err(AppError::Invalid(fields))
                 if i < last && fields.len() == 1 && fields[0].field == "name" =>
@@ -615,8 +616,10 @@ async fn create_consumer_key(
     let (caller, application_id) = authenticate(&state, &req).await?;
     let parent = caller.admin()?.caller().account_pk;
     let row = sub_accounts::find(&state, parent, sub_id(&id)?).await?;
+    let event = Event::by(&caller, Action::OvhConsumerKeyGrant, row.code.clone());
     let key = service::create_validated_key(
         &state,
+        &event,
         application_id,
         row.holder_user_id,
         &service::everything(),

@@ -31,6 +31,7 @@ use sha2::{Digest, Sha256};
 
 use crate::domain::{GroupName, LoginName, Role};
 use crate::error::AppError;
+use crate::server::activity::Who;
 use crate::server::auth::{Admin, Caller};
 use crate::server::db;
 use crate::server::db::groups::GroupRow;
@@ -976,7 +977,7 @@ async fn user_and_key(
 ) -> Result<(UserRow, Option<tencent_keys::CreatedKey>), Refusal> {
     let user = user_by_name(state, caller, login).await?;
     let key = if use_api {
-        Some(tencent_keys::create(state, user.id).await?)
+        Some(tencent_keys::create(state, Who::Caller(caller), user.id).await?)
     } else {
         None
     };

@@ -12,6 +12,7 @@ use serde::Deserialize;
 use serde_json::{Value, json};
 
 use crate::error::AppError;
+use crate::server::activity::Who;
 use crate::server::auth::{self, Caller, Presented};
 use crate::server::db::sub_accounts::SubAccountRow;
 use crate::server::format::{date, rfc3339};
@@ -252,7 +253,8 @@ async fn create(
     let caller = authenticate(&state, &headers, &auth_id).await?;
     let body: SubAccountBody = parse_body(body)?;
     let parent = caller.admin()?.caller().account_pk;
-    let created = sub_accounts::create(&state, parent, body.into_input(None)).await?;
+    let created =
+        sub_accounts::create(&state, Who::Caller(&caller), parent, body.into_input(None)).await?;
     let row = sub_accounts::find(&state, parent, created.id).await?;
     let tokens = session_tokens(&state, created.id)?;
     Ok((
@@ -345,9 +347,10 @@ async fn update(
     let parent = caller.admin()?.caller().account_pk;
     let current = sub_accounts::find(&state, parent, id).await?;
     let enabled = body.enabled;
-    sub_accounts::update(&state, parent, id, body.into_input(Some(&current))).await?;
+    let input = body.into_input(Some(&current));
+    sub_accounts::update(&state, Who::Caller(&caller), parent, id, input).await?;
     if let Some(enabled) = enabled.filter(|e| *e != current.enabled) {
-        sub_accounts::set_enabled(&state, parent, id, enabled).await?;
+        sub_accounts::set_enabled(&state, Who::Caller(&caller), parent, id, enabled).await?;
     }
     let row = sub_accounts::find(&state, parent, id).await?;
     Ok(axum::Json(json!({
@@ -366,6 +369,6 @@ async fn remove(
     let id = sub_id(&id)?;
     let parent = caller.admin()?.caller().account_pk;
     let current = sub_accounts::find(&state, parent, id).await?;
-    sub_accounts::delete(&state, parent, id, &current.name).await?;
+    sub_accounts::delete(&state, Who::Caller(&caller), parent, id, &current.name).await?;
     Ok(axum::Json(json!({ "message": "Sub-account deleted successfully" })).into_response())
 }

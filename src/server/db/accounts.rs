@@ -3,6 +3,7 @@
 use super::{Db, groups, is_unique_violation, now};
 use crate::domain::Role;
 use crate::domain::privilege::BUILT_IN_GROUPS;
+use crate::server::activity::{Event, Outcome};
 use crate::{in_tx, on_db};
 
 /// What a new account is made of; the holder's password is already hashed. A main account
@@ -90,8 +91,13 @@ pub struct CreatedIds {
 }
 
 /// Creates the account, its built-in groups and its holder (in `ADMIN`) in one transaction:
-/// all exist, or none.
-pub async fn create(db: &Db, new: &NewAccount<'_>) -> Result<CreatedIds, CreateAccountError> {
+/// all exist, or none, and so does `event`. A sub-account's creation is recorded where `event`
+/// says (the parent); a top-level account's in the new account itself, by its holder.
+pub async fn create(
+    db: &Db,
+    event: &Event,
+    new: &NewAccount<'_>,
+) -> Result<CreatedIds, CreateAccountError> {
     let at = now();
     let default_profile = SubAccountProfile::default();
     let profile = new.profile.unwrap_or(&default_profile);
@@ -154,6 +160,11 @@ pub async fn create(db: &Db, new: &NewAccount<'_>) -> Result<CreatedIds, CreateA
         .bind(at)
         .fetch_one(&mut *conn)
         .await?;
+        let event = match new.parent_id {
+            Some(_) => event.clone(),
+            None => event.in_new_account(account_pk, holder_user_id, new.code),
+        };
+        crate::record_in_tx!(conn, &event, Outcome::Success, "")?;
         Ok::<CreatedIds, CreateAccountError>(CreatedIds {
             account_pk,
             holder_user_id,
@@ -204,6 +215,7 @@ pub async fn credentials_of(
 /// when no such account exists.
 pub async fn issue_credentials(
     db: &Db,
+    event: &Event,
     account_pk: i64,
     new_auth_id: &str,
     token_hash: &str,
@@ -211,14 +223,16 @@ pub async fn issue_credentials(
     const SQL: &str = "UPDATE accounts SET auth_id = COALESCE(auth_id, $2), auth_token_hash = $3,
                               credentials_at = $4
                        WHERE id = $1 RETURNING auth_id";
-    let row: Option<(String,)> = on_db!(db, |pool| sqlx::query_as(SQL)
-        .bind(account_pk)
-        .bind(new_auth_id)
-        .bind(token_hash)
-        .bind(now())
-        .fetch_optional(pool)
-        .await)?;
-    Ok(row.map(|(id,)| id))
+    crate::audited_tx!(db, event, |conn| {
+        sqlx::query_scalar(SQL)
+            .bind(account_pk)
+            .bind(new_auth_id)
+            .bind(token_hash)
+            .bind(now())
+            .fetch_optional(&mut *conn)
+            .await
+            .map_err(CreateAccountError::from)
+    })
 }
 
 /// Whether any account, main or sub-account, has this company name (lower-cased).
@@ -260,4 +274,13 @@ pub async fn count(db: &Db) -> Result<i64, sqlx::Error> {
     )
     .fetch_one(pool)
     .await)
+}
+
+/// An account's key and its top-level account's, by account ID.
+pub async fn keys_of_code(db: &Db, code: &str) -> Result<Option<(i64, i64)>, sqlx::Error> {
+    const SQL: &str = "SELECT id, COALESCE(parent_id, id) FROM accounts WHERE code = $1";
+    on_db!(db, |pool| sqlx::query_as(SQL)
+        .bind(code)
+        .fetch_optional(pool)
+        .await)
 }

@@ -1,7 +1,8 @@
 //! Personal API tokens. Only a hash of each secret is kept.
 
 use super::{Db, now};
-use crate::{execute, on_db};
+use crate::server::activity::Event;
+use crate::{audited_tx, execute, execute_audited, on_db};
 
 pub struct NewToken<'a> {
     pub user_id: i64,
@@ -14,12 +15,12 @@ pub struct NewToken<'a> {
 }
 
 /// Inserts the token and returns its id (the part before `_`).
-pub async fn insert(db: &Db, new: &NewToken<'_>) -> Result<i64, sqlx::Error> {
+pub async fn insert(db: &Db, event: &Event, new: &NewToken<'_>) -> Result<i64, sqlx::Error> {
     const SQL: &str =
         "INSERT INTO api_tokens (user_id, name, description, role, secret_hash, user_stamp,
                                                expires_at, created_at)
                        VALUES ($1, $2, $3, $4, $5, $6, $7, $8) RETURNING id";
-    on_db!(db, |pool| sqlx::query_scalar(SQL)
+    audited_tx!(db, event, |conn| sqlx::query_scalar(SQL)
         .bind(new.user_id)
         .bind(new.name)
         .bind(new.description)
@@ -28,7 +29,7 @@ pub async fn insert(db: &Db, new: &NewToken<'_>) -> Result<i64, sqlx::Error> {
         .bind(new.user_stamp)
         .bind(new.expires_at)
         .bind(now())
-        .fetch_one(pool)
+        .fetch_one(&mut *conn)
         .await)
 }
 
@@ -55,9 +56,10 @@ pub async fn list_for_user(db: &Db, user_id: i64) -> Result<Vec<TokenRow>, sqlx:
 }
 
 /// Revokes one of the user's tokens; false when they have no such token.
-pub async fn delete(db: &Db, user_id: i64, id: i64) -> Result<bool, sqlx::Error> {
-    let n = execute!(
+pub async fn delete(db: &Db, event: &Event, user_id: i64, id: i64) -> Result<bool, sqlx::Error> {
+    let n = execute_audited!(
         db,
+        event,
         "DELETE FROM api_tokens WHERE user_id = $1 AND id = $2",
         user_id,
         id

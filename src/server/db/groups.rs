@@ -2,6 +2,7 @@
 
 use super::{Db, is_unique_violation, now};
 use crate::on_db;
+use crate::server::activity::Event;
 
 #[derive(Debug, Clone, sqlx::FromRow)]
 pub struct GroupRow {
@@ -50,16 +51,31 @@ pub enum InsertGroupError {
     Db(sqlx::Error),
 }
 
+impl From<sqlx::Error> for InsertGroupError {
+    fn from(e: sqlx::Error) -> Self {
+        if is_unique_violation(
+            &e,
+            "user_groups_name_key",
+            "user_groups.account_id, user_groups.name_key",
+        ) {
+            Self::NameTaken
+        } else {
+            Self::Db(e)
+        }
+    }
+}
+
 pub async fn insert(
     db: &Db,
+    event: &Event,
     account_pk: i64,
     name: &str,
     role: &str,
     description: &str,
 ) -> Result<i64, InsertGroupError> {
     let at = now();
-    let result: Result<(i64,), sqlx::Error> = on_db!(db, |pool| {
-        sqlx::query_as(INSERT)
+    crate::audited_tx!(db, event, |conn| {
+        sqlx::query_scalar(INSERT)
             .bind(account_pk)
             .bind(name)
             .bind(name.to_ascii_lowercase())
@@ -67,22 +83,10 @@ pub async fn insert(
             .bind(description)
             .bind(false)
             .bind(at)
-            .fetch_one(pool)
+            .fetch_one(&mut *conn)
             .await
-    });
-    match result {
-        Ok((id,)) => Ok(id),
-        Err(e)
-            if is_unique_violation(
-                &e,
-                "user_groups_name_key",
-                "user_groups.account_id, user_groups.name_key",
-            ) =>
-        {
-            Err(InsertGroupError::NameTaken)
-        }
-        Err(e) => Err(InsertGroupError::Db(e)),
-    }
+            .map_err(InsertGroupError::from)
+    })
 }
 
 pub enum DeleteGroupError {
@@ -99,8 +103,13 @@ impl From<sqlx::Error> for DeleteGroupError {
 }
 
 /// Deletes a custom group that nobody is in.
-pub async fn delete(db: &Db, account_pk: i64, group_id: i64) -> Result<(), DeleteGroupError> {
-    crate::in_tx!(db, |conn| {
+pub async fn delete(
+    db: &Db,
+    event: &Event,
+    account_pk: i64,
+    group_id: i64,
+) -> Result<(), DeleteGroupError> {
+    crate::audited_tx!(db, event, |conn| {
         let row: Option<(bool, i64)> = sqlx::query_as(
             "SELECT g.built_in, (SELECT COUNT(*) FROM users u WHERE u.group_id = g.id)
              FROM user_groups g WHERE g.id = $1 AND g.account_id = $2",
@@ -141,13 +150,14 @@ impl From<sqlx::Error> for UpdateGroupError {
 /// API credentials end (their privilege changed); a built-in group's role never changes.
 pub async fn update(
     db: &Db,
+    event: &Event,
     account_pk: i64,
     group_id: i64,
     role: &str,
     description: &str,
 ) -> Result<(), UpdateGroupError> {
     let at = now();
-    crate::in_tx!(db, |conn| {
+    crate::audited_tx!(db, event, |conn| {
         let row: Option<(bool, String)> = sqlx::query_as(
             "SELECT built_in, role FROM user_groups WHERE id = $1 AND account_id = $2",
         )

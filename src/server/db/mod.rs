@@ -3,6 +3,7 @@
 //! run on either pool through [`on_db!`] and [`in_tx!`].
 
 pub mod accounts;
+pub mod activity;
 pub mod api_tokens;
 pub mod groups;
 pub mod ovh;

@@ -3,7 +3,8 @@
 //! SHA-256 is kept.
 
 use super::{Db, now};
-use crate::{execute, on_db};
+use crate::server::activity::{Event, Outcome};
+use crate::{audited_tx, execute, execute_audited, on_db};
 
 pub struct NewApplication<'a> {
     pub user_id: i64,
@@ -14,17 +15,21 @@ pub struct NewApplication<'a> {
 }
 
 /// Inserts the application and returns its id.
-pub async fn insert_application(db: &Db, new: &NewApplication<'_>) -> Result<i64, sqlx::Error> {
+pub async fn insert_application(
+    db: &Db,
+    event: &Event,
+    new: &NewApplication<'_>,
+) -> Result<i64, sqlx::Error> {
     const SQL: &str = "INSERT INTO ovh_applications (user_id, name, description, application_key, secret_sealed, created_at)
                        VALUES ($1, $2, $3, $4, $5, $6) RETURNING id";
-    on_db!(db, |pool| sqlx::query_scalar(SQL)
+    audited_tx!(db, event, |conn| sqlx::query_scalar(SQL)
         .bind(new.user_id)
         .bind(new.name)
         .bind(new.description)
         .bind(new.application_key)
         .bind(new.secret_sealed)
         .bind(now())
-        .fetch_one(pool)
+        .fetch_one(&mut *conn)
         .await)
 }
 
@@ -54,9 +59,15 @@ pub async fn list_applications(db: &Db, user_id: i64) -> Result<Vec<ApplicationR
 }
 
 /// Deletes one of the user's applications and, with it, every consumer key it requested.
-pub async fn delete_application(db: &Db, user_id: i64, id: i64) -> Result<bool, sqlx::Error> {
-    let n = execute!(
+pub async fn delete_application(
+    db: &Db,
+    event: &Event,
+    user_id: i64,
+    id: i64,
+) -> Result<bool, sqlx::Error> {
+    let n = execute_audited!(
         db,
+        event,
         "DELETE FROM ovh_applications WHERE user_id = $1 AND id = $2",
         user_id,
         id
@@ -104,7 +115,13 @@ pub struct NewConsumerKey<'a> {
     pub granted: Option<(i64, &'a str)>,
 }
 
-pub async fn insert_consumer_key(db: &Db, new: &NewConsumerKey<'_>) -> Result<i64, sqlx::Error> {
+/// Inserts a consumer key, recording `event` with it when there is one (a pending request by
+/// an application is recorded when a user grants it).
+pub async fn insert_consumer_key(
+    db: &Db,
+    event: Option<&Event>,
+    new: &NewConsumerKey<'_>,
+) -> Result<i64, sqlx::Error> {
     const SQL: &str = "INSERT INTO ovh_consumer_keys (application_id, key_hash, validation_id, access_rules,
                                                       redirection, user_id, user_stamp, created_at, validated_at)
                        VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) RETURNING id";
@@ -113,18 +130,24 @@ pub async fn insert_consumer_key(db: &Db, new: &NewConsumerKey<'_>) -> Result<i6
         Some((user, stamp)) => (Some(user), Some(stamp)),
         None => (None, None),
     };
-    on_db!(db, |pool| sqlx::query_scalar(SQL)
-        .bind(new.application_id)
-        .bind(new.key_hash)
-        .bind(new.validation_id)
-        .bind(new.access_rules)
-        .bind(new.redirection)
-        .bind(user_id)
-        .bind(stamp)
-        .bind(at)
-        .bind(user_id.map(|_| at))
-        .fetch_one(pool)
-        .await)
+    crate::in_tx!(db, |conn| {
+        let id: i64 = sqlx::query_scalar(SQL)
+            .bind(new.application_id)
+            .bind(new.key_hash)
+            .bind(new.validation_id)
+            .bind(new.access_rules)
+            .bind(new.redirection)
+            .bind(user_id)
+            .bind(stamp)
+            .bind(at)
+            .bind(user_id.map(|_| at))
+            .fetch_one(&mut *conn)
+            .await?;
+        if let Some(event) = event {
+            crate::record_in_tx!(conn, event, Outcome::Success, "")?;
+        }
+        Ok::<i64, sqlx::Error>(id)
+    })
 }
 
 /// What checking a consumer key needs.
@@ -181,13 +204,15 @@ pub async fn find_by_validation(
 /// such pending key any more.
 pub async fn grant(
     db: &Db,
+    event: &Event,
     key_id: i64,
     user_id: i64,
     user_stamp: &str,
     not_before: i64,
 ) -> Result<bool, sqlx::Error> {
-    let n = execute!(
+    let n = execute_audited!(
         db,
+        event,
         "UPDATE ovh_consumer_keys SET user_id = $2, user_stamp = $3, validated_at = $4
          WHERE id = $1 AND user_id IS NULL AND created_at >= $5",
         key_id,
@@ -244,9 +269,10 @@ pub async fn list_consumer_keys(db: &Db, user_id: i64) -> Result<Vec<ConsumerKey
 }
 
 /// Revokes a key requested by one of the user's applications or acting as the user.
-pub async fn revoke(db: &Db, user_id: i64, id: i64) -> Result<bool, sqlx::Error> {
-    let n = execute!(
+pub async fn revoke(db: &Db, event: &Event, user_id: i64, id: i64) -> Result<bool, sqlx::Error> {
+    let n = execute_audited!(
         db,
+        event,
         "DELETE FROM ovh_consumer_keys WHERE id = $2
            AND (user_id = $1 OR application_id IN (SELECT id FROM ovh_applications WHERE user_id = $1))",
         user_id,

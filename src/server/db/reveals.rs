@@ -2,6 +2,7 @@
 
 use super::{Db, now};
 use crate::on_db;
+use crate::server::activity::Event;
 
 pub async fn insert(
     db: &Db,
@@ -30,15 +31,20 @@ pub async fn insert(
 
 /// Deletes and returns the sealed payload, if it exists, belongs to `user_id` and has not
 /// expired. One statement, so two concurrent reads cannot both get it.
-pub async fn take(db: &Db, id: &str, user_id: i64) -> Result<Option<Vec<u8>>, sqlx::Error> {
+pub async fn take(
+    db: &Db,
+    event: &Event,
+    id: &str,
+    user_id: i64,
+) -> Result<Option<Vec<u8>>, sqlx::Error> {
     const SQL: &str =
         "DELETE FROM reveals WHERE id = $1 AND user_id = $2 AND expires_at >= $3 RETURNING sealed";
-    on_db!(db, |pool| {
+    crate::audited_tx!(db, event, |conn| {
         sqlx::query_scalar(SQL)
             .bind(id)
             .bind(user_id)
             .bind(now())
-            .fetch_optional(pool)
+            .fetch_optional(&mut *conn)
             .await
     })
 }

@@ -1,7 +1,8 @@
 //! The visible record of each login: what the Security page lists and ends.
 
 use super::{Db, now};
-use crate::{execute, on_db};
+use crate::server::activity::Event;
+use crate::{execute, execute_audited, on_db};
 
 pub struct NewSession<'a> {
     pub id: &'a str,
@@ -72,9 +73,10 @@ pub async fn list(db: &Db, user_id: i64, since: i64) -> Result<Vec<SessionRow>, 
 }
 
 /// Ends one of the user's sessions; false when it is not theirs or already gone.
-pub async fn delete(db: &Db, id: &str, user_id: i64) -> Result<bool, sqlx::Error> {
-    Ok(execute!(
+pub async fn delete(db: &Db, event: &Event, id: &str, user_id: i64) -> Result<bool, sqlx::Error> {
+    Ok(execute_audited!(
         db,
+        event,
         "DELETE FROM user_sessions WHERE id = $1 AND user_id = $2",
         id,
         user_id
@@ -82,10 +84,20 @@ pub async fn delete(db: &Db, id: &str, user_id: i64) -> Result<bool, sqlx::Error
 }
 
 /// Ends every session of the user but `keep` (none when `keep` is `None`).
-pub async fn delete_all_but(db: &Db, user_id: i64, keep: Option<&str>) -> Result<(), sqlx::Error> {
+pub async fn delete_all_but(
+    db: &Db,
+    event: &Event,
+    user_id: i64,
+    keep: Option<&str>,
+) -> Result<(), sqlx::Error> {
     const SQL: &str =
         "DELETE FROM user_sessions WHERE user_id = $1 AND id <> COALESCE(CAST($2 AS TEXT), '')";
-    execute!(db, SQL, user_id, keep).map(|_| ())
+    crate::audited_tx!(db, event, |conn| sqlx::query(SQL)
+        .bind(user_id)
+        .bind(keep)
+        .execute(&mut *conn)
+        .await
+        .map(|_| ()))
 }
 
 /// Forgets records unseen since `before` (their sessions have timed out).

@@ -3,7 +3,8 @@
 
 use super::accounts::{CreateAccountError, SubAccountProfile};
 use super::{Db, now};
-use crate::{execute, in_tx, on_db};
+use crate::on_db;
+use crate::server::activity::Event;
 
 #[derive(Debug, Clone, sqlx::FromRow)]
 pub struct SubAccountRow {
@@ -94,6 +95,7 @@ pub async fn find(db: &Db, parent: i64, id: i64) -> Result<Option<SubAccountRow>
 /// actions). Returns false when `id` is not one of `parent`'s sub-accounts.
 pub async fn update(
     db: &Db,
+    event: &Event,
     parent: i64,
     id: i64,
     name: &str,
@@ -106,8 +108,9 @@ pub async fn update(
                               kyc_calls_blocked = CASE WHEN kyc_mode = $13 THEN kyc_calls_blocked ELSE $14 END,
                               kyc_mode = $13
                        WHERE parent_id = $1 AND id = $2";
-    let n = execute!(
+    let n = crate::execute_audited!(
         db,
+        event,
         SQL,
         parent,
         id,
@@ -129,12 +132,14 @@ pub async fn update(
 
 pub async fn set_enabled(
     db: &Db,
+    event: &Event,
     parent: i64,
     id: i64,
     enabled: bool,
 ) -> Result<bool, sqlx::Error> {
-    let n = execute!(
+    let n = crate::execute_audited!(
         db,
+        event,
         "UPDATE accounts SET enabled = $3, updated_at = $4 WHERE parent_id = $1 AND id = $2",
         parent,
         id,
@@ -145,9 +150,15 @@ pub async fn set_enabled(
 }
 
 /// Lifts the "calls blocked until KYC" flag.
-pub async fn complete_kyc(db: &Db, parent: i64, id: i64) -> Result<bool, sqlx::Error> {
-    let n = execute!(
+pub async fn complete_kyc(
+    db: &Db,
+    event: &Event,
+    parent: i64,
+    id: i64,
+) -> Result<bool, sqlx::Error> {
+    let n = crate::execute_audited!(
         db,
+        event,
         "UPDATE accounts SET kyc_calls_blocked = FALSE, updated_at = $3 WHERE parent_id = $1 AND id = $2",
         parent,
         id,
@@ -157,8 +168,8 @@ pub async fn complete_kyc(db: &Db, parent: i64, id: i64) -> Result<bool, sqlx::E
 }
 
 /// Deletes the sub-account with its users, groups, tokens and credentials, in one transaction.
-pub async fn delete(db: &Db, parent: i64, id: i64) -> Result<bool, sqlx::Error> {
-    in_tx!(db, |conn| {
+pub async fn delete(db: &Db, event: &Event, parent: i64, id: i64) -> Result<bool, sqlx::Error> {
+    crate::audited_tx!(db, event, |conn| {
         // Users first: their group rows are referenced without a cascade.
         sqlx::query(
             "DELETE FROM users WHERE account_id = (SELECT id FROM accounts WHERE parent_id = $1 AND id = $2)",

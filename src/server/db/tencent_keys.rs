@@ -2,7 +2,8 @@
 //! server needs it in clear to check them: it is kept sealed with the server key.
 
 use super::{Db, now};
-use crate::{execute, on_db};
+use crate::server::activity::Event;
+use crate::{audited_tx, execute, execute_audited, on_db};
 
 pub struct NewKey<'a> {
     pub user_id: i64,
@@ -13,16 +14,16 @@ pub struct NewKey<'a> {
 }
 
 /// Inserts the key and returns its id.
-pub async fn insert(db: &Db, new: &NewKey<'_>) -> Result<i64, sqlx::Error> {
+pub async fn insert(db: &Db, event: &Event, new: &NewKey<'_>) -> Result<i64, sqlx::Error> {
     const SQL: &str = "INSERT INTO tencent_access_keys (user_id, secret_id, secret_key_sealed, user_stamp, created_at)
                        VALUES ($1, $2, $3, $4, $5) RETURNING id";
-    on_db!(db, |pool| sqlx::query_scalar(SQL)
+    audited_tx!(db, event, |conn| sqlx::query_scalar(SQL)
         .bind(new.user_id)
         .bind(new.secret_id)
         .bind(new.secret_key_sealed)
         .bind(new.user_stamp)
         .bind(now())
-        .fetch_one(pool)
+        .fetch_one(&mut *conn)
         .await)
 }
 
@@ -57,9 +58,10 @@ pub async fn count_for_user(db: &Db, user_id: i64) -> Result<i64, sqlx::Error> {
 }
 
 /// Deletes one of the user's keys; false when they have no such key.
-pub async fn delete(db: &Db, user_id: i64, id: i64) -> Result<bool, sqlx::Error> {
-    let n = execute!(
+pub async fn delete(db: &Db, event: &Event, user_id: i64, id: i64) -> Result<bool, sqlx::Error> {
+    let n = execute_audited!(
         db,
+        event,
         "DELETE FROM tencent_access_keys WHERE user_id = $1 AND id = $2",
         user_id,
         id

@@ -1,7 +1,8 @@
 //! Two-factor authentication state: sealed seeds, the last accepted step, recovery codes.
 
 use super::{Db, now};
-use crate::{execute, in_tx, on_db};
+use crate::server::activity::Event;
+use crate::{audited_tx, execute, execute_audited, on_db};
 
 /// Inside a transaction: deletes a user's recovery codes and inserts `$hashes` instead.
 macro_rules! replace_codes {
@@ -55,12 +56,13 @@ pub async fn set_pending(db: &Db, user_id: i64, sealed: &[u8]) -> Result<(), sql
 /// pending seed, and stores fresh recovery codes.
 pub async fn enable(
     db: &Db,
+    event: &Event,
     user_id: i64,
     sealed_seed: &[u8],
     step: i64,
     code_hashes: &[String],
 ) -> Result<(), sqlx::Error> {
-    in_tx!(db, |conn| {
+    audited_tx!(db, event, |conn| {
         sqlx::query(
             "UPDATE users SET totp_sealed = $4, totp_pending_sealed = NULL,
                               totp_enabled = TRUE, totp_last_step = $2, updated_at = $3
@@ -76,16 +78,26 @@ pub async fn enable(
     })
 }
 
-/// Turns two-factor authentication off and forgets the seed and the recovery codes.
-pub async fn disable(db: &Db, user_id: i64) -> Result<(), sqlx::Error> {
-    in_tx!(db, |conn| {
+/// Turns two-factor authentication off and forgets the seed and the recovery codes; with
+/// `end_sessions`, every session of the user ends too.
+pub async fn disable(
+    db: &Db,
+    event: &Event,
+    user_id: i64,
+    end_sessions: bool,
+) -> Result<(), sqlx::Error> {
+    let stamp = crate::server::secrets::security_stamp();
+    audited_tx!(db, event, |conn| {
         sqlx::query(
             "UPDATE users SET totp_enabled = FALSE, totp_sealed = NULL, totp_pending_sealed = NULL,
-                              totp_last_step = NULL, updated_at = $2
+                              totp_last_step = NULL, updated_at = $2,
+                              security_stamp = CASE WHEN $3 THEN $4 ELSE security_stamp END
              WHERE id = $1",
         )
         .bind(user_id)
         .bind(now())
+        .bind(end_sessions)
+        .bind(&stamp)
         .execute(&mut *conn)
         .await?;
         replace_codes!(conn, user_id, &[] as &[String])
@@ -94,10 +106,11 @@ pub async fn disable(db: &Db, user_id: i64) -> Result<(), sqlx::Error> {
 
 pub async fn replace_recovery_codes(
     db: &Db,
+    event: &Event,
     user_id: i64,
     code_hashes: &[String],
 ) -> Result<(), sqlx::Error> {
-    in_tx!(db, |conn| replace_codes!(conn, user_id, code_hashes))
+    audited_tx!(db, event, |conn| replace_codes!(conn, user_id, code_hashes))
 }
 
 /// Records `step` as used if it is later than the last one: one statement, so of two
@@ -111,6 +124,7 @@ pub async fn claim_step(db: &Db, user_id: i64, step: i64) -> Result<bool, sqlx::
 /// Uses a recovery code up, if it exists and is unused.
 pub async fn use_recovery_code(
     db: &Db,
+    event: &Event,
     user_id: i64,
     code_hash: &str,
 ) -> Result<bool, sqlx::Error> {
@@ -118,7 +132,7 @@ pub async fn use_recovery_code(
                        WHERE id = (SELECT id FROM recovery_codes
                                    WHERE user_id = $1 AND code_hash = $2 AND used_at IS NULL LIMIT 1)
                          AND used_at IS NULL";
-    Ok(execute!(db, SQL, user_id, code_hash, now())? == 1)
+    Ok(execute_audited!(db, event, SQL, user_id, code_hash, now())? == 1)
 }
 
 /// The account's policy: (required of administrators, required of everyone).
@@ -132,11 +146,12 @@ pub async fn policy(db: &Db, account_pk: i64) -> Result<(bool, bool), sqlx::Erro
 
 pub async fn set_policy(
     db: &Db,
+    event: &Event,
     account_pk: i64,
     administrators: bool,
     everyone: bool,
 ) -> Result<(), sqlx::Error> {
     const SQL: &str =
         "UPDATE accounts SET require_2fa_admins = $2, require_2fa_all = $3 WHERE id = $1";
-    execute!(db, SQL, account_pk, administrators, everyone).map(|_| ())
+    execute_audited!(db, event, SQL, account_pk, administrators, everyone).map(|_| ())
 }

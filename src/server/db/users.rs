@@ -1,12 +1,15 @@
 //! Users: the account holder and delegated users, who log in and hold sessions.
 
 use super::{Db, is_unique_violation, now};
-use crate::{execute, on_db};
+use crate::server::activity::Event;
+use crate::{execute_audited, on_db};
 
 /// What login needs to decide: the hash, and whether the user may log in at all.
 #[derive(Debug, sqlx::FromRow)]
 pub struct LoginCandidate {
     pub user_id: i64,
+    pub account_pk: i64,
+    pub root_pk: i64,
     pub password_hash: String,
     pub disabled: bool,
     pub account_enabled: bool,
@@ -23,7 +26,9 @@ pub async fn find_login_candidate(
     account_code: &str,
     login_key: Option<&str>,
 ) -> Result<Option<LoginCandidate>, sqlx::Error> {
-    const SQL: &str = "SELECT u.id AS user_id, u.password_hash, u.disabled,
+    const SQL: &str =
+        "SELECT u.id AS user_id, a.id AS account_pk, COALESCE(a.parent_id, a.id) AS root_pk,
+                u.password_hash, u.disabled,
                 (a.enabled AND COALESCE(p.enabled, TRUE)) AS account_enabled,
                 u.security_stamp, COALESCE(f.failures, 0) AS failures,
                 COALESCE(f.last_failure_at, 0) AS last_failure_at, u.totp_enabled
@@ -85,24 +90,34 @@ pub async fn find_caller(db: &Db, user_id: i64) -> Result<Option<CallerRow>, sql
         .await)
 }
 
+/// Where a user belongs and how they log in: (account, top-level account, login ID).
+pub async fn identity(db: &Db, user_id: i64) -> Result<Option<(i64, i64, String)>, sqlx::Error> {
+    const SQL: &str = "SELECT u.account_id, COALESCE(a.parent_id, a.id), a.code, u.login
+                       FROM users u JOIN accounts a ON a.id = u.account_id WHERE u.id = $1";
+    let row: Option<(i64, i64, String, Option<String>)> = on_db!(db, |pool| sqlx::query_as(SQL)
+        .bind(user_id)
+        .fetch_optional(pool)
+        .await)?;
+    Ok(row.map(|(account, root, code, login)| {
+        let login_id = match login {
+            Some(login) => format!("{code}/{login}"),
+            None => code,
+        };
+        (account, root, login_id)
+    }))
+}
+
 /// Notes a successful login, and stores a stronger hash when the parameters have risen.
 pub async fn record_login(
     db: &Db,
+    event: &Event,
     user_id: i64,
     new_hash: Option<&str>,
 ) -> Result<(), sqlx::Error> {
     const SQL: &str = "UPDATE users SET last_login_at = $2,
                               password_hash = COALESCE(CAST($3 AS TEXT), password_hash)
                        WHERE id = $1";
-    on_db!(db, |pool| {
-        sqlx::query(SQL)
-            .bind(user_id)
-            .bind(now())
-            .bind(new_hash)
-            .execute(pool)
-            .await
-            .map(|_| ())
-    })
+    execute_audited!(db, event, SQL, user_id, now(), new_hash).map(|_| ())
 }
 
 /// A delegated user as User management lists them.
@@ -273,7 +288,12 @@ impl From<sqlx::Error> for InsertUserError {
     }
 }
 
-pub async fn insert(db: &Db, account_pk: i64, new: &NewUser<'_>) -> Result<i64, InsertUserError> {
+pub async fn insert(
+    db: &Db,
+    event: &Event,
+    account_pk: i64,
+    new: &NewUser<'_>,
+) -> Result<i64, InsertUserError> {
     const SQL: &str = "INSERT INTO users (account_id, is_holder, login, login_key, email, password_hash, group_id,
                                           description, password_change_required, security_stamp,
                                           created_at, updated_at, password_updated_at)
@@ -282,8 +302,8 @@ pub async fn insert(db: &Db, account_pk: i64, new: &NewUser<'_>) -> Result<i64, 
                        RETURNING id";
     let at = now();
     let stamp = crate::server::secrets::security_stamp();
-    let row: Option<(i64,)> = on_db!(db, |pool| {
-        sqlx::query_as(SQL)
+    let row: Option<i64> = crate::audited_tx!(db, event, |conn| {
+        sqlx::query_scalar(SQL)
             .bind(account_pk)
             .bind(new.login)
             .bind(new.login_key)
@@ -294,17 +314,18 @@ pub async fn insert(db: &Db, account_pk: i64, new: &NewUser<'_>) -> Result<i64, 
             .bind(new.password_change_required)
             .bind(&stamp)
             .bind(at)
-            .fetch_optional(pool)
+            .fetch_optional(&mut *conn)
             .await
+            .map_err(InsertUserError::from)
     })?;
-    row.map(|(id,)| id)
-        .ok_or(InsertUserError::Db(sqlx::Error::RowNotFound))
+    row.ok_or(InsertUserError::Db(sqlx::Error::RowNotFound))
 }
 
 /// Changes e-mail, group and description. When the group changes, the user's sessions end
 /// (their privileges changed). Returns false when the user is not in this account.
 pub async fn update_profile(
     db: &Db,
+    event: &Event,
     account_pk: i64,
     user_id: i64,
     email: &str,
@@ -317,8 +338,9 @@ pub async fn update_profile(
                        WHERE id = $2 AND account_id = $1 AND NOT is_holder
                          AND EXISTS (SELECT 1 FROM user_groups g WHERE g.id = $4 AND g.account_id = $1)";
     let stamp = crate::server::secrets::security_stamp();
-    let done = execute!(
+    let done = execute_audited!(
         db,
+        event,
         SQL,
         account_pk,
         user_id,
@@ -334,6 +356,7 @@ pub async fn update_profile(
 /// Disables or enables a delegated user; disabling ends their sessions at once.
 pub async fn set_disabled(
     db: &Db,
+    event: &Event,
     account_pk: i64,
     user_id: i64,
     disabled: bool,
@@ -342,7 +365,7 @@ pub async fn set_disabled(
                               security_stamp = CASE WHEN $3 THEN $5 ELSE security_stamp END
                        WHERE id = $2 AND account_id = $1 AND NOT is_holder";
     let stamp = crate::server::secrets::security_stamp();
-    let done = execute!(db, SQL, account_pk, user_id, disabled, now(), &stamp)?;
+    let done = execute_audited!(db, event, SQL, account_pk, user_id, disabled, now(), &stamp)?;
     Ok(done == 1)
 }
 
@@ -350,6 +373,7 @@ pub async fn set_disabled(
 /// log the current one back in with the returned stamp.
 pub async fn set_password(
     db: &Db,
+    event: &Event,
     account_pk: i64,
     user_id: i64,
     password_hash: &str,
@@ -359,8 +383,9 @@ pub async fn set_password(
                               password_updated_at = $5, updated_at = $5, security_stamp = $6
                        WHERE id = $2 AND account_id = $1";
     let stamp = crate::server::secrets::security_stamp();
-    let done = execute!(
+    let done = execute_audited!(
         db,
+        event,
         SQL,
         account_pk,
         user_id,
@@ -373,10 +398,16 @@ pub async fn set_password(
 }
 
 /// Ends every session of a user by replacing their security stamp.
-pub async fn rotate_stamp(db: &Db, account_pk: i64, user_id: i64) -> Result<bool, sqlx::Error> {
+pub async fn rotate_stamp(
+    db: &Db,
+    event: &Event,
+    account_pk: i64,
+    user_id: i64,
+) -> Result<bool, sqlx::Error> {
     const SQL: &str = "UPDATE users SET security_stamp = $3 WHERE id = $2 AND account_id = $1";
-    Ok(execute!(
+    Ok(execute_audited!(
         db,
+        event,
         SQL,
         account_pk,
         user_id,
@@ -385,9 +416,14 @@ pub async fn rotate_stamp(db: &Db, account_pk: i64, user_id: i64) -> Result<bool
 }
 
 /// Removes a delegated user for good; their sessions die with them.
-pub async fn delete(db: &Db, account_pk: i64, user_id: i64) -> Result<bool, sqlx::Error> {
+pub async fn delete(
+    db: &Db,
+    event: &Event,
+    account_pk: i64,
+    user_id: i64,
+) -> Result<bool, sqlx::Error> {
     const SQL: &str = "DELETE FROM users WHERE id = $2 AND account_id = $1 AND NOT is_holder";
-    Ok(execute!(db, SQL, account_pk, user_id)? == 1)
+    Ok(execute_audited!(db, event, SQL, account_pk, user_id)? == 1)
 }
 
 /// The stored hash of a user's password, to check their current password.
