@@ -16,6 +16,14 @@ pub enum SignupMode {
     Closed,
 }
 
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum MetricsMode {
+    /// `GET /metrics` answers in the Prometheus text format.
+    On,
+    /// `/metrics` is not routed.
+    Off,
+}
+
 /// Flags shared by every subcommand (`serve`, `migrate`, `account create`).
 #[derive(Debug, Clone, Args)]
 pub struct ConfigArgs {
@@ -111,6 +119,26 @@ pub struct ConfigArgs {
     #[arg(long, env = "STEWARD_PASSWORD_MIN_SCORE", default_value_t = DEFAULT_MIN_SCORE,
           value_parser = clap::value_parser!(u8).range(0..=4), global = true)]
     pub password_min_score: u8,
+
+    /// Whether `GET /metrics` serves Prometheus metrics.
+    #[arg(
+        long,
+        env = "STEWARD_METRICS",
+        value_enum,
+        default_value = "off",
+        global = true
+    )]
+    pub metrics: MetricsMode,
+
+    /// A bearer token `/metrics` then requires (`Authorization: Bearer TOKEN`); without it,
+    /// anyone who reaches the server may read the metrics.
+    #[arg(
+        long,
+        env = "STEWARD_METRICS_TOKEN",
+        hide_env_values = true,
+        global = true
+    )]
+    pub metrics_token: Option<String>,
 }
 
 /// The configuration a running Steward works with, resolved from [`ConfigArgs`].
@@ -126,6 +154,10 @@ pub struct Config {
     pub session_max: Duration,
     pub password_min_score: u8,
     pub throttle: ThrottlePolicy,
+    pub metrics: MetricsMode,
+    /// The SHA-256 of `STEWARD_METRICS_TOKEN` (see `secrets::token_hash`): the token itself is
+    /// not kept, so no `Debug` of the configuration can show it.
+    pub metrics_token_hash: Option<String>,
 }
 
 impl From<ConfigArgs> for Config {
@@ -149,6 +181,12 @@ impl From<ConfigArgs> for Config {
                 lock_for: Duration::from_secs(args.login_lock_minutes * 60),
                 ..ThrottlePolicy::default()
             },
+            metrics: args.metrics,
+            // An empty token would be one anybody can send.
+            metrics_token_hash: args
+                .metrics_token
+                .filter(|t| !t.is_empty())
+                .map(|t| super::secrets::token_hash(&t)),
         }
     }
 }
@@ -167,6 +205,8 @@ impl Config {
             session_max: Duration::from_secs(12 * 3600),
             password_min_score: DEFAULT_MIN_SCORE,
             throttle: ThrottlePolicy::default(),
+            metrics: MetricsMode::Off,
+            metrics_token_hash: None,
         }
     }
 
