@@ -2,6 +2,7 @@
 //! and `steward account create`.
 
 use super::db::{self, accounts::CreateAccountError, accounts::NewAccount};
+use super::metrics::LoginResult;
 use super::passwords::Verified;
 use super::session::AuthSession;
 use super::sessions::{self, Client};
@@ -150,6 +151,7 @@ pub async fn log_in(
         .map(|c| c.password_hash.clone());
     let verified = state.hasher.verify(password, stored).await?;
     let Some(candidate) = candidate else {
+        state.metrics.login(LoginResult::Failure);
         return Err(AppError::LoginFailed);
     };
     if throttled || !verified.ok() {
@@ -160,9 +162,11 @@ pub async fn log_in(
             throttled,
             "login failed"
         );
+        state.metrics.login(LoginResult::refused(throttled));
         return Err(AppError::LoginFailed);
     }
     if candidate.disabled || !candidate.account_enabled {
+        state.metrics.login(LoginResult::Failure);
         return Err(AppError::LoginFailed);
     }
     let rehashed = match &verified {
@@ -176,6 +180,7 @@ pub async fn log_in(
         session
             .begin_second_factor(candidate.user_id, &candidate.security_stamp)
             .await?;
+        state.metrics.login(LoginResult::SecondFactor);
         return Ok(LoginStep::SecondFactor);
     }
     db::throttle::clear(&state.db, candidate.user_id).await?;
@@ -188,6 +193,7 @@ pub async fn log_in(
         &candidate.security_stamp,
     )
     .await?;
+    state.metrics.login(LoginResult::Success);
     Ok(LoginStep::Done)
 }
 
@@ -200,19 +206,23 @@ pub async fn log_in_second_factor(
     code: &str,
 ) -> Result<(), AppError> {
     let Some(pending) = session.pending_login().await? else {
+        state.metrics.login(LoginResult::Failure);
         return Err(AppError::LoginFailed);
     };
     let (failures, last_failure_at) = db::throttle::get(&state.db, pending.user_id).await?;
-    let accepted = !is_throttled(state, failures, last_failure_at)
-        && super::two_factor::verify_second_factor(state, pending.user_id, code).await?;
+    let throttled = is_throttled(state, failures, last_failure_at);
+    let accepted =
+        !throttled && super::two_factor::verify_second_factor(state, pending.user_id, code).await?;
     if !accepted {
         let failures = db::throttle::record_failure(&state.db, pending.user_id).await?;
         tracing::info!(user_id = pending.user_id, failures, "second factor failed");
+        state.metrics.login(LoginResult::refused(throttled));
         return Err(AppError::LoginFailed);
     }
     db::throttle::clear(&state.db, pending.user_id).await?;
     db::users::record_login(&state.db, pending.user_id, None).await?;
     // The stamp from the password step: a user disabled meanwhile gets a dead session.
     sessions::start(state, session, client, pending.user_id, &pending.stamp).await?;
+    state.metrics.login(LoginResult::Success);
     Ok(())
 }

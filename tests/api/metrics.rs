@@ -150,6 +150,109 @@ async fn every_routes_histogram_is_cumulative_and_counts_its_requests() {
 }
 
 #[tokio::test]
+async fn logins_are_counted_by_result() {
+    let app = spawn_app_with(metrics_on).await;
+    let (_, account) = app.signed_up(&unique("Logins")).await;
+    let browser = app.browser();
+    let log_in = |account: &str, password: &str| {
+        let form = [
+            ("account_id", account.to_owned()),
+            ("password", password.to_owned()),
+        ];
+        let browser = &browser;
+        async move {
+            let form: Vec<(&str, &str)> = form.iter().map(|(k, v)| (*k, v.as_str())).collect();
+            browser.call("login", &form).await
+        }
+    };
+    assert!(log_in(&account, "Wrong-Password-Entirely-1").await.is_err());
+    assert!(log_in(&account, PASSWORD).await.is_ok());
+    assert!(log_in("0000-000-00", PASSWORD).await.is_err());
+
+    let text = scrape(&app).await;
+    let samples = samples(&text);
+    let logins = |result: &str| samples[&format!("steward_logins_total{{result=\"{result}\"}}")];
+    assert_eq!(
+        logins("failure"),
+        2.0,
+        "a wrong password and an unknown account"
+    );
+    assert_eq!(logins("success"), 1.0, "sign-up is not a login");
+    assert_eq!(logins("locked"), 0.0);
+    assert_eq!(logins("second_factor"), 0.0);
+    assert!(!text.contains(PASSWORD));
+    assert!(!text.contains("Wrong-Password-Entirely-1"));
+    assert!(!text.contains(&account));
+}
+
+#[tokio::test]
+async fn a_locked_login_is_counted_as_locked_even_with_the_right_password() {
+    let app = spawn_app_with(|config| {
+        metrics_on(config);
+        crate::helpers::lock_after_three_failures(config);
+    })
+    .await;
+    let (_, account) = app.signed_up(&unique("Locked")).await;
+    let browser = app.browser();
+    for password in [
+        "Wrong-1-aaaaaaaa",
+        "Wrong-2-bbbbbbbb",
+        "Wrong-3-cccccccc",
+        "Wrong-4-dddd",
+    ] {
+        assert!(
+            browser
+                .call("login", &[("account_id", &account), ("password", password)])
+                .await
+                .is_err()
+        );
+    }
+    assert!(
+        browser
+            .call("login", &[("account_id", &account), ("password", PASSWORD)])
+            .await
+            .is_err()
+    );
+    let samples = samples(&scrape(&app).await);
+    let logins = |result: &str| samples[&format!("steward_logins_total{{result=\"{result}\"}}")];
+    // Two free failures, then a one-second wait (the third attempt may or may not fall in it),
+    // then the lock: the fourth and the right password are certainly refused unchecked.
+    assert_eq!(logins("failure") + logins("locked"), 5.0);
+    assert!(logins("locked") >= 2.0);
+    assert!(logins("failure") >= 2.0);
+    assert_eq!(logins("success"), 0.0);
+}
+
+#[tokio::test]
+async fn a_second_factor_login_counts_the_password_step_then_the_success() {
+    let app = spawn_app_with(metrics_on).await;
+    let (holder, account) = app.signed_up(&unique("TwoStep")).await;
+    let (_, codes) = crate::two_factor::enrol(&holder).await;
+    let browser = app.browser();
+    browser
+        .call("login", &[("account_id", &account), ("password", PASSWORD)])
+        .await
+        .unwrap();
+    assert!(
+        browser
+            .call("login_code", &[("code", "not-a-code")])
+            .await
+            .is_err()
+    );
+    browser
+        .call("login_code", &[("code", &codes[0])])
+        .await
+        .unwrap();
+    let text = scrape(&app).await;
+    let samples = samples(&text);
+    let logins = |result: &str| samples[&format!("steward_logins_total{{result=\"{result}\"}}")];
+    assert_eq!(logins("second_factor"), 1.0);
+    assert_eq!(logins("failure"), 1.0);
+    assert_eq!(logins("success"), 1.0);
+    assert!(!text.contains(&codes[0]));
+}
+
+#[tokio::test]
 async fn active_sessions_are_the_logged_in_sessions() {
     let app = spawn_app_with(metrics_on).await;
     let active = |text: String| samples(&text)["steward_active_sessions"];
