@@ -3,6 +3,7 @@
 
 use super::activity::{self, Action, Event, Outcome};
 use super::db::{self, accounts::CreateAccountError, accounts::NewAccount};
+use super::metrics::LoginResult;
 use super::passwords::Verified;
 use super::session::AuthSession;
 use super::sessions::{self, Client};
@@ -165,6 +166,7 @@ pub async fn log_in(
         .map(|c| c.password_hash.clone());
     let verified = state.hasher.verify(password, stored).await?;
     let Some(candidate) = candidate else {
+        state.metrics.login(LoginResult::Failure);
         if let Some(id) = &parsed {
             record_unknown_login(state, id).await?;
         }
@@ -194,10 +196,12 @@ pub async fn log_in(
             "wrong password"
         };
         activity::record(&state.db, &event, Outcome::Failure, detail).await?;
+        state.metrics.login(LoginResult::refused(throttled));
         return Err(AppError::LoginFailed);
     }
     if candidate.disabled || !candidate.account_enabled {
         activity::record(&state.db, &event, Outcome::Failure, "disabled").await?;
+        state.metrics.login(LoginResult::Failure);
         return Err(AppError::LoginFailed);
     }
     let rehashed = match &verified {
@@ -215,6 +219,7 @@ pub async fn log_in(
         session
             .begin_second_factor(candidate.user_id, &candidate.security_stamp)
             .await?;
+        state.metrics.login(LoginResult::SecondFactor);
         return Ok(LoginStep::SecondFactor);
     }
     db::throttle::clear(&state.db, candidate.user_id).await?;
@@ -227,6 +232,7 @@ pub async fn log_in(
         &candidate.security_stamp,
     )
     .await?;
+    state.metrics.login(LoginResult::Success);
     Ok(LoginStep::Done)
 }
 
@@ -239,6 +245,7 @@ pub async fn log_in_second_factor(
     code: &str,
 ) -> Result<(), AppError> {
     let Some(pending) = session.pending_login().await? else {
+        state.metrics.login(LoginResult::Failure);
         return Err(AppError::LoginFailed);
     };
     let Some((account_pk, root_pk, login_id)) =
@@ -262,11 +269,13 @@ pub async fn log_in_second_factor(
         tracing::info!(user_id = pending.user_id, failures, "second factor failed");
         let detail = if throttled { "locked" } else { "wrong code" };
         activity::record(&state.db, &event, Outcome::Failure, detail).await?;
+        state.metrics.login(LoginResult::refused(throttled));
         return Err(AppError::LoginFailed);
     }
     db::throttle::clear(&state.db, pending.user_id).await?;
     db::users::record_login(&state.db, &event, pending.user_id, None).await?;
     // The stamp from the password step: a user disabled meanwhile gets a dead session.
     sessions::start(state, session, client, pending.user_id, &pending.stamp).await?;
+    state.metrics.login(LoginResult::Success);
     Ok(())
 }

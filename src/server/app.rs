@@ -7,8 +7,10 @@ use leptos_axum::{LeptosRoutes, generate_route_list};
 use std::net::SocketAddr;
 use tower_sessions_sqlx_store::{PostgresStore, SqliteStore};
 
+use super::config::MetricsMode;
 use super::db::Db;
 use super::http;
+use super::metrics;
 use super::session;
 use super::state::AppState;
 use crate::app::{App, shell};
@@ -16,9 +18,15 @@ use crate::app::{App, shell};
 pub fn router(state: AppState) -> Router {
     let routes = generate_route_list(App);
     let options = state.leptos_options.clone();
-    let app = Router::new()
+    let metrics_on = state.config.metrics == MetricsMode::On;
+    let mut app = Router::new()
         .route("/healthz", get(http::healthz))
-        .route("/activity.csv", get(super::activity::csv))
+        .route("/activity.csv", get(super::activity::csv));
+    if metrics_on {
+        // Off, `/metrics` is not routed at all: it gets the ordinary 404 page.
+        app = app.route("/metrics", get(metrics::scrape));
+    }
+    let app = app
         .merge(super::compat::routes())
         .leptos_routes_with_context(&state, routes, || (), move || shell(options.clone()))
         .fallback(leptos_axum::file_and_error_handler::<AppState, _>(shell))
@@ -33,12 +41,20 @@ pub fn router(state: AppState) -> Router {
             &state.config,
         )),
     };
-    app.layer(middleware::from_fn(http::refuse_cross_site))
+    let app = app
+        .layer(middleware::from_fn(http::refuse_cross_site))
         .layer(middleware::from_fn_with_state(
-            state,
+            state.clone(),
             http::security_headers,
         ))
-        .layer(middleware::from_fn(http::request_id))
+        .layer(middleware::from_fn(http::request_id));
+    // Outermost, so that every answer counts (refusals and error pages too), yet still inside
+    // the router: `Router::layer` wraps each route, where axum has set the `MatchedPath`.
+    if metrics_on {
+        app.layer(middleware::from_fn_with_state(state, metrics::record))
+    } else {
+        app
+    }
 }
 
 /// Serves `router` on `listener` until Ctrl-C or SIGTERM.

@@ -16,6 +16,14 @@ pub enum SignupMode {
     Closed,
 }
 
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum MetricsMode {
+    /// `GET /metrics` answers in the Prometheus text format.
+    On,
+    /// `/metrics` is not routed.
+    Off,
+}
+
 /// Flags shared by every subcommand (`serve`, `migrate`, `account create`).
 #[derive(Debug, Clone, Args)]
 pub struct ConfigArgs {
@@ -116,6 +124,25 @@ pub struct ConfigArgs {
     #[arg(long, env = "STEWARD_ACTIVITY_RETENTION_DAYS", default_value_t = 365,
           value_parser = clap::value_parser!(u32).range(1..), global = true)]
     pub activity_retention_days: u32,
+    /// Whether `GET /metrics` serves Prometheus metrics.
+    #[arg(
+        long,
+        env = "STEWARD_METRICS",
+        value_enum,
+        default_value = "off",
+        global = true
+    )]
+    pub metrics: MetricsMode,
+
+    /// A bearer token `/metrics` then requires (`Authorization: Bearer TOKEN`); without it,
+    /// anyone who reaches the server may read the metrics.
+    #[arg(
+        long,
+        env = "STEWARD_METRICS_TOKEN",
+        hide_env_values = true,
+        global = true
+    )]
+    pub metrics_token: Option<String>,
 }
 
 /// The configuration a running Steward works with, resolved from [`ConfigArgs`].
@@ -132,6 +159,10 @@ pub struct Config {
     pub password_min_score: u8,
     pub throttle: ThrottlePolicy,
     pub activity_retention_days: u32,
+    pub metrics: MetricsMode,
+    /// The SHA-256 of `STEWARD_METRICS_TOKEN` (see `secrets::token_hash`): the token itself is
+    /// not kept, so no `Debug` of the configuration can show it.
+    pub metrics_token_hash: Option<String>,
 }
 
 impl From<ConfigArgs> for Config {
@@ -156,6 +187,12 @@ impl From<ConfigArgs> for Config {
                 ..ThrottlePolicy::default()
             },
             activity_retention_days: args.activity_retention_days,
+            metrics: args.metrics,
+            // An empty token would be one anybody can send.
+            metrics_token_hash: args
+                .metrics_token
+                .filter(|t| !t.is_empty())
+                .map(|t| super::secrets::token_hash(&t)),
         }
     }
 }
@@ -175,6 +212,8 @@ impl Config {
             password_min_score: DEFAULT_MIN_SCORE,
             throttle: ThrottlePolicy::default(),
             activity_retention_days: 365,
+            metrics: MetricsMode::Off,
+            metrics_token_hash: None,
         }
     }
 

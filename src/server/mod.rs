@@ -13,6 +13,7 @@ pub mod db;
 pub mod errors;
 pub mod format;
 pub mod http;
+pub mod metrics;
 pub mod ovh;
 pub mod passwords;
 pub mod reveal;

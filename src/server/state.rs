@@ -9,6 +9,7 @@ use super::auth::{self, Caller};
 use super::config::Config;
 use super::crypto::ServerKey;
 use super::db::Db;
+use super::metrics::Metrics;
 use super::passwords::PasswordHasher;
 use super::session::AuthSession;
 use crate::domain::password::PasswordPolicy;
@@ -21,6 +22,7 @@ pub struct AppState {
     pub server_key: ServerKey,
     pub hasher: PasswordHasher,
     pub leptos_options: LeptosOptions,
+    pub metrics: Arc<Metrics>,
 }
 
 impl FromRef<AppState> for LeptosOptions {
@@ -45,6 +47,7 @@ impl AppState {
             server_key,
             hasher: PasswordHasher::new()?,
             leptos_options,
+            metrics: Arc::default(),
         })
     }
 

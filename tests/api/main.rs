@@ -12,6 +12,7 @@ mod helpers;
 mod isolation;
 mod login;
 mod logs;
+mod metrics;
 mod ovh;
 mod security;
 mod sessions;

@@ -24,7 +24,7 @@ fn app_code(key: &str) -> String {
 }
 
 /// Enrols the browser's user; returns the key and the recovery codes.
-async fn enrol(browser: &Browser) -> (String, Vec<String>) {
+pub async fn enrol(browser: &Browser) -> (String, Vec<String>) {
     browser.call("begin_two_factor", &[]).await.unwrap();
     let status = browser.call("two_factor_status", &[]).await.unwrap();
     let key = status["pending"]["key"].as_str().unwrap().to_owned();

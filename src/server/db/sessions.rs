@@ -109,3 +109,16 @@ pub async fn prune(db: &Db, before: i64) -> Result<(), sqlx::Error> {
     )
     .map(|_| ())
 }
+
+/// How many logins are live across all users: seen since `seen_since`, started since
+/// `started_since`, and under their user's current stamp.
+pub async fn count_live(db: &Db, seen_since: i64, started_since: i64) -> Result<i64, sqlx::Error> {
+    const SQL: &str = "SELECT COUNT(*)
+                       FROM user_sessions s JOIN users u ON u.id = s.user_id AND u.security_stamp = s.stamp
+                       WHERE s.last_seen_at >= $1 AND s.started_at >= $2";
+    on_db!(db, |pool| sqlx::query_scalar(SQL)
+        .bind(seen_since)
+        .bind(started_since)
+        .fetch_one(pool)
+        .await)
+}
