@@ -86,7 +86,7 @@ impl Event {
                 .as_ref()
                 .map(|home| home.account_id.as_str().to_owned()),
             action,
-            target: target.into(),
+            target: bounded(target.into()),
             request,
         }
     }
@@ -109,7 +109,7 @@ impl Event {
             key_id: None,
             acting_from: None,
             action,
-            target: login_id.to_owned(),
+            target: bounded(login_id.to_owned()),
             request,
         }
     }
@@ -188,7 +188,7 @@ impl Event {
             key_id: None,
             acting_from: None,
             action,
-            target: target.into(),
+            target: bounded(target.into()),
             request: current_request(),
         }
     }
@@ -196,7 +196,7 @@ impl Event {
     /// The same event about another target (each row of a bulk creation).
     pub fn about(&self, target: impl Into<String>) -> Self {
         Self {
-            target: target.into(),
+            target: bounded(target.into()),
             ..self.clone()
         }
     }
@@ -207,6 +207,17 @@ impl Event {
             action,
             ..self.clone()
         }
+    }
+}
+
+/// The longest target kept: a name or an id, never a whole submitted field.
+const MAX_TARGET: usize = 128;
+
+fn bounded(text: String) -> String {
+    if text.chars().count() <= MAX_TARGET {
+        text
+    } else {
+        text.chars().take(MAX_TARGET).collect()
     }
 }
 
