@@ -120,8 +120,8 @@ pub struct SessionView {
     /// "Firefox on Linux".
     pub browser: String,
     pub ip: String,
-    pub started: String,
-    pub last_seen: String,
+    pub started: i64,
+    pub last_seen: i64,
     /// The session this request comes from.
     pub current: bool,
 }
@@ -135,7 +135,6 @@ async fn current_handle() -> Result<String, AppError> {
 
 #[server(endpoint = "list_sessions")]
 pub async fn list_sessions() -> Result<Vec<SessionView>, AppError> {
-    use crate::server::format::datetime;
     let (state, caller) = crate::server::state::authenticate().await?;
     let current = current_handle().await?;
     let sessions = crate::server::sessions::list(&state, &caller, &current).await?;
@@ -144,8 +143,8 @@ pub async fn list_sessions() -> Result<Vec<SessionView>, AppError> {
         .map(|s| SessionView {
             browser: crate::domain::user_agent::describe(&s.user_agent),
             ip: s.ip,
-            started: datetime(s.started_at),
-            last_seen: datetime(s.last_seen_at),
+            started: s.started_at,
+            last_seen: s.last_seen_at,
             current: s.current,
             id: s.id,
         })

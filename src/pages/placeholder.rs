@@ -3,6 +3,9 @@
 use leptos::prelude::*;
 use leptos_meta::Title;
 
+use crate::i18n::use_lang;
+use crate::key;
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Section {
     Activity,
@@ -11,25 +14,23 @@ pub enum Section {
 impl Section {
     fn title(self) -> &'static str {
         match self {
-            Self::Activity => "Activity",
+            Self::Activity => key!("nav.activity"),
         }
     }
 
     fn description(self) -> &'static str {
         match self {
-            Self::Activity => {
-                "Every change and security event on the account: who did what, when and from \
-                 where, with filters and a CSV download."
-            }
+            Self::Activity => key!("activity.coming"),
         }
     }
 }
 
 #[component]
 pub fn SectionPage(section: Section) -> impl IntoView {
+    let lang = use_lang();
     view! {
-        <Title text=section.title() />
-        <h1>{section.title()}</h1>
-        <p class="notice">"Coming soon. " {section.description()}</p>
+        <Title text=lang.t(section.title()) />
+        <h1>{lang.t(section.title())}</h1>
+        <p class="notice">{lang.t("common.coming_soon")}" " {lang.t(section.description())}</p>
     }
 }

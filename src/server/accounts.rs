@@ -32,7 +32,8 @@ pub async fn create_account(
         .map_err(|e| {
             errors.push(FieldError {
                 field: "company".into(),
-                message: e.to_string(),
+                key: e.to_string(),
+                args: Vec::new(),
             })
         })
         .ok();
@@ -40,7 +41,8 @@ pub async fn create_account(
         .map_err(|e| {
             errors.push(FieldError {
                 field: "email".into(),
-                message: e.to_string(),
+                key: e.to_string(),
+                args: Vec::new(),
             })
         })
         .ok();
@@ -52,7 +54,8 @@ pub async fn create_account(
     if !verdict.acceptable {
         errors.push(FieldError {
             field: "password".into(),
-            message: verdict.reasons.join(" "),
+            key: verdict.reasons.join(" "),
+            args: Vec::new(),
         });
     }
     let (Some(company), Some(email), true) = (company, email, errors.is_empty()) else {

@@ -51,7 +51,8 @@ pub async fn create_expiring(
     let mut refuse = |field: &str, message: &str| {
         errors.push(FieldError {
             field: field.to_owned(),
-            message: message.to_owned(),
+            key: message.to_owned(),
+            args: Vec::new(),
         })
     };
     let name = input.name.split_whitespace().collect::<Vec<_>>().join(" ");

@@ -2,7 +2,7 @@
 
 use axum::Router;
 use axum::middleware;
-use axum::routing::get;
+use axum::routing::{get, post};
 use leptos_axum::{LeptosRoutes, generate_route_list};
 use std::net::SocketAddr;
 use tower_sessions_sqlx_store::{PostgresStore, SqliteStore};
@@ -18,6 +18,7 @@ pub fn router(state: AppState) -> Router {
     let options = state.leptos_options.clone();
     let app = Router::new()
         .route("/healthz", get(http::healthz))
+        .route("/language", post(super::i18n::switch_language))
         .merge(super::compat::routes())
         .leptos_routes_with_context(&state, routes, || (), move || shell(options.clone()))
         .fallback(leptos_axum::file_and_error_handler::<AppState, _>(shell))
@@ -32,7 +33,8 @@ pub fn router(state: AppState) -> Router {
             &state.config,
         )),
     };
-    app.layer(middleware::from_fn(http::refuse_cross_site))
+    app.layer(middleware::from_fn(super::i18n::choose_language))
+        .layer(middleware::from_fn(http::refuse_cross_site))
         .layer(middleware::from_fn_with_state(
             state,
             http::security_headers,

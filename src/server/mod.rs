@@ -12,6 +12,7 @@ pub mod db;
 pub mod errors;
 pub mod format;
 pub mod http;
+pub mod i18n;
 pub mod ovh;
 pub mod passwords;
 pub mod reveal;

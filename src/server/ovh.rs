@@ -138,9 +138,8 @@ pub async fn create_application(
     {
         problems.push(crate::error::FieldError {
             field: "name".to_owned(),
-            message: format!(
-                "Give the application a name of 1 to {MAX_APPLICATION_NAME} characters."
-            ),
+            key: format!("Give the application a name of 1 to {MAX_APPLICATION_NAME} characters."),
+            args: Vec::new(),
         });
     }
     let description = match Description::parse(description) {
@@ -148,7 +147,8 @@ pub async fn create_application(
         Err(e) => {
             problems.push(crate::error::FieldError {
                 field: "description".to_owned(),
-                message: e.to_string(),
+                key: e.to_string(),
+                args: Vec::new(),
             });
             None
         }

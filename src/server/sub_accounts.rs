@@ -42,7 +42,8 @@ fn validate(state: &AppState, input: &SubAccountInput) -> Result<Valid, AppError
     let mut refuse = |field: &str, message: String| {
         errors.push(FieldError {
             field: field.to_owned(),
-            message,
+            key: message,
+            args: Vec::new(),
         })
     };
     let name = SubAccountName::parse(&input.name)

@@ -138,13 +138,15 @@ async fn check_password_and_code(
     if !super::users::password_matches(state, caller.user_id, password).await? {
         errors.push(FieldError {
             field: "password".into(),
-            message: "This is not your current password.".into(),
+            key: "This is not your current password.".into(),
+            args: Vec::new(),
         });
     }
     if !code_ok {
         errors.push(FieldError {
             field: "code".into(),
-            message: "This code is not valid. Enter the current 6-digit code from your app.".into(),
+            key: "This code is not valid. Enter the current 6-digit code from your app.".into(),
+            args: Vec::new(),
         });
     }
     if errors.is_empty() {

@@ -34,7 +34,8 @@ impl Problems {
     fn add(&mut self, field: &str, message: impl Into<String>) {
         self.0.push(FieldError {
             field: field.to_owned(),
-            message: message.into(),
+            key: message.into(),
+            args: Vec::new(),
         });
     }
 
@@ -211,7 +212,7 @@ pub async fn create_users(
                 login: input.login.trim().to_owned(),
                 reason: errors
                     .into_iter()
-                    .map(|e| e.message)
+                    .map(|e| e.message(crate::i18n::Lang::En))
                     .collect::<Vec<_>>()
                     .join(" "),
             },

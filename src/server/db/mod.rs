@@ -5,6 +5,7 @@
 pub mod accounts;
 pub mod api_tokens;
 pub mod groups;
+pub mod language;
 pub mod ovh;
 pub mod reveals;
 pub mod sessions;
