@@ -2,6 +2,10 @@
 
 pub const ENTRIES: &[(&str, &str)] = &[
     (
+        "accounts.error.company_taken",
+        "Company with this name already exists",
+    ),
+    (
         "activity.coming",
         "Every change and security event on the account: who did what, when and from where, with filters and a CSV download.",
     ),
@@ -27,6 +31,30 @@ pub const ENTRIES: &[(&str, &str)] = &[
     ),
     ("api_keys.account.sent_as", "sent as"),
     ("api_keys.account.title", "Account API credentials"),
+    (
+        "api_keys.error.expiry_format",
+        "Enter a date as YYYY-MM-DD, today or later, or leave it empty.",
+    ),
+    (
+        "api_keys.error.expiry_past",
+        "The expiry must be in the future.",
+    ),
+    (
+        "api_keys.error.name_empty",
+        "Enter a name that says what the token is for.",
+    ),
+    (
+        "api_keys.error.name_too_long",
+        "A name has at most 64 characters, without control characters.",
+    ),
+    (
+        "api_keys.error.role_invalid",
+        "Choose the role None, User or Administrator.",
+    ),
+    (
+        "api_keys.error.role_too_high",
+        "A token cannot have more privilege than you have.",
+    ),
     ("api_keys.last_used", "Last used"),
     (
         "api_keys.lead",
@@ -87,6 +115,7 @@ pub const ENTRIES: &[(&str, &str)] = &[
     ("common.off", "Off"),
     ("common.on", "On"),
     ("common.save", "Save"),
+    ("error.correct_form", "Please correct the form."),
     (
         "error.disabled",
         "This feature is turned off on this server.",
@@ -212,6 +241,19 @@ pub const ENTRIES: &[(&str, &str)] = &[
     ("groups.custom", "Custom"),
     ("groups.delete_label", "Delete group {name}"),
     (
+        "groups.error.built_in",
+        "Built-in groups cannot be deleted.",
+    ),
+    (
+        "groups.error.in_use",
+        "Move this group's users to another group before deleting it.",
+    ),
+    (
+        "groups.error.keeps_role",
+        "A built-in group keeps its role.",
+    ),
+    ("groups.error.taken", "A group named {name} already exists."),
+    (
         "groups.intro",
         "A user's privilege is their group's role. None reads everything; User also changes everything except users and groups; Administrator changes everything.",
     ),
@@ -326,12 +368,29 @@ pub const ENTRIES: &[(&str, &str)] = &[
     ("ovh.consumer_keys.revoke_submit", "Revoke consumer key"),
     ("ovh.consumer_keys.revoked", "Consumer key revoked."),
     ("ovh.consumer_keys.title", "Consumer keys"),
+    (
+        "ovh.error.already_authorized",
+        "This consumer key is already authorized.",
+    ),
+    (
+        "ovh.error.name",
+        "Give the application a name of 1 to 64 characters.",
+    ),
     ("ovh.rules", "Rules"),
     ("ovh.waiting", "Waiting for validation"),
     ("password.change.submit", "Change password"),
     ("password.confirm", "Confirm the new password"),
     ("password.copy", "Copy password"),
     ("password.current", "Current password"),
+    ("password.error.differ", "The two new passwords differ."),
+    (
+        "password.error.same",
+        "Choose a password different from the current one.",
+    ),
+    (
+        "password.error.wrong_current",
+        "This is not your current password.",
+    ),
     ("password.generate", "Generate a password"),
     (
         "password.generated_notice",
@@ -363,6 +422,102 @@ pub const ENTRIES: &[(&str, &str)] = &[
     ("password.reason.too_short", "Use at least 8 characters."),
     ("password.strength", "Password strength"),
     ("password.strong_enough", "Strong enough."),
+    (
+        "password.zxcvbn.all_caps",
+        "All-uppercase is almost as easy to guess as all-lowercase.",
+    ),
+    ("password.zxcvbn.avoid_recent_years", "Avoid recent years."),
+    (
+        "password.zxcvbn.avoid_repeats",
+        "Avoid repeated words and characters.",
+    ),
+    ("password.zxcvbn.avoid_sequences", "Avoid sequences."),
+    (
+        "password.zxcvbn.avoid_your_dates",
+        "Avoid dates and years that are associated with you.",
+    ),
+    (
+        "password.zxcvbn.avoid_your_years",
+        "Avoid years that are associated with you.",
+    ),
+    (
+        "password.zxcvbn.capitals",
+        "Capitalization doesn't help very much.",
+    ),
+    (
+        "password.zxcvbn.common_names",
+        "Common names and surnames are easy to guess.",
+    ),
+    ("password.zxcvbn.dates", "Dates are often easy to guess."),
+    (
+        "password.zxcvbn.few_words",
+        "Use a few words, avoid common phrases.",
+    ),
+    (
+        "password.zxcvbn.longer_pattern",
+        "Use a longer keyboard pattern with more turns.",
+    ),
+    (
+        "password.zxcvbn.more_words",
+        "Add another word or two. Uncommon words are better.",
+    ),
+    (
+        "password.zxcvbn.names",
+        "Names and surnames by themselves are easy to guess.",
+    ),
+    (
+        "password.zxcvbn.no_symbols_needed",
+        "No need for symbols, digits, or uppercase letters.",
+    ),
+    (
+        "password.zxcvbn.recent_years",
+        "Recent years are easy to guess.",
+    ),
+    (
+        "password.zxcvbn.repeated_groups",
+        "Repeats like \"abcabcabc\" are only slightly harder to guess than \"abc\".",
+    ),
+    (
+        "password.zxcvbn.repeats",
+        "Repeats like \"aaa\" are easy to guess.",
+    ),
+    (
+        "password.zxcvbn.reversed",
+        "Reversed words aren't much harder to guess.",
+    ),
+    (
+        "password.zxcvbn.sequences",
+        "Sequences like abc or 6543 are easy to guess.",
+    ),
+    (
+        "password.zxcvbn.short_patterns",
+        "Short keyboard patterns are easy to guess.",
+    ),
+    (
+        "password.zxcvbn.similar_common",
+        "This is similar to a commonly used password.",
+    ),
+    (
+        "password.zxcvbn.single_word",
+        "A word by itself is easy to guess.",
+    ),
+    (
+        "password.zxcvbn.straight_rows",
+        "Straight rows of keys are easy to guess.",
+    ),
+    (
+        "password.zxcvbn.substitutions",
+        "Predictable substitutions like '@' instead of 'a' don't help very much.",
+    ),
+    ("password.zxcvbn.top10", "This is a top-10 common password."),
+    (
+        "password.zxcvbn.top100",
+        "This is a top-100 common password.",
+    ),
+    (
+        "password.zxcvbn.very_common",
+        "This is a very common password.",
+    ),
     ("reveal.access_key", "Access key"),
     ("reveal.application_secret", "Application secret"),
     ("reveal.back_security", "Back to Security"),
@@ -460,6 +615,18 @@ pub const ENTRIES: &[(&str, &str)] = &[
     ),
     ("security.enrol.submit", "Turn on two-factor authentication"),
     ("security.enrol.type_key", "Or type this key into the app:"),
+    (
+        "security.error.already_on",
+        "Two-factor authentication is already on.",
+    ),
+    (
+        "security.error.bad_code",
+        "This code is not valid. Enter the current 6-digit code from your app.",
+    ),
+    (
+        "security.error.start_again",
+        "Start again with \"Enable two-factor authentication\".",
+    ),
     ("security.ip", "IP address"),
     ("security.last_seen", "Last seen"),
     (
@@ -557,6 +724,18 @@ pub const ENTRIES: &[(&str, &str)] = &[
     ("sub.empty", "No sub-accounts yet."),
     ("sub.enable_hint", "Its users and credentials work again."),
     ("sub.enabled", "Enabled"),
+    (
+        "sub.error.confirm_name",
+        "Type the name exactly as shown, {name}, to confirm.",
+    ),
+    (
+        "sub.error.kyc_email",
+        "A customer-use sub-account needs an email address for KYC.",
+    ),
+    (
+        "sub.error.name_taken",
+        "A sub-account with this name already exists.",
+    ),
     (
         "sub.is_sub_account",
         "This is a sub-account: sub-accounts cannot have sub-accounts of their own.",
@@ -703,6 +882,30 @@ pub const ENTRIES: &[(&str, &str)] = &[
     ("users.empty", "No users yet."),
     ("users.enable", "Enable"),
     ("users.end_sessions", "End sessions"),
+    ("users.error.choose_group", "Choose a privilege."),
+    (
+        "users.error.login_taken",
+        "A user with the ID {login} already exists.",
+    ),
+    ("users.error.no_rows", "Fill in at least one row."),
+    ("users.error.self_disable", "You cannot disable yourself."),
+    ("users.error.self_remove", "You cannot remove yourself."),
+    (
+        "users.error.self_reset",
+        "Change your own password on the Security page.",
+    ),
+    (
+        "users.error.self_sessions",
+        "End your own sessions by logging out.",
+    ),
+    (
+        "users.error.self_two_factor",
+        "Turn off your own two-factor authentication on the Security page.",
+    ),
+    (
+        "users.error.too_many_rows",
+        "Add at most {max} users at once.",
+    ),
     ("users.filter_label", "Filter users"),
     ("users.flash.added", "User {login} added."),
     ("users.flash.removed", "User {login} removed."),

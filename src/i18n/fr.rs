@@ -2,6 +2,10 @@
 
 pub const ENTRIES: &[(&str, &str)] = &[
     (
+        "accounts.error.company_taken",
+        "Une société portant ce nom existe déjà",
+    ),
+    (
         "activity.coming",
         "Chaque modification et chaque événement de sécurité du compte\u{a0}: qui a fait quoi, quand et d’où, avec des filtres et un export CSV.",
     ),
@@ -27,6 +31,30 @@ pub const ENTRIES: &[(&str, &str)] = &[
     ),
     ("api_keys.account.sent_as", "envoyée dans"),
     ("api_keys.account.title", "Identifiants d’API du compte"),
+    (
+        "api_keys.error.expiry_format",
+        "Saisissez une date au format AAAA-MM-JJ, aujourd’hui ou plus tard, ou laissez vide.",
+    ),
+    (
+        "api_keys.error.expiry_past",
+        "L’expiration doit être dans le futur.",
+    ),
+    (
+        "api_keys.error.name_empty",
+        "Saisissez un nom qui indique l’usage du jeton.",
+    ),
+    (
+        "api_keys.error.name_too_long",
+        "Un nom comporte au plus 64 caractères, sans caractère de contrôle.",
+    ),
+    (
+        "api_keys.error.role_invalid",
+        "Choisissez le rôle Aucun, Utilisateur ou Administrateur.",
+    ),
+    (
+        "api_keys.error.role_too_high",
+        "Un jeton ne peut pas avoir plus de droits que vous.",
+    ),
     ("api_keys.last_used", "Dernière utilisation"),
     (
         "api_keys.lead",
@@ -93,6 +121,7 @@ pub const ENTRIES: &[(&str, &str)] = &[
     ("common.off", "Désactivée"),
     ("common.on", "Activée"),
     ("common.save", "Enregistrer"),
+    ("error.correct_form", "Veuillez corriger le formulaire."),
     (
         "error.disabled",
         "Cette fonctionnalité est désactivée sur ce serveur.",
@@ -233,6 +262,19 @@ pub const ENTRIES: &[(&str, &str)] = &[
     ("groups.custom", "Personnalisé"),
     ("groups.delete_label", "Supprimer le groupe {name}"),
     (
+        "groups.error.built_in",
+        "Les groupes prédéfinis ne peuvent pas être supprimés.",
+    ),
+    (
+        "groups.error.in_use",
+        "Déplacez les utilisateurs de ce groupe vers un autre groupe avant de le supprimer.",
+    ),
+    (
+        "groups.error.keeps_role",
+        "Un groupe prédéfini conserve son rôle.",
+    ),
+    ("groups.error.taken", "Un groupe nommé {name} existe déjà."),
+    (
         "groups.intro",
         "Les droits d’un utilisateur sont le rôle de son groupe. Aucun\u{a0}: consulte tout\u{202f}; Utilisateur\u{a0}: modifie aussi tout, sauf les utilisateurs et les groupes\u{202f}; Administrateur\u{a0}: modifie tout.",
     ),
@@ -356,12 +398,32 @@ pub const ENTRIES: &[(&str, &str)] = &[
     ),
     ("ovh.consumer_keys.revoked", "Clé de consommateur révoquée."),
     ("ovh.consumer_keys.title", "Clés de consommateur"),
+    (
+        "ovh.error.already_authorized",
+        "Cette clé de consommateur est déjà autorisée.",
+    ),
+    (
+        "ovh.error.name",
+        "Donnez à l’application un nom de 1 à 64 caractères.",
+    ),
     ("ovh.rules", "Règles"),
     ("ovh.waiting", "En attente de validation"),
     ("password.change.submit", "Modifier le mot de passe"),
     ("password.confirm", "Confirmez le nouveau mot de passe"),
     ("password.copy", "Copier le mot de passe"),
     ("password.current", "Mot de passe actuel"),
+    (
+        "password.error.differ",
+        "Les deux nouveaux mots de passe sont différents.",
+    ),
+    (
+        "password.error.same",
+        "Choisissez un mot de passe différent de l’actuel.",
+    ),
+    (
+        "password.error.wrong_current",
+        "Ce n’est pas votre mot de passe actuel.",
+    ),
     ("password.generate", "Générer un mot de passe"),
     (
         "password.generated_notice",
@@ -399,6 +461,111 @@ pub const ENTRIES: &[(&str, &str)] = &[
     ),
     ("password.strength", "Robustesse du mot de passe"),
     ("password.strong_enough", "Suffisamment robuste."),
+    (
+        "password.zxcvbn.all_caps",
+        "Tout en majuscules est presque aussi facile à deviner que tout en minuscules.",
+    ),
+    (
+        "password.zxcvbn.avoid_recent_years",
+        "Évitez les années récentes.",
+    ),
+    (
+        "password.zxcvbn.avoid_repeats",
+        "Évitez les mots et les caractères répétés.",
+    ),
+    ("password.zxcvbn.avoid_sequences", "Évitez les suites."),
+    (
+        "password.zxcvbn.avoid_your_dates",
+        "Évitez les dates et les années qui vous sont associées.",
+    ),
+    (
+        "password.zxcvbn.avoid_your_years",
+        "Évitez les années qui vous sont associées.",
+    ),
+    (
+        "password.zxcvbn.capitals",
+        "Les majuscules n’aident pas beaucoup.",
+    ),
+    (
+        "password.zxcvbn.common_names",
+        "Les prénoms et noms courants sont faciles à deviner.",
+    ),
+    (
+        "password.zxcvbn.dates",
+        "Les dates sont souvent faciles à deviner.",
+    ),
+    (
+        "password.zxcvbn.few_words",
+        "Utilisez quelques mots, évitez les expressions courantes.",
+    ),
+    (
+        "password.zxcvbn.longer_pattern",
+        "Utilisez un motif de clavier plus long, avec plus de changements de direction.",
+    ),
+    (
+        "password.zxcvbn.more_words",
+        "Ajoutez un mot ou deux. Les mots peu courants sont préférables.",
+    ),
+    (
+        "password.zxcvbn.names",
+        "Les prénoms et noms seuls sont faciles à deviner.",
+    ),
+    (
+        "password.zxcvbn.no_symbols_needed",
+        "Inutile d’ajouter des symboles, des chiffres ou des majuscules.",
+    ),
+    (
+        "password.zxcvbn.recent_years",
+        "Les années récentes sont faciles à deviner.",
+    ),
+    (
+        "password.zxcvbn.repeated_groups",
+        "Les répétitions comme «\u{a0}abcabcabc\u{a0}» sont à peine plus difficiles à deviner que «\u{a0}abc\u{a0}».",
+    ),
+    (
+        "password.zxcvbn.repeats",
+        "Les répétitions comme «\u{a0}aaa\u{a0}» sont faciles à deviner.",
+    ),
+    (
+        "password.zxcvbn.reversed",
+        "Les mots à l’envers ne sont guère plus difficiles à deviner.",
+    ),
+    (
+        "password.zxcvbn.sequences",
+        "Les suites comme abc ou 6543 sont faciles à deviner.",
+    ),
+    (
+        "password.zxcvbn.short_patterns",
+        "Les motifs de clavier courts sont faciles à deviner.",
+    ),
+    (
+        "password.zxcvbn.similar_common",
+        "Il ressemble à un mot de passe très utilisé.",
+    ),
+    (
+        "password.zxcvbn.single_word",
+        "Un mot seul est facile à deviner.",
+    ),
+    (
+        "password.zxcvbn.straight_rows",
+        "Les rangées de touches consécutives sont faciles à deviner.",
+    ),
+    (
+        "password.zxcvbn.substitutions",
+        "Les substitutions prévisibles, comme «\u{a0}@\u{a0}» au lieu de «\u{a0}a\u{a0}», n’aident pas beaucoup.",
+    ),
+    (
+        "password.zxcvbn.top10",
+        "C’est l’un des 10 mots de passe les plus courants.",
+    ),
+    (
+        "password.zxcvbn.top100",
+        "C’est l’un des 100 mots de passe les plus courants.",
+    ),
+    (
+        "password.zxcvbn.very_common",
+        "C’est un mot de passe très courant.",
+    ),
     ("reveal.access_key", "Clé d’accès"),
     ("reveal.application_secret", "Secret de l’application"),
     ("reveal.back_security", "Retour à Sécurité"),
@@ -505,6 +672,18 @@ pub const ENTRIES: &[(&str, &str)] = &[
         "security.enrol.type_key",
         "Ou saisissez cette clé dans l’application\u{a0}:",
     ),
+    (
+        "security.error.already_on",
+        "La double authentification est déjà activée.",
+    ),
+    (
+        "security.error.bad_code",
+        "Ce code n’est pas valide. Saisissez le code à 6 chiffres actuellement affiché par votre application.",
+    ),
+    (
+        "security.error.start_again",
+        "Recommencez avec «\u{a0}Activer la double authentification\u{a0}».",
+    ),
     ("security.ip", "Adresse IP"),
     ("security.last_seen", "Dernière activité"),
     (
@@ -608,6 +787,18 @@ pub const ENTRIES: &[(&str, &str)] = &[
         "Ses utilisateurs et ses identifiants fonctionnent à nouveau.",
     ),
     ("sub.enabled", "Activé"),
+    (
+        "sub.error.confirm_name",
+        "Saisissez le nom exactement tel qu’il est affiché, {name}, pour confirmer.",
+    ),
+    (
+        "sub.error.kyc_email",
+        "Un sous-compte à usage client nécessite une adresse e-mail pour le KYC.",
+    ),
+    (
+        "sub.error.name_taken",
+        "Un sous-compte portant ce nom existe déjà.",
+    ),
     (
         "sub.is_sub_account",
         "Ceci est un sous-compte\u{a0}: un sous-compte ne peut pas avoir ses propres sous-comptes.",
@@ -766,6 +957,36 @@ pub const ENTRIES: &[(&str, &str)] = &[
     ("users.empty", "Aucun utilisateur pour le moment."),
     ("users.enable", "Activer"),
     ("users.end_sessions", "Fermer les sessions"),
+    ("users.error.choose_group", "Choisissez des droits."),
+    (
+        "users.error.login_taken",
+        "Un utilisateur avec l’identifiant {login} existe déjà.",
+    ),
+    ("users.error.no_rows", "Remplissez au moins une ligne."),
+    (
+        "users.error.self_disable",
+        "Vous ne pouvez pas vous désactiver vous-même.",
+    ),
+    (
+        "users.error.self_remove",
+        "Vous ne pouvez pas vous supprimer vous-même.",
+    ),
+    (
+        "users.error.self_reset",
+        "Changez votre propre mot de passe sur la page Sécurité.",
+    ),
+    (
+        "users.error.self_sessions",
+        "Fermez vos propres sessions en vous déconnectant.",
+    ),
+    (
+        "users.error.self_two_factor",
+        "Désactivez votre propre double authentification sur la page Sécurité.",
+    ),
+    (
+        "users.error.too_many_rows",
+        "Ajoutez au plus {max} utilisateurs à la fois.",
+    ),
     ("users.filter_label", "Filtrer les utilisateurs"),
     ("users.flash.added", "Utilisateur {login} ajouté."),
     ("users.flash.removed", "Utilisateur {login} supprimé."),

@@ -33,8 +33,14 @@ pub fn RevealPage() -> impl IntoView {
                                 <h2 id="refused-heading">{lang.t("reveal.not_created")}</h2>
                                 <ul class="refused">
                                     {refused.into_iter().map(|r| {
-                                        // The reasons are message keys, one a line.
-                                        let reason = r.reason.lines().map(|k| lang.tf(k, &[])).collect::<Vec<_>>().join(" ");
+                                        // The reasons are message keys, one a line; the only value they
+                                        // name is the row's login.
+                                        let reason = r
+                                            .reason
+                                            .lines()
+                                            .map(|k| lang.tf(k, &[("login", &r.login)]))
+                                            .collect::<Vec<_>>()
+                                            .join(" ");
                                         let login = if r.login.is_empty() { lang.t("reveal.no_id").to_owned() } else { r.login.clone() };
                                         view! {
                                             <li>{lang.tf("reveal.refused_row", &[("row", &r.row.to_string()), ("login", &login), ("reason", &reason)])}</li>

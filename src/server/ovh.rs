@@ -138,7 +138,7 @@ pub async fn create_application(
     {
         problems.push(crate::error::FieldError {
             field: "name".to_owned(),
-            key: format!("Give the application a name of 1 to {MAX_APPLICATION_NAME} characters."),
+            key: crate::key!("ovh.error.name").into(),
             args: Vec::new(),
         });
     }
@@ -147,7 +147,7 @@ pub async fn create_application(
         Err(e) => {
             problems.push(crate::error::FieldError {
                 field: "description".to_owned(),
-                key: e.to_string(),
+                key: crate::i18n::MessageKey::key(&e).into(),
                 args: Vec::new(),
             });
             None
@@ -439,7 +439,7 @@ pub async fn grant(
     if found.granted {
         return Err(AppError::field(
             "form",
-            "This consumer key is already authorized.",
+            crate::key!("ovh.error.already_authorized"),
         ));
     }
     grant_key(state, found.key_id, user_id).await?;
@@ -461,7 +461,7 @@ pub async fn grant_by_key(
     if row.user_id.is_some() {
         return Err(AppError::field(
             "key",
-            "This consumer key is already authorized.",
+            crate::key!("ovh.error.already_authorized"),
         ));
     }
     grant_key(state, row.id, user_id).await

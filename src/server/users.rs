@@ -27,8 +27,12 @@ pub fn generate_password() -> String {
 struct Problems(Vec<FieldError>);
 
 impl Problems {
-    fn check<T, E: std::fmt::Display>(&mut self, field: &str, parsed: Result<T, E>) -> Option<T> {
-        parsed.map_err(|e| self.add(field, e.to_string())).ok()
+    fn check<T, E: crate::i18n::MessageKey>(
+        &mut self,
+        field: &str,
+        parsed: Result<T, E>,
+    ) -> Option<T> {
+        parsed.map_err(|e| self.add(field, e.key())).ok()
     }
 
     fn add(&mut self, field: &str, message: impl Into<String>) {
@@ -86,7 +90,7 @@ pub async fn create_user(
     let description = problems.check("description", Description::parse(input.description));
     let group = group_id(state, caller.account_pk, input.group).await?;
     if group.is_none() {
-        problems.add("group", "Choose a privilege.");
+        problems.add("group", crate::key!("users.error.choose_group"));
     }
     let generated = input.password.is_empty();
     let password = if generated {
@@ -103,14 +107,17 @@ pub async fn create_user(
         ];
         let verdict = state.password_policy().evaluate(&password, &context);
         if !verdict.acceptable {
-            problems.add("password", verdict.reasons.join(" "));
+            verdict
+                .reasons
+                .into_iter()
+                .for_each(|r| problems.add("password", r));
         }
     }
     problems.into_result()?;
     let (Some(login), Some(email), Some(description), Some(group_id)) =
         (login, email, description, group)
     else {
-        return Err(AppError::field("form", "Please correct the form."));
+        return Err(AppError::field("form", crate::key!("error.correct_form")));
     };
     let hash = state.hasher.hash(password.clone()).await?;
     let new = db::users::NewUser {
@@ -127,9 +134,10 @@ pub async fn create_user(
             login: login.as_str().to_owned(),
             generated_password: generated.then_some(password),
         }),
-        Err(InsertUserError::LoginTaken) => Err(AppError::field(
+        Err(InsertUserError::LoginTaken) => Err(AppError::field_with(
             "login",
-            format!("A user with the ID {login} already exists."),
+            crate::key!("users.error.login_taken"),
+            &[("login", login.as_str())],
         )),
         Err(InsertUserError::Db(e)) => Err(e.into()),
     }
@@ -178,12 +186,13 @@ pub async fn create_users(
         .map(|(i, r)| (i + 1, r))
         .collect();
     if filled.is_empty() {
-        return Err(AppError::field("form", "Fill in at least one row."));
+        return Err(AppError::field("form", crate::key!("users.error.no_rows")));
     }
     if filled.len() > BULK_MAX {
-        return Err(AppError::field(
+        return Err(AppError::field_with(
             "form",
-            format!("Add at most {BULK_MAX} users at once."),
+            crate::key!("users.error.too_many_rows"),
+            &[("max", &BULK_MAX.to_string())],
         ));
     }
     let mut outcomes = Vec::with_capacity(filled.len());
@@ -212,9 +221,9 @@ pub async fn create_users(
                 login: input.login.trim().to_owned(),
                 reason: errors
                     .into_iter()
-                    .map(|e| e.message(crate::i18n::Lang::En))
+                    .map(|e| e.key)
                     .collect::<Vec<_>>()
-                    .join(" "),
+                    .join("\n"),
             },
             Err(other) => return Err(other),
         });
@@ -259,15 +268,15 @@ pub async fn update_user(
     let description = problems.check("description", Description::parse(description));
     let group_id = group_id(state, caller.account_pk, group).await?;
     if group_id.is_none() {
-        problems.add("group", "Choose a privilege.");
+        problems.add("group", crate::key!("users.error.choose_group"));
     }
     let current_group = group_id_of(state, caller, &user).await?;
     if caller.user_id == user.id && group_id.is_some() && group_id != Some(current_group) {
-        problems.add("group", "You cannot change your own privilege.");
+        problems.add("group", crate::key!("user_edit.own_privilege"));
     }
     problems.into_result()?;
     let (Some(email), Some(description), Some(group_id)) = (email, description, group_id) else {
-        return Err(AppError::field("form", "Please correct the form."));
+        return Err(AppError::field("form", crate::key!("error.correct_form")));
     };
     let done = db::users::update_profile(
         &state.db,
@@ -303,7 +312,7 @@ pub async fn set_disabled(
 ) -> Result<(), AppError> {
     let user = find(state, admin.caller(), login).await?;
     if disabled {
-        not_self(admin, &user, "You cannot disable yourself.")?;
+        not_self(admin, &user, crate::key!("users.error.self_disable"))?;
     }
     db::users::set_disabled(&state.db, admin.caller().account_pk, user.id, disabled).await?;
     Ok(())
@@ -317,11 +326,7 @@ pub async fn reset_password(
     login: &str,
 ) -> Result<(String, String), AppError> {
     let user = find(state, admin.caller(), login).await?;
-    not_self(
-        admin,
-        &user,
-        "Change your own password on the Security page.",
-    )?;
+    not_self(admin, &user, crate::key!("users.error.self_reset"))?;
     let password = generate_password();
     let hash = state.hasher.hash(password.clone()).await?;
     db::users::set_password(&state.db, admin.caller().account_pk, user.id, &hash, true).await?;
@@ -336,11 +341,7 @@ pub async fn turn_off_two_factor(
     login: &str,
 ) -> Result<(), AppError> {
     let user = find(state, admin.caller(), login).await?;
-    not_self(
-        admin,
-        &user,
-        "Turn off your own two-factor authentication on the Security page.",
-    )?;
+    not_self(admin, &user, crate::key!("users.error.self_two_factor"))?;
     db::two_factor::disable(&state.db, user.id).await?;
     db::users::rotate_stamp(&state.db, admin.caller().account_pk, user.id).await?;
     tracing::info!(
@@ -353,14 +354,14 @@ pub async fn turn_off_two_factor(
 
 pub async fn end_sessions(state: &AppState, admin: Admin<'_>, login: &str) -> Result<(), AppError> {
     let user = find(state, admin.caller(), login).await?;
-    not_self(admin, &user, "End your own sessions by logging out.")?;
+    not_self(admin, &user, crate::key!("users.error.self_sessions"))?;
     db::users::rotate_stamp(&state.db, admin.caller().account_pk, user.id).await?;
     Ok(())
 }
 
 pub async fn remove_user(state: &AppState, admin: Admin<'_>, login: &str) -> Result<(), AppError> {
     let user = find(state, admin.caller(), login).await?;
-    not_self(admin, &user, "You cannot remove yourself.")?;
+    not_self(admin, &user, crate::key!("users.error.self_remove"))?;
     if db::users::delete(&state.db, admin.caller().account_pk, user.id).await? {
         Ok(())
     } else {
@@ -389,13 +390,13 @@ pub async fn change_own_password(
 ) -> Result<String, AppError> {
     let mut problems = Problems::default();
     if !password_matches(state, caller.user_id, current.clone()).await? {
-        problems.add("current_password", "This is not your current password.");
+        problems.add(
+            "current_password",
+            crate::key!("password.error.wrong_current"),
+        );
     }
     if new == current {
-        problems.add(
-            "new_password",
-            "Choose a password different from the current one.",
-        );
+        problems.add("new_password", crate::key!("password.error.same"));
     }
     let login = caller.login.clone().unwrap_or_default();
     let context = [
@@ -406,10 +407,13 @@ pub async fn change_own_password(
     ];
     let verdict = state.password_policy().evaluate(&new, &context);
     if !verdict.acceptable {
-        problems.add("new_password", verdict.reasons.join(" "));
+        verdict
+            .reasons
+            .into_iter()
+            .for_each(|r| problems.add("new_password", r));
     }
     if new != confirm {
-        problems.add("confirm_password", "The two new passwords differ.");
+        problems.add("confirm_password", crate::key!("password.error.differ"));
     }
     problems.into_result()?;
     let hash = state.hasher.hash(new).await?;
@@ -431,7 +435,7 @@ pub async fn create_group(
     let description = problems.check("description", Description::parse(description));
     problems.into_result()?;
     let (Some(name), Some(role), Some(description)) = (name, role, description) else {
-        return Err(AppError::field("form", "Please correct the form."));
+        return Err(AppError::field("form", crate::key!("error.correct_form")));
     };
     match db::groups::insert(
         &state.db,
@@ -443,9 +447,10 @@ pub async fn create_group(
     .await
     {
         Ok(_) => Ok(()),
-        Err(InsertGroupError::NameTaken) => Err(AppError::field(
+        Err(InsertGroupError::NameTaken) => Err(AppError::field_with(
             "name",
-            format!("A group named {} already exists.", name.as_str()),
+            crate::key!("groups.error.taken"),
+            &[("name", name.as_str())],
         )),
         Err(InsertGroupError::Db(e)) => Err(e.into()),
     }
@@ -462,12 +467,11 @@ pub async fn delete_group(state: &AppState, admin: Admin<'_>, name: &str) -> Res
         Err(DeleteGroupError::NotFound) => Err(AppError::NotFound),
         Err(DeleteGroupError::BuiltIn) => Err(AppError::field(
             "form",
-            "Built-in groups cannot be deleted.",
+            crate::key!("groups.error.built_in"),
         )),
-        Err(DeleteGroupError::InUse) => Err(AppError::field(
-            "form",
-            "Move this group's users to another group before deleting it.",
-        )),
+        Err(DeleteGroupError::InUse) => {
+            Err(AppError::field("form", crate::key!("groups.error.in_use")))
+        }
         Err(DeleteGroupError::Db(e)) => Err(e.into()),
     }
 }
@@ -494,14 +498,14 @@ pub async fn update_group(
         && role.code() != group.role
     {
         if group.built_in {
-            problems.add("role", "A built-in group keeps its role.");
+            problems.add("role", crate::key!("groups.error.keeps_role"));
         } else if !caller.is_holder && caller_group_id(state, caller).await? == Some(group.id) {
-            problems.add("role", "You cannot change your own privilege.");
+            problems.add("role", crate::key!("user_edit.own_privilege"));
         }
     }
     problems.into_result()?;
     let (Some(role), Some(description)) = (role, description) else {
-        return Err(AppError::field("form", "Please correct the form."));
+        return Err(AppError::field("form", crate::key!("error.correct_form")));
     };
     match db::groups::update(
         &state.db,
@@ -514,9 +518,10 @@ pub async fn update_group(
     {
         Ok(()) => Ok(()),
         Err(UpdateGroupError::NotFound) => Err(AppError::NotFound),
-        Err(UpdateGroupError::BuiltIn) => {
-            Err(AppError::field("role", "A built-in group keeps its role."))
-        }
+        Err(UpdateGroupError::BuiltIn) => Err(AppError::field(
+            "role",
+            crate::key!("groups.error.keeps_role"),
+        )),
         Err(UpdateGroupError::Db(e)) => Err(e.into()),
     }
 }

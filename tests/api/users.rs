@@ -300,14 +300,20 @@ async fn several_users_at_once_report_each_row_and_reveal_the_created_ones_once(
     );
     let refused = revealed["NewUsers"]["refused"].as_array().unwrap();
     assert_eq!(refused.len(), 2);
+    // Each reason is a message key, translated where it is shown.
+    let reason = |i: usize| {
+        let login = refused[i]["login"].as_str().unwrap();
+        let key = refused[i]["reason"].as_str().unwrap();
+        Lang::En.tf(key, &[("login", login)])
+    };
     assert_eq!(refused[0]["row"], 2);
-    assert!(refused[0]["reason"].as_str().unwrap().contains("e-mail"));
+    assert!(reason(0).contains("e-mail"), "{}", reason(0));
     assert_eq!(refused[1]["row"], 4);
+    assert!(reason(1).contains("already exists"), "{}", reason(1));
     assert!(
-        refused[1]["reason"]
-            .as_str()
-            .unwrap()
-            .contains("already exists")
+        Lang::Fr
+            .tf(refused[1]["reason"].as_str().unwrap(), &[])
+            .contains("existe déjà")
     );
     assert_eq!(admin.take_reveal(&location).await, Value::Null);
 
