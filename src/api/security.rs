@@ -141,7 +141,10 @@ pub async fn list_sessions() -> Result<Vec<SessionView>, AppError> {
     Ok(sessions
         .into_iter()
         .map(|s| SessionView {
-            browser: crate::domain::user_agent::describe(&s.user_agent),
+            browser: crate::domain::user_agent::describe_in(
+                &s.user_agent,
+                crate::server::i18n::request_lang(),
+            ),
             ip: s.ip,
             started: s.started_at,
             last_seen: s.last_seen_at,
