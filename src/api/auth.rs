@@ -92,8 +92,9 @@ pub async fn signup(
     }
     let session = state::session().await?;
     let created = accounts::create_account(&state, &company, &email, password).await?;
-    let lang = crate::server::i18n::request_lang();
-    crate::server::i18n::save_language(&state, created.holder_user_id, lang).await;
+    if let Some(lang) = crate::server::i18n::chosen_lang() {
+        crate::server::i18n::save_language(&state, created.holder_user_id, lang).await;
+    }
     let client = state::client().await;
     crate::server::sessions::start(
         &state,

@@ -124,7 +124,15 @@ pub async fn restore_saved_language(state: &AppState, user_id: i64) {
     }
 }
 
-/// A new account holder keeps the language they signed up in.
+/// The language this browser chose with the switch (its cookie), from inside Leptos; `None`
+/// when it only follows `Accept-Language`.
+pub fn chosen_lang() -> Option<Lang> {
+    leptos::prelude::use_context::<axum::http::request::Parts>()
+        .and_then(|parts| cookie_lang(&parts.headers))
+}
+
+/// Saves `lang` as the choice of `user_id` (a new account holder who chose it before signing
+/// up keeps it).
 pub async fn save_language(state: &AppState, user_id: i64, lang: Lang) {
     if let Err(err) = super::db::language::set(&state.db, user_id, lang.code()).await {
         tracing::warn!(error = %err, "could not save the language");

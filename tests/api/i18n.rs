@@ -165,3 +165,43 @@ async fn validation_errors_come_back_in_the_readers_language() {
         "{html}"
     );
 }
+
+#[tokio::test]
+async fn a_language_chosen_before_signing_up_is_kept_and_none_is_imposed_otherwise() {
+    let app = spawn_app().await;
+    let chooser = app.browser();
+    switch(&chooser, "fr", "/signup").await;
+    let id = chooser
+        .call(
+            "signup",
+            &[
+                ("company", &unique("Francophone")),
+                ("email", "holder@acme.example"),
+                ("password", PASSWORD),
+            ],
+        )
+        .await
+        .unwrap();
+    let fresh = app.browser();
+    fresh
+        .call(
+            "login",
+            &[("account_id", id.as_str().unwrap()), ("password", PASSWORD)],
+        )
+        .await
+        .unwrap();
+    assert!(page(&fresh, "/", Some("en")).await.contains("Mon compte"));
+
+    // Signed up without choosing: each browser keeps its own language.
+    let (_, other) = app.signed_up(&unique("Neutral")).await;
+    let french_browser = app.browser();
+    french_browser
+        .call("login", &[("account_id", &other), ("password", PASSWORD)])
+        .await
+        .unwrap();
+    assert!(
+        page(&french_browser, "/", Some("fr"))
+            .await
+            .contains("Mon compte")
+    );
+}
