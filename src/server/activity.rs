@@ -392,12 +392,7 @@ pub fn narrowing(
     query: &ActivityQuery,
 ) -> Result<(db::activity::Narrowing, Option<db::activity::Cursor>), AppError> {
     let mut errors = Vec::new();
-    let mut refuse = |field: &str, message: &str| {
-        errors.push(FieldError {
-            field: field.to_owned(),
-            message: message.to_owned(),
-        });
-    };
+    let mut refuse = |field: &str, key: &str| errors.push(FieldError::new(field, key));
     let actor = query.actor.trim();
     let actor = (!actor.is_empty()).then(|| {
         // A bare login means a user of the reader's own account.
@@ -412,7 +407,7 @@ pub fn narrowing(
         code => match Action::from_code(code) {
             Some(action) => Some(action.code()),
             None => {
-                refuse("action", "Choose an action from the list.");
+                refuse("action", crate::key!("activity.error.action"));
                 None
             }
         },
@@ -422,21 +417,21 @@ pub fn narrowing(
     let from = match day_start(&query.from) {
         Ok(day) => day,
         Err(()) => {
-            refuse("from", "Enter a date as YYYY-MM-DD.");
+            refuse("from", crate::key!("activity.error.date"));
             None
         }
     };
     let until = match day_start(&query.to) {
         Ok(day) => day.map(|start| start + 86_400),
         Err(()) => {
-            refuse("to", "Enter a date as YYYY-MM-DD.");
+            refuse("to", crate::key!("activity.error.date"));
             None
         }
     };
     if let (Some(from), Some(until)) = (from, until)
         && until <= from
     {
-        refuse("to", "The end date is before the start date.");
+        refuse("to", crate::key!("activity.error.range"));
     }
     let after = match query.after.trim() {
         "" => None,
@@ -445,10 +440,7 @@ pub fn narrowing(
                 .split_once('.')
                 .and_then(|(at, id)| Some((at.parse().ok()?, id.parse().ok()?)));
             if parsed.is_none() {
-                refuse(
-                    "form",
-                    "This page of the log does not exist. Start again from the first page.",
-                );
+                refuse("form", crate::key!("activity.error.cursor"));
             }
             parsed
         }
@@ -552,8 +544,10 @@ pub async fn csv(
     axum::extract::State(state): axum::extract::State<AppState>,
     session: tower_sessions::Session,
     headers: axum::http::HeaderMap,
+    lang: Option<axum::Extension<crate::i18n::Lang>>,
     axum::extract::Query(query): axum::extract::Query<ActivityQuery>,
 ) -> axum::response::Response {
+    let lang = lang.map(|axum::Extension(lang)| lang).unwrap_or_default();
     use axum::http::{StatusCode, header};
     use axum::response::IntoResponse;
     const BATCH: i64 = 1_000;
@@ -569,10 +563,10 @@ pub async fn csv(
         let message = match &err {
             AppError::Invalid(fields) => fields
                 .iter()
-                .map(|f| format!("{}: {}", f.field, f.message))
+                .map(|f| format!("{}: {}", f.field, f.message(lang)))
                 .collect::<Vec<_>>()
                 .join("\n"),
-            other => other.message(),
+            other => other.message(lang),
         };
         (status, message).into_response()
     };
