@@ -599,3 +599,31 @@ async fn retention_prunes_only_events_older_than_the_limit() {
         .unwrap();
     assert_eq!(gone, 3);
 }
+
+#[tokio::test]
+async fn the_activity_page_speaks_the_readers_language() {
+    let app = spawn_app().await;
+    let (admin, _) = app.signed_up(&unique("Langue")).await;
+    admin
+        .call("create_user", &user_form("jean", "DEFAULT"))
+        .await
+        .unwrap();
+    let page = |lang: &'static str| {
+        let request = admin
+            .client
+            .get(format!("{}/activity", admin.base))
+            .header(reqwest::header::ACCEPT_LANGUAGE, lang);
+        async move {
+            let response = request.send().await.unwrap();
+            assert_eq!(response.status(), 200);
+            response.text().await.unwrap()
+        }
+    };
+    let french = page("fr").await;
+    assert!(french.contains("<h1>Activité</h1>"), "{french}");
+    assert!(french.contains("Utilisateur ajouté"));
+    assert!(french.contains("Télécharger en CSV"));
+    let english = page("en").await;
+    assert!(english.contains("<h1>Activity</h1>"));
+    assert!(english.contains("Added a user"));
+}
