@@ -14,6 +14,7 @@ mod login;
 mod logs;
 mod metrics;
 mod ovh;
+mod races;
 mod security;
 mod sessions;
 mod sub_accounts;
