@@ -18,15 +18,24 @@ export STEWARD_COMPAT_PYTHON := $(COMPAT_VENV)/bin/python
 CARGO_LEPTOS_VERSION := 0.3.10
 WASM_BINDGEN_VERSION := 0.2.130
 
-.PHONY: run test tools test-tools lint unit integration integration-sqlite integration-postgres e2e build clean
+.PHONY: run test reliability tools test-tools lint unit integration integration-sqlite integration-postgres \
+	reliability-suite reliability-sqlite reliability-postgres outage e2e build clean
 
 ## Serve the panel on SQLite at http://127.0.0.1:3000 (plain http, so cookies are not Secure).
 run: tools
 	STEWARD_COOKIE_SECURE=$${STEWARD_COOKIE_SECURE:-false} cargo leptos serve --release
 
-## Everything: format, lints, unit tests, integration tests on SQLite and PostgreSQL, Playwright.
-test: tools test-tools lint unit integration e2e
+## Everything: format, lints, unit tests, integration tests on SQLite and PostgreSQL, the short
+## reliability suite, Playwright.
+test: tools test-tools lint unit integration reliability-suite e2e
 	@echo "make test: all checks passed"
+
+## The full reliability suite (not part of `make test`): 100 crash rounds on each database and a
+## 60-second load, plus the database outage.
+reliability: tools test-tools
+	STEWARD_CRASH_ROUNDS=100 STEWARD_LOAD_SECONDS=60 $(MAKE) reliability-suite
+	@# The property tests' full run goes here.
+	@echo "make reliability: all checks passed"
 
 tools:
 	@rustup target list --installed | grep -qx wasm32-unknown-unknown || rustup target add wasm32-unknown-unknown
@@ -66,6 +75,22 @@ integration-sqlite:
 ## Starts a throwaway PostgreSQL cluster, runs the same integration tests against it, removes it.
 integration-postgres:
 	tests/with-postgres.sh cargo test --features ssr --test api
+
+## Kills Steward mid-write and checks the database (crash), and a mixed load (load): on SQLite,
+## then on PostgreSQL; then the database outage. `make test` keeps them short (5 crash rounds,
+## 10 s of load); `make reliability` sets STEWARD_CRASH_ROUNDS and STEWARD_LOAD_SECONDS higher.
+reliability-suite: reliability-sqlite reliability-postgres outage
+
+# One test at a time: the load test measures the server's memory, the crash test kills servers.
+reliability-sqlite:
+	cargo test --features ssr --test reliability -- --test-threads=1
+
+reliability-postgres:
+	tests/with-postgres.sh cargo test --features ssr --test reliability -- --test-threads=1
+
+## Stops the PostgreSQL cluster under load, so it runs alone on a cluster of its own.
+outage:
+	tests/with-postgres.sh cargo test --features ssr --test outage
 
 build: tools
 	cargo leptos build --release

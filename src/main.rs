@@ -234,6 +234,7 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
                 kyc_mode,
                 business_type,
                 password,
+                claims_company: false,
             };
             let created =
                 steward::server::sub_accounts::create(&state, Who::CommandLine, parent_pk, input)

@@ -29,10 +29,20 @@ trap cleanup EXIT
 
 "${as_pg[@]}" "$PG_BIN/initdb" -D "$dir/data" -U postgres --auth=trust -E UTF8 --locale=C.UTF-8 >"$dir/initdb.log" 2>&1 \
   || { cat "$dir/initdb.log" >&2; echo "with-postgres: initdb failed" >&2; exit 1; }
-"${as_pg[@]}" "$PG_BIN/pg_ctl" -D "$dir/data" -w -l "$dir/server.log" start \
-  -o "-p $port -k $dir -c listen_addresses=127.0.0.1 -c fsync=off -c synchronous_commit=off -c full_page_writes=off -c max_connections=300" >/dev/null \
+pg_options="-p $port -k $dir -c listen_addresses=127.0.0.1 -c fsync=off -c synchronous_commit=off -c full_page_writes=off -c max_connections=300"
+"${as_pg[@]}" "$PG_BIN/pg_ctl" -D "$dir/data" -w -l "$dir/server.log" start -o "$pg_options" >/dev/null \
   || { cat "$dir/server.log" >&2; echo "with-postgres: the cluster did not start" >&2; exit 1; }
 
 export STEWARD_TEST_POSTGRES_URL="postgres://postgres@127.0.0.1:$port/postgres"
+# What a test needs to stop and start this cluster itself (tests/outage.rs):
+#   ${STEWARD_TEST_PG_AS[@]} "$STEWARD_TEST_PG_CTL" -D "$STEWARD_TEST_PG_DATA" -m immediate stop
+#   ${STEWARD_TEST_PG_AS[@]} "$STEWARD_TEST_PG_CTL" -D "$STEWARD_TEST_PG_DATA" -w \
+#     -l "$STEWARD_TEST_PG_LOG" start -o "$STEWARD_TEST_PG_OPTIONS"
+# STEWARD_TEST_PG_AS is the command prefix to run as the postgres user (empty unless root).
+export STEWARD_TEST_PG_CTL="$PG_BIN/pg_ctl"
+export STEWARD_TEST_PG_DATA="$dir/data"
+export STEWARD_TEST_PG_LOG="$dir/server.log"
+export STEWARD_TEST_PG_OPTIONS="$pg_options"
+export STEWARD_TEST_PG_AS="${as_pg[*]}"
 echo "with-postgres: PostgreSQL running on port $port" >&2
 "$@"

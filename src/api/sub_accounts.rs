@@ -173,6 +173,7 @@ impl From<SubAccountForm> for crate::server::sub_accounts::SubAccountInput {
             kyc_mode: form.kyc_mode,
             business_type: form.business_type,
             password: form.password,
+            claims_company: false,
         }
     }
 }

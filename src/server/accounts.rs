@@ -82,6 +82,7 @@ pub async fn create_account(
             holder_email: email.as_str(),
             holder_password_hash: &password_hash,
             holder_security_stamp: &security_stamp,
+            claims_company: false,
         };
         match db::accounts::create(&state.db, &Event::sign_up(via), &new).await {
             Ok(db::accounts::CreatedIds { holder_user_id, .. }) => {

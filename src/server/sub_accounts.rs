@@ -29,6 +29,9 @@ pub struct SubAccountInput {
     pub business_type: String,
     /// Lets the sub-account's holder log in with the sub-account ID; empty for no login.
     pub password: String,
+    /// The name must be free across all accounts, not only among the parent's sub-accounts
+    /// (a Gcore client's company); the database keeps the claim.
+    pub claims_company: bool,
 }
 
 /// The checked form.
@@ -184,6 +187,7 @@ async fn create_as(
             holder_email: &valid.profile.contact_email,
             holder_password_hash: &password_hash,
             holder_security_stamp: &security_stamp,
+            claims_company: input.claims_company,
         };
         match db::accounts::create(&state.db, event, &new).await {
             Ok(ids) => {

@@ -75,7 +75,7 @@ async fn the_official_vobiz_client_manages_sub_accounts() {
 }
 
 /// A personal API token of `browser`'s user with `role` (`none`, `user` or `admin`).
-async fn token_of(browser: &Browser, role: &str) -> String {
+pub(crate) async fn token_of(browser: &Browser, role: &str) -> String {
     let location = browser
         .call_for_location(
             "create_api_token",

@@ -337,10 +337,16 @@ pub fn lock_after_three_failures(config: &mut Config) {
 }
 
 /// The real `steward` binary serving a fresh SQLite database in `dir` on a free port, its log
-/// (stderr) written to `dir/steward.log`: for tests of what the process itself writes.
+/// (stderr) written to `dir/steward.log`: for tests of what the process itself writes, and of
+/// what survives killing it. Restarting and `pid` serve `tests/reliability` and `tests/outage.rs`.
+#[allow(dead_code)]
 pub struct RealServer {
     pub dir: tempfile::TempDir,
     pub base: String,
+    pub database_url: String,
+    port: u16,
+    log: String,
+    env: Vec<(String, String)>,
     child: std::process::Child,
 }
 
@@ -348,50 +354,124 @@ impl RealServer {
     /// Starts it with the log filter `log` and `env` on top, and waits until it is healthy.
     pub async fn start(log: &str, env: &[(&str, &str)]) -> Self {
         let dir = tempfile::tempdir().expect("temp dir");
+        let database_url = format!("sqlite://{}/steward.db", dir.path().display());
+        Self::start_on(dir, database_url, log, env).await
+    }
+
+    /// Starts it on `database_url` (any database, kept across restarts) with its data and log
+    /// in `dir`, and waits until it is healthy.
+    pub async fn start_on(
+        dir: tempfile::TempDir,
+        database_url: String,
+        log: &str,
+        env: &[(&str, &str)],
+    ) -> Self {
         let port = std::net::TcpListener::bind("127.0.0.1:0")
             .and_then(|l| l.local_addr())
             .expect("free port")
             .port();
-        let log_file = std::fs::File::create(dir.path().join("steward.log")).expect("log file");
-        let child = std::process::Command::new(env!("CARGO_BIN_EXE_steward"))
+        let env: Vec<(String, String)> = env
+            .iter()
+            .map(|(k, v)| ((*k).to_owned(), (*v).to_owned()))
+            .collect();
+        let child = Self::spawn(dir.path(), &database_url, port, log, &env);
+        let server = Self {
+            dir,
+            base: format!("http://127.0.0.1:{port}"),
+            database_url,
+            port,
+            log: log.to_owned(),
+            env,
+            child,
+        };
+        server.wait_healthy().await;
+        server
+    }
+
+    fn spawn(
+        dir: &std::path::Path,
+        database_url: &str,
+        port: u16,
+        log: &str,
+        env: &[(String, String)],
+    ) -> std::process::Child {
+        // Appended to, so that a restarted server's log follows the earlier one's.
+        let log_file = std::fs::OpenOptions::new()
+            .create(true)
+            .append(true)
+            .open(dir.join("steward.log"))
+            .expect("log file");
+        std::process::Command::new(env!("CARGO_BIN_EXE_steward"))
             .arg("serve")
             .env("LEPTOS_SITE_ADDR", format!("127.0.0.1:{port}"))
-            .env("STEWARD_DATA_DIR", dir.path())
-            .env(
-                "STEWARD_DATABASE_URL",
-                format!("sqlite://{}/steward.db", dir.path().display()),
-            )
+            .env("STEWARD_DATA_DIR", dir)
+            .env("STEWARD_DATABASE_URL", database_url)
             .env("STEWARD_COOKIE_SECURE", "false")
             .env("STEWARD_LOG", log)
             .env("LEPTOS_OUTPUT_NAME", "steward")
             .env_remove("STEWARD_SERVER_KEY")
-            .envs(env.iter().copied())
+            .envs(env.iter().map(|(k, v)| (k.as_str(), v.as_str())))
             .stdout(std::process::Stdio::null())
             .stderr(log_file)
             .spawn()
-            .expect("start steward");
-        let base = format!("http://127.0.0.1:{port}");
-        for _ in 0..100 {
-            if reqwest::get(format!("{base}/healthz"))
+            .expect("start steward")
+    }
+
+    /// Waits up to 30 seconds for `/healthz` to say 200; whether it did.
+    pub async fn wait_healthy(&self) -> bool {
+        for _ in 0..300 {
+            if reqwest::get(format!("{}/healthz", self.base))
                 .await
                 .is_ok_and(|r| r.status().is_success())
             {
-                break;
+                return true;
             }
             tokio::time::sleep(std::time::Duration::from_millis(100)).await;
         }
-        Self { dir, base, child }
+        false
     }
 
     pub fn browser(&self) -> Browser {
         Browser::new(&self.base)
     }
 
-    /// Stops the server and returns all it logged.
-    pub fn stop(&mut self) -> String {
+    /// The process id, for reading its memory use from `/proc`.
+    #[allow(dead_code)]
+    pub fn pid(&self) -> u32 {
+        self.child.id()
+    }
+
+    /// Kills the process with SIGKILL, as a crash or a power cut of the host would: nothing
+    /// is flushed, no request finishes.
+    pub fn kill(&mut self) {
         let _ = self.child.kill();
         let _ = self.child.wait();
+    }
+
+    /// Kills it, starts it again on the same port, database and data, and waits until it is
+    /// healthy; whether it became healthy.
+    #[allow(dead_code)]
+    pub async fn restart(&mut self) -> bool {
+        self.kill();
+        self.child = Self::spawn(
+            self.dir.path(),
+            &self.database_url,
+            self.port,
+            &self.log,
+            &self.env,
+        );
+        self.wait_healthy().await
+    }
+
+    /// All it logged so far, over every restart.
+    pub fn log(&self) -> String {
         std::fs::read_to_string(self.dir.path().join("steward.log")).expect("log")
+    }
+
+    /// Stops the server and returns all it logged.
+    pub fn stop(&mut self) -> String {
+        self.kill();
+        self.log()
     }
 
     /// The bytes of the SQLite database files (main file and write-ahead log).

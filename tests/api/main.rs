@@ -15,6 +15,7 @@ mod login;
 mod logs;
 mod metrics;
 mod ovh;
+mod races;
 mod security;
 mod sessions;
 mod sub_accounts;

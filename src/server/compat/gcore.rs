@@ -302,6 +302,8 @@ async fn create_client(
             json!({ "company": [COMPANY_TAKEN] }),
         )
     };
+    // Names of accounts made elsewhere (sign-up, the panel) are found here; two clients created
+    // at once with one name are told apart by the claim `create` inserts with the account.
     if db::accounts::company_taken(&state.db, &company.key()).await? {
         return Err(taken());
     }
@@ -310,6 +312,7 @@ async fn create_client(
         calls: true,
         cdr: true,
         enabled: true,
+        claims_company: true,
         ..Default::default()
     };
     match sub_accounts::create(&state, Who::Caller(&caller), parent, input).await {

@@ -189,6 +189,7 @@ impl SubAccountBody {
             kyc_mode: keep(self.kyc_mode, |c| c.kyc_mode.clone()),
             business_type: keep(self.business_type, |c| c.business_type.clone()),
             password: self.password.unwrap_or_default(),
+            claims_company: false,
         }
     }
 }

@@ -20,6 +20,8 @@ pub struct NewAccount<'a> {
     pub holder_email: &'a str,
     pub holder_password_hash: &'a str,
     pub holder_security_stamp: &'a str,
+    /// Whether the account claims its company name across all accounts (a Gcore client).
+    pub claims_company: bool,
 }
 
 /// The settings a sub-account has beyond its name, every field already checked.
@@ -66,6 +68,7 @@ pub enum CreateAccountError {
 impl From<sqlx::Error> for CreateAccountError {
     fn from(err: sqlx::Error) -> Self {
         if is_unique_violation(&err, "accounts_company_key", "accounts.company_key")
+            || is_unique_violation(&err, "company_claims_key", "company_claims.company_key")
             || is_unique_violation(
                 &err,
                 "accounts_sub_name",
@@ -131,6 +134,13 @@ pub async fn create(
         .bind(token_hash)
         .fetch_one(&mut *conn)
         .await?;
+        if new.claims_company {
+            sqlx::query("INSERT INTO company_claims (account_id, company_key) VALUES ($1, $2)")
+                .bind(account_pk)
+                .bind(new.company_key)
+                .execute(&mut *conn)
+                .await?;
+        }
         let mut admin_group = None;
         for (name, role, description) in BUILT_IN_GROUPS {
             let (group_id,): (i64,) = sqlx::query_as(groups::INSERT)

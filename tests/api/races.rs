@@ -1,0 +1,216 @@
+//! Races: twenty clients creating the same thing at the same moment. Exactly one wins, the others
+//! get the same clean conflict a lone latecomer would, and no database failure ("database is
+//! locked", an internal error) ever reaches a client. Twenty creations of one sub-account name
+//! are in `sub_accounts::concurrent_creations_of_one_name_make_exactly_one_sub_account`.
+
+use std::sync::Arc;
+
+use reqwest::header::ACCEPT;
+use serde_json::{Value, json};
+
+use crate::compat::token_of;
+use crate::helpers::{Browser, PASSWORD, TestApp, spawn_app, unique};
+
+const RACERS: usize = 20;
+
+/// Fails unless `body` is free of database failures and internal errors (a server function's
+/// `{"Internal": ..}` included; its other refusals come with status 500 too, as every server
+/// function error does, so the body is what tells them apart).
+fn assert_clean(status: u16, body: &str) {
+    let lower = body.to_lowercase();
+    assert!(
+        !lower.contains("database is locked") && !lower.contains("internal"),
+        "{status}: {body}"
+    );
+}
+
+/// Posts `form` to the server function `endpoint` as the hydrated page does: (status, body).
+async fn post_raw(browser: &Browser, endpoint: &str, form: &[(&str, &str)]) -> (u16, String) {
+    let response = browser
+        .client
+        .post(format!("{}/api/{endpoint}", browser.base))
+        .header(ACCEPT, "application/json")
+        .form(form)
+        .send()
+        .await
+        .expect("request");
+    let status = response.status().as_u16();
+    (status, response.text().await.expect("body"))
+}
+
+/// How many accounts have this company name (any case), main or sub-account.
+async fn accounts_named(app: &TestApp, company: &str) -> i64 {
+    steward::on_db!(&app.state.db, |pool| {
+        sqlx::query_scalar("SELECT COUNT(*) FROM accounts WHERE company_key = $1")
+            .bind(company.to_lowercase())
+            .fetch_one(pool)
+            .await
+    })
+    .expect("count")
+}
+
+#[tokio::test]
+async fn of_twenty_concurrent_creations_of_one_login_exactly_one_succeeds() {
+    let app = spawn_app().await;
+    let (admin, account_id) = app.signed_up(&unique("Login Race")).await;
+    let admin = Arc::new(admin);
+    let mut tasks = tokio::task::JoinSet::new();
+    for i in 0..RACERS {
+        let admin = Arc::clone(&admin);
+        tasks.spawn(async move {
+            let email = format!("racer{i}@example.com");
+            post_raw(
+                &admin,
+                "create_user",
+                &[
+                    ("login", "racer"),
+                    ("email", &email),
+                    ("group", "DEFAULT"),
+                    ("description", ""),
+                    ("password", PASSWORD),
+                ],
+            )
+            .await
+        });
+    }
+    let mut created = 0;
+    while let Some(outcome) = tasks.join_next().await {
+        let (status, body) = outcome.expect("task");
+        assert_clean(status, &body);
+        if status == 200 {
+            created += 1;
+        } else {
+            let err: steward::error::AppError =
+                serde_json::from_str(&body).unwrap_or_else(|_| panic!("{status}: {body}"));
+            assert_eq!(
+                err.for_field("login").as_deref(),
+                Some("A user with the ID racer already exists."),
+                "{body}"
+            );
+        }
+    }
+    assert_eq!(created, 1);
+    let pk = app.account_pk(&account_id).await;
+    let users: i64 = steward::on_db!(&app.state.db, |pool| {
+        sqlx::query_scalar(
+            "SELECT COUNT(*) FROM users WHERE account_id = $1 AND login_key = 'racer'",
+        )
+        .bind(pk)
+        .fetch_one(pool)
+        .await
+    })
+    .expect("count");
+    assert_eq!(users, 1);
+}
+
+#[tokio::test]
+async fn of_twenty_concurrent_sign_ups_of_one_company_exactly_one_succeeds() {
+    let app = spawn_app().await;
+    let company = unique("Signup Race");
+    let mut tasks = tokio::task::JoinSet::new();
+    for i in 0..RACERS {
+        let browser = app.browser();
+        let company = company.clone();
+        tasks.spawn(async move {
+            let email = format!("holder{i}@example.com");
+            post_raw(
+                &browser,
+                "signup",
+                &[
+                    ("company", &company),
+                    ("email", &email),
+                    ("password", PASSWORD),
+                ],
+            )
+            .await
+        });
+    }
+    let mut created = 0;
+    while let Some(outcome) = tasks.join_next().await {
+        let (status, body) = outcome.expect("task");
+        assert_clean(status, &body);
+        if status == 200 {
+            created += 1;
+        } else {
+            let err: steward::error::AppError =
+                serde_json::from_str(&body).unwrap_or_else(|_| panic!("{status}: {body}"));
+            assert_eq!(
+                err.for_field("company").as_deref(),
+                Some(steward::server::accounts::COMPANY_TAKEN),
+                "{body}"
+            );
+        }
+    }
+    assert_eq!(created, 1);
+    assert_eq!(accounts_named(&app, &company).await, 1);
+}
+
+#[tokio::test]
+async fn of_twenty_gcore_clients_of_one_company_from_twenty_accounts_exactly_one_is_created() {
+    let app = spawn_app().await;
+    // Twenty different parents: the per-parent name index cannot tell them apart.
+    let mut tokens = Vec::new();
+    for _ in 0..RACERS {
+        let (holder, _) = app.signed_up(&unique("Gcore Parent")).await;
+        tokens.push(token_of(&holder, "admin").await);
+    }
+    let company = unique("Contested Client");
+    let client = reqwest::Client::new();
+    let mut tasks = tokio::task::JoinSet::new();
+    for token in tokens {
+        let request = client
+            .post(format!("{}/iam/clients/create", app.base))
+            .header("authorization", format!("APIKey {token}"))
+            .json(&json!({ "company": company }));
+        tasks.spawn(async move {
+            let response = request.send().await.expect("request");
+            let status = response.status().as_u16();
+            (status, response.text().await.expect("body"))
+        });
+    }
+    let mut created = 0;
+    while let Some(outcome) = tasks.join_next().await {
+        let (status, body) = outcome.expect("task");
+        assert_clean(status, &body);
+        let answer: Value = serde_json::from_str(&body).unwrap_or_else(|_| panic!("{body}"));
+        if status == 201 {
+            assert_eq!(answer["company"], company.as_str());
+            created += 1;
+        } else {
+            // Exactly what Gcore answers for a company that is already taken.
+            assert_eq!(status, 400, "{body}");
+            assert_eq!(
+                answer,
+                json!({ "errors": { "company": [steward::server::compat::gcore::COMPANY_TAKEN] } })
+            );
+        }
+    }
+    assert_eq!(created, 1);
+    assert_eq!(accounts_named(&app, &company).await, 1);
+}
+
+#[tokio::test]
+async fn a_gcore_client_frees_its_company_name_when_it_is_deleted() {
+    let app = spawn_app().await;
+    let (holder, _) = app.signed_up(&unique("Claim Owner")).await;
+    let token = token_of(&holder, "admin").await;
+    let company = unique("Passing Client");
+    let create = || {
+        reqwest::Client::new()
+            .post(format!("{}/iam/clients/create", app.base))
+            .header("authorization", format!("APIKey {token}"))
+            .json(&json!({ "company": company }))
+            .send()
+    };
+    let first: Value = create().await.expect("request").json().await.expect("JSON");
+    let id = first["id"].as_i64().expect("an id");
+    assert_eq!(create().await.expect("request").status(), 400);
+    holder
+        .call(
+            "delete_sub_account",
+            &[("id", &id.to_string()), ("confirm_name", &company)],
+        )
+        .await
+        .expect("deleted");
+    assert_eq!(create().await.expect("request").status(), 201);
+}
