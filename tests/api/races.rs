@@ -83,7 +83,7 @@ async fn of_twenty_concurrent_creations_of_one_login_exactly_one_succeeds() {
             let err: steward::error::AppError =
                 serde_json::from_str(&body).unwrap_or_else(|_| panic!("{status}: {body}"));
             assert_eq!(
-                err.for_field("login").as_deref(),
+                err.for_field("login", steward::i18n::Lang::En).as_deref(),
                 Some("A user with the ID racer already exists."),
                 "{body}"
             );
@@ -135,8 +135,8 @@ async fn of_twenty_concurrent_sign_ups_of_one_company_exactly_one_succeeds() {
             let err: steward::error::AppError =
                 serde_json::from_str(&body).unwrap_or_else(|_| panic!("{status}: {body}"));
             assert_eq!(
-                err.for_field("company").as_deref(),
-                Some(steward::server::accounts::COMPANY_TAKEN),
+                err.for_field("company", steward::i18n::Lang::En).as_deref(),
+                Some("Company with this name already exists"),
                 "{body}"
             );
         }
