@@ -6,6 +6,7 @@ use leptos_router::components::{ParentRoute, Route, Router, Routes};
 use leptos_router::{SsrMode, path};
 
 use crate::components::shell::AppShell;
+use crate::i18n::Lang;
 use crate::pages::{
     activity::ActivityPage,
     api_keys::ApiKeysPage,
@@ -29,9 +30,10 @@ use crate::pages::{
 pub fn shell(options: LeptosOptions) -> impl IntoView {
     #[cfg(feature = "ssr")]
     crate::server::http::set_page_csp();
+    let lang = page_lang();
     view! {
         <!DOCTYPE html>
-        <html lang="en">
+        <html lang=lang.code()>
             <head>
                 <meta charset="utf-8" />
                 <meta name="viewport" content="width=device-width, initial-scale=1" />
@@ -51,9 +53,27 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
 #[derive(Clone, Copy)]
 pub struct Hydrated(pub ReadSignal<bool>);
 
+/// The language to render in: the request's on the server (chosen by `server::i18n`), and in
+/// the browser the one the server wrote into `<html lang>`, so that hydration agrees.
+fn page_lang() -> Lang {
+    #[cfg(feature = "ssr")]
+    let lang = crate::server::i18n::request_lang();
+    #[cfg(all(feature = "hydrate", not(feature = "ssr")))]
+    let lang = document()
+        .document_element()
+        .and_then(|root| root.get_attribute("lang"))
+        .and_then(|code| Lang::from_code(&code))
+        .unwrap_or_default();
+    #[cfg(not(any(feature = "ssr", feature = "hydrate")))]
+    let lang = Lang::default();
+    lang
+}
+
 #[component]
 pub fn App() -> impl IntoView {
     provide_meta_context();
+    let lang = page_lang();
+    provide_context(lang);
     let (hydrated, set_hydrated) = signal(false);
     provide_context(Hydrated(hydrated));
     Effect::new(move |_| set_hydrated.set(true));

@@ -5,74 +5,128 @@ use leptos::server_fn::codec::JsonEncoding;
 use leptos::server_fn::error::{FromServerFnError, ServerFnErrorErr};
 use serde::{Deserialize, Serialize};
 
-/// An input that was refused, attached to the form field it concerns.
+use crate::i18n::Lang;
+use crate::key;
+
+/// An input that was refused, attached to the form field it concerns. `key` names the message
+/// in the catalogues (`field.login.too_long`); `args` fill its `{placeholders}`. The message is
+/// translated where it is shown, in the reader's language.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct FieldError {
     pub field: String,
-    pub message: String,
+    pub key: String,
+    #[serde(default)]
+    pub args: Vec<(String, String)>,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, thiserror::Error)]
+impl FieldError {
+    pub fn new(field: &str, key: impl Into<String>) -> Self {
+        Self {
+            field: field.to_owned(),
+            key: key.into(),
+            args: Vec::new(),
+        }
+    }
+
+    /// The message in `lang`. A key that is not in the catalogues (a password checker's own
+    /// English advice) is shown as it is.
+    pub fn message(&self, lang: Lang) -> String {
+        let args: Vec<(&str, &str)> = self
+            .args
+            .iter()
+            .map(|(k, v)| (k.as_str(), v.as_str()))
+            .collect();
+        lang.tf(&self.key, &args)
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub enum AppError {
     /// One or more inputs were refused; nothing changed.
-    #[error("Please correct the highlighted fields.")]
     Invalid(Vec<FieldError>),
     /// The same answer for an unknown account, an unknown login, a wrong password and a disabled
     /// user, so that the login form reveals nothing.
-    #[error("Incorrect account ID or password.")]
     LoginFailed,
-    #[error("Please log in to continue.")]
     Unauthenticated,
-    #[error("You do not have permission to do this.")]
     Forbidden,
-    #[error("Choose a new password before continuing.")]
     PasswordChangeRequired,
-    #[error("Set up two-factor authentication before continuing.")]
     TwoFactorRequired,
-    #[error("Not found.")]
     NotFound,
-    #[error("This feature is turned off on this server.")]
+    /// A feature turned off on this server.
     Disabled,
-    #[error("The service is temporarily unavailable. Please try again in a moment.")]
     Unavailable,
     /// An unexpected failure; `reference` finds the full story in the server log.
-    #[error("Something went wrong on our side (reference {reference}).")]
-    Internal { reference: String },
+    Internal {
+        reference: String,
+    },
     /// The request never reached the server function, or its answer could not be read.
-    #[error("The server could not be reached or answered unexpectedly. Please try again.")]
     Transport(String),
 }
 
+impl std::fmt::Display for AppError {
+    /// English, for logs and the provider-compatible APIs.
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.message(Lang::En))
+    }
+}
+
+impl std::error::Error for AppError {}
+
 impl AppError {
-    pub fn field(field: &str, message: impl Into<String>) -> Self {
+    /// A refused input: `key` names the message in the catalogues.
+    pub fn field(field: &str, key: impl Into<String>) -> Self {
+        Self::Invalid(vec![FieldError::new(field, key)])
+    }
+
+    /// A refused input whose message has `{placeholders}`.
+    pub fn field_with(field: &str, key: impl Into<String>, args: &[(&str, &str)]) -> Self {
         Self::Invalid(vec![FieldError {
             field: field.to_owned(),
-            message: message.into(),
+            key: key.into(),
+            args: args
+                .iter()
+                .map(|(k, v)| ((*k).to_owned(), (*v).to_owned()))
+                .collect(),
         }])
     }
 
-    /// The text shown to the user.
-    pub fn message(&self) -> String {
-        self.to_string()
+    /// The text shown to the user, in `lang`.
+    pub fn message(&self, lang: Lang) -> String {
+        let key = match self {
+            Self::Invalid(_) => key!("error.invalid"),
+            Self::LoginFailed => key!("error.login_failed"),
+            Self::Unauthenticated => key!("error.unauthenticated"),
+            Self::Forbidden => key!("error.forbidden"),
+            Self::PasswordChangeRequired => key!("error.password_change_required"),
+            Self::TwoFactorRequired => key!("error.two_factor_required"),
+            Self::NotFound => key!("error.not_found"),
+            Self::Disabled => key!("error.disabled"),
+            Self::Unavailable => key!("error.unavailable"),
+            Self::Internal { reference } => {
+                return lang.tf("error.internal", &[("reference", reference)]);
+            }
+            Self::Transport(_) => key!("error.transport"),
+        };
+        lang.t(key).to_owned()
     }
 
-    /// The message for one form field, if this error concerns it.
-    pub fn for_field(&self, field: &str) -> Option<String> {
+    /// The message for one form field, in `lang`, if this error concerns it.
+    pub fn for_field(&self, field: &str, lang: Lang) -> Option<String> {
         match self {
             Self::Invalid(errors) => errors
                 .iter()
                 .filter(|e| e.field == field)
-                .map(|e| e.message.clone())
+                .map(|e| e.message(lang))
                 .reduce(|a, b| format!("{a} {b}")),
             _ => None,
         }
     }
 
-    /// The message for the whole form: everything not shown beside a field.
-    pub fn for_form(&self) -> Option<String> {
+    /// The message for the whole form, in `lang`: everything not shown beside a field.
+    pub fn for_form(&self, lang: Lang) -> Option<String> {
         match self {
             Self::Invalid(_) => None,
-            other => Some(other.message()),
+            other => Some(other.message(lang)),
         }
     }
 }
@@ -84,7 +138,7 @@ impl FromServerFnError for AppError {
         match value {
             // A form posted without a field the function needs: treat it as bad input.
             ServerFnErrorErr::Args(_) | ServerFnErrorErr::MissingArg(_) => {
-                Self::field("form", "The form was incomplete. Please fill it in again.")
+                Self::field("form", key!("error.form_incomplete"))
             }
             // On the server the detail may describe internals: log it, show a reference.
             #[cfg(feature = "ssr")]
@@ -110,18 +164,35 @@ mod tests {
     #[test]
     fn field_errors_are_found_by_field_and_stay_out_of_the_form_message() {
         let err = AppError::Invalid(vec![
-            FieldError {
-                field: "email".into(),
-                message: "Bad e-mail.".into(),
-            },
-            FieldError {
-                field: "company".into(),
-                message: "Taken.".into(),
-            },
+            FieldError::new("email", "error.not_found"),
+            FieldError::new("company", "error.forbidden"),
         ]);
-        assert_eq!(err.for_field("company").as_deref(), Some("Taken."));
-        assert_eq!(err.for_field("password"), None);
-        assert_eq!(err.for_form(), None);
+        assert_eq!(
+            err.for_field("company", Lang::En).as_deref(),
+            Some("You do not have permission to do this.")
+        );
+        assert_eq!(err.for_field("password", Lang::En), None);
+        assert_eq!(err.for_form(Lang::En), None);
+    }
+
+    #[test]
+    fn messages_are_translated_where_they_are_shown() {
+        let err = AppError::field_with("login", "field.login.too_long", &[("max", "32")]);
+        let en = err.for_field("login", Lang::En).unwrap_or_default();
+        let fr = err.for_field("login", Lang::Fr).unwrap_or_default();
+        assert!(en.contains("32") && fr.contains("32"), "{en} / {fr}");
+        assert_ne!(en, fr);
+        assert_eq!(
+            AppError::LoginFailed.message(Lang::Fr),
+            "Identifiant de compte ou mot de passe incorrect."
+        );
+    }
+
+    #[test]
+    fn a_field_error_from_an_older_server_without_args_still_reads() {
+        let err: FieldError = serde_json::from_str(r#"{"field":"login","key":"error.invalid"}"#)
+            .unwrap_or_else(|e| panic!("{e}"));
+        assert!(err.args.is_empty());
     }
 
     #[test]
@@ -130,8 +201,9 @@ mod tests {
             reference: "r-42".into(),
         };
         assert_eq!(
-            err.message(),
+            err.message(Lang::En),
             "Something went wrong on our side (reference r-42)."
         );
+        assert_eq!(err.to_string(), err.message(Lang::En));
     }
 }

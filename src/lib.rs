@@ -17,6 +17,7 @@ pub mod app;
 pub mod components;
 pub mod domain;
 pub mod error;
+pub mod i18n;
 pub mod pages;
 #[cfg(feature = "ssr")]
 pub mod server;

@@ -359,11 +359,11 @@ fn refused(error: steward::error::AppError) -> anyhow::Error {
         steward::error::AppError::Invalid(errors) => {
             let lines: Vec<String> = errors
                 .iter()
-                .map(|e| format!("{}: {}", e.field, e.message))
+                .map(|e| format!("{}: {}", e.field, e.message(steward::i18n::Lang::En)))
                 .collect();
             anyhow::anyhow!("{}", lines.join("\n       "))
         }
-        other => anyhow::anyhow!("{}", other.message()),
+        other => anyhow::anyhow!("{}", other.message(steward::i18n::Lang::En)),
     }
 }
 

@@ -49,9 +49,8 @@ impl ActivityQuery {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct EventView {
     pub id: i64,
+    /// Unix seconds, written in the reader's language by the page.
     pub at: i64,
-    /// `2026-11-22 14:39 UTC`.
-    pub when: String,
     /// The account ID where it happened (shown when it is not the reader's own).
     pub account: String,
     pub actor: String,
@@ -99,7 +98,6 @@ fn view(row: crate::server::db::activity::Row) -> EventView {
     EventView {
         id: row.id,
         at: row.at,
-        when: crate::server::format::datetime(row.at),
         account: row.account_code.unwrap_or_default(),
         actor: row.actor,
         via: row.via,

@@ -13,10 +13,10 @@ pub struct TokenView {
     pub description: String,
     /// `None`, `User` or `Administrator`.
     pub role: String,
-    pub expires: Option<String>,
+    pub expires: Option<i64>,
     pub expired: bool,
-    pub created: String,
-    pub last_used: Option<String>,
+    pub created: i64,
+    pub last_used: Option<i64>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -24,7 +24,7 @@ pub struct ApiKeysView {
     pub account_id: String,
     /// `MA_...` or `SA_...`, once credentials exist.
     pub auth_id: Option<String>,
-    pub credentials_issued: Option<String>,
+    pub credentials_issued: Option<i64>,
     /// Administrators create and rotate the account's credentials.
     pub can_manage_account: bool,
     pub tokens: Vec<TokenView>,
@@ -36,7 +36,6 @@ pub struct ApiKeysView {
 pub async fn list_api_keys() -> Result<ApiKeysView, AppError> {
     use crate::domain::Role;
     use crate::server::db;
-    use crate::server::format::datetime;
     let (state, caller) = crate::server::state::authenticate().await?;
     let credentials = db::accounts::credentials_of(&state.db, caller.account_pk).await?;
     let now = db::now();
@@ -52,17 +51,17 @@ pub async fn list_api_keys() -> Result<ApiKeysView, AppError> {
                 .unwrap_or("None")
                 .to_owned(),
             // Shown as the last day the token works.
-            expires: t.expires_at.map(|at| datetime(at - 1)),
+            expires: t.expires_at.map(|at| at - 1),
             expired: t.expires_at.is_some_and(|at| at <= now),
-            created: datetime(t.created_at),
-            last_used: t.last_used_at.map(datetime),
+            created: t.created_at,
+            last_used: t.last_used_at,
         })
         .collect();
     let can_manage_account = caller.role.can_manage_users();
     Ok(ApiKeysView {
         account_id: caller.account_id.to_string(),
         auth_id: credentials.as_ref().map(|(id, _)| id.clone()),
-        credentials_issued: credentials.map(|(_, at)| datetime(at)),
+        credentials_issued: credentials.map(|(_, at)| at),
         can_manage_account,
         tokens,
         roles: Role::ALL

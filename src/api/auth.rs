@@ -25,8 +25,8 @@ pub struct Me {
     /// The account requires two-factor authentication of this user, who has none yet: the panel
     /// shows only enrolment.
     pub must_enrol_two_factor: bool,
-    /// When the account was created, as `2026-11-22 09:15 UTC`.
-    pub account_created: String,
+    /// When the account was created (Unix seconds).
+    pub account_created: i64,
     /// The account shown is a sub-account (of which the user is a member).
     pub is_sub_account: bool,
     /// Set while an Administrator manages one of their sub-accounts.
@@ -60,7 +60,7 @@ pub async fn whoami() -> Result<Option<Me>, AppError> {
             can_manage_users: caller.role.can_manage_users(),
             must_change_password: caller.password_change_required,
             must_enrol_two_factor: caller.must_enrol_two_factor,
-            account_created: crate::server::format::datetime(caller.account_created_at),
+            account_created: caller.account_created_at,
             is_sub_account: caller.parent_pk.is_some() && caller.acting_from.is_none(),
             acting: caller.acting_from.map(|home| Acting {
                 sub_account: caller.account_pk,
@@ -92,6 +92,9 @@ pub async fn signup(
     }
     let session = state::session().await?;
     let created = accounts::create_account(&state, &company, &email, password, "session").await?;
+    if let Some(lang) = crate::server::i18n::chosen_lang() {
+        crate::server::i18n::save_language(&state, created.holder_user_id, lang).await;
+    }
     let client = state::client().await;
     crate::server::sessions::start(
         &state,
@@ -120,7 +123,15 @@ pub async fn login(
     let session = state::session().await?;
     let client = state::client().await;
     let next = next.as_deref().and_then(local_path);
-    match accounts::log_in(&state, &session, &client, &account_id, password).await? {
+    let step = accounts::log_in(&state, &session, &client, &account_id, password).await?;
+    let user_id = match step {
+        LoginStep::Done => session.user().await?.map(|u| u.user_id),
+        LoginStep::SecondFactor => session.pending_login().await?.map(|p| p.user_id),
+    };
+    if let Some(user_id) = user_id {
+        crate::server::i18n::restore_saved_language(&state, user_id).await;
+    }
+    match step {
         LoginStep::Done => leptos_axum::redirect(next.unwrap_or("/")),
         LoginStep::SecondFactor => match next {
             Some(next) => {

@@ -14,7 +14,7 @@ pub struct OvhApplicationView {
     pub name: String,
     pub description: String,
     pub application_key: String,
-    pub created: String,
+    pub created: i64,
     pub consumer_keys: i64,
 }
 
@@ -32,9 +32,9 @@ pub struct OvhConsumerKeyView {
     /// `1234-567-89/login` of the user the key acts as; `None` while it waits for validation.
     pub acts_as: Option<String>,
     pub rules: Vec<OvhRuleView>,
-    pub created: String,
-    pub validated: Option<String>,
-    pub last_used: Option<String>,
+    pub created: i64,
+    pub validated: Option<i64>,
+    pub last_used: Option<i64>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -48,7 +48,6 @@ pub struct OvhKeysView {
 #[server(endpoint = "list_ovh_keys")]
 pub async fn list_ovh_keys() -> Result<OvhKeysView, AppError> {
     use crate::server::db;
-    use crate::server::format::datetime;
     let (state, caller) = crate::server::state::authenticate().await?;
     let applications = db::ovh::list_applications(&state.db, caller.user_id)
         .await?
@@ -58,7 +57,7 @@ pub async fn list_ovh_keys() -> Result<OvhKeysView, AppError> {
             name: a.name,
             description: a.description,
             application_key: a.application_key,
-            created: datetime(a.created_at),
+            created: a.created_at,
             consumer_keys: a.consumer_keys,
         })
         .collect();
@@ -75,9 +74,9 @@ pub async fn list_ovh_keys() -> Result<OvhKeysView, AppError> {
                 _ => None,
             },
             rules: rule_views(&k.access_rules),
-            created: datetime(k.created_at),
-            validated: k.validated_at.map(datetime),
-            last_used: k.last_used_at.map(datetime),
+            created: k.created_at,
+            validated: k.validated_at,
+            last_used: k.last_used_at,
         })
         .collect();
     Ok(OvhKeysView {

@@ -120,8 +120,8 @@ pub struct SessionView {
     /// "Firefox on Linux".
     pub browser: String,
     pub ip: String,
-    pub started: String,
-    pub last_seen: String,
+    pub started: i64,
+    pub last_seen: i64,
     /// The session this request comes from.
     pub current: bool,
 }
@@ -135,17 +135,19 @@ async fn current_handle() -> Result<String, AppError> {
 
 #[server(endpoint = "list_sessions")]
 pub async fn list_sessions() -> Result<Vec<SessionView>, AppError> {
-    use crate::server::format::datetime;
     let (state, caller) = crate::server::state::authenticate().await?;
     let current = current_handle().await?;
     let sessions = crate::server::sessions::list(&state, &caller, &current).await?;
     Ok(sessions
         .into_iter()
         .map(|s| SessionView {
-            browser: crate::domain::user_agent::describe(&s.user_agent),
+            browser: crate::domain::user_agent::describe_in(
+                &s.user_agent,
+                crate::server::i18n::request_lang(),
+            ),
             ip: s.ip,
-            started: datetime(s.started_at),
-            last_seen: datetime(s.last_seen_at),
+            started: s.started_at,
+            last_seen: s.last_seen_at,
             current: s.current,
             id: s.id,
         })

@@ -25,10 +25,10 @@ pub struct SubAccountView {
     pub business_type_label: String,
     pub enabled: bool,
     pub auth_id: Option<String>,
-    pub credentials_issued: Option<String>,
+    pub credentials_issued: Option<i64>,
     pub users: i64,
-    pub created: String,
-    pub updated: String,
+    pub created: i64,
+    pub updated: i64,
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
@@ -75,7 +75,6 @@ mod convert {
     use crate::domain::KycMode;
     use crate::domain::sub_account::business_type_label;
     use crate::server::db::sub_accounts::SubAccountRow;
-    use crate::server::format::datetime;
 
     pub fn view(row: SubAccountRow) -> SubAccountView {
         SubAccountView {
@@ -98,10 +97,10 @@ mod convert {
             business_type: row.business_type,
             enabled: row.enabled,
             auth_id: row.auth_id,
-            credentials_issued: row.credentials_at.map(datetime),
+            credentials_issued: row.credentials_at,
             users: row.users,
-            created: datetime(row.created_at),
-            updated: datetime(row.updated_at.max(row.created_at)),
+            created: row.created_at,
+            updated: row.updated_at.max(row.created_at),
         }
     }
 }

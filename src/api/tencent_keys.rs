@@ -10,14 +10,13 @@ use crate::error::AppError;
 pub struct TencentKeyView {
     pub id: i64,
     pub secret_id: String,
-    pub created: String,
-    pub last_used: Option<String>,
+    pub created: i64,
+    pub last_used: Option<i64>,
 }
 
 /// The caller's own keys, newest first (never a SecretKey).
 #[server(endpoint = "list_tencent_keys")]
 pub async fn list_tencent_keys() -> Result<Vec<TencentKeyView>, AppError> {
-    use crate::server::format::datetime;
     let (state, caller) = crate::server::state::authenticate().await?;
     Ok(crate::server::tencent_keys::list(&state, caller.user_id)
         .await?
@@ -25,8 +24,8 @@ pub async fn list_tencent_keys() -> Result<Vec<TencentKeyView>, AppError> {
         .map(|k| TencentKeyView {
             id: k.id,
             secret_id: k.secret_id,
-            created: datetime(k.created_at),
-            last_used: k.last_used_at.map(datetime),
+            created: k.created_at,
+            last_used: k.last_used_at,
         })
         .collect())
 }

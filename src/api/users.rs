@@ -21,9 +21,9 @@ pub struct UserView {
     pub status: String,
     pub status_label: String,
     pub totp_enabled: bool,
-    pub created: String,
-    pub password_changed: String,
-    pub last_login: Option<String>,
+    pub created: i64,
+    pub password_changed: i64,
+    pub last_login: Option<i64>,
     /// The caller themselves: no disabling, removing or privilege change on this row.
     pub is_me: bool,
 }
@@ -113,7 +113,6 @@ mod convert {
     use super::*;
     use crate::domain::{Role, UserStatus};
     use crate::server::db::users::UserRow;
-    use crate::server::format::datetime;
 
     pub fn user_view(row: UserRow, account_id: &str, caller_id: i64) -> UserView {
         let status = UserStatus::from_flags(row.disabled, row.password_change_required);
@@ -130,9 +129,9 @@ mod convert {
             status: status.code().to_owned(),
             status_label: status.label().to_owned(),
             totp_enabled: row.totp_enabled,
-            created: datetime(row.created_at),
-            password_changed: datetime(row.password_updated_at),
-            last_login: row.last_login_at.map(datetime),
+            created: row.created_at,
+            password_changed: row.password_updated_at,
+            last_login: row.last_login_at,
             is_me: row.id == caller_id,
         }
     }

@@ -5,6 +5,7 @@ use leptos::prelude::*;
 use std::time::Duration;
 
 use crate::app::Hydrated;
+use crate::i18n::use_lang;
 
 #[component]
 pub fn CopyButton(
@@ -16,6 +17,7 @@ pub fn CopyButton(
     label: String,
 ) -> impl IntoView {
     let hydrated = use_context::<Hydrated>().map(|h| h.0);
+    let lang = use_lang();
     let copied = RwSignal::new(false);
     let value = StoredValue::new(value);
     let label = StoredValue::new(label);
@@ -36,7 +38,7 @@ pub fn CopyButton(
         <span class="copy-slot">
         <Show when=move || hydrated.is_some_and(|h| h.get())>
             <button type="button" class="copy" aria-label=label.get_value() on:click=copy>
-                {move || if copied.get() { "Copied" } else { "Copy" }}
+                {move || if copied.get() { lang.t("common.copied") } else { lang.t("common.copy") }}
             </button>
         </Show>
         </span>

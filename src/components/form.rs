@@ -3,6 +3,7 @@
 use leptos::prelude::*;
 
 use crate::error::AppError;
+use crate::i18n::use_lang;
 
 /// The error of the last submission of a form, if any; helpers pick out a field's part.
 #[derive(Clone, Copy)]
@@ -23,16 +24,29 @@ impl FormErrors {
     }
 
     pub fn field(self, field: &'static str) -> Signal<Option<String>> {
-        Signal::derive(move || self.0.get().and_then(|e| e.for_field(field)))
+        let lang = use_lang();
+        Signal::derive(move || self.0.get().and_then(|e| e.for_field(field, lang)))
     }
 
     /// Every error as one message: for forms whose errors never concern a single field.
     pub fn any(self) -> Signal<Option<String>> {
-        Signal::derive(move || self.0.get().map(|e| e.message()))
+        let lang = use_lang();
+        Signal::derive(move || {
+            self.0.get().map(|e| match e {
+                // Every refused input, each in its words.
+                AppError::Invalid(fields) => fields
+                    .iter()
+                    .map(|f| f.message(lang))
+                    .collect::<Vec<_>>()
+                    .join(" "),
+                other => other.message(lang),
+            })
+        })
     }
 
     pub fn form(self) -> Signal<Option<String>> {
-        Signal::derive(move || self.0.get().and_then(|e| e.for_form()))
+        let lang = use_lang();
+        Signal::derive(move || self.0.get().and_then(|e| e.for_form(lang)))
     }
 }
 
@@ -50,7 +64,7 @@ pub fn ErrorMessage(error: AppError) -> impl IntoView {
         AppError::TwoFactorRequired => {
             view! { <leptos_router::components::Redirect path="/two-factor-setup" /> }.into_any()
         }
-        other => view! { <p class="alert" role="alert">{other.message()}</p> }.into_any(),
+        other => view! { <p class="alert" role="alert">{other.message(use_lang())}</p> }.into_any(),
     }
 }
 
@@ -121,13 +135,17 @@ pub fn TextField(
 #[component]
 pub fn GroupSelect(
     id: &'static str,
-    #[prop(default = "Privilege")] label: &'static str,
+    /// "Privilege" unless given.
+    #[prop(optional)]
+    label: Option<&'static str>,
     groups: Vec<crate::api::users::GroupView>,
     /// The group selected at first (by name).
     #[prop(into)]
     selected: String,
     #[prop(into, optional)] error: Signal<Option<String>>,
 ) -> impl IntoView {
+    let lang = use_lang();
+    let label = label.unwrap_or(lang.t("field.privilege"));
     view! {
         <div class="field" class:invalid=move || error.get().is_some()>
             <label for=id>{label}</label>
@@ -136,7 +154,7 @@ pub fn GroupSelect(
                     .into_iter()
                     .map(|g| {
                         let is_selected = g.name.eq_ignore_ascii_case(&selected);
-                        let text = format!("{} ({})", g.name, g.role);
+                        let text = format!("{} ({})", g.name, role_text(lang, &g.role));
                         view! { <option value=g.name selected=is_selected>{text}</option> }
                     })
                     .collect_view()}
@@ -146,6 +164,11 @@ pub fn GroupSelect(
             </p>
         </div>
     }
+}
+
+/// A role's name (`None`, `User`, `Administrator`, as the server sends it) in `lang`.
+pub fn role_text(lang: crate::i18n::Lang, role: &str) -> &'static str {
+    crate::domain::Role::parse(role).map_or_else(|_| lang.t(role), |r| lang.t(r.key()))
 }
 
 /// The login page, with a way back here afterwards (`/login?next=/ovh/authorize/…`).

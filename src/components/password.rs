@@ -9,6 +9,7 @@ use super::copy::CopyButton;
 use crate::api::auth::CheckPassword;
 use crate::api::users::generate_password;
 use crate::app::Hydrated;
+use crate::i18n::use_lang;
 
 #[component]
 pub fn NewPasswordField(
@@ -27,6 +28,7 @@ pub fn NewPasswordField(
     can_generate: bool,
 ) -> impl IntoView {
     let hydrated = use_context::<Hydrated>().map(|h| h.0);
+    let lang = use_lang();
     let typed = RwSignal::new(String::new());
     let shown = RwSignal::new(false);
     let check = ServerAction::<CheckPassword>::new();
@@ -67,9 +69,9 @@ pub fn NewPasswordField(
         check.value().get().and_then(Result::ok)
     };
     let hint = if optional {
-        "Leave empty to have a strong password generated and shown once. Otherwise at least 8 characters; long passphrases are best."
+        lang.t("password.hint_optional")
     } else {
-        "At least 8 characters. Long passphrases are best; no special characters are required."
+        lang.t("password.hint")
     };
     view! {
         <div class="field" class:invalid=move || error.get().is_some()>
@@ -91,14 +93,14 @@ pub fn NewPasswordField(
                 />
                 <Show when=move || can_generate && hydrated.is_some_and(|h| h.get())>
                     <button type="button" class="secondary" on:click=move |_| { generate.dispatch(()); }>
-                        "Generate a password"
+                        {lang.t("password.generate")}
                     </button>
                 </Show>
             </div>
             <Show when=move || shown.get()>
                 <p class="notice generated">
-                    "Copy this password now and give it to the user safely; it will not be shown again. "
-                    <CopyButton value=typed.get_untracked() label="Copy password" />
+                    {lang.t("password.generated_notice")}" "
+                    <CopyButton value=typed.get_untracked() label=lang.t("password.copy") />
                 </p>
             </Show>
             <p class="hint" id=format!("{id}-hint")>{hint}</p>
@@ -109,10 +111,10 @@ pub fn NewPasswordField(
                 {move || {
                     feedback()
                         .map(|f| {
-                            let verdict = if f.acceptable { "Strong enough." } else { "Not accepted yet:" };
+                            let verdict = if f.acceptable { lang.t("password.strong_enough") } else { lang.t("password.not_accepted") };
                             view! {
                                 <p class="strength" class:ok=f.acceptable>
-                                    <meter min="0" max="4" value=f.score aria-label="Password strength"></meter>
+                                    <meter min="0" max="4" value=f.score aria-label=lang.t("password.strength")></meter>
                                     " " {verdict}
                                 </p>
                             }
@@ -121,7 +123,7 @@ pub fn NewPasswordField(
                 <ul data-testid="password-feedback">
                     {move || {
                         feedback()
-                            .map(|f| f.reasons.into_iter().map(|r| view! { <li>{r}</li> }).collect_view())
+                            .map(|f| f.reasons.into_iter().map(|r| view! { <li>{lang.tf(&r, &[])}</li> }).collect_view())
                     }}
                 </ul>
             </div>

@@ -7,7 +7,9 @@ use leptos_router::components::{A, Outlet, Redirect};
 
 use crate::api::auth::{Logout, Me, whoami};
 use crate::api::sub_accounts::StopManagingSubAccount;
+use crate::components::language::LanguageSwitch;
 use crate::error::AppError;
+use crate::i18n::use_lang;
 
 /// The logged-in user, loaded once by the shell for every page inside it.
 #[derive(Clone, Copy)]
@@ -36,12 +38,13 @@ impl CurrentUser {
 pub fn AppShell() -> impl IntoView {
     let current = Resource::new(|| (), |_| whoami());
     provide_context(CurrentUser(current));
+    let lang = use_lang();
     // Only the header waits for who is logged in. The page (the outlet) is rendered outside that
     // wait: inside it, the server would build the page twice, and a page that takes a one-time
     // reveal would spend it on the copy it throws away.
     view! {
-        <a class="skip-link" href="#main">"Skip to content"</a>
-        <Suspense fallback=|| view! { <p class="loading">"Loading…"</p> }>
+        <a class="skip-link" href="#main">{lang.t("shell.skip")}</a>
+        <Suspense fallback=move || view! { <p class="loading">{lang.t("common.loading")}</p> }>
             {move || Suspend::new(async move {
                 match current.await {
                     Ok(Some(me)) if me.must_change_password => view! { <Redirect path="/password" /> }.into_any(),
@@ -50,7 +53,7 @@ pub fn AppShell() -> impl IntoView {
                     }
                     Ok(Some(me)) => view! { <Header me /> }.into_any(),
                     Ok(None) => view! { <Redirect path=crate::components::form::login_path() /> }.into_any(),
-                    Err(e) => view! { <p class="alert" role="alert">{e.message()}</p> }.into_any(),
+                    Err(e) => view! { <p class="alert" role="alert">{e.message(lang)}</p> }.into_any(),
                 }
             })}
         </Suspense>
@@ -66,26 +69,28 @@ pub fn AppShell() -> impl IntoView {
 #[component]
 fn Header(me: Me) -> impl IntoView {
     let logout = ServerAction::<Logout>::new();
+    let lang = use_lang();
     let role = if me.is_holder {
-        "Account holder"
+        lang.t("shell.role.holder")
     } else {
-        "User"
+        lang.t("shell.role.user")
     };
     view! {
         <header class="topbar">
             <a class="brand" href="/">"Steward"</a>
             <p class="topbar-account">
-                <span class="label">"Account "</span>
+                <span class="label">{lang.t("shell.account")}" "</span>
                 <span class="mono" data-testid="header-account-id">{me.account_id.to_string()}</span>
                 <span class="company">{me.company.clone()}</span>
             </p>
             <p class="topbar-user">
-                <span class="label">"Logged in as "</span>
+                <span class="label">{lang.t("shell.logged_in_as")}" "</span>
                 <strong class="mono">{me.login_id.clone()}</strong>
                 <span class="role">" (" {role} ")"</span>
             </p>
+            <LanguageSwitch />
             <ActionForm action=logout attr:class="logout">
-                <button type="submit" class="secondary">"Log out"</button>
+                <button type="submit" class="secondary">{lang.t("shell.logout")}</button>
             </ActionForm>
         </header>
         {me.acting.map(|acting| view! { <ActingBanner account_id=me.account_id.to_string() company=me.company.clone() acting /> })}
@@ -100,15 +105,19 @@ fn ActingBanner(
     acting: crate::api::auth::Acting,
 ) -> impl IntoView {
     let back = ServerAction::<StopManagingSubAccount>::new();
+    let lang = use_lang();
     expect_context::<CurrentUser>().reload_after(back);
     view! {
         <div class="acting-banner" role="status" data-testid="acting-banner">
             <p>
-                "Acting in sub-account " <strong class="mono">{account_id}</strong> " (" {company} ")"
+                {lang.t("shell.acting")}" " <strong class="mono">{account_id}</strong> " (" {company} ")"
             </p>
             <ActionForm action=back>
                 <button type="submit" class="secondary">
-                    {format!("Back to {} ({})", acting.home_account_id, acting.home_company)}
+                    {lang.tf(
+                        "shell.back_to",
+                        &[("account_id", acting.home_account_id.as_ref()), ("company", &acting.home_company)],
+                    )}
                 </button>
             </ActionForm>
         </div>
@@ -117,15 +126,16 @@ fn ActingBanner(
 
 #[component]
 fn Nav() -> impl IntoView {
+    let lang = use_lang();
     view! {
-        <nav class="sections" aria-label="Sections">
+        <nav class="sections" aria-label=lang.t("nav.label")>
             <ul>
-                <li><A href="/" exact=true>"My account"</A></li>
-                <li><A href="/users">"User management"</A></li>
-                <li><A href="/sub-accounts">"Sub-accounts"</A></li>
-                <li><A href="/security">"Security"</A></li>
-                <li><A href="/api-keys">"API keys"</A></li>
-                <li><A href="/activity">"Activity"</A></li>
+                <li><A href="/" exact=true>{lang.t("nav.overview")}</A></li>
+                <li><A href="/users">{lang.t("nav.users")}</A></li>
+                <li><A href="/sub-accounts">{lang.t("nav.sub_accounts")}</A></li>
+                <li><A href="/security">{lang.t("nav.security")}</A></li>
+                <li><A href="/api-keys">{lang.t("nav.api_keys")}</A></li>
+                <li><A href="/activity">{lang.t("nav.activity")}</A></li>
             </ul>
         </nav>
     }

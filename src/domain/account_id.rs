@@ -12,6 +12,12 @@ pub struct AccountId(String);
 #[error("An account ID has the form 1234-567-89.")]
 pub struct InvalidAccountId;
 
+impl crate::i18n::MessageKey for InvalidAccountId {
+    fn key(&self) -> &'static str {
+        crate::key!("field.account_id.invalid")
+    }
+}
+
 impl AccountId {
     /// Accepts `1234-567-89`, and the same digits without dashes or with surrounding spaces,
     /// since people paste IDs from e-mails and spreadsheets.

@@ -4,7 +4,7 @@
 use serde::{Deserialize, Serialize};
 
 macro_rules! actions {
-    ($($variant:ident => $code:literal, $label:literal,)*) => {
+    ($($variant:ident => $code:literal, $label:expr,)*) => {
         /// Every kind of event. Codes never change once events carry them.
         #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
         pub enum Action {
@@ -20,8 +20,8 @@ macro_rules! actions {
                 }
             }
 
-            /// What the Activity page calls it.
-            pub fn label(self) -> &'static str {
+            /// The catalogue key of what the Activity page calls it.
+            pub fn label_key(self) -> &'static str {
                 match self {
                     $(Action::$variant => $label,)*
                 }
@@ -31,46 +31,46 @@ macro_rules! actions {
 }
 
 actions! {
-    SignUp => "account.sign_up", "Signed up",
-    Login => "login", "Logged in",
-    LoginCode => "login.code", "Entered a login code",
-    RecoveryCodeUsed => "login.recovery_code", "Used a recovery code",
-    Logout => "logout", "Logged out",
-    PasswordChange => "password.change", "Changed own password",
-    TwoFactorEnable => "two_factor.enable", "Turned on two-factor authentication",
-    TwoFactorDisable => "two_factor.disable", "Turned off two-factor authentication",
-    RecoveryCodesRenew => "two_factor.recovery_codes", "Renewed recovery codes",
-    TwoFactorPolicy => "two_factor.policy", "Set the two-factor policy",
-    SessionEnd => "session.end", "Ended a session",
-    SessionsEndOthers => "session.end_others", "Ended sessions",
-    UserCreate => "user.create", "Added a user",
-    UserUpdate => "user.update", "Edited a user",
-    UserDisable => "user.disable", "Disabled a user",
-    UserEnable => "user.enable", "Enabled a user",
-    UserDelete => "user.delete", "Removed a user",
-    UserPasswordReset => "user.password_reset", "Reset a password",
-    GroupCreate => "group.create", "Added a group",
-    GroupUpdate => "group.update", "Edited a group",
-    GroupDelete => "group.delete", "Deleted a group",
-    SubAccountCreate => "sub_account.create", "Created a sub-account",
-    SubAccountUpdate => "sub_account.update", "Edited a sub-account",
-    SubAccountDisable => "sub_account.disable", "Disabled a sub-account",
-    SubAccountEnable => "sub_account.enable", "Enabled a sub-account",
-    SubAccountKyc => "sub_account.kyc_complete", "Completed KYC",
-    SubAccountDelete => "sub_account.delete", "Deleted a sub-account",
-    SubAccountManage => "sub_account.manage", "Started managing a sub-account",
-    CredentialsCreate => "credentials.create", "Created account credentials",
-    CredentialsRotate => "credentials.rotate", "Rotated account credentials",
-    SecretReveal => "credentials.reveal", "Viewed a one-time secret",
-    TokenCreate => "token.create", "Created an API token",
-    TokenRevoke => "token.revoke", "Revoked an API token",
-    TencentKeyCreate => "tencent_key.create", "Created a Tencent Cloud access key",
-    TencentKeyDelete => "tencent_key.delete", "Deleted a Tencent Cloud access key",
-    OvhApplicationCreate => "ovh_application.create", "Created an OVHcloud application",
-    OvhApplicationDelete => "ovh_application.delete", "Deleted an OVHcloud application",
-    OvhConsumerKeyRequest => "ovh_consumer_key.request", "Requested an OVHcloud consumer key",
-    OvhConsumerKeyGrant => "ovh_consumer_key.grant", "Authorized an OVHcloud consumer key",
-    OvhConsumerKeyRevoke => "ovh_consumer_key.revoke", "Revoked an OVHcloud consumer key",
+    SignUp => "account.sign_up", crate::key!("activity.action.account_sign_up"),
+    Login => "login", crate::key!("activity.action.login"),
+    LoginCode => "login.code", crate::key!("activity.action.login_code"),
+    RecoveryCodeUsed => "login.recovery_code", crate::key!("activity.action.login_recovery_code"),
+    Logout => "logout", crate::key!("activity.action.logout"),
+    PasswordChange => "password.change", crate::key!("activity.action.password_change"),
+    TwoFactorEnable => "two_factor.enable", crate::key!("activity.action.two_factor_enable"),
+    TwoFactorDisable => "two_factor.disable", crate::key!("activity.action.two_factor_disable"),
+    RecoveryCodesRenew => "two_factor.recovery_codes", crate::key!("activity.action.two_factor_recovery_codes"),
+    TwoFactorPolicy => "two_factor.policy", crate::key!("activity.action.two_factor_policy"),
+    SessionEnd => "session.end", crate::key!("activity.action.session_end"),
+    SessionsEndOthers => "session.end_others", crate::key!("activity.action.session_end_others"),
+    UserCreate => "user.create", crate::key!("activity.action.user_create"),
+    UserUpdate => "user.update", crate::key!("activity.action.user_update"),
+    UserDisable => "user.disable", crate::key!("activity.action.user_disable"),
+    UserEnable => "user.enable", crate::key!("activity.action.user_enable"),
+    UserDelete => "user.delete", crate::key!("activity.action.user_delete"),
+    UserPasswordReset => "user.password_reset", crate::key!("activity.action.user_password_reset"),
+    GroupCreate => "group.create", crate::key!("activity.action.group_create"),
+    GroupUpdate => "group.update", crate::key!("activity.action.group_update"),
+    GroupDelete => "group.delete", crate::key!("activity.action.group_delete"),
+    SubAccountCreate => "sub_account.create", crate::key!("activity.action.sub_account_create"),
+    SubAccountUpdate => "sub_account.update", crate::key!("activity.action.sub_account_update"),
+    SubAccountDisable => "sub_account.disable", crate::key!("activity.action.sub_account_disable"),
+    SubAccountEnable => "sub_account.enable", crate::key!("activity.action.sub_account_enable"),
+    SubAccountKyc => "sub_account.kyc_complete", crate::key!("activity.action.sub_account_kyc_complete"),
+    SubAccountDelete => "sub_account.delete", crate::key!("activity.action.sub_account_delete"),
+    SubAccountManage => "sub_account.manage", crate::key!("activity.action.sub_account_manage"),
+    CredentialsCreate => "credentials.create", crate::key!("activity.action.credentials_create"),
+    CredentialsRotate => "credentials.rotate", crate::key!("activity.action.credentials_rotate"),
+    SecretReveal => "credentials.reveal", crate::key!("activity.action.credentials_reveal"),
+    TokenCreate => "token.create", crate::key!("activity.action.token_create"),
+    TokenRevoke => "token.revoke", crate::key!("activity.action.token_revoke"),
+    TencentKeyCreate => "tencent_key.create", crate::key!("activity.action.tencent_key_create"),
+    TencentKeyDelete => "tencent_key.delete", crate::key!("activity.action.tencent_key_delete"),
+    OvhApplicationCreate => "ovh_application.create", crate::key!("activity.action.ovh_application_create"),
+    OvhApplicationDelete => "ovh_application.delete", crate::key!("activity.action.ovh_application_delete"),
+    OvhConsumerKeyRequest => "ovh_consumer_key.request", crate::key!("activity.action.ovh_consumer_key_request"),
+    OvhConsumerKeyGrant => "ovh_consumer_key.grant", crate::key!("activity.action.ovh_consumer_key_grant"),
+    OvhConsumerKeyRevoke => "ovh_consumer_key.revoke", crate::key!("activity.action.ovh_consumer_key_revoke"),
 }
 
 impl Action {

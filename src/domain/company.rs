@@ -15,6 +15,16 @@ pub enum InvalidCompanyName {
     ControlCharacter,
 }
 
+impl crate::i18n::MessageKey for InvalidCompanyName {
+    fn key(&self) -> &'static str {
+        match self {
+            Self::Empty => crate::key!("field.company.empty"),
+            Self::TooLong => crate::key!("field.company.too_long"),
+            Self::ControlCharacter => crate::key!("field.company.control"),
+        }
+    }
+}
+
 impl CompanyName {
     pub const MAX_LEN: usize = 100;
 

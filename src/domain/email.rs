@@ -10,6 +10,12 @@ pub struct Email(String);
 #[error("Enter an e-mail address such as name@example.com.")]
 pub struct InvalidEmail;
 
+impl crate::i18n::MessageKey for InvalidEmail {
+    fn key(&self) -> &'static str {
+        crate::key!("field.email.invalid")
+    }
+}
+
 impl Email {
     pub fn parse(input: &str) -> Result<Self, InvalidEmail> {
         let email = input.trim();

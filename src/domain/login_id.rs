@@ -19,6 +19,16 @@ pub enum InvalidLoginName {
     BadCharacter,
 }
 
+impl crate::i18n::MessageKey for InvalidLoginName {
+    fn key(&self) -> &'static str {
+        match self {
+            Self::Empty => crate::key!("field.login.empty"),
+            Self::TooLong => crate::key!("field.login.too_long"),
+            Self::BadCharacter => crate::key!("field.login.bad_character"),
+        }
+    }
+}
+
 impl LoginName {
     pub const MAX_LEN: usize = 32;
 

@@ -75,10 +75,10 @@ mod policy {
             let mut reasons = Vec::new();
             let length = password.chars().count();
             if length < MIN_LEN {
-                reasons.push(format!("Use at least {MIN_LEN} characters."));
+                reasons.push(crate::key!("password.reason.too_short").to_owned());
             }
             if length > MAX_LEN {
-                reasons.push(format!("Use at most {MAX_LEN} characters."));
+                reasons.push(crate::key!("password.reason.too_long").to_owned());
                 // zxcvbn's cost grows with length; a password this long is refused anyway.
                 return PasswordFeedback {
                     score: 0,
@@ -88,7 +88,7 @@ mod policy {
             }
             let lower = password.to_lowercase();
             if COMMON.contains(lower.as_str()) {
-                reasons.push("This is one of the most common passwords.".to_owned());
+                reasons.push(crate::key!("password.reason.common").to_owned());
             }
             let words = context_words(context);
             let found: Vec<&str> = words
@@ -99,22 +99,24 @@ mod policy {
             if !found.is_empty() {
                 // The matched word is part of the password: it is not repeated in the message,
                 // which may travel in a redirect URL when JavaScript is off.
-                reasons.push(
-                    "Do not use your company name, e-mail address, login or account ID, or the word Steward."
-                        .to_owned(),
-                );
+                reasons.push(crate::key!("password.reason.context").to_owned());
             }
             let word_refs: Vec<&str> = words.iter().map(String::as_str).collect();
             let entropy = zxcvbn::zxcvbn(password, &word_refs);
             let score: u8 = entropy.score().into();
             if score < self.min_score && length > 0 {
-                reasons.push("This password is too easy to guess.".to_owned());
+                reasons.push(crate::key!("password.reason.guessable").to_owned());
             }
             if let Some(feedback) = entropy.feedback() {
                 if let Some(warning) = feedback.warning() {
-                    reasons.push(warning.to_string());
+                    reasons.push(warning_key(warning).to_owned());
                 }
-                reasons.extend(feedback.suggestions().iter().map(ToString::to_string));
+                reasons.extend(
+                    feedback
+                        .suggestions()
+                        .iter()
+                        .map(|s| suggestion_key(*s).to_owned()),
+                );
             }
             let acceptable = length >= MIN_LEN
                 && score >= self.min_score
@@ -133,12 +135,84 @@ mod policy {
 #[cfg(feature = "ssr")]
 pub use policy::PasswordPolicy;
 
+/// zxcvbn's advice, as catalogue keys (its own text is English only).
+#[cfg(feature = "ssr")]
+fn warning_key(warning: zxcvbn::feedback::Warning) -> &'static str {
+    use zxcvbn::feedback::Warning;
+    match warning {
+        Warning::StraightRowsOfKeysAreEasyToGuess => crate::key!("password.zxcvbn.straight_rows"),
+        Warning::ShortKeyboardPatternsAreEasyToGuess => {
+            crate::key!("password.zxcvbn.short_patterns")
+        }
+        Warning::RepeatsLikeAaaAreEasyToGuess => crate::key!("password.zxcvbn.repeats"),
+        Warning::RepeatsLikeAbcAbcAreOnlySlightlyHarderToGuess => {
+            crate::key!("password.zxcvbn.repeated_groups")
+        }
+        Warning::ThisIsATop10Password => crate::key!("password.zxcvbn.top10"),
+        Warning::ThisIsATop100Password => crate::key!("password.zxcvbn.top100"),
+        Warning::ThisIsACommonPassword => crate::key!("password.zxcvbn.very_common"),
+        Warning::ThisIsSimilarToACommonlyUsedPassword => {
+            crate::key!("password.zxcvbn.similar_common")
+        }
+        Warning::SequencesLikeAbcAreEasyToGuess => crate::key!("password.zxcvbn.sequences"),
+        Warning::RecentYearsAreEasyToGuess => crate::key!("password.zxcvbn.recent_years"),
+        Warning::AWordByItselfIsEasyToGuess => crate::key!("password.zxcvbn.single_word"),
+        Warning::DatesAreOftenEasyToGuess => crate::key!("password.zxcvbn.dates"),
+        Warning::NamesAndSurnamesByThemselvesAreEasyToGuess => crate::key!("password.zxcvbn.names"),
+        Warning::CommonNamesAndSurnamesAreEasyToGuess => {
+            crate::key!("password.zxcvbn.common_names")
+        }
+    }
+}
+
+#[cfg(feature = "ssr")]
+fn suggestion_key(suggestion: zxcvbn::feedback::Suggestion) -> &'static str {
+    use zxcvbn::feedback::Suggestion;
+    match suggestion {
+        Suggestion::UseAFewWordsAvoidCommonPhrases => crate::key!("password.zxcvbn.few_words"),
+        Suggestion::NoNeedForSymbolsDigitsOrUppercaseLetters => {
+            crate::key!("password.zxcvbn.no_symbols_needed")
+        }
+        Suggestion::AddAnotherWordOrTwo => crate::key!("password.zxcvbn.more_words"),
+        Suggestion::CapitalizationDoesntHelpVeryMuch => crate::key!("password.zxcvbn.capitals"),
+        Suggestion::AllUppercaseIsAlmostAsEasyToGuessAsAllLowercase => {
+            crate::key!("password.zxcvbn.all_caps")
+        }
+        Suggestion::ReversedWordsArentMuchHarderToGuess => crate::key!("password.zxcvbn.reversed"),
+        Suggestion::PredictableSubstitutionsDontHelpVeryMuch => {
+            crate::key!("password.zxcvbn.substitutions")
+        }
+        Suggestion::UseALongerKeyboardPatternWithMoreTurns => {
+            crate::key!("password.zxcvbn.longer_pattern")
+        }
+        Suggestion::AvoidRepeatedWordsAndCharacters => crate::key!("password.zxcvbn.avoid_repeats"),
+        Suggestion::AvoidSequences => crate::key!("password.zxcvbn.avoid_sequences"),
+        Suggestion::AvoidRecentYears => crate::key!("password.zxcvbn.avoid_recent_years"),
+        Suggestion::AvoidYearsThatAreAssociatedWithYou => {
+            crate::key!("password.zxcvbn.avoid_your_years")
+        }
+        Suggestion::AvoidDatesAndYearsThatAreAssociatedWithYou => {
+            crate::key!("password.zxcvbn.avoid_your_dates")
+        }
+    }
+}
+
 #[cfg(all(test, feature = "ssr"))]
 mod tests {
     use super::*;
 
+    /// The verdict, its reasons in English (they are catalogue keys) as a reader sees them.
     fn check(password: &str) -> PasswordFeedback {
-        PasswordPolicy::default().evaluate(password, &["Acme Widgets", "jane@acme.example"])
+        english(
+            PasswordPolicy::default().evaluate(password, &["Acme Widgets", "jane@acme.example"]),
+        )
+    }
+
+    fn english(mut verdict: PasswordFeedback) -> PasswordFeedback {
+        for reason in &mut verdict.reasons {
+            *reason = crate::i18n::Lang::En.tf(reason, &[]);
+        }
+        verdict
     }
 
     fn mentions_length(verdict: &PasswordFeedback) -> bool {

@@ -20,6 +20,12 @@ pub enum Role {
 #[error("Choose the privilege None, User or Administrator.")]
 pub struct InvalidRole;
 
+impl crate::i18n::MessageKey for InvalidRole {
+    fn key(&self) -> &'static str {
+        crate::key!("field.role.invalid")
+    }
+}
+
 impl Role {
     pub const ALL: [Role; 3] = [Role::None, Role::User, Role::Administrator];
 
@@ -39,6 +45,15 @@ impl Role {
             "REGULAR" | "USER" => Ok(Self::User),
             "ADMIN" | "ADMINISTRATOR" => Ok(Self::Administrator),
             _ => Err(InvalidRole),
+        }
+    }
+
+    /// The catalogue key of the role's name in the interface.
+    pub fn key(self) -> &'static str {
+        match self {
+            Self::None => crate::key!("role.none"),
+            Self::User => crate::key!("role.user"),
+            Self::Administrator => crate::key!("role.administrator"),
         }
     }
 
@@ -116,6 +131,15 @@ impl UserStatus {
             .find(|s| s.code() == code)
     }
 
+    /// The catalogue key of the status's name in the interface.
+    pub fn key(self) -> &'static str {
+        match self {
+            Self::Ok => crate::key!("status.ok"),
+            Self::Disabled => crate::key!("status.disabled"),
+            Self::PasswordChangeRequired => crate::key!("status.password_change_required"),
+        }
+    }
+
     pub fn label(self) -> &'static str {
         match self {
             Self::Ok => "Active",
@@ -132,6 +156,12 @@ pub struct GroupName(String);
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 #[error("A group name has 1 to 32 letters a-z, digits, dots, dashes or underscores.")]
 pub struct InvalidGroupName;
+
+impl crate::i18n::MessageKey for InvalidGroupName {
+    fn key(&self) -> &'static str {
+        crate::key!("field.group_name.invalid")
+    }
+}
 
 impl GroupName {
     pub fn parse(input: &str) -> Result<Self, InvalidGroupName> {
@@ -163,6 +193,12 @@ pub struct Description(String);
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 #[error("A description has at most 255 characters and no control characters.")]
 pub struct InvalidDescription;
+
+impl crate::i18n::MessageKey for InvalidDescription {
+    fn key(&self) -> &'static str {
+        crate::key!("field.description.invalid")
+    }
+}
 
 impl Description {
     pub const MAX_LEN: usize = 255;

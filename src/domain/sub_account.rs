@@ -17,6 +17,16 @@ pub enum InvalidSubAccountName {
     ControlCharacter,
 }
 
+impl crate::i18n::MessageKey for InvalidSubAccountName {
+    fn key(&self) -> &'static str {
+        match self {
+            Self::Empty => crate::key!("field.sub_name.empty"),
+            Self::TooLong => crate::key!("field.sub_name.too_long"),
+            Self::ControlCharacter => crate::key!("field.sub_name.control"),
+        }
+    }
+}
+
 impl SubAccountName {
     pub const MAX_LEN: usize = 100;
 
@@ -60,6 +70,12 @@ pub struct Phone(String);
 #[error("Enter the phone number in international format, such as +33 1 23 45 67 89.")]
 pub struct InvalidPhone;
 
+impl crate::i18n::MessageKey for InvalidPhone {
+    fn key(&self) -> &'static str {
+        crate::key!("field.phone.invalid")
+    }
+}
+
 impl Phone {
     pub fn parse(input: &str) -> Result<Self, InvalidPhone> {
         let compact: String = input
@@ -89,6 +105,12 @@ pub struct RateLimit(u32);
 #[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
 #[error("Enter a whole number of requests per minute from 1 to 100000.")]
 pub struct InvalidRateLimit;
+
+impl crate::i18n::MessageKey for InvalidRateLimit {
+    fn key(&self) -> &'static str {
+        crate::key!("field.rate_limit.invalid")
+    }
+}
 
 impl RateLimit {
     pub const MIN: u32 = 1;
@@ -132,6 +154,12 @@ pub enum KycMode {
 #[error("Choose personal use or customer use.")]
 pub struct InvalidKycMode;
 
+impl crate::i18n::MessageKey for InvalidKycMode {
+    fn key(&self) -> &'static str {
+        crate::key!("field.kyc_mode.invalid")
+    }
+}
+
 impl KycMode {
     pub const ALL: [KycMode; 2] = [KycMode::PersonalUse, KycMode::CustomerUse];
 
@@ -139,6 +167,14 @@ impl KycMode {
         match self {
             Self::PersonalUse => "personal_use",
             Self::CustomerUse => "customer_use",
+        }
+    }
+
+    /// The catalogue key of the mode's name in the interface.
+    pub fn key(self) -> &'static str {
+        match self {
+            Self::PersonalUse => crate::key!("kyc.personal_use"),
+            Self::CustomerUse => crate::key!("kyc.customer_use"),
         }
     }
 
@@ -176,6 +212,12 @@ pub const BUSINESS_TYPES: [(&str, &str); 10] = [
 #[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
 #[error("Choose a business type from the list.")]
 pub struct InvalidBusinessType;
+
+impl crate::i18n::MessageKey for InvalidBusinessType {
+    fn key(&self) -> &'static str {
+        crate::key!("field.business_type.invalid")
+    }
+}
 
 /// The business type's code, `""` when none is given.
 pub fn parse_business_type(input: &str) -> Result<&'static str, InvalidBusinessType> {

@@ -1,7 +1,14 @@
 //! A short, readable name for a browser from its `User-Agent` header.
 
+use crate::i18n::Lang;
+
 /// "Firefox on Linux", "Chrome on Windows", … or "Unknown browser".
 pub fn describe(user_agent: &str) -> String {
+    describe_in(user_agent, Lang::En)
+}
+
+/// [`describe`] in `lang`: "Firefox sur Linux".
+pub fn describe_in(user_agent: &str, lang: Lang) -> String {
     let browser = [
         ("Edg/", "Edge"),
         ("OPR/", "Opera"),
@@ -26,16 +33,16 @@ pub fn describe(user_agent: &str) -> String {
     .find(|(marker, _)| user_agent.contains(marker))
     .map(|(_, name)| name);
     match (browser, system) {
-        (Some(b), Some(s)) => format!("{b} on {s}"),
+        (Some(b), Some(s)) => lang.tf("browser.on", &[("browser", b), ("system", s)]),
         (Some(b), None) => b.to_owned(),
-        (None, Some(s)) => format!("A browser on {s}"),
-        (None, None) => "Unknown browser".to_owned(),
+        (None, Some(s)) => lang.tf("browser.unknown_on", &[("system", s)]),
+        (None, None) => lang.t("browser.unknown").to_owned(),
     }
 }
 
 #[cfg(test)]
 mod tests {
-    use super::describe;
+    use super::*;
 
     #[test]
     fn common_browsers_are_named_with_their_system() {
@@ -49,5 +56,6 @@ mod tests {
         let safari = "Mozilla/5.0 (iPhone; CPU iPhone OS 17_0 like Mac OS X) AppleWebKit/605.1.15 Version/17.0 Mobile/15E148 Safari/604.1";
         assert_eq!(describe(safari), "Safari on iOS");
         assert_eq!(describe(""), "Unknown browser");
+        assert_eq!(describe_in(firefox, Lang::Fr), "Firefox sur macOS");
     }
 }

@@ -11,6 +11,7 @@ use crate::api::activity::{ActivityPage, ActivityQuery, EventView, list_activity
 use crate::components::form::ErrorMessage;
 use crate::domain::activity::Action;
 use crate::error::AppError;
+use crate::i18n::use_lang;
 
 #[component]
 pub fn ActivityPage() -> impl IntoView {
@@ -26,10 +27,11 @@ pub fn ActivityPage() -> impl IntoView {
         })
     });
     let events = Resource::new(move || query.get(), list_activity);
+    let lang = use_lang();
     view! {
-        <Title text="Activity" />
-        <h1>"Activity"</h1>
-        <Suspense fallback=|| view! { <p class="loading">"Loading…"</p> }>
+        <Title text=lang.t("activity.title") />
+        <h1>{lang.t("activity.title")}</h1>
+        <Suspense fallback=move || view! { <p class="loading">{lang.t("common.loading")}</p> }>
             {move || Suspend::new(async move {
                 let query = query.get_untracked();
                 match events.await {
@@ -52,18 +54,20 @@ pub fn ActivityPage() -> impl IntoView {
 
 #[component]
 fn Intro(everyone: bool) -> impl IntoView {
+    let lang = use_lang();
     let text = if everyone {
-        "Everything done in this account and its sub-accounts: who, what, when, from where, and whether it worked."
+        lang.t("activity.intro.everyone")
     } else {
-        "What you have done in this account: logins, password and two-factor changes, and your API credentials."
+        lang.t("activity.intro.own")
     };
     view! { <p>{text}</p> }
 }
 
 #[component]
 fn Filters(query: ActivityQuery, everyone: bool, error: Option<AppError>) -> impl IntoView {
+    let lang = use_lang();
     let field_error = move |field: &str| {
-        error.as_ref().and_then(|e| e.for_field(field)).map(
+        error.as_ref().and_then(|e| e.for_field(field, lang)).map(
             |message| view! { <p class="field-error" id=format!("{field}-error")>{message}</p> },
         )
     };
@@ -72,50 +76,51 @@ fn Filters(query: ActivityQuery, everyone: bool, error: Option<AppError>) -> imp
     let to_error = field_error("to");
     let action_error = field_error("action");
     view! {
-        <form method="get" action="/activity" class="filters" role="search" aria-label="Filter activity">
+        <form method="get" action="/activity" class="filters" role="search" aria-label=lang.t("activity.filter_label")>
             {form_error}
             {everyone.then(|| view! {
                 <div class="field">
-                    <label for="actor">"Who"</label>
+                    <label for="actor">{lang.t("activity.who")}</label>
                     <input id="actor" name="actor" type="search" value=query.actor.clone()
-                        placeholder="Login, or ACCOUNT-ID/login" />
+                        placeholder=lang.t("activity.who_placeholder") />
                 </div>
             })}
             <div class="field">
-                <label for="action">"Action"</label>
+                <label for="action">{lang.t("activity.action")}</label>
                 <select id="action" name="action" aria-describedby="action-error">
-                    <option value="" selected=query.action.is_empty()>"Any action"</option>
+                    <option value="" selected=query.action.is_empty()>{lang.t("activity.any_action")}</option>
                     {Action::ALL
                         .iter()
                         .map(|a| view! {
-                            <option value=a.code() selected=query.action == a.code()>{a.label()}</option>
+                            <option value=a.code() selected=query.action == a.code()>{lang.t(a.label_key())}</option>
                         })
                         .collect_view()}
                 </select>
                 {action_error}
             </div>
             <div class="field">
-                <label for="target">"Target starts with"</label>
+                <label for="target">{lang.t("activity.target_prefix")}</label>
                 <input id="target" name="target" type="search" value=query.target.clone() />
             </div>
             <div class="field">
-                <label for="from">"From"</label>
+                <label for="from">{lang.t("activity.from")}</label>
                 <input id="from" name="from" type="date" value=query.from.clone() aria-describedby="from-error" />
                 {from_error}
             </div>
             <div class="field">
-                <label for="to">"To"</label>
+                <label for="to">{lang.t("activity.to")}</label>
                 <input id="to" name="to" type="date" value=query.to.clone() aria-describedby="to-error" />
                 {to_error}
             </div>
-            <button type="submit">"Filter"</button>
-            <A href="/activity">"Clear"</A>
+            <button type="submit">{lang.t("activity.filter")}</button>
+            <A href="/activity">{lang.t("activity.clear")}</A>
         </form>
     }
 }
 
 #[component]
 fn Events(page: ActivityPage, query: ActivityQuery) -> impl IntoView {
+    let lang = use_lang();
     let filter = query.to_query_string();
     let csv = if filter.is_empty() {
         "/activity.csv".to_owned()
@@ -134,9 +139,9 @@ fn Events(page: ActivityPage, query: ActivityQuery) -> impl IntoView {
     });
     if page.events.is_empty() {
         let text = if filter.is_empty() {
-            "No activity yet."
+            lang.t("activity.empty")
         } else {
-            "No event matches these filters."
+            lang.t("activity.no_match")
         };
         return view! { <p class="empty">{text}</p> }.into_any();
     }
@@ -148,27 +153,27 @@ fn Events(page: ActivityPage, query: ActivityQuery) -> impl IntoView {
         .collect_view();
     view! {
         <p class="table-actions">
-            <a href=csv download="activity.csv" rel="external">"Download CSV"</a>
+            <a href=csv download="activity.csv" rel="external">{lang.t("activity.download")}</a>
         </p>
         <div class="table-wrap">
             <table class="activity">
-                <caption class="visually-hidden">"Events, newest first"</caption>
+                <caption class="visually-hidden">{lang.t("activity.caption")}</caption>
                 <thead>
                     <tr>
-                        <th scope="col">"When"</th>
-                        <th scope="col">"Who"</th>
-                        <th scope="col">"Action"</th>
-                        <th scope="col">"Target"</th>
-                        <th scope="col">"Result"</th>
-                        <th scope="col">"From"</th>
+                        <th scope="col">{lang.t("activity.when")}</th>
+                        <th scope="col">{lang.t("activity.who")}</th>
+                        <th scope="col">{lang.t("activity.action")}</th>
+                        <th scope="col">{lang.t("activity.target")}</th>
+                        <th scope="col">{lang.t("activity.result")}</th>
+                        <th scope="col">{lang.t("activity.origin")}</th>
                     </tr>
                 </thead>
                 <tbody>{rows}</tbody>
             </table>
         </div>
-        <nav class="pagination" aria-label="Activity pages">
-            {first_page.then(|| view! { <a href=first.clone()>"Newest"</a> })}
-            {older.map(|href| view! { <a href=href rel="next">"Older events"</a> })}
+        <nav class="pagination" aria-label=lang.t("activity.pages")>
+            {first_page.then(|| view! { <a href=first.clone()>{lang.t("activity.newest")}</a> })}
+            {older.map(|href| view! { <a href=href rel="next">{lang.t("activity.older")}</a> })}
         </nav>
     }
     .into_any()
@@ -176,28 +181,31 @@ fn Events(page: ActivityPage, query: ActivityQuery) -> impl IntoView {
 
 #[component]
 fn EventRow(event: EventView, own: String) -> impl IntoView {
-    let action =
-        Action::from_code(&event.action).map_or(event.action.clone(), |a| a.label().to_owned());
-    let elsewhere = (event.account != own && !event.account.is_empty())
-        .then(|| view! { <span class="muted">" in " {event.account.clone()}</span> });
-    let acting = event
-        .acting_from
-        .clone()
-        .map(|home| view! { <span class="muted">" (from " {home} ")"</span> });
+    let lang = use_lang();
+    let action = Action::from_code(&event.action)
+        .map_or(event.action.clone(), |a| lang.t(a.label_key()).to_owned());
+    let elsewhere = (event.account != own && !event.account.is_empty()).then(|| {
+        let text = lang.tf("activity.in_account", &[("account", &event.account)]);
+        view! { <span class="muted">" " {text}</span> }
+    });
+    let acting = event.acting_from.clone().map(|home| {
+        let text = lang.tf("activity.acting_from", &[("account", &home)]);
+        view! { <span class="muted">" " {text}</span> }
+    });
     let how = match &event.key_id {
         Some(key) => format!("{} · {key}", event.via),
         None => event.via.clone(),
     };
     let result = if event.success {
-        view! { <span class="badge ok">"Success"</span> }.into_any()
+        view! { <span class="badge ok">{lang.t("activity.success")}</span> }.into_any()
     } else {
-        view! { <span class="badge warn">"Failure"</span> }.into_any()
+        view! { <span class="badge warn">{lang.t("activity.failure")}</span> }.into_any()
     };
     let detail = (!event.detail.is_empty())
         .then(|| view! { <span class="muted">" " {event.detail.clone()}</span> });
     view! {
         <tr>
-            <td><time datetime=event.at.to_string()>{event.when.clone()}</time></td>
+            <td><time datetime=event.at.to_string()>{lang.datetime(event.at)}</time></td>
             <td>
                 <span class="mono">{event.actor.clone()}</span>
                 {acting}

@@ -10,6 +10,8 @@ use crate::api::auth::{Logout, Me, whoami};
 use crate::components::change_password::ChangePasswordForm;
 use crate::components::form::ErrorMessage;
 use crate::error::AppError;
+use crate::i18n::use_lang;
+use crate::key;
 use crate::pages::security::TwoFactorSection;
 
 /// Sends away whoever is not (or no longer) in the step: `in_step` says who is.
@@ -25,9 +27,10 @@ fn stay_if(result: Result<Option<Me>, AppError>, in_step: impl Fn(&Me) -> bool) 
 #[component]
 fn LogOutInstead() -> impl IntoView {
     let logout = ServerAction::<Logout>::new();
+    let lang = use_lang();
     view! {
         <ActionForm action=logout attr:class="aside">
-            <button type="submit" class="link">"Log out instead"</button>
+            <button type="submit" class="link">{lang.t("forced.logout_instead")}</button>
         </ActionForm>
     }
 }
@@ -35,19 +38,20 @@ fn LogOutInstead() -> impl IntoView {
 #[component]
 pub fn ForcedPasswordPage() -> impl IntoView {
     let current = Resource::new(|| (), |_| whoami());
+    let lang = use_lang();
     view! {
-        <Title text="Choose a new password" />
+        <Title text=lang.t("forced.password.title") />
         <main id="main" class="narrow">
-            <h1>"Choose a new password"</h1>
-            <Suspense fallback=|| view! { <p class="loading">"Loading…"</p> }>
+            <h1>{lang.t("forced.password.title")}</h1>
+            <Suspense fallback=move || view! { <p class="loading">{lang.t("common.loading")}</p> }>
                 {move || Suspend::new(async move {
                     let result = current.await;
                     let context = result.as_ref().ok().flatten().map(|me| format!("{} {}", me.login_id, me.email));
                     match stay_if(result, |me| me.must_change_password) {
                         Some(elsewhere) => elsewhere,
                         None => view! {
-                            <p class="notice">"You logged in with a temporary password. Choose your own before continuing."</p>
-                            <ChangePasswordForm context=context.unwrap_or_default() submit="Save and continue" />
+                            <p class="notice">{lang.t("forced.password.notice")}</p>
+                            <ChangePasswordForm context=context.unwrap_or_default() submit={key!("forced.save_continue")} />
                         }
                         .into_any(),
                     }
@@ -61,15 +65,16 @@ pub fn ForcedPasswordPage() -> impl IntoView {
 #[component]
 pub fn ForcedEnrolmentPage() -> impl IntoView {
     let current = Resource::new(|| (), |_| whoami());
+    let lang = use_lang();
     // The section loads its own data, so it stands outside the wait for `current`.
     view! {
-        <Title text="Set up two-factor authentication" />
+        <Title text=lang.t("forced.two_factor.title") />
         <main id="main" class="narrow wide">
-            <h1>"Set up two-factor authentication"</h1>
+            <h1>{lang.t("forced.two_factor.title")}</h1>
             <Suspense fallback=|| ()>
                 {move || Suspend::new(async move { stay_if(current.await, |me| me.must_enrol_two_factor) })}
             </Suspense>
-            <p class="notice">"Your account requires two-factor authentication. Set it up to continue."</p>
+            <p class="notice">{lang.t("forced.two_factor.notice")}</p>
             <TwoFactorSection />
             <LogOutInstead />
         </main>

@@ -6,9 +6,11 @@ use leptos_meta::Title;
 use leptos_router::components::A;
 
 use crate::api::users::{CreateGroup, DeleteGroup, list_groups};
+use crate::components::form::role_text;
 use crate::components::form::{ErrorMessage, FormAlert, FormErrors, TextField};
 use crate::components::shell::CurrentUser;
 use crate::domain::Role;
+use crate::i18n::use_lang;
 
 #[component]
 pub fn GroupsPage() -> impl IntoView {
@@ -21,14 +23,13 @@ pub fn GroupsPage() -> impl IntoView {
     );
     let create_errors = FormErrors::from_action(create);
     let delete_errors = FormErrors::from_action(delete);
+    let lang = use_lang();
     view! {
-        <Title text="Groups" />
-        <p class="breadcrumb"><A href="/users">"User management"</A></p>
-        <h1>"Groups"</h1>
-        <p>
-            "A user's privilege is their group's role. None reads everything; User also changes everything except users and groups; Administrator changes everything."
-        </p>
-        <Suspense fallback=|| view! { <p class="loading">"Loading…"</p> }>
+        <Title text=lang.t("groups.title") />
+        <p class="breadcrumb"><A href="/users">{lang.t("nav.users")}</A></p>
+        <h1>{lang.t("groups.title")}</h1>
+        <p>{lang.t("groups.intro")}</p>
+        <Suspense fallback=move || view! { <p class="loading">{lang.t("common.loading")}</p> }>
             {move || Suspend::new(async move {
                 let manage = current.await.ok().flatten().is_some_and(|me| me.can_manage_users);
                 let groups = match groups.await {
@@ -42,16 +43,16 @@ pub fn GroupsPage() -> impl IntoView {
                         view! {
                             <tr>
                                 <td class="mono">{g.name.clone()}</td>
-                                <td>{g.role.clone()}</td>
+                                <td>{role_text(lang, &g.role)}</td>
                                 <td>{g.description.clone()}</td>
-                                <td>{g.members}</td>
-                                <td>{if g.built_in { "Built in" } else { "Custom" }}</td>
+                                <td>{lang.number(g.members)}</td>
+                                <td>{if g.built_in { lang.t("groups.built_in") } else { lang.t("groups.custom") }}</td>
                                 {manage.then(|| view! {
                                     <td>
                                         {deletable.then(|| view! {
                                             <ActionForm action=delete>
                                                 <input type="hidden" name="name" value=g.name.clone() />
-                                                <button type="submit" class="link danger" aria-label=format!("Delete group {}", g.name)>"Delete"</button>
+                                                <button type="submit" class="link danger" aria-label=lang.tf("groups.delete_label", &[("name", &g.name)])>{lang.t("common.delete")}</button>
                                             </ActionForm>
                                         })}
                                     </td>
@@ -66,12 +67,12 @@ pub fn GroupsPage() -> impl IntoView {
                         <table>
                             <thead>
                                 <tr>
-                                    <th scope="col">"Name"</th>
-                                    <th scope="col">"Role"</th>
-                                    <th scope="col">"Description"</th>
-                                    <th scope="col">"Users"</th>
-                                    <th scope="col">"Kind"</th>
-                                    {manage.then(|| view! { <th scope="col"><span class="visually-hidden">"Actions"</span></th> })}
+                                    <th scope="col">{lang.t("field.name")}</th>
+                                    <th scope="col">{lang.t("field.role")}</th>
+                                    <th scope="col">{lang.t("field.description")}</th>
+                                    <th scope="col">{lang.t("groups.users")}</th>
+                                    <th scope="col">{lang.t("groups.kind")}</th>
+                                    {manage.then(|| view! { <th scope="col"><span class="visually-hidden">{lang.t("common.actions")}</span></th> })}
                                 </tr>
                             </thead>
                             <tbody>{rows}</tbody>
@@ -79,18 +80,18 @@ pub fn GroupsPage() -> impl IntoView {
                     </div>
                     {manage.then(|| view! {
                         <section class="card" aria-labelledby="new-group-heading">
-                            <h2 id="new-group-heading">"Add a group"</h2>
+                            <h2 id="new-group-heading">{lang.t("groups.add_heading")}</h2>
                             <ActionForm action=create attr:class="form">
                                 <FormAlert message=create_errors.form() />
-                                <TextField id="name" label="Name" maxlength=32 required=true error=create_errors.field("name") />
+                                <TextField id="name" label=lang.t("field.name") maxlength=32 required=true error=create_errors.field("name") />
                                 <div class="field">
-                                    <label for="role">"Role"</label>
+                                    <label for="role">{lang.t("field.role")}</label>
                                     <select id="role" name="role">
-                                        {Role::ALL.into_iter().map(|r| view! { <option value=r.code() selected=r == Role::User>{r.label()}</option> }).collect_view()}
+                                        {Role::ALL.into_iter().map(|r| view! { <option value=r.code() selected=r == Role::User>{lang.t(r.key())}</option> }).collect_view()}
                                     </select>
                                 </div>
-                                <TextField id="description" label="Description" maxlength=255 error=create_errors.field("description") />
-                                <button type="submit">"Add group"</button>
+                                <TextField id="description" label=lang.t("field.description") maxlength=255 error=create_errors.field("description") />
+                                <button type="submit">{lang.t("groups.add_submit")}</button>
                             </ActionForm>
                         </section>
                     })}

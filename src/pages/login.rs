@@ -5,36 +5,40 @@ use leptos_router::hooks::use_query_map;
 
 use crate::api::auth::{Login, LoginCode};
 use crate::components::form::{FormAlert, FormErrors, TextField};
+use crate::components::language::LanguageSwitch;
+use crate::i18n::use_lang;
 
 #[component]
 pub fn LoginPage() -> impl IntoView {
     let login = ServerAction::<Login>::new();
     let errors = FormErrors::from_action(login);
     let next = next_param();
+    let lang = use_lang();
     view! {
-        <Title text="Log in" />
+        <Title text=lang.t("login.title") />
         <main id="main" class="narrow">
-            <h1>"Log in to Steward"</h1>
+            <LanguageSwitch />
+            <h1>{lang.t("login.heading")}</h1>
             <ActionForm action=login attr:class="form">
                 <FormAlert message=errors.any() />
                 {next.map(|next| view! { <input type="hidden" name="next" value=next /> })}
                 <TextField
                     id="account_id"
-                    label="Account ID"
+                    label=lang.t("field.account_id")
                     autocomplete="username"
-                    hint="The account holder enters the account ID (1234-567-89); users enter ACCOUNT-ID/login (1234-567-89/john.smith)."
+                    hint=lang.t("login.account_id_hint")
                     required=true
                 />
                 <TextField
                     id="password"
-                    label="Password"
+                    label=lang.t("field.password")
                     input_type="password"
                     autocomplete="current-password"
                     required=true
                 />
-                <button type="submit">"Log in"</button>
+                <button type="submit">{lang.t("login.submit")}</button>
             </ActionForm>
-            <p class="aside">"No account yet? " <A href="/signup">"Create an account"</A></p>
+            <p class="aside">{lang.t("login.no_account")}" " <A href="/signup">{lang.t("login.create_account")}</A></p>
         </main>
     }
 }
@@ -45,23 +49,24 @@ pub fn LoginCodePage() -> impl IntoView {
     let verify = ServerAction::<LoginCode>::new();
     let errors = FormErrors::from_action(verify);
     let next = next_param();
+    let lang = use_lang();
     view! {
-        <Title text="Two-factor authentication" />
+        <Title text=lang.t("login.code.title") />
         <main id="main" class="narrow">
-            <h1>"Two-factor authentication"</h1>
+            <h1>{lang.t("login.code.title")}</h1>
             <ActionForm action=verify attr:class="form">
                 <FormAlert message=errors.any() />
                 {next.map(|next| view! { <input type="hidden" name="next" value=next /> })}
                 <TextField
                     id="code"
-                    label="Code"
+                    label=lang.t("field.code")
                     autocomplete="one-time-code"
-                    hint="The 6-digit code from your authenticator app, or one of your recovery codes."
+                    hint=lang.t("login.code.hint")
                     required=true
                 />
-                <button type="submit">"Verify"</button>
+                <button type="submit">{lang.t("login.code.submit")}</button>
             </ActionForm>
-            <p class="aside"><A href="/login">"Start again"</A></p>
+            <p class="aside"><A href="/login">{lang.t("login.code.restart")}</A></p>
         </main>
     }
 }

@@ -6,6 +6,7 @@ use leptos_router::hooks::use_query_map;
 
 use crate::components::copy::CopyButton;
 use crate::components::shell::CurrentUser;
+use crate::i18n::use_lang;
 
 #[component]
 pub fn OverviewPage() -> impl IntoView {
@@ -13,9 +14,10 @@ pub fn OverviewPage() -> impl IntoView {
     let query = use_query_map();
     let welcome = move || query.with(|q| q.get("welcome").is_some());
     let password_changed = move || query.with(|q| q.get("password_changed").is_some());
+    let lang = use_lang();
     view! {
-        <Title text="My account" />
-        <h1>{move || if welcome() { "Your account is ready" } else { "My account" }}</h1>
+        <Title text=lang.t("nav.overview") />
+        <h1>{move || if welcome() { lang.t("overview.ready") } else { lang.t("nav.overview") }}</h1>
         <Suspense>
             {move || Suspend::new(async move {
                 current.await.ok().flatten().map(|me| {
@@ -23,35 +25,35 @@ pub fn OverviewPage() -> impl IntoView {
                     let user_login_example = format!("{id}/login");
                     view! {
                         <Show when=password_changed>
-                            <p class="notice" role="status">"Your password was changed. Your other sessions have ended."</p>
+                            <p class="notice" role="status">{lang.t("overview.password_changed")}</p>
                         </Show>
                         <Show when=welcome>
                             <p class="notice">
-                                "Note your account ID below: you log in with it. The users you add log in with "
+                                {lang.t("overview.welcome_note")}" "
                                 <span class="mono">{user_login_example.clone()}</span> "."
                             </p>
                         </Show>
                         <section class="card" aria-labelledby="account-id-heading">
-                            <h2 id="account-id-heading">"Account ID"</h2>
+                            <h2 id="account-id-heading">{lang.t("field.account_id")}</h2>
                             <p class="account-id">
                                 <span class="mono big" data-testid="account-id">{id.clone()}</span>
                                 " "
-                                <CopyButton value=id.clone() label="Copy account ID" />
+                                <CopyButton value=id.clone() label=lang.t("common.copy_account_id") />
                             </p>
                         </section>
                         <section class="card" aria-labelledby="details-heading">
-                            <h2 id="details-heading">"Details"</h2>
+                            <h2 id="details-heading">{lang.t("overview.details")}</h2>
                             <dl class="details">
-                                <dt>"Company"</dt>
+                                <dt>{lang.t("field.company")}</dt>
                                 <dd>{me.company}</dd>
-                                <dt>"Logged in as"</dt>
+                                <dt>{lang.t("shell.logged_in_as")}</dt>
                                 <dd class="mono">{me.login_id}</dd>
-                                <dt>"Email"</dt>
+                                <dt>{lang.t("field.email")}</dt>
                                 <dd>{me.email}</dd>
-                                <dt>"Privilege"</dt>
-                                <dd>{if me.is_holder { "Account holder (Administrator)" } else { "User" }}</dd>
-                                <dt>"Created"</dt>
-                                <dd>{me.account_created}</dd>
+                                <dt>{lang.t("field.privilege")}</dt>
+                                <dd>{if me.is_holder { lang.t("overview.holder_admin") } else { lang.t("shell.role.user") }}</dd>
+                                <dt>{lang.t("overview.created")}</dt>
+                                <dd>{lang.datetime(me.account_created)}</dd>
                             </dl>
                         </section>
                     }

@@ -12,6 +12,7 @@ use crate::api::ovh::{
     OvhConsumerKeyView, OvhRuleView, RevokeOvhConsumerKey, get_ovh_authorization, list_ovh_keys,
 };
 use crate::components::form::{ErrorMessage, FormAlert, FormErrors, TextField};
+use crate::i18n::{Lang, use_lang};
 
 /// "OVHcloud applications" and "OVHcloud consumer keys", for the API keys page.
 #[component]
@@ -29,38 +30,39 @@ pub fn OvhKeysSection() -> impl IntoView {
     let params = use_query_map();
     let deleted = move || params.with(|p| p.get("ovh_deleted").is_some());
     let revoked = move || params.with(|p| p.get("ovh_revoked").is_some());
+    let lang = use_lang();
     view! {
         <section class="card" aria-labelledby="ovh-applications-heading">
-            <h2 id="ovh-applications-heading">"OVHcloud applications"</h2>
+            <h2 id="ovh-applications-heading">{lang.t("ovh.applications.title")}</h2>
             <p>
-                "An application key and secret for OVHcloud API clients, pointed at this server's "
+                {lang.t("ovh.applications.intro1")}" "
                 <code>"/1.0"</code>
-                ". The application requests a consumer key, which you (or another user) authorize on the page its "
+                {lang.t("ovh.applications.intro2")}" "
                 <code>"validationUrl"</code>
-                " opens; the key then acts as that user, with their privilege, within the rules it asked for."
+                " " {lang.t("ovh.applications.intro3")}
             </p>
-            {move || deleted().then(|| view! { <p class="notice" role="status">"Application deleted."</p> })}
+            {move || deleted().then(|| view! { <p class="notice" role="status">{lang.t("ovh.applications.deleted")}</p> })}
             <FormAlert message=delete_errors.any() />
-            <Suspense fallback=|| view! { <p class="loading">"Loading…"</p> }>
+            <Suspense fallback=move || view! { <p class="loading">{lang.t("common.loading")}</p> }>
                 {move || Suspend::new(async move {
                     match keys.await {
                         Ok(view) if view.applications.is_empty() => {
-                            view! { <p class="notice">"You have no applications."</p> }.into_any()
+                            view! { <p class="notice">{lang.t("ovh.applications.none")}</p> }.into_any()
                         }
                         Ok(view) => view! {
                             <div class="table-wrap">
                                 <table class="tokens">
                                     <thead>
                                         <tr>
-                                            <th scope="col">"Name"</th>
-                                            <th scope="col">"Application key"</th>
-                                            <th scope="col">"Consumer keys"</th>
-                                            <th scope="col">"Created"</th>
-                                            <th scope="col"><span class="visually-hidden">"Actions"</span></th>
+                                            <th scope="col">{lang.t("field.name")}</th>
+                                            <th scope="col">{lang.t("ovh.application_key")}</th>
+                                            <th scope="col">{lang.t("ovh.consumer_keys.title")}</th>
+                                            <th scope="col">{lang.t("users.col.created")}</th>
+                                            <th scope="col"><span class="visually-hidden">{lang.t("common.actions")}</span></th>
                                         </tr>
                                     </thead>
                                     <tbody>
-                                        {view.applications.into_iter().map(|app| view! { <ApplicationRow app delete /> }).collect_view()}
+                                        {view.applications.into_iter().map(|app| view! { <ApplicationRow app delete lang /> }).collect_view()}
                                     </tbody>
                                 </table>
                             </div>
@@ -70,43 +72,43 @@ pub fn OvhKeysSection() -> impl IntoView {
                     }
                 })}
             </Suspense>
-            <h3>"New application"</h3>
+            <h3>{lang.t("ovh.applications.new")}</h3>
             <ActionForm action=create attr:class="form wide">
                 <FormAlert message=errors.form() />
-                <TextField id="ovh-application-name" name="name" label="Name" required=true maxlength=64
-                    hint="What it is for, such as \"Provisioning script\"." error=errors.field("name") />
-                <TextField id="ovh-application-description" name="description" label="Description (optional)" maxlength=255
+                <TextField id="ovh-application-name" name="name" label=lang.t("field.name") required=true maxlength=64
+                    hint=lang.t("ovh.applications.name_hint") error=errors.field("name") />
+                <TextField id="ovh-application-description" name="description" label=lang.t("field.description_optional") maxlength=255
                     error=errors.field("description") />
-                <p class="actions"><button type="submit">"Create application"</button></p>
-                <p class="hint">"The application secret is shown once, on the next page."</p>
+                <p class="actions"><button type="submit">{lang.t("ovh.applications.create")}</button></p>
+                <p class="hint">{lang.t("ovh.applications.create_hint")}</p>
             </ActionForm>
         </section>
         <section class="card" aria-labelledby="ovh-consumer-keys-heading">
-            <h2 id="ovh-consumer-keys-heading">"OVHcloud consumer keys"</h2>
-            <p>"Keys your applications requested, and keys acting as you. Disabling or removing the user, or changing their password or privilege, ends their keys."</p>
-            {move || revoked().then(|| view! { <p class="notice" role="status">"Consumer key revoked."</p> })}
+            <h2 id="ovh-consumer-keys-heading">{lang.t("ovh.consumer_keys.heading")}</h2>
+            <p>{lang.t("ovh.consumer_keys.intro")}</p>
+            {move || revoked().then(|| view! { <p class="notice" role="status">{lang.t("ovh.consumer_keys.revoked")}</p> })}
             <FormAlert message=revoke_errors.any() />
-            <Suspense fallback=|| view! { <p class="loading">"Loading…"</p> }>
+            <Suspense fallback=move || view! { <p class="loading">{lang.t("common.loading")}</p> }>
                 {move || Suspend::new(async move {
                     match keys.await {
                         Ok(view) if view.consumer_keys.is_empty() => {
-                            view! { <p class="notice">"There are no consumer keys."</p> }.into_any()
+                            view! { <p class="notice">{lang.t("ovh.consumer_keys.none")}</p> }.into_any()
                         }
                         Ok(view) => view! {
                             <div class="table-wrap">
                                 <table class="tokens">
                                     <thead>
                                         <tr>
-                                            <th scope="col">"Application"</th>
-                                            <th scope="col">"Acts as"</th>
-                                            <th scope="col">"Rules"</th>
-                                            <th scope="col">"Created"</th>
-                                            <th scope="col">"Last used"</th>
-                                            <th scope="col"><span class="visually-hidden">"Actions"</span></th>
+                                            <th scope="col">{lang.t("ovh.application")}</th>
+                                            <th scope="col">{lang.t("ovh.acts_as")}</th>
+                                            <th scope="col">{lang.t("ovh.rules")}</th>
+                                            <th scope="col">{lang.t("users.col.created")}</th>
+                                            <th scope="col">{lang.t("api_keys.last_used")}</th>
+                                            <th scope="col"><span class="visually-hidden">{lang.t("common.actions")}</span></th>
                                         </tr>
                                     </thead>
                                     <tbody>
-                                        {view.consumer_keys.into_iter().map(|key| view! { <ConsumerKeyRow key revoke /> }).collect_view()}
+                                        {view.consumer_keys.into_iter().map(|key| view! { <ConsumerKeyRow key revoke lang /> }).collect_view()}
                                     </tbody>
                                 </table>
                             </div>
@@ -124,20 +126,21 @@ pub fn OvhKeysSection() -> impl IntoView {
 fn ApplicationRow(
     app: OvhApplicationView,
     delete: ServerAction<DeleteOvhApplication>,
+    lang: Lang,
 ) -> impl IntoView {
     view! {
         <tr>
             <td>{app.name.clone()}<br /><span class="hint">{app.description.clone()}</span></td>
             <td class="mono">{app.application_key.clone()}</td>
-            <td>{app.consumer_keys}</td>
-            <td>{app.created.clone()}</td>
+            <td>{lang.number(app.consumer_keys)}</td>
+            <td>{lang.datetime(app.created)}</td>
             <td>
                 <details class="confirm">
-                    <summary>"Delete…"</summary>
+                    <summary>{lang.t("common.delete_ellipsis")}</summary>
                     <ActionForm action=delete>
                         <input type="hidden" name="id" value=app.id.to_string() />
-                        <p>{format!("Delete \"{}\"? Its consumer keys stop working at once.", app.name)}</p>
-                        <button type="submit" class="danger">"Delete application"</button>
+                        <p>{lang.tf("ovh.applications.delete_confirm", &[("name", &app.name)])}</p>
+                        <button type="submit" class="danger">{lang.t("ovh.applications.delete_submit")}</button>
                     </ActionForm>
                 </details>
             </td>
@@ -157,25 +160,26 @@ fn rules_text(rules: &[OvhRuleView]) -> String {
 fn ConsumerKeyRow(
     key: OvhConsumerKeyView,
     revoke: ServerAction<RevokeOvhConsumerKey>,
+    lang: Lang,
 ) -> impl IntoView {
     let acts_as = key
         .acts_as
         .clone()
-        .unwrap_or_else(|| "Waiting for validation".to_owned());
+        .unwrap_or_else(|| lang.t("ovh.waiting").to_owned());
     view! {
         <tr>
             <td>{key.application_name.clone()}<br /><span class="mono hint">{key.application_key.clone()}</span></td>
             <td class="mono">{acts_as}</td>
             <td class="mono">{rules_text(&key.rules)}</td>
-            <td>{key.created.clone()}</td>
-            <td>{key.last_used.clone().unwrap_or_else(|| "Never".to_owned())}</td>
+            <td>{lang.datetime(key.created)}</td>
+            <td>{key.last_used.map_or_else(|| lang.t("users.never").to_owned(), |at| lang.datetime(at))}</td>
             <td>
                 <details class="confirm">
-                    <summary>"Revoke…"</summary>
+                    <summary>{lang.t("api_keys.tokens.revoke")}</summary>
                     <ActionForm action=revoke>
                         <input type="hidden" name="id" value=key.id.to_string() />
-                        <p>{format!("Revoke this consumer key of \"{}\"? Clients using it stop working at once.", key.application_name)}</p>
-                        <button type="submit" class="danger">"Revoke consumer key"</button>
+                        <p>{lang.tf("ovh.consumer_keys.revoke_confirm", &[("name", &key.application_name)])}</p>
+                        <button type="submit" class="danger">{lang.t("ovh.consumer_keys.revoke_submit")}</button>
                     </ActionForm>
                 </details>
             </td>
@@ -195,37 +199,38 @@ pub fn OvhAuthorizePage() -> impl IntoView {
         |(id, _)| get_ovh_authorization(id),
     );
     let errors = FormErrors::from_action(authorize);
+    let lang = use_lang();
     view! {
-        <Title text="Authorize an OVHcloud application" />
-        <h1>"Authorize an OVHcloud application"</h1>
-        <Suspense fallback=|| view! { <p class="loading">"Loading…"</p> }>
+        <Title text=lang.t("ovh.authorize.title") />
+        <h1>{lang.t("ovh.authorize.title")}</h1>
+        <Suspense fallback=move || view! { <p class="loading">{lang.t("common.loading")}</p> }>
             {move || Suspend::new(async move {
                 match found.await {
                     Ok(view) if view.authorized => view! {
-                        <p class="notice" role="status" data-testid="ovh-authorized">"Authorized"</p>
-                        <p>{format!("\"{}\" can now act as {} within the rules below.", view.application_name, view.login_id)}</p>
+                        <p class="notice" role="status" data-testid="ovh-authorized">{lang.t("ovh.authorize.done")}</p>
+                        <p>{lang.tf("ovh.authorize.can_act", &[("name", &view.application_name), ("login", &view.login_id)])}</p>
                         <Rules rules=view.rules />
-                        <p><A href="/api-keys">"Back to API keys"</A></p>
+                        <p><A href="/api-keys">{lang.t("ovh.authorize.back")}</A></p>
                     }
                     .into_any(),
                     Ok(view) => view! {
                         <section class="card" aria-labelledby="ovh-authorize-heading">
                             <h2 id="ovh-authorize-heading">{view.application_name.clone()}</h2>
                             {(!view.application_description.is_empty()).then(|| view! { <p>{view.application_description.clone()}</p> })}
-                            <p>{format!("This application asks to act as you ({}), with your privilege, for these calls:", view.login_id)}</p>
+                            <p>{lang.tf("ovh.authorize.asks", &[("login", &view.login_id)])}</p>
                             <Rules rules=view.rules />
-                            {view.redirection.clone().map(|to| view! { <p class="hint">"Once authorized, you will be sent to " <span class="mono">{to}</span> "."</p> })}
+                            {view.redirection.clone().map(|to| view! { <p class="hint">{lang.t("ovh.authorize.redirect")}" " <span class="mono">{to}</span> "."</p> })}
                             <ActionForm action=authorize>
                                 <FormAlert message=errors.any() />
                                 <input type="hidden" name="id" value=id() />
-                                <p class="actions"><button type="submit">"Authorize"</button></p>
+                                <p class="actions"><button type="submit">{lang.t("ovh.authorize.submit")}</button></p>
                             </ActionForm>
                         </section>
                     }
                     .into_any(),
                     Err(e) => view! {
                         <ErrorMessage error=e />
-                        <p class="hint">"A request waits an hour for its authorization; ask the application for a new one."</p>
+                        <p class="hint">{lang.t("ovh.authorize.expired_hint")}</p>
                     }
                     .into_any(),
                 }

@@ -10,6 +10,7 @@ use leptos_router::hooks::use_params_map;
 
 use crate::api::reveal::{AccountCredentials, Credential, Revealed, take_reveal};
 use crate::components::copy::CopyButton;
+use crate::i18n::use_lang;
 
 #[component]
 pub fn RevealPage() -> impl IntoView {
@@ -18,37 +19,49 @@ pub fn RevealPage() -> impl IntoView {
         move || params.with(|p| p.get("id").unwrap_or_default()),
         take_reveal,
     );
+    let lang = use_lang();
     view! {
-        <Title text="Shown once" />
-        <Suspense fallback=|| view! { <p class="loading">"Loading…"</p> }>
+        <Title text=lang.t("reveal.title") />
+        <Suspense fallback=move || view! { <p class="loading">{lang.t("common.loading")}</p> }>
             {move || Suspend::new(async move {
                 match revealed.await {
                     Ok(Some(Revealed::NewUsers { created, refused })) => view! {
-                        <h1>"Users added"</h1>
+                        <h1>{lang.t("reveal.users_added")}</h1>
                         <Credentials credentials=created />
                         {(!refused.is_empty()).then(|| view! {
                             <section class="card" aria-labelledby="refused-heading">
-                                <h2 id="refused-heading">"Not created"</h2>
+                                <h2 id="refused-heading">{lang.t("reveal.not_created")}</h2>
                                 <ul class="refused">
-                                    {refused.into_iter().map(|r| view! {
-                                        <li>{format!("Row {} ({}): {}", r.row, if r.login.is_empty() { "no ID" } else { &r.login }, r.reason)}</li>
+                                    {refused.into_iter().map(|r| {
+                                        // The reasons are message keys, one a line; the only value they
+                                        // name is the row's login.
+                                        let reason = r
+                                            .reason
+                                            .lines()
+                                            .map(|k| lang.tf(k, &[("login", &r.login)]))
+                                            .collect::<Vec<_>>()
+                                            .join(" ");
+                                        let login = if r.login.is_empty() { lang.t("reveal.no_id").to_owned() } else { r.login.clone() };
+                                        view! {
+                                            <li>{lang.tf("reveal.refused_row", &[("row", &r.row.to_string()), ("login", &login), ("reason", &reason)])}</li>
+                                        }
                                     }).collect_view()}
                                 </ul>
                             </section>
                         })}
-                        <p><A href="/users">"Back to User management"</A></p>
+                        <p><A href="/users">{lang.t("reveal.back_users")}</A></p>
                     }
                     .into_any(),
                     Ok(Some(Revealed::PasswordReset { credential })) => view! {
-                        <h1>"Temporary password"</h1>
+                        <h1>{lang.t("reveal.temporary_password")}</h1>
                         <Credentials credentials=vec![credential] />
-                        <p><A href="/users">"Back to User management"</A></p>
+                        <p><A href="/users">{lang.t("reveal.back_users")}</A></p>
                     }
                     .into_any(),
                     Ok(Some(Revealed::RecoveryCodes { codes })) => view! {
-                        <h1>"Recovery codes"</h1>
+                        <h1>{lang.t("reveal.recovery_codes")}</h1>
                         <RecoveryCodes codes />
-                        <p><A href="/security">"Back to Security"</A></p>
+                        <p><A href="/security">{lang.t("reveal.back_security")}</A></p>
                     }
                     .into_any(),
                     Ok(Some(Revealed::AccountCredentials(credentials))) => view! {
@@ -56,53 +69,47 @@ pub fn RevealPage() -> impl IntoView {
                     }
                     .into_any(),
                     Ok(Some(Revealed::ApiToken { id, name, token })) => view! {
-                        <h1>"API token created"</h1>
+                        <h1>{lang.t("reveal.token_created")}</h1>
                         <ApiTokenReveal id name token />
-                        <p><A href="/api-keys">"Back to API keys"</A></p>
+                        <p><A href="/api-keys">{lang.t("ovh.authorize.back")}</A></p>
                     }
                     .into_any(),
                     Ok(Some(Revealed::TencentAccessKey { secret_id, secret_key })) => view! {
-                        <h1>"Tencent Cloud access key created"</h1>
-                        <p class="alert" role="alert">
-                            "Copy the SecretKey now and keep it safe: it will not be shown again."
-                        </p>
+                        <h1>{lang.t("reveal.tencent_created")}</h1>
+                        <p class="alert" role="alert">{lang.t("reveal.tencent_copy")}</p>
                         <section class="card" aria-labelledby="tencent-key-heading">
-                            <h2 id="tencent-key-heading">"Access key"</h2>
+                            <h2 id="tencent-key-heading">{lang.t("reveal.access_key")}</h2>
                             <dl class="facts credentials">
                                 <SecretRow label="SecretId" value=secret_id testid="reveal-secret-id" />
                                 <SecretRow label="SecretKey" value=secret_key testid="reveal-secret-key" />
                             </dl>
-                            <p class="hint">"Use them with a Tencent Cloud SDK's CAM client pointed at this server."</p>
+                            <p class="hint">{lang.t("reveal.tencent_hint")}</p>
                         </section>
-                        <p><A href="/api-keys">"Back to API keys"</A></p>
+                        <p><A href="/api-keys">{lang.t("ovh.authorize.back")}</A></p>
                     }
                     .into_any(),
                     Ok(Some(Revealed::OvhApplication { application_key, application_secret })) => view! {
-                        <h1>"OVHcloud application created"</h1>
-                        <p class="alert" role="alert">
-                            "Copy the application secret now and keep it safe: it will not be shown again."
-                        </p>
+                        <h1>{lang.t("reveal.ovh_created")}</h1>
+                        <p class="alert" role="alert">{lang.t("reveal.ovh_copy")}</p>
                         <section class="card" aria-labelledby="ovh-application-heading">
-                            <h2 id="ovh-application-heading">"Application"</h2>
+                            <h2 id="ovh-application-heading">{lang.t("ovh.application")}</h2>
                             <dl class="facts credentials">
-                                <SecretRow label="Application key" value=application_key testid="reveal-application-key" />
-                                <SecretRow label="Application secret" value=application_secret testid="reveal-application-secret" />
+                                <SecretRow label=lang.t("ovh.application_key") value=application_key testid="reveal-application-key" />
+                                <SecretRow label=lang.t("reveal.application_secret") value=application_secret testid="reveal-application-secret" />
                             </dl>
-                            <p class="hint">"Use them with an OVHcloud API client pointed at this server's /1.0; it then requests a consumer key for a user to authorize."</p>
+                            <p class="hint">{lang.t("reveal.ovh_hint")}</p>
                         </section>
-                        <p><A href="/api-keys">"Back to API keys"</A></p>
+                        <p><A href="/api-keys">{lang.t("ovh.authorize.back")}</A></p>
                     }
                     .into_any(),
                     Ok(None) => view! {
-                        <h1>"No longer available"</h1>
-                        <p class="notice">
-                            "Generated passwords, recovery codes, API credentials and tokens are shown only once. If a password was lost, reset it from User management; for recovery codes, make new ones on the Security page; for credentials and tokens, rotate or create new ones."
-                        </p>
-                        <p><A href="/users">"Back to User management"</A></p>
+                        <h1>{lang.t("reveal.gone")}</h1>
+                        <p class="notice">{lang.t("reveal.gone_text")}</p>
+                        <p><A href="/users">{lang.t("reveal.back_users")}</A></p>
                     }
                     .into_any(),
                     Err(e) => view! {
-                        <h1>"Shown once"</h1>
+                        <h1>{lang.t("reveal.title")}</h1>
                         <ErrorMessage error=e />
                     }
                     .into_any(),
@@ -114,8 +121,9 @@ pub fn RevealPage() -> impl IntoView {
 
 #[component]
 fn Credentials(credentials: Vec<Credential>) -> impl IntoView {
+    let lang = use_lang();
     if credentials.is_empty() {
-        return view! { <p class="notice">"No user was created."</p> }.into_any();
+        return view! { <p class="notice">{lang.t("reveal.none_created")}</p> }.into_any();
     }
     let lines: Vec<String> = credentials
         .iter()
@@ -136,18 +144,16 @@ fn Credentials(credentials: Vec<Credential>) -> impl IntoView {
         })
         .collect_view();
     view! {
-        <p class="alert" role="alert">
-            "Copy these passwords now and hand them over safely: they will not be shown again. Users choose their own at first login."
-        </p>
+        <p class="alert" role="alert">{lang.t("reveal.passwords_copy")}</p>
         <div class="table-wrap">
             <table class="credentials">
-                <thead><tr><th scope="col">"Login ID"</th><th scope="col">"Password"</th></tr></thead>
+                <thead><tr><th scope="col">{lang.t("users.col.login")}</th><th scope="col">{lang.t("field.password")}</th></tr></thead>
                 <tbody>{rows}</tbody>
             </table>
         </div>
         <p class="actions">
-            <CopyButton value=all label="Copy all" />
-            <a class="button secondary" href=download download="steward-users.csv">"Download CSV"</a>
+            <CopyButton value=all label=lang.t("reveal.copy_all") />
+            <a class="button secondary" href=download download="steward-users.csv">{lang.t("reveal.download_csv")}</a>
         </p>
     }
     .into_any()
@@ -169,16 +175,15 @@ fn percent_encode(text: &str) -> String {
 fn RecoveryCodes(codes: Vec<String>) -> impl IntoView {
     let text = format!("{}\n", codes.join("\n"));
     let download = format!("data:text/plain;charset=utf-8,{}", percent_encode(&text));
+    let lang = use_lang();
     view! {
-        <p class="alert" role="alert">
-            "Keep these codes somewhere safe, away from your phone: each one logs you in once if you lose your authenticator app. They will not be shown again."
-        </p>
+        <p class="alert" role="alert">{lang.t("reveal.codes_keep")}</p>
         <ul class="recovery-codes mono" data-testid="recovery-codes">
             {codes.into_iter().map(|c| view! { <li class="secret">{c}</li> }).collect_view()}
         </ul>
         <p class="actions">
-            <CopyButton value=text.trim_end().to_owned() label="Copy all" />
-            <a class="button secondary" href=download download="steward-recovery-codes.txt">"Download"</a>
+            <CopyButton value=text.trim_end().to_owned() label=lang.t("reveal.copy_all") />
+            <a class="button secondary" href=download download="steward-recovery-codes.txt">{lang.t("reveal.download")}</a>
         </p>
     }
 }
@@ -186,12 +191,13 @@ fn RecoveryCodes(codes: Vec<String>) -> impl IntoView {
 /// A row of a reveal's facts: the label, the value in monospace, and its copy button.
 #[component]
 fn SecretRow(label: &'static str, value: String, testid: &'static str) -> impl IntoView {
+    let lang = use_lang();
     view! {
         <dt>{label}</dt>
         <dd>
             <span class="mono secret" data-testid=testid>{value.clone()}</span>
             " "
-            <CopyButton value label=format!("Copy {label}") />
+            <CopyButton value label=lang.tf("reveal.copy_label", &[("label", label)]) />
         </dd>
     }
 }
@@ -212,37 +218,36 @@ fn AccountCredentialsReveal(credentials: AccountCredentials) -> impl IntoView {
         percent_encode(&json)
     );
     let filename = format!("steward-{}.json", credentials.account_id);
+    let lang = use_lang();
     let (title, back_href, back_text) = match (credentials.new_account, credentials.sub_account) {
         (true, Some(id)) => (
-            "Sub-account created",
+            lang.t("reveal.sub_created"),
             format!("/sub-accounts/{id}"),
-            "Go to the sub-account",
+            lang.t("reveal.go_sub"),
         ),
         (false, Some(id)) => (
-            "New credentials",
+            lang.t("reveal.new_credentials"),
             format!("/sub-accounts/{id}"),
-            "Back to the sub-account",
+            lang.t("reveal.back_sub"),
         ),
         _ => (
-            "New credentials",
+            lang.t("reveal.new_credentials"),
             "/api-keys".to_owned(),
-            "Back to API keys",
+            lang.t("ovh.authorize.back"),
         ),
     };
     view! {
         <h1>{title}</h1>
-        <p class="alert" role="alert">
-            "Copy the token now and keep it safe: it will not be shown again. If it is lost, rotate the credentials to get a new one."
-        </p>
+        <p class="alert" role="alert">{lang.t("reveal.credentials_copy")}</p>
         <section class="card" aria-labelledby="credentials-heading">
             <h2 id="credentials-heading">{credentials.name.clone()}</h2>
             <dl class="facts credentials">
-                <SecretRow label="Account ID" value=credentials.account_id.clone() testid="reveal-account-id" />
+                <SecretRow label=lang.t("field.account_id") value=credentials.account_id.clone() testid="reveal-account-id" />
                 <SecretRow label="auth_id" value=credentials.auth_id.clone() testid="reveal-auth-id" />
                 <SecretRow label="auth_token" value=credentials.auth_token.clone() testid="reveal-auth-token" />
             </dl>
             <p class="actions">
-                <a class="button secondary" href=download download=filename>"Download as JSON"</a>
+                <a class="button secondary" href=download download=filename>{lang.t("reveal.download_json")}</a>
             </p>
         </section>
         <p><A href=back_href>{back_text}</A></p>
@@ -251,17 +256,16 @@ fn AccountCredentialsReveal(credentials: AccountCredentials) -> impl IntoView {
 
 #[component]
 fn ApiTokenReveal(id: i64, name: String, token: String) -> impl IntoView {
+    let lang = use_lang();
     view! {
-        <p class="alert" role="alert">
-            "Copy the token now and keep it safe: it will not be shown again."
-        </p>
+        <p class="alert" role="alert">{lang.t("reveal.token_copy")}</p>
         <section class="card" aria-labelledby="token-heading">
             <h2 id="token-heading">{name}</h2>
             <dl class="facts credentials">
-                <dt>"Token id"</dt><dd class="mono">{id.to_string()}</dd>
-                <SecretRow label="Token" value=token testid="reveal-token" />
+                <dt>{lang.t("reveal.token_id")}</dt><dd class="mono">{id.to_string()}</dd>
+                <SecretRow label=lang.t("reveal.token") value=token testid="reveal-token" />
             </dl>
-            <p class="hint">"Send it as " <code>"Authorization: APIKey <token>"</code> "."</p>
+            <p class="hint">{lang.t("reveal.send_as")}" " <code>"Authorization: APIKey <token>"</code> "."</p>
         </section>
     }
 }

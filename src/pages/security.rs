@@ -12,17 +12,19 @@ use crate::components::change_password::ChangePasswordForm;
 use crate::components::copy::CopyButton;
 use crate::components::form::{ErrorMessage, FormAlert, FormErrors, TextField};
 use crate::components::shell::CurrentUser;
+use crate::i18n::use_lang;
 
 #[component]
 pub fn SecurityPage() -> impl IntoView {
     let current = expect_context::<CurrentUser>().0;
+    let lang = use_lang();
     view! {
-        <Title text="Security" />
-        <h1>"Security"</h1>
+        <Title text=lang.t("nav.security") />
+        <h1>{lang.t("nav.security")}</h1>
         <TwoFactorSection />
         <section class="card" aria-labelledby="password-heading">
-            <h2 id="password-heading">"Change password"</h2>
-            <p class="hint">"Your other sessions end; this one continues."</p>
+            <h2 id="password-heading">{lang.t("password.change.submit")}</h2>
+            <p class="hint">{lang.t("security.password_hint")}</p>
             <Suspense>
                 {move || Suspend::new(async move {
                     current
@@ -40,9 +42,10 @@ pub fn SecurityPage() -> impl IntoView {
 /// The password and current code that every change to two-factor authentication asks for;
 /// `ids` keeps the fields of several forms on the page apart.
 fn password_and_code(errors: FormErrors, ids: (&'static str, &'static str)) -> impl IntoView {
+    let lang = use_lang();
     view! {
-        <TextField id=ids.0 name="password" label="Password" input_type="password" autocomplete="current-password" required=true error=errors.field("password") />
-        <TextField id=ids.1 name="code" label="Code" autocomplete="one-time-code" hint="The current 6-digit code from your authenticator app." required=true error=errors.field("code") />
+        <TextField id=ids.0 name="password" label=lang.t("field.password") input_type="password" autocomplete="current-password" required=true error=errors.field("password") />
+        <TextField id=ids.1 name="code" label=lang.t("field.code") autocomplete="one-time-code" hint=lang.t("security.code_hint") required=true error=errors.field("code") />
     }
 }
 
@@ -66,10 +69,11 @@ pub fn TwoFactorSection() -> impl IntoView {
     );
     let begin_errors = FormErrors::from_action(begin);
     let disable_errors = FormErrors::from_action(disable);
+    let lang = use_lang();
     view! {
         <section class="card" id="two-factor" aria-labelledby="two-factor-heading">
-            <h2 id="two-factor-heading">"Two-factor authentication"</h2>
-            <Suspense fallback=|| view! { <p class="loading">"Loading…"</p> }>
+            <h2 id="two-factor-heading">{lang.t("login.code.title")}</h2>
+            <Suspense fallback=move || view! { <p class="loading">{lang.t("common.loading")}</p> }>
                 {move || Suspend::new(async move {
                     let s = match status.await {
                         Ok(s) => s,
@@ -78,13 +82,13 @@ pub fn TwoFactorSection() -> impl IntoView {
                     let policy_form = s.can_set_policy.then(|| view! { <PolicyForm status=s.clone() action=policy /> });
                     let body = if s.enabled {
                         view! {
-                            <p><strong>"On."</strong> {format!(" Logging in asks for a code from your authenticator app. {} unused recovery codes left.", s.recovery_codes_left)}</p>
+                            <p><strong>{lang.t("security.on")}</strong>" " {lang.tf("security.on_text", &[("n", &lang.number(s.recovery_codes_left))])}</p>
                             <div class="two-columns">
                                 <ActionForm action=disable attr:class="form">
-                                    <h3>"Disable two-factor authentication"</h3>
+                                    <h3>{lang.t("security.disable")}</h3>
                                     <FormAlert message=disable_errors.form() />
                                     {password_and_code(disable_errors, ("disable-password", "disable-code"))}
-                                    <button type="submit" class="danger">"Disable two-factor authentication"</button>
+                                    <button type="submit" class="danger">{lang.t("security.disable")}</button>
                                 </ActionForm>
                                 <NewCodesForm />
                             </div>
@@ -94,10 +98,10 @@ pub fn TwoFactorSection() -> impl IntoView {
                         view! { <Enrol enrolment /> }.into_any()
                     } else {
                         view! {
-                            <p>"Off. With it on, logging in asks for a code from an authenticator app on your phone as well as your password."</p>
+                            <p>{lang.t("security.off_text")}</p>
                             <ActionForm action=begin>
                                 <FormAlert message=begin_errors.any() />
-                                <button type="submit">"Enable two-factor authentication"</button>
+                                <button type="submit">{lang.t("security.enable")}</button>
                             </ActionForm>
                         }
                         .into_any()
@@ -113,20 +117,21 @@ pub fn TwoFactorSection() -> impl IntoView {
 #[component]
 fn PolicyForm(status: TwoFactorView, action: ServerAction<SetTwoFactorPolicy>) -> impl IntoView {
     let errors = FormErrors::from_action(action);
+    let lang = use_lang();
     view! {
         <ActionForm action=action attr:class="form policy">
-            <h3>"Account policy"</h3>
+            <h3>{lang.t("security.policy")}</h3>
             <FormAlert message=errors.any() />
             <div class="checkbox">
                 <input id="policy-administrators" name="administrators" type="checkbox" value="on" checked=status.policy.administrators />
-                <label for="policy-administrators">"Require two-factor authentication for administrators"</label>
+                <label for="policy-administrators">{lang.t("security.policy.admins")}</label>
             </div>
             <div class="checkbox">
                 <input id="policy-everyone" name="everyone" type="checkbox" value="on" checked=status.policy.everyone />
-                <label for="policy-everyone">"Require two-factor authentication for all users"</label>
+                <label for="policy-everyone">{lang.t("security.policy.everyone")}</label>
             </div>
-            <p class="hint">"Users it applies to who have not set it up are taken to set it up right after they log in."</p>
-            <button type="submit" class="secondary">"Save policy"</button>
+            <p class="hint">{lang.t("security.policy.hint")}</p>
+            <button type="submit" class="secondary">{lang.t("security.policy.save")}</button>
         </ActionForm>
     }
 }
@@ -136,28 +141,29 @@ fn Enrol(enrolment: EnrolmentView) -> impl IntoView {
     let confirm = ServerAction::<ConfirmTwoFactor>::new();
     let errors = FormErrors::from_action(confirm);
     let key = enrolment.key.clone();
+    let lang = use_lang();
     view! {
         <ol class="steps">
             <li>
-                "Scan this QR code with your authenticator app."
+                {lang.t("security.enrol.scan")}
                 <div class="qr" inner_html=enrolment.qr_svg></div>
             </li>
             <li>
-                "Or type this key into the app: "
+                {lang.t("security.enrol.type_key")}" "
                 <span class="mono key" data-testid="totp-key">{enrolment.key}</span>
                 " "
-                <CopyButton value=key label="Copy key" />
+                <CopyButton value=key label=lang.t("security.enrol.copy_key") />
                 <details>
-                    <summary>"The setup link"</summary>
+                    <summary>{lang.t("security.enrol.link")}</summary>
                     <p class="mono uri">{enrolment.uri}</p>
                 </details>
             </li>
             <li>
-                "Confirm with the code the app shows, and your password."
+                {lang.t("security.enrol.confirm")}
                 <ActionForm action=confirm attr:class="form">
                     <FormAlert message=errors.form() />
                     {password_and_code(errors, ("enrol-password", "enrol-code"))}
-                    <button type="submit">"Turn on two-factor authentication"</button>
+                    <button type="submit">{lang.t("security.enrol.submit")}</button>
                 </ActionForm>
             </li>
         </ol>
@@ -168,13 +174,14 @@ fn Enrol(enrolment: EnrolmentView) -> impl IntoView {
 fn NewCodesForm() -> impl IntoView {
     let renew = ServerAction::<NewRecoveryCodes>::new();
     let errors = FormErrors::from_action(renew);
+    let lang = use_lang();
     view! {
         <ActionForm action=renew attr:class="form">
-            <h3>"New recovery codes"</h3>
-            <p class="hint">"Replaces all your recovery codes; the old ones stop working."</p>
+            <h3>{lang.t("security.codes")}</h3>
+            <p class="hint">{lang.t("security.codes_hint")}</p>
             <FormAlert message=errors.form() />
             {password_and_code(errors, ("renew-password", "renew-code"))}
-            <button type="submit" class="secondary">"New recovery codes"</button>
+            <button type="submit" class="secondary">{lang.t("security.codes")}</button>
         </ActionForm>
     }
 }
@@ -189,12 +196,13 @@ fn SessionsSection() -> impl IntoView {
         |_| list_sessions(),
     );
     let errors = FormErrors::from_action(end);
+    let lang = use_lang();
     view! {
         <section class="card" aria-labelledby="sessions-heading">
-            <h2 id="sessions-heading">"Sessions"</h2>
-            <p class="hint">"Where you are logged in. Ending a session logs that browser out at once."</p>
+            <h2 id="sessions-heading">{lang.t("security.sessions")}</h2>
+            <p class="hint">{lang.t("security.sessions_hint")}</p>
             <FormAlert message=errors.any() />
-            <Suspense fallback=|| view! { <p class="loading">"Loading…"</p> }>
+            <Suspense fallback=move || view! { <p class="loading">{lang.t("common.loading")}</p> }>
                 {move || Suspend::new(async move {
                     let sessions = match sessions.await {
                         Ok(sessions) => sessions,
@@ -204,18 +212,18 @@ fn SessionsSection() -> impl IntoView {
                     let rows = sessions
                         .into_iter()
                         .map(|s| {
-                            let label = format!("End the session of {} from {}", s.browser, s.ip);
+                            let label = lang.tf("security.end_label", &[("browser", &s.browser), ("ip", &s.ip)]);
                             view! {
                                 <tr class:current=s.current>
-                                    <td>{s.browser.clone()} {s.current.then(|| view! { <strong class="badge">" This session"</strong> })}</td>
+                                    <td>{s.browser.clone()} {s.current.then(|| view! { <strong class="badge">" " {lang.t("security.this_session")}</strong> })}</td>
                                     <td class="mono">{s.ip.clone()}</td>
-                                    <td>{s.started.clone()}</td>
-                                    <td>{s.last_seen.clone()}</td>
+                                    <td>{lang.datetime(s.started)}</td>
+                                    <td>{lang.datetime(s.last_seen)}</td>
                                     <td>
                                         {(!s.current).then(|| view! {
                                             <ActionForm action=end>
                                                 <input type="hidden" name="id" value=s.id.clone() />
-                                                <button type="submit" class="link" aria-label=label>"End"</button>
+                                                <button type="submit" class="link" aria-label=label>{lang.t("security.end")}</button>
                                             </ActionForm>
                                         })}
                                     </td>
@@ -228,11 +236,11 @@ fn SessionsSection() -> impl IntoView {
                             <table class="sessions">
                                 <thead>
                                     <tr>
-                                        <th scope="col">"Browser"</th>
-                                        <th scope="col">"IP address"</th>
-                                        <th scope="col">"Started"</th>
-                                        <th scope="col">"Last seen"</th>
-                                        <th scope="col"><span class="visually-hidden">"Actions"</span></th>
+                                        <th scope="col">{lang.t("security.browser")}</th>
+                                        <th scope="col">{lang.t("security.ip")}</th>
+                                        <th scope="col">{lang.t("security.started")}</th>
+                                        <th scope="col">{lang.t("security.last_seen")}</th>
+                                        <th scope="col"><span class="visually-hidden">{lang.t("common.actions")}</span></th>
                                     </tr>
                                 </thead>
                                 <tbody>{rows}</tbody>
@@ -240,7 +248,7 @@ fn SessionsSection() -> impl IntoView {
                         </div>
                         {others.then(|| view! {
                             <ActionForm action=end_others>
-                                <button type="submit" class="secondary">"End all other sessions"</button>
+                                <button type="submit" class="secondary">{lang.t("security.end_others")}</button>
                             </ActionForm>
                         })}
                     }

@@ -4,22 +4,26 @@ use leptos_router::components::A;
 
 use crate::api::auth::{Signup, signup_open};
 use crate::components::form::{ErrorMessage, FormAlert, FormErrors, TextField};
+use crate::components::language::LanguageSwitch;
 use crate::components::password::NewPasswordField;
+use crate::i18n::use_lang;
 
 #[component]
 pub fn SignupPage() -> impl IntoView {
     let open = Resource::new(|| (), |_| signup_open());
+    let lang = use_lang();
     view! {
-        <Title text="Create an account" />
+        <Title text=lang.t("signup.title") />
         <main id="main" class="narrow">
-            <h1>"Create a Steward account"</h1>
-            <Suspense fallback=|| view! { <p class="loading">"Loading…"</p> }>
+            <LanguageSwitch />
+            <h1>{lang.t("signup.heading")}</h1>
+            <Suspense fallback=move || view! { <p class="loading">{lang.t("common.loading")}</p> }>
                 {move || Suspend::new(async move {
                     match open.await {
                         Ok(true) => view! { <SignupForm /> }.into_any(),
                         Ok(false) => view! {
                             <p class="notice">
-                                "Sign-up is closed on this server. Ask its administrator for an account."
+                                {lang.t("signup.closed")}
                             </p>
                         }
                         .into_any(),
@@ -27,7 +31,7 @@ pub fn SignupPage() -> impl IntoView {
                     }
                 })}
             </Suspense>
-            <p class="aside">"Already have an account? " <A href="/login">"Log in"</A></p>
+            <p class="aside">{lang.t("signup.have_account")}" " <A href="/login">{lang.t("login.submit")}</A></p>
         </main>
     }
 }
@@ -39,15 +43,16 @@ fn SignupForm() -> impl IntoView {
     let company = RwSignal::new(String::new());
     let email = RwSignal::new(String::new());
     let context = Signal::derive(move || format!("{} {}", company.get(), email.get()));
+    let lang = use_lang();
     view! {
         <ActionForm action=signup attr:class="form">
             <FormAlert message=errors.form() />
             <p class="intro">
-                "You become the account holder: always an administrator, with an account ID to log in with."
+                {lang.t("signup.intro")}
             </p>
             <TextField
                 id="company"
-                label="Company"
+                label=lang.t("field.company")
                 autocomplete="organization"
                 maxlength=100
                 required=true
@@ -56,15 +61,15 @@ fn SignupForm() -> impl IntoView {
             />
             <TextField
                 id="email"
-                label="Email"
+                label=lang.t("field.email")
                 input_type="email"
                 autocomplete="email"
                 required=true
                 error=errors.field("email")
                 on_input=move |v: String| email.set(v)
             />
-            <NewPasswordField id="password" label="Password" context error=errors.field("password") />
-            <button type="submit">"Create account"</button>
+            <NewPasswordField id="password" label=lang.t("field.password") context error=errors.field("password") />
+            <button type="submit">{lang.t("signup.submit")}</button>
         </ActionForm>
     }
 }

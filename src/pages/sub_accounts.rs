@@ -16,6 +16,25 @@ use crate::components::form::{ErrorMessage, FormAlert, FormErrors, TextField};
 use crate::components::shell::CurrentUser;
 use crate::domain::KycMode;
 use crate::domain::sub_account::BUSINESS_TYPES;
+use crate::i18n::use_lang;
+use crate::key;
+
+/// The catalogue key of a business type's name, by its code.
+fn business_type_key(code: &str) -> Option<&'static str> {
+    Some(match code {
+        "individual" => key!("business.individual"),
+        "proprietorship" => key!("business.proprietorship"),
+        "private_limited" => key!("business.private_limited"),
+        "llp" => key!("business.llp"),
+        "partnership" => key!("business.partnership"),
+        "public_limited" => key!("business.public_limited"),
+        "trust" => key!("business.trust"),
+        "society" => key!("business.society"),
+        "huf" => key!("business.huf"),
+        "government" => key!("business.government"),
+        _ => return None,
+    })
+}
 
 #[component]
 pub fn SubAccountsPage() -> impl IntoView {
@@ -28,14 +47,13 @@ pub fn SubAccountsPage() -> impl IntoView {
     });
     let page = Resource::new(move || query.get(), list_sub_accounts);
     let deleted = move || params.with(|p| p.get("deleted").is_some());
+    let lang = use_lang();
     view! {
-        <Title text="Sub-accounts" />
-        <h1>"Sub-accounts"</h1>
-        <p class="lead">
-            "A sub-account is a separate account for a customer, a team or a department: its own account ID, users and API credentials. Its users cannot see this account or the other sub-accounts."
-        </p>
-        {move || deleted().then(|| view! { <p class="notice" role="status">"Sub-account deleted."</p> })}
-        <Suspense fallback=|| view! { <p class="loading">"Loading…"</p> }>
+        <Title text=lang.t("nav.sub_accounts") />
+        <h1>{lang.t("nav.sub_accounts")}</h1>
+        <p class="lead">{lang.t("sub.lead")}</p>
+        {move || deleted().then(|| view! { <p class="notice" role="status">{lang.t("sub.deleted")}</p> })}
+        <Suspense fallback=move || view! { <p class="loading">{lang.t("common.loading")}</p> }>
             {move || Suspend::new(async move {
                 match page.await {
                     Ok(page) => view! { <SubAccountList page query=query.get_untracked() /> }.into_any(),
@@ -48,9 +66,10 @@ pub fn SubAccountsPage() -> impl IntoView {
 
 #[component]
 fn SubAccountList(page: SubAccountPage, query: SubAccountQuery) -> impl IntoView {
+    let lang = use_lang();
     if page.is_sub_account {
         return view! {
-            <p class="notice">"This is a sub-account: sub-accounts cannot have sub-accounts of their own."</p>
+            <p class="notice">{lang.t("sub.is_sub_account")}</p>
         }
         .into_any();
     }
@@ -82,8 +101,8 @@ fn SubAccountList(page: SubAccountPage, query: SubAccountQuery) -> impl IntoView
                     <td>{s.description.clone()}</td>
                     <td><StatusBadge enabled=s.enabled /></td>
                     <td>{kyc}</td>
-                    <td class="numeric">{s.rate_limit.to_string()}" / min"</td>
-                    <td>{s.created.clone()}</td>
+                    <td class="numeric">{lang.number(s.rate_limit)}" / min"</td>
+                    <td>{lang.datetime(s.created)}</td>
                 </tr>
             }
         })
@@ -92,18 +111,18 @@ fn SubAccountList(page: SubAccountPage, query: SubAccountQuery) -> impl IntoView
     view! {
         <div class="toolbar">
             <form method="get" action="/sub-accounts" class="search" role="search">
-                <label for="q">"Search"</label>
-                <input id="q" name="q" type="search" value=query.q.clone() placeholder="Name, ID or description" />
-                <button type="submit" class="secondary">"Search"</button>
+                <label for="q">{lang.t("users.search")}</label>
+                <input id="q" name="q" type="search" value=query.q.clone() placeholder=lang.t("sub.search_placeholder") />
+                <button type="submit" class="secondary">{lang.t("users.search")}</button>
             </form>
             {page.can_manage.then(|| view! {
-                <A href="/sub-accounts/new" attr:class="button">"Create a sub-account"</A>
+                <A href="/sub-accounts/new" attr:class="button">{lang.t("sub.create.title")}</A>
             })}
         </div>
         {if empty {
             view! {
                 <p class="notice">
-                    {if query.q.is_empty() { "No sub-accounts yet." } else { "No sub-account matches this search." }}
+                    {if query.q.is_empty() { lang.t("sub.empty") } else { lang.t("sub.no_match") }}
                 </p>
             }
             .into_any()
@@ -113,13 +132,13 @@ fn SubAccountList(page: SubAccountPage, query: SubAccountQuery) -> impl IntoView
                     <table class="sub-accounts">
                         <thead>
                             <tr>
-                                <th scope="col">"ID"</th>
-                                <th scope="col">"Name"</th>
-                                <th scope="col">"Description"</th>
-                                <th scope="col">"Status"</th>
-                                <th scope="col">"KYC"</th>
-                                <th scope="col">"Rate limit"</th>
-                                <th scope="col">"Created"</th>
+                                <th scope="col">{lang.t("field.login")}</th>
+                                <th scope="col">{lang.t("field.name")}</th>
+                                <th scope="col">{lang.t("field.description")}</th>
+                                <th scope="col">{lang.t("users.col.status")}</th>
+                                <th scope="col">{lang.t("sub.kyc")}</th>
+                                <th scope="col">{lang.t("sub.rate_limit")}</th>
+                                <th scope="col">{lang.t("users.col.created")}</th>
                             </tr>
                         </thead>
                         <tbody>{rows}</tbody>
@@ -128,10 +147,19 @@ fn SubAccountList(page: SubAccountPage, query: SubAccountQuery) -> impl IntoView
             }
             .into_any()
         }}
-        <nav class="pagination" aria-label="Pages">
-            {previous.map(|href| view! { <A href=href attr:rel="prev">"Previous"</A> })}
-            <span>{format!("Page {} of {} · {} sub-accounts", page.page, page.pages, page.total)}</span>
-            {next.map(|href| view! { <A href=href attr:rel="next">"Next"</A> })}
+        <nav class="pagination" aria-label=lang.t("users.pages")>
+            {previous.map(|href| view! { <A href=href attr:rel="prev">{lang.t("users.previous")}</A> })}
+            <span>
+                {lang.tf(
+                    "sub.page_of",
+                    &[
+                        ("page", &lang.number(i64::from(page.page))),
+                        ("pages", &lang.number(i64::from(page.pages))),
+                        ("total", &lang.number(page.total)),
+                    ],
+                )}
+            </span>
+            {next.map(|href| view! { <A href=href attr:rel="next">{lang.t("users.next")}</A> })}
         </nav>
     }
     .into_any()
@@ -139,21 +167,23 @@ fn SubAccountList(page: SubAccountPage, query: SubAccountQuery) -> impl IntoView
 
 #[component]
 fn StatusBadge(enabled: bool) -> impl IntoView {
+    let lang = use_lang();
     if enabled {
-        view! { <span class="status status-ok">"Enabled"</span> }
+        view! { <span class="status status-ok">{lang.t("sub.enabled")}</span> }
     } else {
-        view! { <span class="status status-disabled">"Disabled"</span> }
+        view! { <span class="status status-disabled">{lang.t("status.disabled")}</span> }
     }
 }
 
 #[component]
 fn KycBadge(sub: SubAccountView) -> impl IntoView {
+    let lang = use_lang();
     let text = if sub.kyc_mode != KycMode::CustomerUse.code() {
-        "Personal use"
+        lang.t("sub.kyc.personal")
     } else if sub.kyc_calls_blocked {
-        "Customer use · calls blocked until KYC"
+        lang.t("sub.kyc.blocked")
     } else {
-        "Customer use · KYC complete"
+        lang.t("sub.kyc.complete")
     };
     view! { <span>{text}</span> }
 }
@@ -177,59 +207,61 @@ fn SubAccountFields(
         .as_ref()
         .map(|s| s.business_type.clone())
         .unwrap_or_default();
+    let lang = use_lang();
     view! {
-        <TextField id="name" name="form[name]" label="Name" required=true maxlength=100
-            hint="Unique among this account's sub-accounts."
+        <TextField id="name" name="form[name]" label=lang.t("field.name") required=true maxlength=100
+            hint=lang.t("sub.name_hint")
             initial=value(|s| s.name.clone()).unwrap_or_default() error=errors.field("name") />
-        <TextField id="description" name="form[description]" label="Description (optional)" maxlength=255
+        <TextField id="description" name="form[description]" label=lang.t("field.description_optional") maxlength=255
             initial=value(|s| s.description.clone()).unwrap_or_default() error=errors.field("description") />
-        <TextField id="email" name="form[email]" label="Email" input_type="email" autocomplete="off"
-            hint="Required for customer use (KYC)."
+        <TextField id="email" name="form[email]" label=lang.t("field.email") input_type="email" autocomplete="off"
+            hint=lang.t("sub.email_hint")
             initial=value(|s| s.email.clone()).unwrap_or_default() error=errors.field("email") />
-        <TextField id="phone" name="form[phone]" label="Phone (optional)" input_type="tel" autocomplete="off"
-            hint="International format, such as +33 1 23 45 67 89."
+        <TextField id="phone" name="form[phone]" label=lang.t("sub.phone") input_type="tel" autocomplete="off"
+            hint=lang.t("sub.phone_hint")
             initial=value(|s| s.phone.clone()).unwrap_or_default() error=errors.field("phone") />
-        <TextField id="rate_limit" name="form[rate_limit]" label="Rate limit (API requests per minute)" input_type="number"
-            hint="From 1 to 100000."
+        <TextField id="rate_limit" name="form[rate_limit]" label=lang.t("sub.rate_limit_label") input_type="number"
+            hint=lang.t("sub.rate_limit_hint")
             initial=value(|s| s.rate_limit.to_string()).unwrap_or_else(|| "1000".to_owned())
             error=errors.field("rate_limit") />
         <fieldset class="field">
-            <legend>"Permissions"</legend>
-            <label class="check"><input type="checkbox" name="form[calls]" value="on" checked=calls />" Calls"</label>
-            <label class="check"><input type="checkbox" name="form[cdr]" value="on" checked=cdr />" Call detail records (CDR)"</label>
+            <legend>{lang.t("sub.permissions")}</legend>
+            <label class="check"><input type="checkbox" name="form[calls]" value="on" checked=calls />" " {lang.t("sub.calls")}</label>
+            <label class="check"><input type="checkbox" name="form[cdr]" value="on" checked=cdr />" " {lang.t("sub.cdr_long")}</label>
         </fieldset>
         {(!editing).then(|| view! {
             <fieldset class="field">
-                <legend>"Status"</legend>
-                <label class="check"><input type="checkbox" name="form[enabled]" value="on" checked=true />" Enabled"</label>
+                <legend>{lang.t("users.col.status")}</legend>
+                <label class="check"><input type="checkbox" name="form[enabled]" value="on" checked=true />" " {lang.t("sub.enabled")}</label>
             </fieldset>
         })}
         <div class="field" class:invalid=move || errors.field("kyc_mode").get().is_some()>
-            <label for="kyc_mode">"KYC mode"</label>
+            <label for="kyc_mode">{lang.t("sub.kyc_mode")}</label>
             <select id="kyc_mode" name="form[kyc_mode]" aria-describedby="kyc_mode-hint kyc_mode-error">
                 {KycMode::ALL.into_iter().map(|m| {
                     let selected = m.code() == kyc;
-                    view! { <option value=m.code() selected=selected>{m.label()}</option> }
+                    view! { <option value=m.code() selected=selected>{lang.t(m.key())}</option> }
                 }).collect_view()}
             </select>
-            <p class="hint" id="kyc_mode-hint">"Customer use blocks calls until an Administrator marks KYC complete."</p>
+            <p class="hint" id="kyc_mode-hint">{lang.t("sub.kyc_mode_hint")}</p>
             <p class="field-error" id="kyc_mode-error" aria-live="polite">{move || errors.field("kyc_mode").get()}</p>
         </div>
         <div class="field" class:invalid=move || errors.field("business_type").get().is_some()>
-            <label for="business_type">"Business type (optional)"</label>
+            <label for="business_type">{lang.t("sub.business_type_optional")}</label>
             <select id="business_type" name="form[business_type]" aria-describedby="business_type-error">
-                <option value="" selected=business.is_empty()>"Not given"</option>
+                <option value="" selected=business.is_empty()>{lang.t("sub.not_given")}</option>
                 {BUSINESS_TYPES.into_iter().map(|(code, label)| {
                     let selected = code == business;
+                    let label = business_type_key(code).map_or(label, |k| lang.t(k));
                     view! { <option value=code selected=selected>{label}</option> }
                 }).collect_view()}
             </select>
             <p class="field-error" id="business_type-error" aria-live="polite">{move || errors.field("business_type").get()}</p>
         </div>
         <TextField id="password" name="form[password]"
-            label=if editing { "New password for the sub-account holder (optional)" } else { "Password for the sub-account holder (optional)" }
+            label=if editing { lang.t("sub.password_new") } else { lang.t("sub.password") }
             input_type="password" autocomplete="new-password"
-            hint=if editing { "Leave empty to keep the current one." } else { "Lets the holder log in with the sub-account ID. Leave empty for API use only." }
+            hint=if editing { lang.t("sub.password_keep") } else { lang.t("sub.password_hint") }
             error=errors.field("password") />
     }
 }
@@ -239,26 +271,27 @@ pub fn NewSubAccountPage() -> impl IntoView {
     let current = expect_context::<CurrentUser>().0;
     let create = ServerAction::<CreateSubAccount>::new();
     let errors = FormErrors::from_action(create);
+    let lang = use_lang();
     view! {
-        <Title text="Create a sub-account" />
-        <p class="breadcrumb"><A href="/sub-accounts">"Sub-accounts"</A></p>
-        <h1>"Create a sub-account"</h1>
-        <Suspense fallback=|| view! { <p class="loading">"Loading…"</p> }>
+        <Title text=lang.t("sub.create.title") />
+        <p class="breadcrumb"><A href="/sub-accounts">{lang.t("nav.sub_accounts")}</A></p>
+        <h1>{lang.t("sub.create.title")}</h1>
+        <Suspense fallback=move || view! { <p class="loading">{lang.t("common.loading")}</p> }>
             {move || Suspend::new(async move {
                 let me = current.await.ok().flatten()?;
                 Some(if !me.can_manage_users {
-                    view! { <p class="alert" role="alert">"Only Administrators can create sub-accounts."</p> }.into_any()
+                    view! { <p class="alert" role="alert">{lang.t("sub.only_admins")}</p> }.into_any()
                 } else if me.acting.is_some() || me.is_sub_account {
-                    view! { <p class="alert" role="alert">"Sub-accounts cannot have sub-accounts of their own."</p> }.into_any()
+                    view! { <p class="alert" role="alert">{lang.t("sub.no_nesting")}</p> }.into_any()
                 } else {
                     view! {
                         <ActionForm action=create attr:class="form wide">
                             <FormAlert message=errors.form() />
                             <SubAccountFields errors current=None />
-                            <p class="hint">"Its API credentials are shown once, right after creation."</p>
+                            <p class="hint">{lang.t("sub.create.hint")}</p>
                             <p class="actions">
-                                <button type="submit">"Create sub-account"</button>
-                                <A href="/sub-accounts">"Cancel"</A>
+                                <button type="submit">{lang.t("sub.create.submit")}</button>
+                                <A href="/sub-accounts">{lang.t("common.cancel")}</A>
                             </p>
                         </ActionForm>
                     }
@@ -294,17 +327,18 @@ pub fn SubAccountDetailPage() -> impl IntoView {
     );
     let saved = use_query_map();
     let saved = move || saved.with(|p| p.get("saved").is_some());
+    let lang = use_lang();
     view! {
-        <Title text="Sub-account" />
-        <p class="breadcrumb"><A href="/sub-accounts">"Sub-accounts"</A></p>
-        <Suspense fallback=|| view! { <p class="loading">"Loading…"</p> }>
+        <Title text=lang.t("sub.title") />
+        <p class="breadcrumb"><A href="/sub-accounts">{lang.t("nav.sub_accounts")}</A></p>
+        <Suspense fallback=move || view! { <p class="loading">{lang.t("common.loading")}</p> }>
             {move || Suspend::new(async move {
                 let me = current.await.ok().flatten();
                 let manage = me.as_ref().is_some_and(|m| m.can_manage_users);
                 match sub.await {
                     Ok(sub) => view! {
                         <h1>{sub.name.clone()} " " <span class="mono subtle">{sub.account_id.clone()}</span></h1>
-                        {saved().then(|| view! { <p class="notice" role="status">"Changes saved."</p> })}
+                        {saved().then(|| view! { <p class="notice" role="status">{lang.t("sub.saved")}</p> })}
                         <Summary sub=sub.clone() />
                         {manage.then(|| view! {
                             <Controls sub=sub.clone() set_enabled kyc />
@@ -312,7 +346,7 @@ pub fn SubAccountDetailPage() -> impl IntoView {
                         })}
                     }
                     .into_any(),
-                    Err(e) => view! { <h1>"Sub-account"</h1> <ErrorMessage error=e /> }.into_any(),
+                    Err(e) => view! { <h1>{lang.t("sub.title")}</h1> <ErrorMessage error=e /> }.into_any(),
                 }
             })}
         </Suspense>
@@ -322,29 +356,36 @@ pub fn SubAccountDetailPage() -> impl IntoView {
 #[component]
 fn Summary(sub: SubAccountView) -> impl IntoView {
     let account_id = sub.account_id.clone();
+    let lang = use_lang();
+    let business = if sub.business_type.is_empty() {
+        lang.t("sub.not_given").to_owned()
+    } else {
+        business_type_key(&sub.business_type)
+            .map_or_else(|| sub.business_type_label.clone(), |k| lang.t(k).to_owned())
+    };
     view! {
         <section class="card" aria-labelledby="summary-heading">
-            <h2 id="summary-heading">"Summary"</h2>
+            <h2 id="summary-heading">{lang.t("sub.summary")}</h2>
             <dl class="facts">
-                <dt>"Account ID"</dt>
-                <dd><span class="mono">{account_id.clone()}</span> <CopyButton value=account_id label="Copy account ID" /></dd>
-                <dt>"Numeric id"</dt><dd class="mono">{sub.id.to_string()}</dd>
-                <dt>"Status"</dt><dd><StatusBadge enabled=sub.enabled /></dd>
-                <dt>"KYC"</dt><dd><KycBadge sub=sub.clone() /></dd>
-                <dt>"Rate limit"</dt><dd>{sub.rate_limit.to_string()}" API requests per minute"</dd>
-                <dt>"Permissions"</dt>
+                <dt>{lang.t("field.account_id")}</dt>
+                <dd><span class="mono">{account_id.clone()}</span> <CopyButton value=account_id label=lang.t("common.copy_account_id") /></dd>
+                <dt>{lang.t("sub.numeric_id")}</dt><dd class="mono">{sub.id.to_string()}</dd>
+                <dt>{lang.t("users.col.status")}</dt><dd><StatusBadge enabled=sub.enabled /></dd>
+                <dt>{lang.t("sub.kyc")}</dt><dd><KycBadge sub=sub.clone() /></dd>
+                <dt>{lang.t("sub.rate_limit")}</dt><dd>{lang.tf("sub.per_minute", &[("n", &lang.number(sub.rate_limit))])}</dd>
+                <dt>{lang.t("sub.permissions")}</dt>
                 <dd>{match (sub.calls, sub.cdr) {
-                    (true, true) => "Calls, CDR",
-                    (true, false) => "Calls",
-                    (false, true) => "CDR",
-                    (false, false) => "None",
+                    (true, true) => lang.t("sub.perm.calls_cdr"),
+                    (true, false) => lang.t("sub.calls"),
+                    (false, true) => lang.t("sub.cdr"),
+                    (false, false) => lang.t("sub.perm.none"),
                 }}</dd>
-                <dt>"Business type"</dt><dd>{if sub.business_type_label.is_empty() { "Not given".to_owned() } else { sub.business_type_label.clone() }}</dd>
-                <dt>"Users"</dt><dd>{sub.users.to_string()}</dd>
-                <dt>"API auth_id"</dt><dd class="mono">{sub.auth_id.clone().unwrap_or_else(|| "None".to_owned())}</dd>
-                <dt>"Credentials issued"</dt><dd>{sub.credentials_issued.clone().unwrap_or_else(|| "Never".to_owned())}</dd>
-                <dt>"Created"</dt><dd>{sub.created.clone()}</dd>
-                <dt>"Last changed"</dt><dd>{sub.updated.clone()}</dd>
+                <dt>{lang.t("sub.business_type")}</dt><dd>{business}</dd>
+                <dt>{lang.t("groups.users")}</dt><dd>{lang.number(sub.users)}</dd>
+                <dt>"API auth_id"</dt><dd class="mono">{sub.auth_id.clone().unwrap_or_else(|| lang.t("sub.perm.none").to_owned())}</dd>
+                <dt>{lang.t("sub.credentials_issued")}</dt><dd>{sub.credentials_issued.map_or_else(|| lang.t("users.never").to_owned(), |at| lang.datetime(at))}</dd>
+                <dt>{lang.t("users.col.created")}</dt><dd>{lang.datetime(sub.created)}</dd>
+                <dt>{lang.t("sub.updated")}</dt><dd>{lang.datetime(sub.updated)}</dd>
             </dl>
         </section>
     }
@@ -367,32 +408,29 @@ fn Controls(
     ];
     let error = Signal::derive(move || errors.iter().find_map(|e| e.any().get()));
     let id = sub.id;
+    let lang = use_lang();
     let (toggle_value, toggle_text, toggle_hint) = if sub.enabled {
-        (
-            "false",
-            "Disable",
-            "Its users can no longer log in and its credentials stop working, at once.",
-        )
+        ("false", lang.t("users.disable"), lang.t("sub.disable_hint"))
     } else {
-        ("true", "Enable", "Its users and credentials work again.")
+        ("true", lang.t("users.enable"), lang.t("sub.enable_hint"))
     };
     view! {
         <section class="card" aria-labelledby="actions-heading">
-            <h2 id="actions-heading">"Actions"</h2>
+            <h2 id="actions-heading">{lang.t("common.actions")}</h2>
             <FormAlert message=error />
             <div class="action-row">
                 <ActionForm action=manage>
                     <input type="hidden" name="id" value=id.to_string() />
-                    <button type="submit">"Manage this sub-account"</button>
+                    <button type="submit">{lang.t("sub.manage")}</button>
                 </ActionForm>
-                <p class="hint">"Opens its User management. What you do there is recorded as done by you."</p>
+                <p class="hint">{lang.t("sub.manage_hint")}</p>
             </div>
             <div class="action-row">
                 <ActionForm action=rotate>
                     <input type="hidden" name="id" value=id.to_string() />
-                    <button type="submit" class="secondary">"Rotate credentials"</button>
+                    <button type="submit" class="secondary">{lang.t("api_keys.account.rotate")}</button>
                 </ActionForm>
-                <p class="hint">"A new token is shown once; the current one stops working at once."</p>
+                <p class="hint">{lang.t("sub.rotate_hint")}</p>
             </div>
             <div class="action-row">
                 <ActionForm action=set_enabled>
@@ -406,14 +444,14 @@ fn Controls(
                 <div class="action-row">
                     <ActionForm action=kyc>
                         <input type="hidden" name="id" value=id.to_string() />
-                        <button type="submit" class="secondary">"Mark KYC complete"</button>
+                        <button type="submit" class="secondary">{lang.t("sub.kyc_complete")}</button>
                     </ActionForm>
-                    <p class="hint">"Calls are blocked until KYC is complete."</p>
+                    <p class="hint">{lang.t("sub.kyc_blocked_hint")}</p>
                 </div>
             })}
             <div class="action-row">
-                <A href=format!("/sub-accounts/{}/delete", sub.id) attr:class="button danger">"Delete…"</A>
-                <p class="hint">"Removes the sub-account, its users and its credentials."</p>
+                <A href=format!("/sub-accounts/{}/delete", sub.id) attr:class="button danger">{lang.t("common.delete_ellipsis")}</A>
+                <p class="hint">{lang.t("sub.delete_hint")}</p>
             </div>
         </section>
     }
@@ -423,14 +461,15 @@ fn Controls(
 fn EditSubAccount(sub: SubAccountView, update: ServerAction<UpdateSubAccount>) -> impl IntoView {
     let errors = FormErrors::from_action(update);
     let id = sub.id.to_string();
+    let lang = use_lang();
     view! {
         <section class="card" aria-labelledby="edit-heading">
-            <h2 id="edit-heading">"Edit"</h2>
+            <h2 id="edit-heading">{lang.t("user_edit.heading")}</h2>
             <ActionForm action=update attr:class="form wide">
                 <FormAlert message=errors.form() />
                 <input type="hidden" name="id" value=id />
                 <SubAccountFields errors current=Some(sub) />
-                <p class="actions"><button type="submit">"Save"</button></p>
+                <p class="actions"><button type="submit">{lang.t("common.save")}</button></p>
             </ActionForm>
         </section>
     }
@@ -442,31 +481,34 @@ pub fn DeleteSubAccountPage() -> impl IntoView {
     let sub = Resource::new(move || id.get(), get_sub_account);
     let delete = ServerAction::<DeleteSubAccount>::new();
     let errors = FormErrors::from_action(delete);
+    let lang = use_lang();
     view! {
-        <Title text="Delete sub-account" />
-        <p class="breadcrumb"><A href="/sub-accounts">"Sub-accounts"</A></p>
-        <Suspense fallback=|| view! { <p class="loading">"Loading…"</p> }>
+        <Title text=lang.t("sub.delete.title") />
+        <p class="breadcrumb"><A href="/sub-accounts">{lang.t("nav.sub_accounts")}</A></p>
+        <Suspense fallback=move || view! { <p class="loading">{lang.t("common.loading")}</p> }>
             {move || Suspend::new(async move {
                 match sub.await {
                     Ok(sub) => view! {
-                        <h1>"Delete " {sub.name.clone()} "?"</h1>
+                        <h1>{lang.tf("sub.delete.heading", &[("name", &sub.name)])}</h1>
                         <p class="alert">
-                            "Deleting " <strong>{sub.name.clone()}</strong> " (" <span class="mono">{sub.account_id.clone()}</span>
-                            ") is final: its " {sub.users.to_string()} " users and its API credentials stop working at once and cannot be restored."
+                            {lang.tf(
+                                "sub.delete.warning",
+                                &[("name", &sub.name), ("id", &sub.account_id), ("users", &lang.number(sub.users))],
+                            )}
                         </p>
                         <ActionForm action=delete attr:class="form">
                             <FormAlert message=errors.form() />
                             <input type="hidden" name="id" value=sub.id.to_string() />
-                            <TextField id="confirm_name" label="Type the sub-account's name to confirm" autocomplete="off" required=true
+                            <TextField id="confirm_name" label=lang.t("sub.delete.confirm") autocomplete="off" required=true
                                 error=errors.field("confirm_name") />
                             <p class="actions">
-                                <button type="submit" class="danger">"Delete sub-account"</button>
-                                <A href=format!("/sub-accounts/{}", sub.id)>"Cancel"</A>
+                                <button type="submit" class="danger">{lang.t("sub.delete.title")}</button>
+                                <A href=format!("/sub-accounts/{}", sub.id)>{lang.t("common.cancel")}</A>
                             </p>
                         </ActionForm>
                     }
                     .into_any(),
-                    Err(e) => view! { <h1>"Delete sub-account"</h1> <ErrorMessage error=e /> }.into_any(),
+                    Err(e) => view! { <h1>{lang.t("sub.delete.title")}</h1> <ErrorMessage error=e /> }.into_any(),
                 }
             })}
         </Suspense>

@@ -8,6 +8,7 @@ use crate::api::tencent_keys::{
     CreateTencentKey, DeleteTencentKey, TencentKeyView, list_tencent_keys,
 };
 use crate::components::form::{ErrorMessage, FormAlert, FormErrors};
+use crate::i18n::{Lang, use_lang};
 
 #[component]
 pub fn TencentKeysSection() -> impl IntoView {
@@ -18,21 +19,22 @@ pub fn TencentKeysSection() -> impl IntoView {
     let delete_errors = FormErrors::from_action(delete);
     let params = use_query_map();
     let deleted = move || params.with(|p| p.get("tencent_deleted").is_some());
+    let lang = use_lang();
     view! {
         <section class="card" aria-labelledby="tencent-keys-heading">
-            <h2 id="tencent-keys-heading">"Tencent Cloud access keys"</h2>
+            <h2 id="tencent-keys-heading">{lang.t("tencent.title")}</h2>
             <p>
-                "A SecretId and SecretKey for Tencent Cloud's CAM clients (TC3-HMAC-SHA256, "
+                {lang.t("tencent.intro")}" (TC3-HMAC-SHA256, "
                 <code>"POST /"</code>
-                "). A key acts as you, with your privilege. Disabling or removing your user, or changing your password or privilege, ends all your keys."
+                "). " {lang.t("tencent.acts_as")}
             </p>
-            {move || deleted().then(|| view! { <p class="notice" role="status">"Access key deleted."</p> })}
+            {move || deleted().then(|| view! { <p class="notice" role="status">{lang.t("tencent.deleted")}</p> })}
             <FormAlert message=delete_errors.any() />
-            <Suspense fallback=|| view! { <p class="loading">"Loading…"</p> }>
+            <Suspense fallback=move || view! { <p class="loading">{lang.t("common.loading")}</p> }>
                 {move || Suspend::new(async move {
                     match keys.await {
                         Ok(list) if list.is_empty() => {
-                            view! { <p class="notice">"You have no access keys."</p> }.into_any()
+                            view! { <p class="notice">{lang.t("tencent.none")}</p> }.into_any()
                         }
                         Ok(list) => view! {
                             <div class="table-wrap">
@@ -40,13 +42,13 @@ pub fn TencentKeysSection() -> impl IntoView {
                                     <thead>
                                         <tr>
                                             <th scope="col">"SecretId"</th>
-                                            <th scope="col">"Created"</th>
-                                            <th scope="col">"Last used"</th>
-                                            <th scope="col"><span class="visually-hidden">"Actions"</span></th>
+                                            <th scope="col">{lang.t("users.col.created")}</th>
+                                            <th scope="col">{lang.t("api_keys.last_used")}</th>
+                                            <th scope="col"><span class="visually-hidden">{lang.t("common.actions")}</span></th>
                                         </tr>
                                     </thead>
                                     <tbody>
-                                        {list.into_iter().map(|key| view! { <KeyRow key delete /> }).collect_view()}
+                                        {list.into_iter().map(|key| view! { <KeyRow key delete lang /> }).collect_view()}
                                     </tbody>
                                 </table>
                             </div>
@@ -58,27 +60,31 @@ pub fn TencentKeysSection() -> impl IntoView {
             </Suspense>
             <ActionForm action=create>
                 <FormAlert message=errors.any() />
-                <p class="actions"><button type="submit">"Create access key"</button></p>
-                <p class="hint">"The SecretKey is shown once, on the next page."</p>
+                <p class="actions"><button type="submit">{lang.t("tencent.create")}</button></p>
+                <p class="hint">{lang.t("tencent.create_hint")}</p>
             </ActionForm>
         </section>
     }
 }
 
 #[component]
-fn KeyRow(key: TencentKeyView, delete: ServerAction<DeleteTencentKey>) -> impl IntoView {
+fn KeyRow(
+    key: TencentKeyView,
+    delete: ServerAction<DeleteTencentKey>,
+    lang: Lang,
+) -> impl IntoView {
     view! {
         <tr>
             <td class="mono">{key.secret_id.clone()}</td>
-            <td>{key.created.clone()}</td>
-            <td>{key.last_used.clone().unwrap_or_else(|| "Never".to_owned())}</td>
+            <td>{lang.datetime(key.created)}</td>
+            <td>{key.last_used.map_or_else(|| lang.t("users.never").to_owned(), |at| lang.datetime(at))}</td>
             <td>
                 <details class="confirm">
-                    <summary>"Delete…"</summary>
+                    <summary>{lang.t("common.delete_ellipsis")}</summary>
                     <ActionForm action=delete>
                         <input type="hidden" name="id" value=key.id.to_string() />
-                        <p>{format!("Delete {}? Clients using it stop working at once.", key.secret_id)}</p>
-                        <button type="submit" class="danger">"Delete access key"</button>
+                        <p>{lang.tf("tencent.delete_confirm", &[("id", &key.secret_id)])}</p>
+                        <button type="submit" class="danger">{lang.t("tencent.delete_submit")}</button>
                     </ActionForm>
                 </details>
             </td>

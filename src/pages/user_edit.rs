@@ -9,6 +9,8 @@ use crate::api::users::{
     GroupView, RemoveUser, ResetUserPassword, UpdateUser, UserView, get_user, list_groups,
 };
 use crate::components::form::{ErrorMessage, FormAlert, FormErrors, GroupSelect, TextField};
+use crate::i18n::use_lang;
+use crate::key;
 
 fn login_param() -> Memo<String> {
     let params = use_params_map();
@@ -23,10 +25,12 @@ fn with_user<V: IntoView + 'static>(
     let login = login_param();
     let user = Resource::new(move || login.get(), get_user);
     let groups = Resource::new(|| (), |_| list_groups());
+    let lang = use_lang();
+    let title = lang.t(title);
     view! {
         <Title text=title />
-        <p class="breadcrumb"><A href="/users">"User management"</A></p>
-        <Suspense fallback=|| view! { <p class="loading">"Loading…"</p> }>
+        <p class="breadcrumb"><A href="/users">{lang.t("nav.users")}</A></p>
+        <Suspense fallback=move || view! { <p class="loading">{lang.t("common.loading")}</p> }>
             {move || {
                 let body = body.clone();
                 Suspend::new(async move {
@@ -47,7 +51,7 @@ fn with_user<V: IntoView + 'static>(
 #[component]
 pub fn EditUserPage() -> impl IntoView {
     with_user(
-        "Edit user",
+        key!("user_edit.title"),
         |user, groups| view! { <EditForm user groups /> },
     )
 }
@@ -56,19 +60,20 @@ pub fn EditUserPage() -> impl IntoView {
 fn EditForm(user: UserView, groups: Vec<GroupView>) -> impl IntoView {
     let update = ServerAction::<UpdateUser>::new();
     let errors = FormErrors::from_action(update);
+    let lang = use_lang();
     view! {
-        <h1>"Edit " <span class="mono">{user.login_id.clone()}</span></h1>
+        <h1>{lang.t("user_edit.heading")}" " <span class="mono">{user.login_id.clone()}</span></h1>
         <ActionForm action=update attr:class="form wide">
             <FormAlert message=errors.form() />
             <input type="hidden" name="login" value=user.login.clone() />
-            <TextField id="email" label="Email" input_type="email" required=true initial=user.email.clone() error=errors.field("email") />
+            <TextField id="email" label=lang.t("field.email") input_type="email" required=true initial=user.email.clone() error=errors.field("email") />
             <GroupSelect id="group" groups selected=user.group.clone() error=errors.field("group") />
-            {user.is_me.then(|| view! { <p class="hint">"You cannot change your own privilege."</p> })}
-            <TextField id="description" label="Description" maxlength=255 initial=user.description.clone() error=errors.field("description") />
-            <p class="hint">"Changing the privilege ends this user's sessions: they log in again with the new rights."</p>
+            {user.is_me.then(|| view! { <p class="hint">{lang.t("user_edit.own_privilege")}</p> })}
+            <TextField id="description" label=lang.t("field.description") maxlength=255 initial=user.description.clone() error=errors.field("description") />
+            <p class="hint">{lang.t("user_edit.privilege_hint")}</p>
             <p class="actions">
-                <button type="submit">"Save"</button>
-                <A href="/users">"Cancel"</A>
+                <button type="submit">{lang.t("common.save")}</button>
+                <A href="/users">{lang.t("common.cancel")}</A>
             </p>
         </ActionForm>
     }
@@ -76,21 +81,21 @@ fn EditForm(user: UserView, groups: Vec<GroupView>) -> impl IntoView {
 
 #[component]
 pub fn RemoveUserPage() -> impl IntoView {
-    with_user("Remove user", |user, _| {
+    with_user(key!("user_remove.title"), |user, _| {
         let remove = ServerAction::<RemoveUser>::new();
         let errors = FormErrors::from_action(remove);
+        let lang = use_lang();
         view! {
-            <h1>"Remove " <span class="mono">{user.login_id.clone()}</span> "?"</h1>
+            <h1>{lang.tf("user_remove.heading", &[("login", &user.login_id)])}</h1>
             <p class="alert">
-                "Removing " <strong>{user.login.clone()}</strong> " (" {user.email.clone()}
-                ") is final: their login stops working at once and cannot be restored."
+                {lang.tf("user_remove.warning", &[("login", &user.login), ("email", &user.email)])}
             </p>
             <ActionForm action=remove attr:class="form">
                 <FormAlert message=errors.any() />
                 <input type="hidden" name="login" value=user.login.clone() />
                 <p class="actions">
-                    <button type="submit" class="danger">{format!("Remove {}", user.login)}</button>
-                    <A href="/users">"Cancel"</A>
+                    <button type="submit" class="danger">{lang.tf("user_remove.submit", &[("login", &user.login)])}</button>
+                    <A href="/users">{lang.t("common.cancel")}</A>
                 </p>
             </ActionForm>
         }
@@ -99,21 +104,19 @@ pub fn RemoveUserPage() -> impl IntoView {
 
 #[component]
 pub fn ResetPasswordPage() -> impl IntoView {
-    with_user("Reset password", |user, _| {
+    with_user(key!("users.reset_password"), |user, _| {
         let reset = ServerAction::<ResetUserPassword>::new();
         let errors = FormErrors::from_action(reset);
+        let lang = use_lang();
         view! {
-            <h1>"Reset the password of " <span class="mono">{user.login_id.clone()}</span></h1>
-            <p>
-                "A temporary password is generated and shown to you once. " <strong>{user.login.clone()}</strong>
-                "'s sessions end now, and they must choose a new password when they next log in."
-            </p>
+            <h1>{lang.t("user_reset.heading")}" " <span class="mono">{user.login_id.clone()}</span></h1>
+            <p>{lang.tf("user_reset.text", &[("login", &user.login)])}</p>
             <ActionForm action=reset attr:class="form">
                 <FormAlert message=errors.any() />
                 <input type="hidden" name="login" value=user.login.clone() />
                 <p class="actions">
-                    <button type="submit">"Reset password"</button>
-                    <A href="/users">"Cancel"</A>
+                    <button type="submit">{lang.t("users.reset_password")}</button>
+                    <A href="/users">{lang.t("common.cancel")}</A>
                 </p>
             </ActionForm>
         }

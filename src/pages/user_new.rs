@@ -8,6 +8,8 @@ use crate::api::users::{CreateUser, CreateUsers, GroupView, list_groups};
 use crate::components::form::{FormAlert, FormErrors, GroupSelect, TextField};
 use crate::components::password::NewPasswordField;
 use crate::components::shell::CurrentUser;
+use crate::i18n::use_lang;
+use crate::key;
 
 /// The group new users get unless another is chosen.
 const DEFAULT_GROUP: &str = "DEFAULT";
@@ -20,11 +22,13 @@ fn admin_page<V: IntoView + 'static>(
 ) -> impl IntoView {
     let current = expect_context::<CurrentUser>().0;
     let groups = Resource::new(|| (), |_| list_groups());
+    let lang = use_lang();
+    let title = lang.t(title);
     view! {
         <Title text=title />
-        <p class="breadcrumb"><A href="/users">"User management"</A></p>
+        <p class="breadcrumb"><A href="/users">{lang.t("nav.users")}</A></p>
         <h1>{title}</h1>
-        <Suspense fallback=|| view! { <p class="loading">"Loading…"</p> }>
+        <Suspense fallback=move || view! { <p class="loading">{lang.t("common.loading")}</p> }>
             {move || {
                 let form = form.clone();
                 Suspend::new(async move {
@@ -33,7 +37,7 @@ fn admin_page<V: IntoView + 'static>(
                     Some(if me.can_manage_users {
                         form(me.account_id.to_string(), groups).into_any()
                     } else {
-                        view! { <p class="alert" role="alert">"Only Administrators can add users."</p> }.into_any()
+                        view! { <p class="alert" role="alert">{lang.t("users.only_admins")}</p> }.into_any()
                     })
                 })
             }}
@@ -44,7 +48,7 @@ fn admin_page<V: IntoView + 'static>(
 #[component]
 pub fn NewUserPage() -> impl IntoView {
     admin_page(
-        "Add a user",
+        key!("users.add"),
         |account_id, groups| view! { <NewUserForm account_id groups /> },
     )
 }
@@ -56,10 +60,11 @@ fn NewUserForm(account_id: String, groups: Vec<GroupView>) -> impl IntoView {
     let login = RwSignal::new(String::new());
     let email = RwSignal::new(String::new());
     let preview_account = account_id.clone();
+    let lang = use_lang();
     let preview = move || {
         let typed = login.get();
         let login = if typed.trim().is_empty() {
-            "login".to_owned()
+            lang.t("users.login_placeholder").to_owned()
         } else {
             typed.trim().to_owned()
         };
@@ -71,18 +76,18 @@ fn NewUserForm(account_id: String, groups: Vec<GroupView>) -> impl IntoView {
             <FormAlert message=errors.form() />
             <TextField
                 id="login"
-                label="ID"
+                label=lang.t("field.login")
                 autocomplete="off"
                 maxlength=32
                 required=true
-                hint="1 to 32 letters, digits, dots, dashes or underscores."
+                hint=lang.t("users.login_hint")
                 error=errors.field("login")
                 on_input=move |v: String| login.set(v)
             />
-            <p class="preview">"They will log in as " <strong class="mono" data-testid="login-preview">{preview}</strong></p>
+            <p class="preview">{lang.t("users.login_preview")}" " <strong class="mono" data-testid="login-preview">{preview}</strong></p>
             <TextField
                 id="email"
-                label="Email"
+                label=lang.t("field.email")
                 input_type="email"
                 autocomplete="off"
                 required=true
@@ -91,21 +96,21 @@ fn NewUserForm(account_id: String, groups: Vec<GroupView>) -> impl IntoView {
             />
             <NewPasswordField
                 id="password"
-                label="Password"
+                label=lang.t("field.password")
                 context
                 error=errors.field("password")
                 optional=true
                 can_generate=true
             />
             <GroupSelect id="group" groups selected=DEFAULT_GROUP error=errors.field("group") />
-            <TextField id="description" label="Description" maxlength=255 error=errors.field("description") />
+            <TextField id="description" label=lang.t("field.description") maxlength=255 error=errors.field("description") />
             <div class="checkbox">
                 <input id="require_change" name="require_change" type="checkbox" value="on" />
-                <label for="require_change">"Require a password change at next login"</label>
+                <label for="require_change">{lang.t("users.require_change")}</label>
             </div>
             <p class="actions">
-                <button type="submit">"Confirm"</button>
-                <A href="/users">"Cancel"</A>
+                <button type="submit">{lang.t("common.confirm")}</button>
+                <A href="/users">{lang.t("common.cancel")}</A>
             </p>
         </ActionForm>
     }
@@ -114,7 +119,7 @@ fn NewUserForm(account_id: String, groups: Vec<GroupView>) -> impl IntoView {
 #[component]
 pub fn BulkUsersPage() -> impl IntoView {
     admin_page(
-        "Add several users",
+        key!("users.add_several"),
         |_, groups| view! { <BulkForm groups /> },
     )
 }
@@ -123,6 +128,13 @@ pub fn BulkUsersPage() -> impl IntoView {
 fn BulkForm(groups: Vec<GroupView>) -> impl IntoView {
     let create = ServerAction::<CreateUsers>::new();
     let errors = FormErrors::from_action(create);
+    let lang = use_lang();
+    let cell = move |column: &str, n: usize| {
+        lang.tf(
+            "users.bulk.cell",
+            &[("column", lang.t(column)), ("row", &n.to_string())],
+        )
+    };
     let rows = (0..crate::api::users::BULK_ROWS)
         .map(|i| {
             let n = i + 1;
@@ -130,44 +142,41 @@ fn BulkForm(groups: Vec<GroupView>) -> impl IntoView {
                 .iter()
                 .map(|g| {
                     let selected = g.name == DEFAULT_GROUP;
-                    view! { <option value=g.name.clone() selected=selected>{format!("{} ({})", g.name, g.role)}</option> }
+                    view! { <option value=g.name.clone() selected=selected>{format!("{} ({})", g.name, crate::components::form::role_text(lang, &g.role))}</option> }
                 })
                 .collect_view();
             view! {
                 <tr>
                     <th scope="row">{n}</th>
-                    <td><input name=format!("rows[{i}][login]") aria-label=format!("ID, row {n}") maxlength="32" autocomplete="off" /></td>
-                    <td><input name=format!("rows[{i}][email]") type="email" aria-label=format!("Email, row {n}") autocomplete="off" /></td>
-                    <td><select name=format!("rows[{i}][group]") aria-label=format!("Privilege, row {n}")>{options}</select></td>
-                    <td><input name=format!("rows[{i}][description]") aria-label=format!("Description, row {n}") maxlength="255" /></td>
+                    <td><input name=format!("rows[{i}][login]") aria-label=cell("field.login", n) maxlength="32" autocomplete="off" /></td>
+                    <td><input name=format!("rows[{i}][email]") type="email" aria-label=cell("field.email", n) autocomplete="off" /></td>
+                    <td><select name=format!("rows[{i}][group]") aria-label=cell("field.privilege", n)>{options}</select></td>
+                    <td><input name=format!("rows[{i}][description]") aria-label=cell("field.description", n) maxlength="255" /></td>
                 </tr>
             }
         })
         .collect_view();
     view! {
-        <p>
-            "Fill in up to ten rows; empty rows are ignored. Each user gets a generated password and must choose their own at first login. "
-            "The passwords are shown once, on the next page."
-        </p>
+        <p>{lang.t("users.bulk.intro")}</p>
         <ActionForm action=create attr:class="form wide">
             <FormAlert message=errors.any() />
             <div class="table-wrap">
                 <table class="bulk">
                     <thead>
                         <tr>
-                            <th scope="col">"Row"</th>
-                            <th scope="col">"ID"</th>
-                            <th scope="col">"Email"</th>
-                            <th scope="col">"Privilege"</th>
-                            <th scope="col">"Description"</th>
+                            <th scope="col">{lang.t("users.bulk.row")}</th>
+                            <th scope="col">{lang.t("field.login")}</th>
+                            <th scope="col">{lang.t("field.email")}</th>
+                            <th scope="col">{lang.t("field.privilege")}</th>
+                            <th scope="col">{lang.t("field.description")}</th>
                         </tr>
                     </thead>
                     <tbody>{rows}</tbody>
                 </table>
             </div>
             <p class="actions">
-                <button type="submit">"Create users"</button>
-                <A href="/users">"Cancel"</A>
+                <button type="submit">{lang.t("users.bulk.submit")}</button>
+                <A href="/users">{lang.t("common.cancel")}</A>
             </p>
         </ActionForm>
     }

@@ -12,18 +12,22 @@ use crate::api::users::{
     UserQuery, UserView, list_groups, list_users,
 };
 use crate::components::copy::CopyButton;
+use crate::components::form::role_text;
 use crate::components::form::{ErrorMessage, FormAlert, FormErrors};
 use crate::components::shell::CurrentUser;
+use crate::domain::privilege::UserStatus;
+use crate::i18n::{Lang, use_lang};
+use crate::key;
 
-/// The columns the table sorts by, with their query-string names.
+/// The columns the table sorts by, with their query-string names and titles' keys.
 const SORTABLE: [(&str, &str); 7] = [
-    ("login", "Login ID"),
-    ("email", "Email"),
-    ("privilege", "Privilege"),
-    ("status", "Status"),
-    ("created", "Created"),
-    ("password_changed", "Password last changed"),
-    ("last_login", "Last login"),
+    ("login", key!("users.col.login")),
+    ("email", key!("field.email")),
+    ("privilege", key!("field.privilege")),
+    ("status", key!("users.col.status")),
+    ("created", key!("users.col.created")),
+    ("password_changed", key!("users.col.password_changed")),
+    ("last_login", key!("users.col.last_login")),
 ];
 
 /// The actions a row's menu posts; after any of them the list loads again.
@@ -87,22 +91,23 @@ pub fn UsersPage() -> impl IntoView {
         |(q, _)| list_users(q),
     );
     let groups = Resource::new(|| (), |_| list_groups());
+    let lang = use_lang();
     let flash = move || {
         params.with(|p| {
             [
-                ("added", "added"),
-                ("updated", "updated"),
-                ("removed", "removed"),
+                ("added", key!("users.flash.added")),
+                ("updated", key!("users.flash.updated")),
+                ("removed", key!("users.flash.removed")),
             ]
             .into_iter()
-            .find_map(|(key, verb)| p.get(key).map(|login| format!("User {login} {verb}.")))
+            .find_map(|(key, text)| p.get(key).map(|login| lang.tf(text, &[("login", &login)])))
         })
     };
     let action_errors = actions.errors();
     view! {
-        <Title text="User management" />
-        <h1>"User management"</h1>
-        <Suspense fallback=|| view! { <p class="loading">"Loading…"</p> }>
+        <Title text=lang.t("nav.users") />
+        <h1>{lang.t("nav.users")}</h1>
+        <Suspense fallback=move || view! { <p class="loading">{lang.t("common.loading")}</p> }>
             {move || Suspend::new(async move {
                 let me = current.await.ok().flatten()?;
                 let groups = groups.await.unwrap_or_default();
@@ -129,30 +134,31 @@ pub fn UsersPage() -> impl IntoView {
 fn Intro(me: Me) -> impl IntoView {
     let account_id = me.account_id.to_string();
     let example = format!("{account_id}/john.smith");
+    let lang = use_lang();
     view! {
         <section class="card intro" aria-labelledby="account-heading">
-            <h2 id="account-heading">"Account ID "
+            <h2 id="account-heading">{lang.t("field.account_id")}" "
                 <span class="mono">{account_id.clone()}</span>
                 " "
-                <CopyButton value=account_id.clone() label="Copy account ID" />
+                <CopyButton value=account_id.clone() label=lang.t("common.copy_account_id") />
             </h2>
             <p>
-                "Users log in with the account ID, a slash and their login, for example "
+                {lang.t("users.intro.example")}" "
                 <span class="mono">{example}</span>
-                ". The account holder, " <span class="mono">{account_id}</span>
-                ", is always an Administrator."
+                {lang.t("users.intro.holder")}" " <span class="mono">{account_id}</span>
+                {lang.t("users.intro.always_admin")}
             </p>
             {me.can_manage_users.then(|| view! {
                 <p class="actions">
-                    <A href="/users/new" attr:class="button">"Add a user"</A>
-                    <A href="/users/bulk" attr:class="button secondary">"Add several users"</A>
-                    <A href="/users/groups" attr:class="button secondary">"Groups"</A>
+                    <A href="/users/new" attr:class="button">{lang.t("users.add")}</A>
+                    <A href="/users/bulk" attr:class="button secondary">{lang.t("users.add_several")}</A>
+                    <A href="/users/groups" attr:class="button secondary">{lang.t("groups.title")}</A>
                 </p>
             })}
             {(!me.can_manage_users).then(|| view! {
                 <p class="hint">
-                    "Your privilege lets you read this page; only Administrators change users. "
-                    <A href="/users/groups">"See the groups"</A>
+                    {lang.t("users.read_only")}" "
+                    <A href="/users/groups">{lang.t("users.see_groups")}</A>
                 </p>
             })}
         </section>
@@ -162,22 +168,26 @@ fn Intro(me: Me) -> impl IntoView {
 /// The search and filter form: a plain GET form, so it works without JavaScript.
 #[component]
 fn Filters(query: UserQuery, groups: Vec<GroupView>) -> impl IntoView {
+    let lang = use_lang();
     let statuses = [
-        ("", "Any status"),
-        ("OK", "Active"),
-        ("DISABLED", "Disabled"),
-        ("PASSWORD_CHANGE_REQUIRED", "Password change required"),
+        ("", lang.t("users.status.any")),
+        ("OK", lang.t("status.ok")),
+        ("DISABLED", lang.t("status.disabled")),
+        (
+            "PASSWORD_CHANGE_REQUIRED",
+            lang.t("status.password_change_required"),
+        ),
     ];
     view! {
-        <form method="get" action="/users" class="filters" role="search" aria-label="Filter users">
+        <form method="get" action="/users" class="filters" role="search" aria-label=lang.t("users.filter_label")>
             <div class="field">
-                <label for="q">"Search"</label>
-                <input id="q" name="q" type="search" value=query.q.clone() placeholder="Login, email or description" />
+                <label for="q">{lang.t("users.search")}</label>
+                <input id="q" name="q" type="search" value=query.q.clone() placeholder=lang.t("users.search_placeholder") />
             </div>
             <div class="field">
-                <label for="group">"Privilege"</label>
+                <label for="group">{lang.t("field.privilege")}</label>
                 <select id="group" name="group">
-                    <option value="" selected=query.group.is_empty()>"Any privilege"</option>
+                    <option value="" selected=query.group.is_empty()>{lang.t("users.any_privilege")}</option>
                     {groups
                         .into_iter()
                         .map(|g| {
@@ -188,7 +198,7 @@ fn Filters(query: UserQuery, groups: Vec<GroupView>) -> impl IntoView {
                 </select>
             </div>
             <div class="field">
-                <label for="status">"Status"</label>
+                <label for="status">{lang.t("users.col.status")}</label>
                 <select id="status" name="status">
                     {statuses
                         .into_iter()
@@ -197,7 +207,7 @@ fn Filters(query: UserQuery, groups: Vec<GroupView>) -> impl IntoView {
                 </select>
             </div>
             <div class="field">
-                <label for="per_page">"Per page"</label>
+                <label for="per_page">{lang.t("users.per_page")}</label>
                 <select id="per_page" name="per_page">
                     {PER_PAGE
                         .into_iter()
@@ -207,18 +217,19 @@ fn Filters(query: UserQuery, groups: Vec<GroupView>) -> impl IntoView {
             </div>
             <input type="hidden" name="sort" value=query.sort.clone() />
             <input type="hidden" name="dir" value=query.dir.clone() />
-            <button type="submit">"Apply"</button>
+            <button type="submit">{lang.t("users.apply")}</button>
         </form>
     }
 }
 
 #[component]
 fn UserTable(page: UserPage, query: UserQuery, me: Me, actions: RowActions) -> impl IntoView {
+    let lang = use_lang();
     if page.users.is_empty() {
         let text = if query.q.is_empty() && query.group.is_empty() && query.status.is_empty() {
-            "No users yet."
+            lang.t("users.empty")
         } else {
-            "No user matches these filters."
+            lang.t("users.no_match")
         };
         return view! { <p class="empty">{text}</p> }.into_any();
     }
@@ -250,14 +261,14 @@ fn UserTable(page: UserPage, query: UserQuery, me: Me, actions: RowActions) -> i
             } else {
                 ""
             };
-            view! { <th scope="col" aria-sort=aria_sort><A href=href>{title}{arrow}</A></th> }
+            view! { <th scope="col" aria-sort=aria_sort><A href=href>{lang.t(title)}{arrow}</A></th> }
         })
         .collect_view();
     let manage = me.can_manage_users;
     let rows = page
         .users
         .into_iter()
-        .map(|user| view! { <UserRow user manage actions /> })
+        .map(|user| view! { <UserRow user manage actions lang /> })
         .collect_view();
     let previous = (page.page > 1).then(|| {
         UserQuery {
@@ -276,29 +287,38 @@ fn UserTable(page: UserPage, query: UserQuery, me: Me, actions: RowActions) -> i
     view! {
         <div class="table-wrap">
             <table class="users">
-                <caption class="visually-hidden">"Users of this account"</caption>
+                <caption class="visually-hidden">{lang.t("users.caption")}</caption>
                 <thead>
                     <tr>
                         {headers}
-                        <th scope="col">"Description"</th>
-                        <th scope="col">"2FA"</th>
-                        {manage.then(|| view! { <th scope="col"><span class="visually-hidden">"Actions"</span></th> })}
+                        <th scope="col">{lang.t("field.description")}</th>
+                        <th scope="col">{lang.t("users.col.two_factor")}</th>
+                        {manage.then(|| view! { <th scope="col"><span class="visually-hidden">{lang.t("common.actions")}</span></th> })}
                     </tr>
                 </thead>
                 <tbody>{rows}</tbody>
             </table>
         </div>
-        <nav class="pagination" aria-label="Pages">
-            {previous.map(|href| view! { <A href=href attr:rel="prev">"Previous"</A> })}
-            <span>{format!("Page {} of {} · {} users", page.page, page.pages, page.total)}</span>
-            {next.map(|href| view! { <A href=href attr:rel="next">"Next"</A> })}
+        <nav class="pagination" aria-label=lang.t("users.pages")>
+            {previous.map(|href| view! { <A href=href attr:rel="prev">{lang.t("users.previous")}</A> })}
+            <span>
+                {lang.tf(
+                    "users.page_of",
+                    &[
+                        ("page", &lang.number(i64::from(page.page))),
+                        ("pages", &lang.number(i64::from(page.pages))),
+                        ("total", &lang.number(page.total)),
+                    ],
+                )}
+            </span>
+            {next.map(|href| view! { <A href=href attr:rel="next">{lang.t("users.next")}</A> })}
         </nav>
     }
     .into_any()
 }
 
 #[component]
-fn UserRow(user: UserView, manage: bool, actions: RowActions) -> impl IntoView {
+fn UserRow(user: UserView, manage: bool, actions: RowActions, lang: Lang) -> impl IntoView {
     let menu = manage.then(|| {
         let login = user.login.clone();
         let edit_href = format!("/users/{login}/edit");
@@ -307,14 +327,14 @@ fn UserRow(user: UserView, manage: bool, actions: RowActions) -> impl IntoView {
         let login_for_toggle = login.clone();
         let login_for_sessions = login.clone();
         let disabled = user.status == "DISABLED";
-        let toggle_text = if disabled { "Enable" } else { "Disable" };
+        let toggle_text = if disabled { lang.t("users.enable") } else { lang.t("users.disable") };
         let toggle_value = if disabled { "false" } else { "true" };
         view! {
             <td class="row-menu">
                 <details>
-                    <summary aria-label=format!("Actions for {}", user.login)>"…"</summary>
+                    <summary aria-label=lang.tf("users.actions_for", &[("login", &user.login)])>"…"</summary>
                     <ul role="list">
-                        <li><A href=edit_href>"Edit"</A></li>
+                        <li><A href=edit_href>{lang.t("common.edit")}</A></li>
                         {(!user.is_me).then(|| view! {
                             <li>
                                 <ActionForm action=actions.set_disabled>
@@ -323,22 +343,22 @@ fn UserRow(user: UserView, manage: bool, actions: RowActions) -> impl IntoView {
                                     <button type="submit" class="link">{toggle_text}</button>
                                 </ActionForm>
                             </li>
-                            <li><A href=reset_href>"Reset password"</A></li>
+                            <li><A href=reset_href>{lang.t("users.reset_password")}</A></li>
                             <li>
                                 <ActionForm action=actions.end_sessions>
                                     <input type="hidden" name="login" value=login_for_sessions />
-                                    <button type="submit" class="link">"End sessions"</button>
+                                    <button type="submit" class="link">{lang.t("users.end_sessions")}</button>
                                 </ActionForm>
                             </li>
                             {user.totp_enabled.then(|| view! {
                                 <li>
                                     <ActionForm action=actions.turn_off_two_factor>
                                         <input type="hidden" name="login" value=login />
-                                        <button type="submit" class="link">"Turn off 2FA"</button>
+                                        <button type="submit" class="link">{lang.t("users.turn_off_two_factor")}</button>
                                     </ActionForm>
                                 </li>
                             })}
-                            <li><A href=remove_href attr:class="danger">"Remove"</A></li>
+                            <li><A href=remove_href attr:class="danger">{lang.t("users.remove")}</A></li>
                         })}
                     </ul>
                 </details>
@@ -346,17 +366,20 @@ fn UserRow(user: UserView, manage: bool, actions: RowActions) -> impl IntoView {
         }
         .into_any()
     });
+    let status_text = UserStatus::parse(&user.status)
+        .map_or(user.status_label.as_str(), |s| lang.t(s.key()))
+        .to_owned();
     view! {
         <tr>
             <td class="mono">{user.login_id.clone()}</td>
             <td>{user.email.clone()}</td>
-            <td>{format!("{} ({})", user.group, user.role)}</td>
-            <td><span class=format!("status status-{}", user.status.to_lowercase())>{user.status_label.clone()}</span></td>
-            <td>{user.created.clone()}</td>
-            <td>{user.password_changed.clone()}</td>
-            <td>{user.last_login.clone().unwrap_or_else(|| "Never".to_owned())}</td>
+            <td>{format!("{} ({})", user.group, role_text(lang, &user.role))}</td>
+            <td><span class=format!("status status-{}", user.status.to_lowercase())>{status_text}</span></td>
+            <td>{lang.datetime(user.created)}</td>
+            <td>{lang.datetime(user.password_changed)}</td>
+            <td>{user.last_login.map_or_else(|| lang.t("users.never").to_owned(), |at| lang.datetime(at))}</td>
             <td>{user.description.clone()}</td>
-            <td>{if user.totp_enabled { "On" } else { "Off" }}</td>
+            <td>{if user.totp_enabled { lang.t("common.on") } else { lang.t("common.off") }}</td>
             {menu}
         </tr>
     }

@@ -11,8 +11,9 @@ use super::state::AppState;
 use crate::domain::throttle::Verdict;
 use crate::domain::{AccountId, CompanyName, Email, LoginId};
 use crate::error::{AppError, FieldError};
+use crate::i18n::MessageKey;
 
-pub const COMPANY_TAKEN: &str = "Company with this name already exists";
+pub const COMPANY_TAKEN: &str = crate::key!("accounts.error.company_taken");
 
 /// The result of a successful sign-up.
 pub struct CreatedAccount {
@@ -35,7 +36,8 @@ pub async fn create_account(
         .map_err(|e| {
             errors.push(FieldError {
                 field: "company".into(),
-                message: e.to_string(),
+                key: e.key().into(),
+                args: Vec::new(),
             })
         })
         .ok();
@@ -43,7 +45,8 @@ pub async fn create_account(
         .map_err(|e| {
             errors.push(FieldError {
                 field: "email".into(),
-                message: e.to_string(),
+                key: e.key().into(),
+                args: Vec::new(),
             })
         })
         .ok();
@@ -53,10 +56,12 @@ pub async fn create_account(
     ];
     let verdict = state.password_policy().evaluate(&password, &context);
     if !verdict.acceptable {
-        errors.push(FieldError {
-            field: "password".into(),
-            message: verdict.reasons.join(" "),
-        });
+        errors.extend(
+            verdict
+                .reasons
+                .into_iter()
+                .map(|r| FieldError::new("password", r)),
+        );
     }
     let (Some(company), Some(email), true) = (company, email, errors.is_empty()) else {
         return Err(AppError::Invalid(errors));

@@ -86,7 +86,7 @@ impl Event {
                 .as_ref()
                 .map(|home| home.account_id.as_str().to_owned()),
             action,
-            target: target.into(),
+            target: bounded(target.into()),
             request,
         }
     }
@@ -109,7 +109,7 @@ impl Event {
             key_id: None,
             acting_from: None,
             action,
-            target: login_id.to_owned(),
+            target: bounded(login_id.to_owned()),
             request,
         }
     }
@@ -188,7 +188,7 @@ impl Event {
             key_id: None,
             acting_from: None,
             action,
-            target: target.into(),
+            target: bounded(target.into()),
             request: current_request(),
         }
     }
@@ -196,7 +196,7 @@ impl Event {
     /// The same event about another target (each row of a bulk creation).
     pub fn about(&self, target: impl Into<String>) -> Self {
         Self {
-            target: target.into(),
+            target: bounded(target.into()),
             ..self.clone()
         }
     }
@@ -207,6 +207,17 @@ impl Event {
             action,
             ..self.clone()
         }
+    }
+}
+
+/// The longest target kept: a name or an id, never a whole submitted field.
+const MAX_TARGET: usize = 128;
+
+fn bounded(text: String) -> String {
+    if text.chars().count() <= MAX_TARGET {
+        text
+    } else {
+        text.chars().take(MAX_TARGET).collect()
     }
 }
 
@@ -381,12 +392,7 @@ pub fn narrowing(
     query: &ActivityQuery,
 ) -> Result<(db::activity::Narrowing, Option<db::activity::Cursor>), AppError> {
     let mut errors = Vec::new();
-    let mut refuse = |field: &str, message: &str| {
-        errors.push(FieldError {
-            field: field.to_owned(),
-            message: message.to_owned(),
-        });
-    };
+    let mut refuse = |field: &str, key: &str| errors.push(FieldError::new(field, key));
     let actor = query.actor.trim();
     let actor = (!actor.is_empty()).then(|| {
         // A bare login means a user of the reader's own account.
@@ -401,7 +407,7 @@ pub fn narrowing(
         code => match Action::from_code(code) {
             Some(action) => Some(action.code()),
             None => {
-                refuse("action", "Choose an action from the list.");
+                refuse("action", crate::key!("activity.error.action"));
                 None
             }
         },
@@ -411,21 +417,21 @@ pub fn narrowing(
     let from = match day_start(&query.from) {
         Ok(day) => day,
         Err(()) => {
-            refuse("from", "Enter a date as YYYY-MM-DD.");
+            refuse("from", crate::key!("activity.error.date"));
             None
         }
     };
     let until = match day_start(&query.to) {
         Ok(day) => day.map(|start| start + 86_400),
         Err(()) => {
-            refuse("to", "Enter a date as YYYY-MM-DD.");
+            refuse("to", crate::key!("activity.error.date"));
             None
         }
     };
     if let (Some(from), Some(until)) = (from, until)
         && until <= from
     {
-        refuse("to", "The end date is before the start date.");
+        refuse("to", crate::key!("activity.error.range"));
     }
     let after = match query.after.trim() {
         "" => None,
@@ -434,10 +440,7 @@ pub fn narrowing(
                 .split_once('.')
                 .and_then(|(at, id)| Some((at.parse().ok()?, id.parse().ok()?)));
             if parsed.is_none() {
-                refuse(
-                    "form",
-                    "This page of the log does not exist. Start again from the first page.",
-                );
+                refuse("form", crate::key!("activity.error.cursor"));
             }
             parsed
         }
@@ -541,8 +544,10 @@ pub async fn csv(
     axum::extract::State(state): axum::extract::State<AppState>,
     session: tower_sessions::Session,
     headers: axum::http::HeaderMap,
+    lang: Option<axum::Extension<crate::i18n::Lang>>,
     axum::extract::Query(query): axum::extract::Query<ActivityQuery>,
 ) -> axum::response::Response {
+    let lang = lang.map(|axum::Extension(lang)| lang).unwrap_or_default();
     use axum::http::{StatusCode, header};
     use axum::response::IntoResponse;
     const BATCH: i64 = 1_000;
@@ -558,10 +563,10 @@ pub async fn csv(
         let message = match &err {
             AppError::Invalid(fields) => fields
                 .iter()
-                .map(|f| format!("{}: {}", f.field, f.message))
+                .map(|f| format!("{}: {}", f.field, f.message(lang)))
                 .collect::<Vec<_>>()
                 .join("\n"),
-            other => other.message(),
+            other => other.message(lang),
         };
         (status, message).into_response()
     };

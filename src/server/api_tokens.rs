@@ -68,35 +68,33 @@ async fn create_token_as(
     let mut refuse = |field: &str, message: &str| {
         errors.push(FieldError {
             field: field.to_owned(),
-            message: message.to_owned(),
+            key: message.to_owned(),
+            args: Vec::new(),
         })
     };
     let name = input.name.split_whitespace().collect::<Vec<_>>().join(" ");
     if name.is_empty() {
-        refuse("name", "Enter a name that says what the token is for.");
+        refuse("name", crate::key!("api_keys.error.name_empty"));
     } else if name.chars().count() > NAME_MAX || name.chars().any(char::is_control) {
-        refuse(
-            "name",
-            "A name has at most 64 characters, without control characters.",
-        );
+        refuse("name", crate::key!("api_keys.error.name_too_long"));
     }
     let description = Description::parse(&input.description)
-        .map_err(|e| refuse("description", &e.to_string()))
+        .map_err(|e| refuse("description", crate::i18n::MessageKey::key(&e)))
         .ok();
     let role = match Role::parse(&input.role) {
         Ok(role) if role <= max_role => Some(role),
         Ok(_) => {
-            refuse("role", "A token cannot have more privilege than you have.");
+            refuse("role", crate::key!("api_keys.error.role_too_high"));
             None
         }
         Err(_) => {
-            refuse("role", "Choose the role None, User or Administrator.");
+            refuse("role", crate::key!("api_keys.error.role_invalid"));
             None
         }
     };
     let expires_at = match expires_at {
         Ok(Some(at)) if at <= db::now() => {
-            refuse("expires", "The expiry must be in the future.");
+            refuse("expires", crate::key!("api_keys.error.expiry_past"));
             None
         }
         Ok(at) => Some(at),
@@ -141,7 +139,7 @@ async fn create_token_as(
 /// When a token given `input` as its last day stops working (the end of that day, UTC), or
 /// `None` for no expiry. The day must not be in the past.
 pub fn expiry(input: &str, now: i64) -> Result<Option<i64>, &'static str> {
-    const MESSAGE: &str = "Enter a date as YYYY-MM-DD, today or later, or leave it empty.";
+    const MESSAGE: &str = crate::key!("api_keys.error.expiry_format");
     let input = input.trim();
     if input.is_empty() {
         return Ok(None);

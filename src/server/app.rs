@@ -2,7 +2,7 @@
 
 use axum::Router;
 use axum::middleware;
-use axum::routing::get;
+use axum::routing::{get, post};
 use leptos_axum::{LeptosRoutes, generate_route_list};
 use std::net::SocketAddr;
 use tower_sessions_sqlx_store::{PostgresStore, SqliteStore};
@@ -21,7 +21,8 @@ pub fn router(state: AppState) -> Router {
     let metrics_on = state.config.metrics == MetricsMode::On;
     let mut app = Router::new()
         .route("/healthz", get(http::healthz))
-        .route("/activity.csv", get(super::activity::csv));
+        .route("/activity.csv", get(super::activity::csv))
+        .route("/language", post(super::i18n::switch_language));
     if metrics_on {
         // Off, `/metrics` is not routed at all: it gets the ordinary 404 page.
         app = app.route("/metrics", get(metrics::scrape));
@@ -42,6 +43,7 @@ pub fn router(state: AppState) -> Router {
         )),
     };
     let app = app
+        .layer(middleware::from_fn(super::i18n::choose_language))
         .layer(middleware::from_fn(http::refuse_cross_site))
         .layer(middleware::from_fn_with_state(
             state.clone(),

@@ -13,6 +13,7 @@ pub mod db;
 pub mod errors;
 pub mod format;
 pub mod http;
+pub mod i18n;
 pub mod metrics;
 pub mod ovh;
 pub mod passwords;

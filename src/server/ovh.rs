@@ -160,9 +160,8 @@ async fn create_application_as(
     {
         problems.push(crate::error::FieldError {
             field: "name".to_owned(),
-            message: format!(
-                "Give the application a name of 1 to {MAX_APPLICATION_NAME} characters."
-            ),
+            key: crate::key!("ovh.error.name").into(),
+            args: Vec::new(),
         });
     }
     let description = match Description::parse(description) {
@@ -170,7 +169,8 @@ async fn create_application_as(
         Err(e) => {
             problems.push(crate::error::FieldError {
                 field: "description".to_owned(),
-                message: e.to_string(),
+                key: crate::i18n::MessageKey::key(&e).into(),
+                args: Vec::new(),
             });
             None
         }
@@ -532,7 +532,7 @@ async fn grant_as(
     if found.granted {
         return Err(AppError::field(
             "form",
-            "This consumer key is already authorized.",
+            crate::key!("ovh.error.already_authorized"),
         ));
     }
     grant_key(state, event, found.key_id, user_id).await?;
@@ -570,7 +570,7 @@ async fn grant_by_key_as(
     if row.user_id.is_some() {
         return Err(AppError::field(
             "key",
-            "This consumer key is already authorized.",
+            crate::key!("ovh.error.already_authorized"),
         ));
     }
     grant_key(state, event, row.id, user_id).await

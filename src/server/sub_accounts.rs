@@ -10,8 +10,9 @@ use crate::domain::credential::{self, AuthIdKind};
 use crate::domain::sub_account::parse_business_type;
 use crate::domain::{AccountId, Description, Email, KycMode, Phone, RateLimit, SubAccountName};
 use crate::error::{AppError, FieldError};
+use crate::i18n::MessageKey;
 
-pub const NAME_TAKEN: &str = "A sub-account with this name already exists.";
+pub const NAME_TAKEN: &str = crate::key!("sub.error.name_taken");
 
 /// The sub-account form as submitted: text as typed, boxes as ticked.
 #[derive(Debug, Clone, Default)]
@@ -46,21 +47,22 @@ fn validate(state: &AppState, input: &SubAccountInput) -> Result<Valid, AppError
     let mut refuse = |field: &str, message: String| {
         errors.push(FieldError {
             field: field.to_owned(),
-            message,
+            key: message,
+            args: Vec::new(),
         })
     };
     let name = SubAccountName::parse(&input.name)
-        .map_err(|e| refuse("name", e.to_string()))
+        .map_err(|e| refuse("name", e.key().to_owned()))
         .ok();
     let description = Description::parse(&input.description)
-        .map_err(|e| refuse("description", e.to_string()))
+        .map_err(|e| refuse("description", e.key().to_owned()))
         .ok();
     let email = if input.email.trim().is_empty() {
         Some(String::new())
     } else {
         Email::parse(&input.email)
             .map(|e| e.as_str().to_owned())
-            .map_err(|e| refuse("email", e.to_string()))
+            .map_err(|e| refuse("email", e.key().to_owned()))
             .ok()
     };
     let phone = if input.phone.trim().is_empty() {
@@ -68,29 +70,29 @@ fn validate(state: &AppState, input: &SubAccountInput) -> Result<Valid, AppError
     } else {
         Phone::parse(&input.phone)
             .map(|p| p.as_str().to_owned())
-            .map_err(|e| refuse("phone", e.to_string()))
+            .map_err(|e| refuse("phone", e.key().to_owned()))
             .ok()
     };
     let rate_limit = RateLimit::parse(&input.rate_limit)
-        .map_err(|e| refuse("rate_limit", e.to_string()))
+        .map_err(|e| refuse("rate_limit", e.key().to_owned()))
         .ok();
     let kyc_mode = KycMode::parse(&input.kyc_mode)
-        .map_err(|e| refuse("kyc_mode", e.to_string()))
+        .map_err(|e| refuse("kyc_mode", e.key().to_owned()))
         .ok();
     if kyc_mode == Some(KycMode::CustomerUse) && email.as_deref() == Some("") {
-        refuse(
-            "email",
-            "A customer-use sub-account needs an email address for KYC.".to_owned(),
-        );
+        refuse("email", crate::key!("sub.error.kyc_email").to_owned());
     }
     let business_type = parse_business_type(&input.business_type)
-        .map_err(|e| refuse("business_type", e.to_string()))
+        .map_err(|e| refuse("business_type", e.key().to_owned()))
         .ok();
     if !input.password.is_empty() {
         let context = [input.name.as_str(), input.email.as_str()];
         let verdict = state.password_policy().evaluate(&input.password, &context);
         if !verdict.acceptable {
-            refuse("password", verdict.reasons.join(" "));
+            verdict
+                .reasons
+                .into_iter()
+                .for_each(|r| refuse("password", r));
         }
     }
     match (
@@ -381,12 +383,10 @@ async fn delete_as(
     let current = find(state, parent, id).await?;
     let event = event.about(current.name.clone());
     if confirm_name.trim() != current.name {
-        return Err(AppError::field(
+        return Err(AppError::field_with(
             "confirm_name",
-            format!(
-                "Type the name exactly as shown, {}, to confirm.",
-                current.name
-            ),
+            crate::key!("sub.error.confirm_name"),
+            &[("name", &current.name)],
         ));
     }
     if !db::sub_accounts::delete(&state.db, &event, parent, id).await? {

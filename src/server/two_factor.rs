@@ -127,7 +127,7 @@ pub async fn begin(state: &AppState, caller: &Caller) -> Result<(), AppError> {
     if row(state, caller.user_id).await?.totp_enabled {
         return Err(AppError::field(
             "form",
-            "Two-factor authentication is already on.",
+            crate::key!("security.error.already_on"),
         ));
     }
     let mut seed = vec![0u8; SEED_BYTES];
@@ -150,13 +150,15 @@ async fn check_password_and_code(
     if !super::users::password_matches(state, caller.user_id, password).await? {
         errors.push(FieldError {
             field: "password".into(),
-            message: "This is not your current password.".into(),
+            key: crate::key!("password.error.wrong_current").into(),
+            args: Vec::new(),
         });
     }
     if !code_ok {
         errors.push(FieldError {
             field: "code".into(),
-            message: "This code is not valid. Enter the current 6-digit code from your app.".into(),
+            key: crate::key!("security.error.bad_code").into(),
+            args: Vec::new(),
         });
     }
     if errors.is_empty() {
@@ -194,7 +196,7 @@ async fn confirm_as(
     let Some(sealed) = row.totp_pending_sealed.filter(|_| !row.totp_enabled) else {
         return Err(AppError::field(
             "form",
-            "Start again with \"Enable two-factor authentication\".",
+            crate::key!("security.error.start_again"),
         ));
     };
     let seed = state

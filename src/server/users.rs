@@ -28,14 +28,19 @@ pub fn generate_password() -> String {
 struct Problems(Vec<FieldError>);
 
 impl Problems {
-    fn check<T, E: std::fmt::Display>(&mut self, field: &str, parsed: Result<T, E>) -> Option<T> {
-        parsed.map_err(|e| self.add(field, e.to_string())).ok()
+    fn check<T, E: crate::i18n::MessageKey>(
+        &mut self,
+        field: &str,
+        parsed: Result<T, E>,
+    ) -> Option<T> {
+        parsed.map_err(|e| self.add(field, e.key())).ok()
     }
 
     fn add(&mut self, field: &str, message: impl Into<String>) {
         self.0.push(FieldError {
             field: field.to_owned(),
-            message: message.into(),
+            key: message.into(),
+            args: Vec::new(),
         });
     }
 
@@ -101,7 +106,7 @@ async fn create_user_as(
     let description = problems.check("description", Description::parse(input.description));
     let group = group_id(state, caller.account_pk, input.group).await?;
     if group.is_none() {
-        problems.add("group", "Choose a privilege.");
+        problems.add("group", crate::key!("users.error.choose_group"));
     }
     let generated = input.password.is_empty();
     let password = if generated {
@@ -118,14 +123,17 @@ async fn create_user_as(
         ];
         let verdict = state.password_policy().evaluate(&password, &context);
         if !verdict.acceptable {
-            problems.add("password", verdict.reasons.join(" "));
+            verdict
+                .reasons
+                .into_iter()
+                .for_each(|r| problems.add("password", r));
         }
     }
     problems.into_result()?;
     let (Some(login), Some(email), Some(description), Some(group_id)) =
         (login, email, description, group)
     else {
-        return Err(AppError::field("form", "Please correct the form."));
+        return Err(AppError::field("form", crate::key!("error.correct_form")));
     };
     let hash = state.hasher.hash(password.clone()).await?;
     let new = db::users::NewUser {
@@ -142,9 +150,10 @@ async fn create_user_as(
             login: login.as_str().to_owned(),
             generated_password: generated.then_some(password),
         }),
-        Err(InsertUserError::LoginTaken) => Err(AppError::field(
+        Err(InsertUserError::LoginTaken) => Err(AppError::field_with(
             "login",
-            format!("A user with the ID {login} already exists."),
+            crate::key!("users.error.login_taken"),
+            &[("login", login.as_str())],
         )),
         Err(InsertUserError::Db(e)) => Err(e.into()),
     }
@@ -193,12 +202,13 @@ pub async fn create_users(
         .map(|(i, r)| (i + 1, r))
         .collect();
     if filled.is_empty() {
-        return Err(AppError::field("form", "Fill in at least one row."));
+        return Err(AppError::field("form", crate::key!("users.error.no_rows")));
     }
     if filled.len() > BULK_MAX {
-        return Err(AppError::field(
+        return Err(AppError::field_with(
             "form",
-            format!("Add at most {BULK_MAX} users at once."),
+            crate::key!("users.error.too_many_rows"),
+            &[("max", &BULK_MAX.to_string())],
         ));
     }
     let mut outcomes = Vec::with_capacity(filled.len());
@@ -227,9 +237,9 @@ pub async fn create_users(
                 login: input.login.trim().to_owned(),
                 reason: errors
                     .into_iter()
-                    .map(|e| e.message)
+                    .map(|e| e.key)
                     .collect::<Vec<_>>()
-                    .join(" "),
+                    .join("\n"),
             },
             Err(other) => return Err(other),
         });
@@ -288,15 +298,15 @@ async fn update_user_as(
     let description = problems.check("description", Description::parse(description));
     let group_id = group_id(state, caller.account_pk, group).await?;
     if group_id.is_none() {
-        problems.add("group", "Choose a privilege.");
+        problems.add("group", crate::key!("users.error.choose_group"));
     }
     let current_group = group_id_of(state, caller, &user).await?;
     if caller.user_id == user.id && group_id.is_some() && group_id != Some(current_group) {
-        problems.add("group", "You cannot change your own privilege.");
+        problems.add("group", crate::key!("user_edit.own_privilege"));
     }
     problems.into_result()?;
     let (Some(email), Some(description), Some(group_id)) = (email, description, group_id) else {
-        return Err(AppError::field("form", "Please correct the form."));
+        return Err(AppError::field("form", crate::key!("error.correct_form")));
     };
     let done = db::users::update_profile(
         &state.db,
@@ -340,7 +350,7 @@ pub async fn set_disabled(
     audited(&state.db, &event, async {
         let user = find(state, admin.caller(), login).await?;
         if disabled {
-            not_self(admin, &user, "You cannot disable yourself.")?;
+            not_self(admin, &user, crate::key!("users.error.self_disable"))?;
         }
         let account_pk = admin.caller().account_pk;
         db::users::set_disabled(&state.db, &event, account_pk, user.id, disabled).await?;
@@ -372,11 +382,7 @@ async fn reset_password_as(
     event: &Event,
 ) -> Result<(String, String), AppError> {
     let user = find(state, admin.caller(), login).await?;
-    not_self(
-        admin,
-        &user,
-        "Change your own password on the Security page.",
-    )?;
+    not_self(admin, &user, crate::key!("users.error.self_reset"))?;
     let password = generate_password();
     let hash = state.hasher.hash(password.clone()).await?;
     let account_pk = admin.caller().account_pk;
@@ -394,11 +400,7 @@ pub async fn turn_off_two_factor(
     let event = Event::by(admin.caller(), Action::TwoFactorDisable, login);
     audited(&state.db, &event, async {
         let user = find(state, admin.caller(), login).await?;
-        not_self(
-            admin,
-            &user,
-            "Turn off your own two-factor authentication on the Security page.",
-        )?;
+        not_self(admin, &user, crate::key!("users.error.self_two_factor"))?;
         db::two_factor::disable(&state.db, &event, user.id, true).await?;
         tracing::info!(
             user_id = user.id,
@@ -414,7 +416,7 @@ pub async fn end_sessions(state: &AppState, admin: Admin<'_>, login: &str) -> Re
     let event = Event::by(admin.caller(), Action::SessionsEndOthers, login);
     audited(&state.db, &event, async {
         let user = find(state, admin.caller(), login).await?;
-        not_self(admin, &user, "End your own sessions by logging out.")?;
+        not_self(admin, &user, crate::key!("users.error.self_sessions"))?;
         db::users::rotate_stamp(&state.db, &event, admin.caller().account_pk, user.id).await?;
         Ok(())
     })
@@ -425,7 +427,7 @@ pub async fn remove_user(state: &AppState, admin: Admin<'_>, login: &str) -> Res
     let event = Event::by(admin.caller(), Action::UserDelete, login);
     audited(&state.db, &event, async {
         let user = find(state, admin.caller(), login).await?;
-        not_self(admin, &user, "You cannot remove yourself.")?;
+        not_self(admin, &user, crate::key!("users.error.self_remove"))?;
         if db::users::delete(&state.db, &event, admin.caller().account_pk, user.id).await? {
             Ok(())
         } else {
@@ -469,13 +471,13 @@ async fn change_own_password_as(
 ) -> Result<String, AppError> {
     let mut problems = Problems::default();
     if !password_matches(state, caller.user_id, current.clone()).await? {
-        problems.add("current_password", "This is not your current password.");
+        problems.add(
+            "current_password",
+            crate::key!("password.error.wrong_current"),
+        );
     }
     if new == current {
-        problems.add(
-            "new_password",
-            "Choose a password different from the current one.",
-        );
+        problems.add("new_password", crate::key!("password.error.same"));
     }
     let login = caller.login.clone().unwrap_or_default();
     let context = [
@@ -486,10 +488,13 @@ async fn change_own_password_as(
     ];
     let verdict = state.password_policy().evaluate(&new, &context);
     if !verdict.acceptable {
-        problems.add("new_password", verdict.reasons.join(" "));
+        verdict
+            .reasons
+            .into_iter()
+            .for_each(|r| problems.add("new_password", r));
     }
     if new != confirm {
-        problems.add("confirm_password", "The two new passwords differ.");
+        problems.add("confirm_password", crate::key!("password.error.differ"));
     }
     problems.into_result()?;
     let hash = state.hasher.hash(new).await?;
@@ -531,7 +536,7 @@ async fn create_group_as(
     let description = problems.check("description", Description::parse(description));
     problems.into_result()?;
     let (Some(name), Some(role), Some(description)) = (name, role, description) else {
-        return Err(AppError::field("form", "Please correct the form."));
+        return Err(AppError::field("form", crate::key!("error.correct_form")));
     };
     match db::groups::insert(
         &state.db,
@@ -544,9 +549,10 @@ async fn create_group_as(
     .await
     {
         Ok(_) => Ok(()),
-        Err(InsertGroupError::NameTaken) => Err(AppError::field(
+        Err(InsertGroupError::NameTaken) => Err(AppError::field_with(
             "name",
-            format!("A group named {} already exists.", name.as_str()),
+            crate::key!("groups.error.taken"),
+            &[("name", name.as_str())],
         )),
         Err(InsertGroupError::Db(e)) => Err(e.into()),
     }
@@ -578,12 +584,11 @@ async fn delete_group_as(
         Err(DeleteGroupError::NotFound) => Err(AppError::NotFound),
         Err(DeleteGroupError::BuiltIn) => Err(AppError::field(
             "form",
-            "Built-in groups cannot be deleted.",
+            crate::key!("groups.error.built_in"),
         )),
-        Err(DeleteGroupError::InUse) => Err(AppError::field(
-            "form",
-            "Move this group's users to another group before deleting it.",
-        )),
+        Err(DeleteGroupError::InUse) => {
+            Err(AppError::field("form", crate::key!("groups.error.in_use")))
+        }
         Err(DeleteGroupError::Db(e)) => Err(e.into()),
     }
 }
@@ -623,14 +628,14 @@ async fn update_group_as(
         && role.code() != group.role
     {
         if group.built_in {
-            problems.add("role", "A built-in group keeps its role.");
+            problems.add("role", crate::key!("groups.error.keeps_role"));
         } else if !caller.is_holder && caller_group_id(state, caller).await? == Some(group.id) {
-            problems.add("role", "You cannot change your own privilege.");
+            problems.add("role", crate::key!("user_edit.own_privilege"));
         }
     }
     problems.into_result()?;
     let (Some(role), Some(description)) = (role, description) else {
-        return Err(AppError::field("form", "Please correct the form."));
+        return Err(AppError::field("form", crate::key!("error.correct_form")));
     };
     match db::groups::update(
         &state.db,
@@ -644,9 +649,10 @@ async fn update_group_as(
     {
         Ok(()) => Ok(()),
         Err(UpdateGroupError::NotFound) => Err(AppError::NotFound),
-        Err(UpdateGroupError::BuiltIn) => {
-            Err(AppError::field("role", "A built-in group keeps its role."))
-        }
+        Err(UpdateGroupError::BuiltIn) => Err(AppError::field(
+            "role",
+            crate::key!("groups.error.keeps_role"),
+        )),
         Err(UpdateGroupError::Db(e)) => Err(e.into()),
     }
 }

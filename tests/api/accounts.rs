@@ -1,5 +1,6 @@
 use crate::helpers::{PASSWORD, spawn_app, spawn_app_with, unique};
 use steward::error::AppError;
+use steward::i18n::Lang;
 use steward::server::config::SignupMode;
 
 fn is_account_id(s: &str) -> bool {
@@ -49,7 +50,7 @@ async fn a_company_name_is_taken_whatever_its_case() {
         .await;
     let err = again.expect_err("duplicate company refused");
     assert_eq!(
-        err.for_field("company").as_deref(),
+        err.for_field("company", Lang::En).as_deref(),
         Some("Company with this name already exists")
     );
     assert_eq!(
@@ -75,9 +76,11 @@ async fn every_bad_field_is_reported_at_once_and_nothing_is_created() {
         )
         .await
         .expect_err("refused");
-    assert!(err.for_field("company").is_some());
-    assert!(err.for_field("email").is_some());
-    let password = err.for_field("password").expect("password reasons");
+    assert!(err.for_field("company", Lang::En).is_some());
+    assert!(err.for_field("email", Lang::En).is_some());
+    let password = err
+        .for_field("password", Lang::En)
+        .expect("password reasons");
     assert!(password.contains("most common"), "{password}");
     assert_eq!(
         steward::server::db::accounts::count(&app.state.db)
@@ -102,7 +105,7 @@ async fn a_password_made_of_the_company_name_is_refused() {
         )
         .await
         .expect_err("refused");
-    let message = err.for_field("password").unwrap();
+    let message = err.for_field("password", Lang::En).unwrap();
     assert!(message.contains("company name"), "{message}");
     assert!(
         !message.to_lowercase().contains("zanzibar"),

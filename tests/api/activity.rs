@@ -6,6 +6,7 @@ use serde_json::Value;
 
 use crate::helpers::{Browser, PASSWORD, TestApp, spawn_app, unique};
 use steward::error::AppError;
+use steward::i18n::Lang;
 use steward::server::db::activity::{Narrowing, Scope};
 
 /// One stored event, as the tests read it straight from the table.
@@ -332,12 +333,12 @@ async fn filters_narrow_the_page_and_bad_ones_are_refused_beside_their_field() {
     let err = list(&admin, &[("from", "yesterday"), ("action", "user.explode")])
         .await
         .unwrap_err();
-    assert!(err.for_field("from").is_some(), "{err:?}");
-    assert!(err.for_field("action").is_some(), "{err:?}");
+    assert!(err.for_field("from", Lang::En).is_some(), "{err:?}");
+    assert!(err.for_field("action", Lang::En).is_some(), "{err:?}");
     let err = list(&admin, &[("from", "2026-02-02"), ("to", "2026-02-01")])
         .await
         .unwrap_err();
-    assert!(err.for_field("to").is_some(), "{err:?}");
+    assert!(err.for_field("to", Lang::En).is_some(), "{err:?}");
 }
 
 /// Adds `n` events to the account straight into the table, one second apart.
@@ -385,7 +386,7 @@ async fn pages_follow_each_other_without_gaps_or_repeats() {
     let expected: Vec<String> = (0..120).rev().map(|i| format!("seeded{i:04}")).collect();
     assert_eq!(seen, expected);
     let err = list(&admin, &[("after", "x.y")]).await.unwrap_err();
-    assert!(err.for_field("form").is_some());
+    assert!(err.for_field("form", Lang::En).is_some());
 }
 
 #[tokio::test]
@@ -597,4 +598,32 @@ async fn retention_prunes_only_events_older_than_the_limit() {
         .await
         .unwrap();
     assert_eq!(gone, 3);
+}
+
+#[tokio::test]
+async fn the_activity_page_speaks_the_readers_language() {
+    let app = spawn_app().await;
+    let (admin, _) = app.signed_up(&unique("Langue")).await;
+    admin
+        .call("create_user", &user_form("jean", "DEFAULT"))
+        .await
+        .unwrap();
+    let page = |lang: &'static str| {
+        let request = admin
+            .client
+            .get(format!("{}/activity", admin.base))
+            .header(reqwest::header::ACCEPT_LANGUAGE, lang);
+        async move {
+            let response = request.send().await.unwrap();
+            assert_eq!(response.status(), 200);
+            response.text().await.unwrap()
+        }
+    };
+    let french = page("fr").await;
+    assert!(french.contains("<h1>Activité</h1>"), "{french}");
+    assert!(french.contains("Utilisateur ajouté"));
+    assert!(french.contains("Télécharger en CSV"));
+    let english = page("en").await;
+    assert!(english.contains("<h1>Activity</h1>"));
+    assert!(english.contains("Added a user"));
 }

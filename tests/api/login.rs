@@ -1,5 +1,6 @@
 use crate::helpers::{PASSWORD, call_with_cookie, spawn_app, unique};
 use steward::error::AppError;
+use steward::i18n::Lang;
 
 #[tokio::test]
 async fn the_holder_logs_in_with_the_account_id() {
@@ -49,7 +50,7 @@ async fn every_login_failure_gives_the_same_generic_error() {
             .await
             .expect_err("refused");
         assert_eq!(err, AppError::LoginFailed, "{id}");
-        assert_eq!(err.message(), "Incorrect account ID or password.");
+        assert_eq!(err.message(Lang::En), "Incorrect account ID or password.");
     }
     assert_eq!(browser.me().await, serde_json::Value::Null);
 }

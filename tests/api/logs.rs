@@ -225,8 +225,27 @@ async fn no_password_reaches_the_log_or_the_database_in_clear() {
     }
     let database = server.database_bytes();
     assert!(!database.is_empty());
+    // The activity table is in the file, holding these flows: it is searched like the rest.
+    for action in [
+        "account.sign_up",
+        "user.create",
+        "two_factor.enable",
+        "login.recovery_code",
+        "password.change",
+        "token.create",
+        "credentials.reveal",
+    ] {
+        assert!(
+            database
+                .windows(action.len())
+                .any(|w| w == action.as_bytes()),
+            "no {action} event in the activity table"
+        );
+    }
     for secret in [
         SIGNUP,
+        WRONG,
+        compact_key.as_str(),
         USER,
         CHANGED,
         CHECKED,

@@ -9,6 +9,7 @@ mod cli;
 mod compat;
 mod health;
 mod helpers;
+mod i18n;
 mod isolation;
 mod login;
 mod logs;

@@ -3,6 +3,7 @@
 
 use serde_json::Value;
 use std::sync::Arc;
+use steward::i18n::Lang;
 
 use crate::api_keys::{
     Cred, assert_dead, call_with, create_token, is_auth_id, rotate_account, token_of, whoami_with,
@@ -236,7 +237,7 @@ async fn a_new_sub_account_is_revealed_once_and_listed_with_its_settings() {
     assert_eq!(listed["kyc_calls_blocked"], true);
     assert_eq!(listed["business_type"], "llp");
     assert_eq!(listed["auth_id"], blue.auth_id.as_str());
-    assert!(listed["credentials_issued"].is_string());
+    assert!(listed["credentials_issued"].is_i64());
     assert_eq!(listed["users"], 0);
 
     let listed = find(green.id);
@@ -509,7 +510,7 @@ async fn bad_fields_are_refused_and_create_nothing() {
     for (field, form) in cases {
         let err = create(&admin, &form).await.unwrap_err();
         assert!(
-            err.for_field(field).is_some(),
+            err.for_field(field, Lang::En).is_some(),
             "{field} for {form:?}: {err:?}"
         );
         assert_eq!(total(&admin).await, 1, "{form:?} created something");
@@ -518,7 +519,7 @@ async fn bad_fields_are_refused_and_create_nothing() {
         .await
         .unwrap_err();
     assert_eq!(
-        err.for_field("name").as_deref(),
+        err.for_field("name", Lang::En).as_deref(),
         Some("A sub-account with this name already exists.")
     );
 
@@ -536,7 +537,7 @@ async fn bad_fields_are_refused_and_create_nothing() {
     .await
     .unwrap_err();
     for field in ["name", "phone", "rate_limit", "kyc_mode", "business_type"] {
-        assert!(err.for_field(field).is_some(), "{field}: {err:?}");
+        assert!(err.for_field(field, Lang::En).is_some(), "{field}: {err:?}");
     }
     assert_eq!(total(&admin).await, 1);
 
@@ -556,7 +557,7 @@ async fn bad_fields_are_refused_and_create_nothing() {
         .call_for_location("update_sub_account", &fields)
         .await
         .unwrap_err();
-    assert!(err.for_field("name").is_some(), "{err:?}");
+    assert!(err.for_field("name", Lang::En).is_some(), "{err:?}");
     let detail = admin
         .call("get_sub_account", &[("id", &green.id())])
         .await
@@ -715,7 +716,7 @@ async fn deleting_needs_the_exact_name_and_removes_users_and_credentials() {
             .await
             .unwrap_err();
         assert!(
-            err.for_field("confirm_name").is_some(),
+            err.for_field("confirm_name", Lang::En).is_some(),
             "{wrong:?}: {err:?}"
         );
     }
@@ -809,7 +810,7 @@ async fn concurrent_creations_of_one_name_make_exactly_one_sub_account() {
                 created += 1;
             }
             Err(err) => assert_eq!(
-                err.for_field("name").as_deref(),
+                err.for_field("name", Lang::En).as_deref(),
                 Some("A sub-account with this name already exists."),
                 "{err:?}"
             ),

@@ -2,6 +2,7 @@
 //! step, replay, recovery codes, throttled codes, sealed seeds.
 
 use serde_json::Value;
+use steward::i18n::Lang;
 
 use crate::helpers::{Browser, PASSWORD, TestApp, spawn_app, spawn_app_with, unique};
 use steward::domain::totp::Totp;
@@ -94,7 +95,7 @@ async fn enrolment_needs_the_password_and_a_correct_code_and_shows_ten_recovery_
         .await
         .unwrap_err();
     assert!(
-        err.for_field("password").is_some() && err.for_field("code").is_some(),
+        err.for_field("password", Lang::En).is_some() && err.for_field("code", Lang::En).is_some(),
         "{err:?}"
     );
     assert_eq!(
@@ -241,7 +242,7 @@ async fn disabling_and_new_recovery_codes_need_the_password_and_a_current_code()
         )
         .await
         .unwrap_err();
-    assert!(err.for_field("password").is_some());
+    assert!(err.for_field("password", Lang::En).is_some());
     forget_last_step(&app).await;
     let location = holder
         .call_for_location(
@@ -269,7 +270,7 @@ async fn disabling_and_new_recovery_codes_need_the_password_and_a_current_code()
         )
         .await
         .unwrap_err();
-    assert!(err.for_field("code").is_some());
+    assert!(err.for_field("code", Lang::En).is_some());
     holder
         .call(
             "disable_two_factor",
@@ -367,7 +368,11 @@ async fn an_administrator_turns_off_a_users_two_factor_and_ends_their_sessions()
         .call("turn_off_user_two_factor", &[("login", "deputy")])
         .await
         .unwrap_err();
-    assert!(err.for_field("form").unwrap().contains("Security page"));
+    assert!(
+        err.for_field("form", Lang::En)
+            .unwrap()
+            .contains("Security page")
+    );
 }
 
 #[tokio::test]

@@ -2,6 +2,7 @@
 //! resetting, ending sessions, removing, the list, groups, and the one-time reveals.
 
 use serde_json::Value;
+use steward::i18n::Lang;
 
 use crate::helpers::{Browser, PASSWORD, TestApp, spawn_app, unique};
 use steward::error::AppError;
@@ -90,7 +91,7 @@ async fn a_login_is_taken_whatever_its_case_and_nothing_is_created_twice() {
         .await
         .unwrap_err();
     assert_eq!(
-        err.for_field("login").as_deref(),
+        err.for_field("login", Lang::En).as_deref(),
         Some("A user with the ID OPS already exists.")
     );
     let list = admin
@@ -120,7 +121,7 @@ async fn logins_of_32_characters_pass_and_33_or_bad_characters_are_refused() {
         )
         .await
         .unwrap_err();
-    assert!(err.for_field("login").unwrap().contains("32"));
+    assert!(err.for_field("login", Lang::En).unwrap().contains("32"));
     for bad in ["john smith", "jöhn", "a/b", "x@y", ""] {
         let err = admin
             .call(
@@ -129,7 +130,7 @@ async fn logins_of_32_characters_pass_and_33_or_bad_characters_are_refused() {
             )
             .await
             .unwrap_err();
-        assert!(err.for_field("login").is_some(), "{bad:?}");
+        assert!(err.for_field("login", Lang::En).is_some(), "{bad:?}");
     }
     assert_eq!(admin.call("list_users", &[]).await.unwrap()["total"], 1);
 }
@@ -152,7 +153,7 @@ async fn every_bad_field_is_reported_together() {
         .await
         .unwrap_err();
     for field in ["email", "group", "description", "password"] {
-        assert!(err.for_field(field).is_some(), "{field}: {err:?}");
+        assert!(err.for_field(field, Lang::En).is_some(), "{field}: {err:?}");
     }
 }
 
@@ -214,7 +215,7 @@ async fn a_generated_password_is_revealed_once_sealed_at_rest_and_must_be_change
         )
         .await
         .unwrap_err();
-    assert!(weak.for_field("new_password").is_some());
+    assert!(weak.for_field("new_password", Lang::En).is_some());
     user.call(
         "change_password",
         &[
@@ -299,14 +300,20 @@ async fn several_users_at_once_report_each_row_and_reveal_the_created_ones_once(
     );
     let refused = revealed["NewUsers"]["refused"].as_array().unwrap();
     assert_eq!(refused.len(), 2);
+    // Each reason is a message key, translated where it is shown.
+    let reason = |i: usize| {
+        let login = refused[i]["login"].as_str().unwrap();
+        let key = refused[i]["reason"].as_str().unwrap();
+        Lang::En.tf(key, &[("login", login)])
+    };
     assert_eq!(refused[0]["row"], 2);
-    assert!(refused[0]["reason"].as_str().unwrap().contains("e-mail"));
+    assert!(reason(0).contains("e-mail"), "{}", reason(0));
     assert_eq!(refused[1]["row"], 4);
+    assert!(reason(1).contains("already exists"), "{}", reason(1));
     assert!(
-        refused[1]["reason"]
-            .as_str()
-            .unwrap()
-            .contains("already exists")
+        Lang::Fr
+            .tf(refused[1]["reason"].as_str().unwrap(), &[])
+            .contains("existe déjà")
     );
     assert_eq!(admin.take_reveal(&location).await, Value::Null);
 
@@ -338,12 +345,16 @@ async fn more_than_ten_rows_or_none_at_all_are_refused() {
         .map(|(k, v)| (k.as_str(), v.as_str()))
         .collect();
     let err = admin.call("create_users", &form).await.unwrap_err();
-    assert!(err.for_field("form").unwrap().contains("at most 10"));
+    assert!(
+        err.for_field("form", Lang::En)
+            .unwrap()
+            .contains("at most 10")
+    );
     let err = admin
         .call("create_users", &[("rows[0][login]", "")])
         .await
         .unwrap_err();
-    assert!(err.for_field("form").is_some());
+    assert!(err.for_field("form", Lang::En).is_some());
     assert_eq!(admin.call("list_users", &[]).await.unwrap()["total"], 0);
 }
 
@@ -522,7 +533,10 @@ async fn nobody_disables_removes_or_changes_the_privilege_of_themselves() {
         let mut form = vec![("login", "self.admin")];
         form.extend(extra);
         let err = admin.call(endpoint, &form).await.unwrap_err();
-        assert!(err.for_field("form").is_some(), "{endpoint}: {err:?}");
+        assert!(
+            err.for_field("form", Lang::En).is_some(),
+            "{endpoint}: {err:?}"
+        );
     }
     let err = admin
         .call(
@@ -537,7 +551,7 @@ async fn nobody_disables_removes_or_changes_the_privilege_of_themselves() {
         .await
         .unwrap_err();
     assert_eq!(
-        err.for_field("group").as_deref(),
+        err.for_field("group", Lang::En).as_deref(),
         Some("You cannot change your own privilege.")
     );
     assert_eq!(admin.me().await["role"], "Administrator");
@@ -696,7 +710,7 @@ async fn custom_groups_are_added_named_uniquely_and_deleted_only_when_empty() {
         )
         .await
         .unwrap_err();
-    assert!(dup.for_field("name").is_some());
+    assert!(dup.for_field("name", Lang::En).is_some());
     let bad = admin
         .call(
             "create_group",
@@ -704,7 +718,7 @@ async fn custom_groups_are_added_named_uniquely_and_deleted_only_when_empty() {
         )
         .await
         .unwrap_err();
-    assert!(bad.for_field("name").is_some() && bad.for_field("role").is_some());
+    assert!(bad.for_field("name", Lang::En).is_some() && bad.for_field("role", Lang::En).is_some());
 
     let helper = app.user_in(&admin, &account, "helper", "support").await;
     assert_eq!(helper.me().await["role"], "None");
@@ -714,7 +728,7 @@ async fn custom_groups_are_added_named_uniquely_and_deleted_only_when_empty() {
         .unwrap_err();
     assert!(
         in_use
-            .for_field("form")
+            .for_field("form", Lang::En)
             .unwrap()
             .contains("Move this group's users")
     );
@@ -722,7 +736,12 @@ async fn custom_groups_are_added_named_uniquely_and_deleted_only_when_empty() {
         .call("delete_group", &[("name", "ADMIN")])
         .await
         .unwrap_err();
-    assert!(built_in.for_field("form").unwrap().contains("Built-in"));
+    assert!(
+        built_in
+            .for_field("form", Lang::En)
+            .unwrap()
+            .contains("Built-in")
+    );
 
     admin
         .call("remove_user", &[("login", "helper")])
@@ -777,8 +796,8 @@ async fn changing_ones_own_password_keeps_this_session_and_ends_the_others() {
         )
         .await
         .unwrap_err();
-    assert!(wrong.for_field("current_password").is_some());
-    assert!(wrong.for_field("confirm_password").is_some());
+    assert!(wrong.for_field("current_password", Lang::En).is_some());
+    assert!(wrong.for_field("confirm_password", Lang::En).is_some());
 }
 
 #[tokio::test]

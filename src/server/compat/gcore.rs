@@ -85,11 +85,12 @@ impl From<AppError> for Refusal {
             AppError::Invalid(fields) => {
                 let mut errors = serde_json::Map::new();
                 for f in fields {
+                    let message = f.message(crate::i18n::Lang::En);
                     let entry = errors
                         .entry(f.field)
                         .or_insert_with(|| Value::Array(Vec::new()));
                     if let Value::Array(list) = entry {
-                        list.push(Value::String(f.message));
+                        list.push(Value::String(message));
                     }
                 }
                 Self::Fields(StatusCode::BAD_REQUEST, Value::Object(errors))
@@ -97,10 +98,18 @@ impl From<AppError> for Refusal {
             AppError::Unauthenticated | AppError::LoginFailed => {
                 refuse(StatusCode::UNAUTHORIZED, "Invalid or missing API token.")
             }
-            AppError::Forbidden => refuse(StatusCode::FORBIDDEN, err.message()),
+            AppError::Forbidden => {
+                refuse(StatusCode::FORBIDDEN, err.message(crate::i18n::Lang::En))
+            }
             AppError::NotFound => refuse(StatusCode::NOT_FOUND, "Not found."),
-            AppError::Unavailable => refuse(StatusCode::SERVICE_UNAVAILABLE, err.message()),
-            other => refuse(StatusCode::INTERNAL_SERVER_ERROR, other.message()),
+            AppError::Unavailable => refuse(
+                StatusCode::SERVICE_UNAVAILABLE,
+                err.message(crate::i18n::Lang::En),
+            ),
+            other => refuse(
+                StatusCode::INTERNAL_SERVER_ERROR,
+                other.message(crate::i18n::Lang::En),
+            ),
         }
     }
 }

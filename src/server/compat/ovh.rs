@@ -140,7 +140,7 @@ impl From<AppError> for Refusal {
             AppError::Invalid(fields) => {
                 let text: Vec<String> = fields
                     .iter()
-                    .map(|f| format!("{}: {}", f.field, f.message))
+                    .map(|f| format!("{}: {}", f.field, f.message(crate::i18n::Lang::En)))
                     .collect();
                 refuse(
                     StatusCode::BAD_REQUEST,
@@ -156,7 +156,11 @@ impl From<AppError> for Refusal {
             AppError::Forbidden
             | AppError::PasswordChangeRequired
             | AppError::TwoFactorRequired
-            | AppError::Disabled => refuse(StatusCode::FORBIDDEN, "FORBIDDEN", err.message()),
+            | AppError::Disabled => refuse(
+                StatusCode::FORBIDDEN,
+                "FORBIDDEN",
+                err.message(crate::i18n::Lang::En),
+            ),
             AppError::NotFound => refuse(
                 StatusCode::NOT_FOUND,
                 "NOT_FOUND",
@@ -165,12 +169,12 @@ impl From<AppError> for Refusal {
             AppError::Unavailable => refuse(
                 StatusCode::SERVICE_UNAVAILABLE,
                 "SERVICE_UNAVAILABLE",
-                err.message(),
+                err.message(crate::i18n::Lang::En),
             ),
             other => refuse(
                 StatusCode::INTERNAL_SERVER_ERROR,
                 "INTERNAL_SERVER_ERROR",
-                other.message(),
+                other.message(crate::i18n::Lang::En),
             ),
         }
     }
@@ -685,7 +689,7 @@ async fn create_user(State(state): State<AppState>, req: Signed) -> Answer {
                 && fields[0].field == "login"
                 && LoginName::parse(&login).is_ok() =>
         {
-            Err(conflict(fields[0].message.clone()))
+            Err(conflict(fields[0].message(crate::i18n::Lang::En)))
         }
         Err(e) => Err(e.into()),
     }
@@ -809,7 +813,7 @@ async fn create_group(State(state): State<AppState>, req: Signed) -> Answer {
                 && fields[0].field == "name"
                 && GroupName::parse(&name).is_ok() =>
         {
-            Err(conflict(fields[0].message.clone()))
+            Err(conflict(fields[0].message(crate::i18n::Lang::En)))
         }
         Err(e) => Err(e.into()),
     }

@@ -119,16 +119,19 @@ impl From<AppError> for Refusal {
                 let text: Vec<String> = fields
                     .iter()
                     .map(|f| match parameter_name(&f.field) {
-                        Some(name) => format!("{name}: {}", f.message),
-                        None => f.message.clone(),
+                        Some(name) => format!("{name}: {}", f.message(crate::i18n::Lang::En)),
+                        None => f.message(crate::i18n::Lang::En),
                     })
                     .collect();
                 refuse(code, text.join(" "))
             }
-            AppError::Forbidden => refuse(code::UNAUTHORIZED, err.message()),
+            AppError::Forbidden => refuse(code::UNAUTHORIZED, err.message(crate::i18n::Lang::En)),
             AppError::NotFound => refuse(code::NOT_FOUND, "The resource does not exist."),
-            AppError::Unavailable => refuse(code::SERVICE_UNAVAILABLE, err.message()),
-            other => refuse(code::INTERNAL, other.message()),
+            AppError::Unavailable => refuse(
+                code::SERVICE_UNAVAILABLE,
+                err.message(crate::i18n::Lang::En),
+            ),
+            other => refuse(code::INTERNAL, other.message(crate::i18n::Lang::En)),
         }
     }
 }
@@ -938,7 +941,7 @@ async fn add_user(state: &AppState, caller: &Caller, p: &Params) -> Answer {
                     let reason = fields
                         .iter()
                         .find(|f| f.field == "login")
-                        .map(|f| f.message.clone())
+                        .map(|f| f.message(crate::i18n::Lang::En))
                         .unwrap_or_default();
                     refuse(code::USER_NAME_ILLEGAL, format!("Name: {reason}"))
                 }
@@ -1200,7 +1203,7 @@ async fn attach_group_policy(state: &AppState, caller: &Caller, p: &Params) -> A
             code::FAILED,
             fields
                 .iter()
-                .map(|f| f.message.as_str())
+                .map(|f| f.message(crate::i18n::Lang::En))
                 .collect::<Vec<_>>()
                 .join(" "),
         ),

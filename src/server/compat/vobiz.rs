@@ -70,7 +70,7 @@ fn from_app_error(err: AppError) -> Refusal {
         AppError::Invalid(fields) => {
             let text: Vec<String> = fields
                 .iter()
-                .map(|f| format!("{}: {}", f.field, f.message))
+                .map(|f| format!("{}: {}", f.field, f.message(crate::i18n::Lang::En)))
                 .collect();
             error(StatusCode::BAD_REQUEST, text.join(" "))
         }
@@ -78,10 +78,16 @@ fn from_app_error(err: AppError) -> Refusal {
             StatusCode::UNAUTHORIZED,
             "Invalid X-Auth-ID or X-Auth-Token.",
         ),
-        AppError::Forbidden => error(StatusCode::FORBIDDEN, err.message()),
+        AppError::Forbidden => error(StatusCode::FORBIDDEN, err.message(crate::i18n::Lang::En)),
         AppError::NotFound => error(StatusCode::NOT_FOUND, "Sub-account not found."),
-        AppError::Unavailable => error(StatusCode::SERVICE_UNAVAILABLE, err.message()),
-        other => error(StatusCode::INTERNAL_SERVER_ERROR, other.message()),
+        AppError::Unavailable => error(
+            StatusCode::SERVICE_UNAVAILABLE,
+            err.message(crate::i18n::Lang::En),
+        ),
+        other => error(
+            StatusCode::INTERNAL_SERVER_ERROR,
+            other.message(crate::i18n::Lang::En),
+        ),
     }
 }
 

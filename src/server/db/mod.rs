@@ -6,6 +6,7 @@ pub mod accounts;
 pub mod activity;
 pub mod api_tokens;
 pub mod groups;
+pub mod language;
 pub mod ovh;
 pub mod reveals;
 pub mod sessions;
