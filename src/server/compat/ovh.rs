@@ -250,25 +250,23 @@ impl Signed {
     /// The body as JSON of type `T` (an empty body as `{}`), or a 400 that says what is wrong
     /// without echoing any value.
     fn json<T: DeserializeOwned>(&self) -> Result<T, Refusal> {
-        let body: &[u8] = if self.body.iter().all(u8::is_ascii_whitespace) {
-            b"{}"
+        let body = if self.body.iter().all(u8::is_ascii_whitespace) {
+            Bytes::from_static(b"{}")
         } else {
-            &self.body
+            self.body.clone()
         };
-        serde_json::from_slice(body).map_err(|e| {
-            let what = match e.classify() {
-                serde_json::error::Category::Data => "a field is missing or has the wrong type",
-                serde_json::error::Category::Eof => "the body ends too early",
-                _ => "the body is not valid JSON",
-            };
-            refuse(
-                StatusCode::BAD_REQUEST,
-                "INVALID_PARAMETERS",
-                format!(
-                    "Invalid request: {what} (line {}, column {}).",
-                    e.line(),
-                    e.column()
-                ),
+        super::json_body(Ok(body))
+            .map_err(|bad| refuse(bad.status, "INVALID_PARAMETERS", bad.message))
+    }
+
+    /// Whether `presented` is this request's signature with the application's `secret`, the
+    /// consumer key and the timestamp as sent, at any of the addresses a client may sign.
+    fn signed_with(&self, secret: &str, consumer: &str, timestamp: &str, presented: &str) -> bool {
+        let method = self.method.as_str();
+        self.signed_urls().iter().any(|url| {
+            same(
+                presented,
+                &signature(secret, consumer, method, url, &self.body, timestamp),
             )
         })
     }
@@ -388,14 +386,7 @@ async fn authenticate(state: &AppState, req: &Signed) -> Result<(Caller, i64), R
         ));
     };
     let presented = req.header("x-ovh-signature").unwrap_or_default();
-    let method = req.method.as_str();
-    let signed = req.signed_urls().iter().any(|url| {
-        same(
-            presented,
-            &signature(&app.secret, consumer, method, url, &req.body, timestamp),
-        )
-    });
-    if !signed {
+    if !req.signed_with(&app.secret, consumer, timestamp, presented) {
         return Err(refuse(
             StatusCode::BAD_REQUEST,
             "INVALID_SIGNATURE",
@@ -438,7 +429,7 @@ async fn authenticate(state: &AppState, req: &Signed) -> Result<(Caller, i64), R
         ));
     }
     let path = req.path.strip_prefix("/1.0").unwrap_or(&req.path);
-    if !service::allowed(&rules, method, path) {
+    if !service::allowed(&rules, req.method.as_str(), path) {
         return Err(refuse(
             StatusCode::FORBIDDEN,
             "NOT_GRANTED_CALL",
