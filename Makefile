@@ -18,7 +18,8 @@ export STEWARD_COMPAT_PYTHON := $(COMPAT_VENV)/bin/python
 CARGO_LEPTOS_VERSION := 0.3.10
 WASM_BINDGEN_VERSION := 0.2.130
 
-.PHONY: run test tools test-tools lint unit integration integration-sqlite integration-postgres e2e build clean
+.PHONY: run test tools test-tools lint unit integration integration-sqlite integration-postgres e2e build clean \
+	reliability reliability-properties
 
 ## Serve the panel on SQLite at http://127.0.0.1:3000 (plain http, so cookies are not Secure).
 run: tools
@@ -55,6 +56,7 @@ lint:
 	cargo fmt --check
 	cargo clippy --all-targets --features ssr -- -D warnings
 
+## Unit tests, with a short run (256 cases each) of the property tests for bad input.
 unit:
 	cargo test --features ssr --lib --bins
 
@@ -73,6 +75,14 @@ build: tools
 ## Playwright in headless Debian Chromium against a release build on a fresh SQLite database.
 e2e: build
 	end2end/run.sh
+
+## Longer runs of the checks that look for rare failures; not part of `make test`.
+reliability: reliability-properties
+
+## The property tests for bad input (login IDs, OVH signatures, the TC3 Authorization header,
+## the compatible APIs' JSON bodies) with many more cases: PROPTEST_CASES=N to change.
+reliability-properties:
+	PROPTEST_CASES=$${PROPTEST_CASES:-20000} cargo test --features ssr --lib properties
 
 clean:
 	cargo clean
