@@ -19,7 +19,7 @@ CARGO_LEPTOS_VERSION := 0.3.10
 WASM_BINDGEN_VERSION := 0.2.130
 
 .PHONY: run test tools test-tools lint unit integration integration-sqlite integration-postgres e2e build clean \
-	reliability reliability-properties
+	reliability reliability-properties bench bench-tools
 
 ## Serve the panel on SQLite at http://127.0.0.1:3000 (plain http, so cookies are not Secure).
 run: tools
@@ -83,6 +83,16 @@ reliability: reliability-properties
 ## the compatible APIs' JSON bodies) with many more cases: PROPTEST_CASES=N to change.
 reliability-properties:
 	PROPTEST_CASES=$${PROPTEST_CASES:-20000} cargo test --features ssr --lib properties
+
+## The release build under load on SQLite and a throwaway PostgreSQL: prints a table and writes
+## target/bench/bench.md and target/bench/bench.json. Not part of `make test`.
+bench: build bench-tools
+	tests/with-postgres.sh cargo run --release --manifest-path tests/bench/Cargo.toml
+
+bench-tools:
+	@command -v sqlite3 >/dev/null || ($(SUDO) apt-get update -q && $(SUDO) apt-get install -y -q sqlite3)
+	@[ -x /usr/lib/postgresql/15/bin/initdb ] && command -v psql >/dev/null \
+	  || ($(SUDO) apt-get update -q && $(SUDO) apt-get install -y -q postgresql-15)
 
 clean:
 	cargo clean
