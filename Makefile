@@ -54,6 +54,7 @@ test-tools:
 
 lint:
 	cargo fmt --check
+	cargo fmt --check --manifest-path tests/bench/Cargo.toml
 	cargo clippy --all-targets --features ssr -- -D warnings
 
 ## Unit tests, with a short run (256 cases each) of the property tests for bad input.
