@@ -18,8 +18,9 @@ export STEWARD_COMPAT_PYTHON := $(COMPAT_VENV)/bin/python
 CARGO_LEPTOS_VERSION := 0.3.10
 WASM_BINDGEN_VERSION := 0.2.130
 
-.PHONY: run test reliability tools test-tools lint unit integration integration-sqlite integration-postgres \
-	reliability-suite reliability-sqlite reliability-postgres outage e2e build clean
+.PHONY: run test tools test-tools lint unit integration integration-sqlite integration-postgres e2e build clean \
+	reliability reliability-suite reliability-sqlite reliability-postgres outage reliability-properties \
+	bench bench-tools
 
 ## Serve the panel on SQLite at http://127.0.0.1:3000 (plain http, so cookies are not Secure).
 run: tools
@@ -34,7 +35,7 @@ test: tools test-tools lint unit integration reliability-suite e2e
 ## 60-second load, plus the database outage.
 reliability: tools test-tools
 	STEWARD_CRASH_ROUNDS=100 STEWARD_LOAD_SECONDS=60 $(MAKE) reliability-suite
-	@# The property tests' full run goes here.
+	$(MAKE) reliability-properties
 	@echo "make reliability: all checks passed"
 
 tools:
@@ -62,8 +63,10 @@ test-tools:
 
 lint:
 	cargo fmt --check
+	cargo fmt --check --manifest-path tests/bench/Cargo.toml
 	cargo clippy --all-targets --features ssr -- -D warnings
 
+## Unit tests, with a short run (256 cases each) of the property tests for bad input.
 unit:
 	cargo test --features ssr --lib --bins
 
@@ -98,6 +101,23 @@ build: tools
 ## Playwright in headless Debian Chromium against a release build on a fresh SQLite database.
 e2e: build
 	end2end/run.sh
+
+## Longer runs of the checks that look for rare failures; not part of `make test`.
+
+## The property tests for bad input (login IDs, OVH signatures, the TC3 Authorization header,
+## the compatible APIs' JSON bodies) with many more cases: PROPTEST_CASES=N to change.
+reliability-properties:
+	PROPTEST_CASES=$${PROPTEST_CASES:-20000} cargo test --features ssr --lib properties
+
+## The release build under load on SQLite and a throwaway PostgreSQL: prints a table and writes
+## target/bench/bench.md and target/bench/bench.json. Not part of `make test`.
+bench: build bench-tools
+	tests/with-postgres.sh cargo run --release --manifest-path tests/bench/Cargo.toml
+
+bench-tools:
+	@command -v sqlite3 >/dev/null || ($(SUDO) apt-get update -q && $(SUDO) apt-get install -y -q sqlite3)
+	@[ -x /usr/lib/postgresql/15/bin/initdb ] && command -v psql >/dev/null \
+	  || ($(SUDO) apt-get update -q && $(SUDO) apt-get install -y -q postgresql-15)
 
 clean:
 	cargo clean

@@ -155,4 +155,72 @@ mod tests {
             assert_eq!(LoginId::parse(bad), None, "{bad:?}");
         }
     }
+
+    /// Bad input: whatever is typed in the login box, parsing never panics, and what it
+    /// accepts is canonical. `PROPTEST_CASES` sets the number of cases (`make reliability`).
+    mod properties {
+        use super::*;
+        use proptest::prelude::*;
+
+        fn account_id() -> impl Strategy<Value = String> {
+            "[0-9]{4}-[0-9]{3}-[0-9]{2}"
+        }
+
+        fn login() -> impl Strategy<Value = String> {
+            "[a-zA-Z0-9._-]{1,32}"
+        }
+
+        proptest! {
+            #[test]
+            fn any_text_parses_or_is_refused_without_panicking(input in any::<String>()) {
+                let _ = LoginName::parse(&input);
+                if let Some(id) = LoginId::parse(&input) {
+                    // What is accepted prints in canonical form and reads back the same.
+                    prop_assert_eq!(LoginId::parse(&id.to_string()), Some(id));
+                }
+            }
+
+            #[test]
+            fn text_near_the_format_never_panics(input in "[ 0-9a-zA-Z/._@+-]{0,48}") {
+                if let Some(id) = LoginId::parse(&input) {
+                    prop_assert_eq!(LoginId::parse(&id.to_string()), Some(id));
+                }
+            }
+
+            #[test]
+            fn a_valid_login_id_formats_and_parses_back(
+                account in account_id(),
+                login in proptest::option::of(login()),
+                padding in "[ \t]{0,3}",
+            ) {
+                let text = match &login {
+                    Some(login) => format!("{account}/{login}"),
+                    None => account.clone(),
+                };
+                let Some(id) = LoginId::parse(&format!("{padding}{text}{padding}")) else {
+                    return Err(TestCaseError::fail(format!("{text:?} was refused")));
+                };
+                prop_assert_eq!(id.account.as_str(), account.as_str());
+                prop_assert_eq!(id.login.as_ref().map(LoginName::as_str), login.as_deref());
+                prop_assert_eq!(id.to_string(), text);
+            }
+
+            #[test]
+            fn a_login_is_accepted_exactly_when_it_has_1_to_32_login_characters(
+                input in prop_oneof![login(), any::<String>(), "[a-z.]{30,34}"],
+            ) {
+                let trimmed = input.trim();
+                let valid = (1..=LoginName::MAX_LEN).contains(&trimmed.len())
+                    && trimmed
+                        .bytes()
+                        .all(|b| b.is_ascii_alphanumeric() || b"._-".contains(&b));
+                let parsed = LoginName::parse(&input);
+                prop_assert_eq!(parsed.is_ok(), valid, "{:?}", input);
+                if let Ok(name) = parsed {
+                    prop_assert_eq!(name.as_str(), trimmed);
+                    prop_assert_eq!(name.key(), trimmed.to_ascii_lowercase());
+                }
+            }
+        }
+    }
 }

@@ -3,6 +3,8 @@
 //! (see `../shared/COMPAT.md`). Each dialect authenticates its own way, then calls the same
 //! services as the panel: one set of rules, privileges and password policy.
 
+#[cfg(test)]
+mod bad_input;
 pub mod gcore;
 pub mod openapi;
 pub mod ovh;

@@ -379,3 +379,31 @@ async fn remove(
     sub_accounts::delete(&state, Who::Caller(&caller), parent, id, &current.name).await?;
     Ok(axum::Json(json!({ "message": "Sub-account deleted successfully" })).into_response())
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Bad input: bodies are read without panicking and refusals never repeat a value.
+    mod properties {
+        use super::*;
+        use crate::server::compat::bad_input;
+        use proptest::prelude::*;
+
+        proptest! {
+            #[test]
+            fn bodies_are_accepted_or_refused_without_repeating_them(
+                (secret, bytes) in bad_input::body(&[
+                    "name", "email", "phone", "description", "rate_limit", "permissions",
+                    "calls", "cdr", "password", "enabled", "kyc_mode", "business_type",
+                ]),
+            ) {
+                bad_input::check_body::<SubAccountBody>(&secret, &bytes)?;
+                bad_input::check_body::<Permissions>(&secret, &bytes)?;
+                if let Ok(body) = parse_body::<SubAccountBody>(Ok(Bytes::from(bytes))) {
+                    let _ = body.into_input(None);
+                }
+            }
+        }
+    }
+}
