@@ -284,7 +284,7 @@ test.describe('Sub-accounts with JavaScript', () => {
       'Enabled',
       'Customer use · calls blocked until KYC',
       '250 / min',
-      /^\d{4}-\d{2}-\d{2} \d{2}:\d{2} UTC$/,
+      /^\d{1,2} [A-Z][a-z]{2} \d{4}, \d{2}:\d{2} UTC$/,
     ]);
     await expect(page.getByRole('navigation', { name: 'Pages' })).toContainText('Page 1 of 1 · 1 sub-accounts');
     await expectNoSeriousA11yViolations(page);
@@ -517,7 +517,10 @@ test.describe('API keys with JavaScript', () => {
     const row = page.locator('table.tokens tbody tr').filter({ has: page.getByRole('cell', { name, exact: true }) });
     await expect(row).toBeVisible();
     await expect(row.getByRole('cell').nth(2)).toHaveText('None');
-    await expect(row.getByRole('cell').nth(3)).toHaveText(`${lastDay} 23:59 UTC`);
+    // The last day, written the English way: 2026-12-31 is "31 Dec 2026".
+    const [year, month, day] = lastDay.split('-').map(Number);
+    const months = ['Jan', 'Feb', 'Mar', 'Apr', 'May', 'Jun', 'Jul', 'Aug', 'Sep', 'Oct', 'Nov', 'Dec'];
+    await expect(row.getByRole('cell').nth(3)).toHaveText(`${day} ${months[month - 1]} ${year}`);
     await expect(row.getByRole('cell').nth(5)).not.toHaveText('Never');
     await expect(page.getByText(token)).toHaveCount(0);
 
