@@ -23,6 +23,7 @@ const PAGES = [
   { path: '/security', en: 'Security', fr: 'Sécurité' },
   { path: '/sub-accounts', en: 'Sub-accounts', fr: 'Sous-comptes' },
   { path: '/api-keys', en: 'API keys', fr: 'Clés d’API' },
+  { path: '/activity', en: 'Activity', fr: 'Activité' },
 ] as const;
 
 async function expectHeading(page: Page, text: string): Promise<void> {
