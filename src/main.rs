@@ -152,6 +152,7 @@ enum AccountCommand {
 }
 
 fn main() -> ExitCode {
+    return_large_buffers_to_the_system();
     let cli = Cli::parse();
     init_tracing();
     let runtime = match tokio::runtime::Builder::new_multi_thread()
@@ -426,6 +427,20 @@ mod operator {
             Role::parse(&row.role).map_err(|e| anyhow::anyhow!("{e}"))?
         };
         Ok((candidate.user_id, role))
+    }
+}
+
+/// Every argon2 hash allocates a 19 MiB buffer on one of the blocking pool's threads. glibc's
+/// adaptive mmap threshold rises after the first such buffer is freed, so later ones come from
+/// per-thread arenas that keep the memory: the server grew to hundreds of megabytes under a
+/// burst of logins. A fixed threshold keeps buffers of 4 MiB and more in their own mappings,
+/// given back to the system as soon as they are freed.
+fn return_large_buffers_to_the_system() {
+    #[cfg(all(target_os = "linux", target_env = "gnu"))]
+    // SAFETY: `mallopt` only changes an allocator parameter; it runs before any other thread
+    // exists, and a refusal (a zero return) just leaves the default in place.
+    unsafe {
+        libc::mallopt(libc::M_MMAP_THRESHOLD, 4 * 1024 * 1024);
     }
 }
 
