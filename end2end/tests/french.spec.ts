@@ -59,7 +59,7 @@ test.describe('in French', () => {
 
     // Back to English, from any page.
     await page.getByRole('button', { name: 'English', exact: true }).click();
-    await expectHeading(page, 'API keys');
+    await expectHeading(page, 'Activity');
     await expect(page.locator('html')).toHaveAttribute('lang', 'en');
   });
 
@@ -115,6 +115,6 @@ test.describe('in French without JavaScript', () => {
     await walk(page, 'fr', false);
 
     await page.getByRole('button', { name: 'English', exact: true }).click();
-    await expectHeading(page, 'API keys');
+    await expectHeading(page, 'Activity');
   });
 });
