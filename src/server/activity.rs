@@ -270,12 +270,6 @@ impl<T> Happened for Option<T> {
     }
 }
 
-impl<A, B> Happened for (A, B) {
-    fn happened(&self) -> bool {
-        true
-    }
-}
-
 /// Runs `work`, whose writes record `event` on success, and records `event` as a failure when
 /// it is refused. An outage is not recorded: the database that would hold the event is the one
 /// that failed.
@@ -414,16 +408,16 @@ pub fn narrowing(
     };
     let target = query.target.trim();
     let target = (!target.is_empty()).then(|| target.to_lowercase());
-    let from = match day_start(&query.from) {
+    let from = match super::format::day_start(&query.from) {
         Ok(day) => day,
-        Err(()) => {
+        Err(_) => {
             refuse("from", crate::key!("activity.error.date"));
             None
         }
     };
-    let until = match day_start(&query.to) {
+    let until = match super::format::day_start(&query.to) {
         Ok(day) => day.map(|start| start + 86_400),
-        Err(()) => {
+        Err(_) => {
             refuse("to", crate::key!("activity.error.date"));
             None
         }
@@ -458,24 +452,6 @@ pub fn narrowing(
         },
         after,
     ))
-}
-
-/// The Unix time at which day `YYYY-MM-DD` starts (UTC); `None` for an empty field.
-fn day_start(text: &str) -> Result<Option<i64>, ()> {
-    let text = text.trim();
-    if text.is_empty() {
-        return Ok(None);
-    }
-    let mut parts = text.splitn(3, '-');
-    let (Some(y), Some(m), Some(d)) = (parts.next(), parts.next(), parts.next()) else {
-        return Err(());
-    };
-    let (Ok(y), Ok(m), Ok(d)) = (y.parse::<i32>(), m.parse::<u8>(), d.parse::<u8>()) else {
-        return Err(());
-    };
-    let month = time::Month::try_from(m).map_err(|_| ())?;
-    let date = time::Date::from_calendar_date(y, month, d).map_err(|_| ())?;
-    Ok(Some(date.midnight().assume_utc().unix_timestamp()))
 }
 
 /// The page of events `caller` may see that `query` asks for.

@@ -140,25 +140,11 @@ async fn create_token_as(
 /// `None` for no expiry. The day must not be in the past.
 pub fn expiry(input: &str, now: i64) -> Result<Option<i64>, &'static str> {
     const MESSAGE: &str = crate::key!("api_keys.error.expiry_format");
-    let input = input.trim();
-    if input.is_empty() {
+    let Some(start) = super::format::day_start(input).map_err(|_| MESSAGE)? else {
         return Ok(None);
-    }
-    let mut parts = input.splitn(3, '-');
-    let (Some(y), Some(m), Some(d)) = (parts.next(), parts.next(), parts.next()) else {
-        return Err(MESSAGE);
     };
-    let (Ok(y), Ok(m), Ok(d)) = (y.parse::<i32>(), m.parse::<u8>(), d.parse::<u8>()) else {
-        return Err(MESSAGE);
-    };
-    let month = time::Month::try_from(m).map_err(|_| MESSAGE)?;
-    let date = time::Date::from_calendar_date(y, month, d).map_err(|_| MESSAGE)?;
-    let end = date
-        .next_day()
-        .ok_or(MESSAGE)?
-        .midnight()
-        .assume_utc()
-        .unix_timestamp();
+    // The token works through the whole of its last day.
+    let end = start + 86_400;
     if end <= now {
         Err(MESSAGE)
     } else {

@@ -24,6 +24,28 @@ pub fn date(unix_seconds: i64) -> String {
     rfc3339(unix_seconds).chars().take(10).collect()
 }
 
+/// A date typed as `YYYY-MM-DD` that is not one.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct InvalidDay;
+
+/// The Unix time at which the day typed as `YYYY-MM-DD` starts (UTC); `None` for an empty field.
+pub fn day_start(text: &str) -> Result<Option<i64>, InvalidDay> {
+    let text = text.trim();
+    if text.is_empty() {
+        return Ok(None);
+    }
+    let mut parts = text.splitn(3, '-');
+    let (Some(y), Some(m), Some(d)) = (parts.next(), parts.next(), parts.next()) else {
+        return Err(InvalidDay);
+    };
+    let (Ok(y), Ok(m), Ok(d)) = (y.parse::<i32>(), m.parse::<u8>(), d.parse::<u8>()) else {
+        return Err(InvalidDay);
+    };
+    let month = time::Month::try_from(m).map_err(|_| InvalidDay)?;
+    let date = time::Date::from_calendar_date(y, month, d).map_err(|_| InvalidDay)?;
+    Ok(Some(date.midnight().assume_utc().unix_timestamp()))
+}
+
 #[cfg(test)]
 mod tests {
     #[test]
