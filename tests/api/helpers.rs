@@ -79,6 +79,8 @@ impl Browser {
         let client = reqwest::Client::builder()
             .cookie_provider(jar.clone())
             .redirect(reqwest::redirect::Policy::none())
+            // A request that never gets an answer fails its test instead of hanging the suite.
+            .timeout(std::time::Duration::from_secs(120))
             .build()
             .expect("client");
         Browser {
