@@ -3,8 +3,9 @@
 use axum::Router;
 use axum::middleware;
 use axum::routing::{get, post};
-use leptos_axum::{LeptosRoutes, generate_route_list};
+use leptos_axum::{AxumRouteListing, LeptosRoutes, generate_route_list};
 use std::net::SocketAddr;
+use std::sync::LazyLock;
 use tower_sessions_sqlx_store::{PostgresStore, SqliteStore};
 
 use super::config::MetricsMode;
@@ -15,8 +16,16 @@ use super::session;
 use super::state::AppState;
 use crate::app::{App, shell};
 
+/// The page routes, listed once per process.
+///
+/// Listing renders the app with resource loading switched off by a flag that is global to the
+/// process (`leptos::server::SuppressResourceLoad`): a page whose data began to load in that window
+/// would wait forever. Listing once, before any router exists to serve a page, closes the window
+/// for every router built later (the tests build one per test, concurrently).
+static PAGE_ROUTES: LazyLock<Vec<AxumRouteListing>> = LazyLock::new(|| generate_route_list(App));
+
 pub fn router(state: AppState) -> Router {
-    let routes = generate_route_list(App);
+    let routes = PAGE_ROUTES.clone();
     let options = state.leptos_options.clone();
     let metrics_on = state.config.metrics == MetricsMode::On;
     let mut app = Router::new()

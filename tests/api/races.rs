@@ -246,3 +246,63 @@ async fn a_gcore_client_frees_its_company_name_when_it_is_deleted() {
         .expect("deleted");
     assert_eq!(create().await.expect("request").status(), 201);
 }
+
+/// Building a router lists the app's pages by rendering it with resource loading switched off,
+/// by a flag global to the process. A page whose data began to load in that window used to wait
+/// forever. Routers are built here without pause (as concurrent tests do) while pages load.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn pages_keep_loading_while_other_routers_are_built_in_the_same_process() {
+    use std::sync::atomic::{AtomicBool, Ordering};
+
+    let app = spawn_app().await;
+    let (holder, account) = app.signed_up(&unique("Listing")).await;
+    holder
+        .call(
+            "create_user",
+            &[
+                ("login", "listed"),
+                ("email", "listed@acme.example"),
+                ("group", "DEFAULT"),
+                ("description", ""),
+                ("password", PASSWORD),
+            ],
+        )
+        .await
+        .expect("user created");
+    /// Stops the builder however the test ends: the runtime waits for it before it shuts down.
+    struct Stop(Arc<AtomicBool>);
+    impl Drop for Stop {
+        fn drop(&mut self) {
+            self.0.store(true, Ordering::Relaxed);
+        }
+    }
+    let stop = Stop(Arc::new(AtomicBool::new(false)));
+    let building = {
+        let (stop, state) = (stop.0.clone(), app.state.clone());
+        tokio::task::spawn_blocking(move || {
+            let mut built = 0u32;
+            while !stop.load(Ordering::Relaxed) {
+                drop(steward::server::app::router(state.clone()));
+                built += 1;
+            }
+            built
+        })
+    };
+    for round in 0..40 {
+        let page = tokio::time::timeout(std::time::Duration::from_secs(20), holder.get("/users"))
+            .await
+            .unwrap_or_else(|_| panic!("round {round}: the users page never finished loading"));
+        assert_eq!(page.status(), 200, "round {round}");
+        let body = tokio::time::timeout(std::time::Duration::from_secs(20), page.text())
+            .await
+            .unwrap_or_else(|_| panic!("round {round}: the users page stopped mid-body"))
+            .expect("body");
+        // The users come from the page's resource: present only once it loaded.
+        assert!(
+            body.contains(&format!("{account}/listed")),
+            "round {round}: the page lacks its data"
+        );
+    }
+    drop(stop);
+    assert!(building.await.expect("builder") > 0);
+}
