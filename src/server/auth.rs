@@ -235,7 +235,9 @@ pub async fn caller(state: &AppState, session: &AuthSession) -> Result<Option<Ca
     let valid = row.filter(|r| r.security_stamp == user.stamp && usable(r));
     // Ended from the list of sessions (or by logging out elsewhere): no longer valid either.
     let valid = match valid {
-        Some(row) if super::sessions::still_open(state, &user.handle, user.user_id).await? => {
+        Some(row)
+            if super::sessions::still_open(state, session, &user.handle, user.user_id).await? =>
+        {
             Some(row)
         }
         _ => None,

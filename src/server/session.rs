@@ -82,6 +82,13 @@ impl AuthSession {
         Ok(())
     }
 
+    /// Saves the session at the end of this request, which pushes its idle deadline (in the
+    /// store and in the cookie's `Max-Age`) back to a full idle period from now. An unchanged
+    /// session is otherwise not written, so its deadline would stay where the last change put it.
+    pub fn keep_alive(&self) {
+        self.0.set_expiry(self.0.expiry());
+    }
+
     pub async fn user(&self) -> anyhow::Result<Option<SessionUser>> {
         Ok(self.0.get(KEY).await?)
     }

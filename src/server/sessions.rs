@@ -8,8 +8,12 @@ use super::session::AuthSession;
 use super::state::AppState;
 use crate::error::AppError;
 
-/// "Last seen" is written at most this often, so that reading a page stays a read.
-const TOUCH_EVERY_SECONDS: i64 = 60;
+/// "Last seen" is written, and the session renewed, at most this often, so that reading a page
+/// stays a read; more often when the idle timeout is short, so that a session in use is always
+/// renewed before it would expire.
+fn touch_every(idle: std::time::Duration) -> i64 {
+    i64::try_from(idle.as_secs() / 4).map_or(60, |quarter| quarter.min(60))
+}
 
 /// Where a request comes from. The address is the socket's: a forwarded-for header is not
 /// trusted (SECURITY.md rule 24).
@@ -44,13 +48,19 @@ pub async fn start(
 }
 
 /// Whether the session's record still exists (it was not ended from the list); notes that it
-/// was seen.
-pub async fn still_open(state: &AppState, handle: &str, user_id: i64) -> Result<bool, AppError> {
+/// was seen and keeps the session alive, so that the idle timeout only ends a session left idle.
+pub async fn still_open(
+    state: &AppState,
+    session: &AuthSession,
+    handle: &str,
+    user_id: i64,
+) -> Result<bool, AppError> {
     match db::sessions::last_seen(&state.db, handle, user_id).await? {
         None => Ok(false),
         Some(seen) => {
-            if now() - seen >= TOUCH_EVERY_SECONDS {
+            if now() - seen >= touch_every(state.config.session_idle) {
                 db::sessions::touch(&state.db, handle).await?;
+                session.keep_alive();
             }
             Ok(true)
         }

@@ -192,6 +192,23 @@ async fn a_session_ends_after_the_idle_timeout() {
 }
 
 #[tokio::test]
+async fn a_session_in_use_outlives_the_idle_timeout_and_ends_once_left_idle() {
+    let app =
+        crate::helpers::spawn_app_with(|c| c.session_idle = std::time::Duration::from_secs(2))
+            .await;
+    let (browser, account) = app.signed_up(&unique("Busy")).await;
+    // Five seconds of use, well past the two-second idle timeout, one page every half second.
+    for step in 0..10 {
+        tokio::time::sleep(std::time::Duration::from_millis(500)).await;
+        assert_eq!(browser.me().await["account_id"], account, "step {step}");
+    }
+    let page = browser.get("/users").await;
+    assert_eq!(page.status(), 200);
+    tokio::time::sleep(std::time::Duration::from_millis(3500)).await;
+    assert_eq!(browser.me().await, serde_json::Value::Null);
+}
+
+#[tokio::test]
 async fn a_busy_session_still_ends_at_the_absolute_timeout() {
     let app =
         crate::helpers::spawn_app_with(|c| c.session_max = std::time::Duration::from_secs(2)).await;
