@@ -257,6 +257,29 @@ impl TestApp {
     }
 
     /// Seeds `count` users straight into the database (one shared hash: they never log in).
+    /// Fails unless every account's kept count of delegated users (`accounts.user_count`, which
+    /// the users page shows as its total) equals the users it really has.
+    pub async fn assert_user_counts_exact(&self) {
+        let wrong: Vec<(String, i64, i64)> = steward::on_db!(&self.state.db, |pool| {
+            sqlx::query_as(
+                "SELECT a.code, a.user_count, (SELECT COUNT(*) FROM users u
+                        WHERE u.account_id = a.id AND NOT u.is_holder) AS counted
+                 FROM accounts a",
+            )
+            .fetch_all(pool)
+            .await
+        })
+        .expect("user counts");
+        let wrong: Vec<_> = wrong
+            .into_iter()
+            .filter(|(_, kept, counted)| kept != counted)
+            .collect();
+        assert!(
+            wrong.is_empty(),
+            "kept counts differ (account, kept, counted): {wrong:?}"
+        );
+    }
+
     pub async fn seed_users(&self, account_id: &str, prefix: &str, count: usize) {
         let account_pk = self.account_pk(account_id).await;
         let group: i64 = steward::on_db!(&self.state.db, |pool| {

@@ -763,6 +763,7 @@ async fn deleting_needs_the_exact_name_and_removes_users_and_credentials() {
     })
     .unwrap();
     assert_eq!((users, tokens), (0, 0));
+    app.assert_user_counts_exact().await;
     // Deleting again finds nothing.
     assert_eq!(
         admin

@@ -517,6 +517,8 @@ async fn ending_sessions_and_removing_log_the_user_out() {
             .unwrap_err(),
         AppError::NotFound
     );
+    assert_eq!(admin.call("list_users", &[]).await.unwrap()["total"], 0);
+    app.assert_user_counts_exact().await;
 }
 
 #[tokio::test]
@@ -686,6 +688,7 @@ async fn the_list_searches_filters_sorts_and_pages_on_the_server() {
     ])
     .await;
     assert_eq!(logins(&by_status)[0], "seed007");
+    app.assert_user_counts_exact().await;
 }
 
 #[tokio::test]

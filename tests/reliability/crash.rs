@@ -182,6 +182,11 @@ const NOTHING_HALF_MADE: &[(&str, &str)] = &[
          (SELECT 1 FROM activity e WHERE e.account_id = s.parent_id AND e.action = 'sub_account.create'
           AND e.result = 'success' AND e.target_key = s.company_key)",
     ),
+    (
+        "accounts whose kept user count differs from their users",
+        "SELECT COUNT(*) FROM accounts a WHERE a.user_count <>
+         (SELECT COUNT(*) FROM users u WHERE u.account_id = a.id AND NOT u.is_holder)",
+    ),
 ];
 
 async fn check(database_url: &str, tenant: &Tenant, acknowledged: &Tally, round: u64) {

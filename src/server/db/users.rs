@@ -231,9 +231,15 @@ pub async fn list(
         filter.limit.clamp(1, 1000),
         filter.offset.max(0),
     );
-    let count_sql = format!(
-        "SELECT COUNT(*) FROM users u JOIN user_groups g ON g.id = u.group_id WHERE {where_sql}"
-    );
+    // Unfiltered, the total is the account's own count, which the database keeps (migration
+    // 0010); filtered, the matching rows are counted.
+    let unfiltered =
+        filter.search.is_none() && filter.group_id.is_none() && filter.status.is_none();
+    let count_sql = if unfiltered {
+        "SELECT user_count FROM accounts WHERE id = $1".to_owned()
+    } else {
+        format!("SELECT COUNT(*) FROM users u WHERE {where_sql}")
+    };
     on_db!(db, |pool| {
         let mut page = sqlx::query_as::<_, UserRow>(&page_sql);
         let mut count = sqlx::query_scalar::<_, i64>(&count_sql);
