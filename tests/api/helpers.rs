@@ -257,14 +257,19 @@ impl TestApp {
     }
 
     /// Seeds `count` users straight into the database (one shared hash: they never log in).
-    /// Fails unless every account's kept count of delegated users (`accounts.user_count`, which
-    /// the users page shows as its total) equals the users it really has.
+    /// Fails unless every account's and every group's kept count of delegated users
+    /// (`user_count`, which the users page shows as its total and the groups list as their
+    /// sizes) equals the users they really have.
     pub async fn assert_user_counts_exact(&self) {
         let wrong: Vec<(String, i64, i64)> = steward::on_db!(&self.state.db, |pool| {
             sqlx::query_as(
-                "SELECT a.code, a.user_count, (SELECT COUNT(*) FROM users u
+                "SELECT 'account ' || a.code, a.user_count, (SELECT COUNT(*) FROM users u
                         WHERE u.account_id = a.id AND NOT u.is_holder) AS counted
-                 FROM accounts a",
+                 FROM accounts a
+                 UNION ALL
+                 SELECT 'group ' || g.name, g.user_count, (SELECT COUNT(*) FROM users u
+                        WHERE u.group_id = g.id AND NOT u.is_holder) AS counted
+                 FROM user_groups g",
             )
             .fetch_all(pool)
             .await
@@ -276,7 +281,7 @@ impl TestApp {
             .collect();
         assert!(
             wrong.is_empty(),
-            "kept counts differ (account, kept, counted): {wrong:?}"
+            "kept counts differ (what, kept, counted): {wrong:?}"
         );
     }
 

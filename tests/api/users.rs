@@ -725,6 +725,80 @@ async fn custom_groups_are_added_named_uniquely_and_deleted_only_when_empty() {
 
     let helper = app.user_in(&admin, &account, "helper", "support").await;
     assert_eq!(helper.me().await["role"], "None");
+    // Sizes follow users in and out of a group, and from one group to another.
+    let sizes = || async {
+        let groups = admin.call("list_groups", &[]).await.unwrap();
+        groups
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|g| {
+                (
+                    g["name"].as_str().unwrap().to_owned(),
+                    g["members"].as_i64().unwrap(),
+                )
+            })
+            .collect::<Vec<_>>()
+    };
+    let named = |pairs: &[(&str, i64)]| {
+        pairs
+            .iter()
+            .map(|(n, c)| ((*n).to_owned(), *c))
+            .collect::<Vec<_>>()
+    };
+    app.user_in(&admin, &account, "mover", "DEFAULT").await;
+    assert_eq!(
+        sizes().await,
+        named(&[
+            ("ADMIN", 0),
+            ("DEFAULT", 1),
+            ("UNPRIVILEGED", 0),
+            ("support", 1)
+        ]),
+        "the holder is not counted"
+    );
+    let move_to = |group: &'static str| {
+        let admin = &admin;
+        async move {
+            admin
+                .call(
+                    "update_user",
+                    &[
+                        ("login", "mover"),
+                        ("email", "mover@acme.example"),
+                        ("group", group),
+                        ("description", ""),
+                    ],
+                )
+                .await
+                .unwrap();
+        }
+    };
+    move_to("support").await;
+    assert_eq!(
+        sizes().await,
+        named(&[
+            ("ADMIN", 0),
+            ("DEFAULT", 0),
+            ("UNPRIVILEGED", 0),
+            ("support", 2)
+        ])
+    );
+    move_to("ADMIN").await;
+    admin
+        .call("remove_user", &[("login", "mover")])
+        .await
+        .unwrap();
+    assert_eq!(
+        sizes().await,
+        named(&[
+            ("ADMIN", 0),
+            ("DEFAULT", 0),
+            ("UNPRIVILEGED", 0),
+            ("support", 1)
+        ])
+    );
+    app.assert_user_counts_exact().await;
     let in_use = admin
         .call("delete_group", &[("name", "support")])
         .await

@@ -187,6 +187,11 @@ const NOTHING_HALF_MADE: &[(&str, &str)] = &[
         "SELECT COUNT(*) FROM accounts a WHERE a.user_count <>
          (SELECT COUNT(*) FROM users u WHERE u.account_id = a.id AND NOT u.is_holder)",
     ),
+    (
+        "groups whose kept user count differs from their users",
+        "SELECT COUNT(*) FROM user_groups g WHERE g.user_count <>
+         (SELECT COUNT(*) FROM users u WHERE u.group_id = g.id AND NOT u.is_holder)",
+    ),
 ];
 
 async fn check(database_url: &str, tenant: &Tenant, acknowledged: &Tally, round: u64) {

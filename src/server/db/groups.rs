@@ -16,8 +16,9 @@ pub struct GroupRow {
     pub updated_at: i64,
 }
 
-const SELECT: &str = "SELECT g.id, g.name, g.role, g.description, g.built_in, g.created_at, g.updated_at,
-                             (SELECT COUNT(*) FROM users u WHERE u.group_id = g.id AND NOT u.is_holder) AS members
+const SELECT: &str =
+    "SELECT g.id, g.name, g.role, g.description, g.built_in, g.created_at, g.updated_at,
+                             g.user_count AS members
                       FROM user_groups g";
 
 /// Inserts one group: `$1` account, `$2` name, `$3` name key, `$4` role code, `$5` description,
