@@ -112,10 +112,78 @@ pub async fn current_caller(
     state: &AppState,
     session: &AuthSession,
 ) -> Result<Option<Caller>, AppError> {
-    let headers = leptos_axum::extract::<axum::http::HeaderMap>()
-        .await
+    let parts = use_context::<axum::http::request::Parts>();
+    let headers = parts
+        .as_ref()
+        .map(|parts| parts.headers.clone())
         .unwrap_or_default();
-    caller_from_request(state, session, &headers).await
+    let Some(memo) = parts.and_then(|parts| parts.extensions.get::<CallerMemo>().cloned()) else {
+        return caller_from_request(state, session, &headers).await;
+    };
+    // Held while the caller is found: a page's resources start together, and all but the first
+    // wait here for its answer instead of each looking the caller up again.
+    let mut memo = memo.0.lock().await;
+    let key = MemoKey::of(session, &headers).await?;
+    if let (Some(key), Some((known, caller))) = (&key, memo.as_ref())
+        && key == known
+    {
+        return Ok(Some(caller.clone()));
+    }
+    let found = caller_from_request(state, session, &headers).await?;
+    // Keyed by what the session says after the look-up, which may have ended the session or
+    // stopped acting in a sub-account that is gone.
+    *memo = match (&found, MemoKey::of(session, &headers).await?) {
+        (Some(caller), Some(key)) => Some((key, caller.clone())),
+        _ => None,
+    };
+    Ok(found)
+}
+
+/// The caller of one request, once found, for the request's other server functions (a page's
+/// resources each call one). Each request gets its own ([`install_caller_memo`]).
+#[derive(Clone, Default)]
+pub struct CallerMemo(Arc<tokio::sync::Mutex<Option<(MemoKey, Caller)>>>);
+
+/// What a memoised caller was found from. A login, a logout or a switch of sub-account within the
+/// request changes the key, so the memo never answers for a different caller.
+#[derive(PartialEq, Eq)]
+pub enum MemoKey {
+    Credential(auth::Presented),
+    Session {
+        user_id: i64,
+        stamp: String,
+        handle: String,
+        acting_in: Option<i64>,
+    },
+}
+
+impl MemoKey {
+    async fn of(
+        session: &AuthSession,
+        headers: &axum::http::HeaderMap,
+    ) -> Result<Option<Self>, AppError> {
+        if let Some(presented) = auth::presented(headers) {
+            return Ok(Some(Self::Credential(presented)));
+        }
+        let Some(user) = session.user().await? else {
+            return Ok(None);
+        };
+        Ok(Some(Self::Session {
+            user_id: user.user_id,
+            stamp: user.stamp,
+            handle: user.handle,
+            acting_in: session.acting_in().await?,
+        }))
+    }
+}
+
+/// Middleware: gives the request its own, empty [`CallerMemo`].
+pub async fn install_caller_memo(
+    mut request: axum::extract::Request,
+    next: axum::middleware::Next,
+) -> axum::response::Response {
+    request.extensions_mut().insert(CallerMemo::default());
+    next.run(request).await
 }
 
 /// [`current_caller`] for a plain axum route, which has the session and headers at hand.
