@@ -34,7 +34,7 @@ const SELECT: &str = "SELECT a.id, a.code, a.company AS name, a.description, a.c
                              a.rate_limit, a.allow_calls, a.allow_cdr, a.kyc_mode, a.kyc_calls_blocked,
                              a.business_type, a.enabled, a.auth_id, a.credentials_at, a.created_at,
                              a.updated_at,
-                             (SELECT COUNT(*) FROM users u WHERE u.account_id = a.id AND NOT u.is_holder) AS users,
+                             a.user_count AS users,
                              (SELECT u.id FROM users u WHERE u.account_id = a.id AND u.is_holder) AS holder_user_id
                       FROM accounts a";
 
