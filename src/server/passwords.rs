@@ -47,9 +47,7 @@ fn hash_in<'a>(
     let output_len = params.output_len().unwrap_or(Params::DEFAULT_OUTPUT_LEN);
     let argon2 = Argon2::new(algorithm, version, params.clone());
     let output = Output::init_with(output_len, |out| {
-        argon2
-            .hash_password_into_with_memory(password, salt_bytes, out, &mut memory[..])
-            .map_err(|_| argon2::password_hash::Error::Password)
+        Ok(argon2.hash_password_into_with_memory(password, salt_bytes, out, &mut memory[..])?)
     })
     .map_err(|e| anyhow::anyhow!("argon2 hash: {e}"))?;
     Ok(PasswordHash {
@@ -180,7 +178,8 @@ impl PasswordHasher {
     }
 
     /// How many working memories are kept for waiting hashes (none when idle).
-    pub fn spare_memories(&self) -> usize {
+    #[cfg(test)]
+    fn spare_memories(&self) -> usize {
         self.spare().len()
     }
 

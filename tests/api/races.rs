@@ -36,6 +36,21 @@ fn assert_conflict(answer: &(u16, String), field: &str) {
     assert_eq!(fields[0]["field"], field, "{body}");
 }
 
+/// Fails unless exactly one of `answers` succeeded and every other one is clean and identical to
+/// the answer `latecomer` got alone.
+fn assert_one_winner(answers: Vec<(u16, String)>, latecomer: &(u16, String)) {
+    let mut created = 0;
+    for answer in answers {
+        assert_clean(answer.0, &answer.1);
+        if answer.0 == 200 {
+            created += 1;
+        } else {
+            assert_eq!(&answer, latecomer);
+        }
+    }
+    assert_eq!(created, 1);
+}
+
 /// Posts `form` to the server function `endpoint` as the hydrated page does: (status, body).
 async fn post_raw(browser: &Browser, endpoint: &str, form: &[(&str, &str)]) -> (u16, String) {
     let response = browser
@@ -103,16 +118,7 @@ async fn of_twenty_concurrent_creations_of_one_login_exactly_one_succeeds() {
     )
     .await;
     assert_conflict(&latecomer, "login");
-    let mut created = 0;
-    for answer in answers {
-        assert_clean(answer.0, &answer.1);
-        if answer.0 == 200 {
-            created += 1;
-        } else {
-            assert_eq!(answer, latecomer);
-        }
-    }
-    assert_eq!(created, 1);
+    assert_one_winner(answers, &latecomer);
     let pk = app.account_pk(&account_id).await;
     let users: i64 = steward::on_db!(&app.state.db, |pool| {
         sqlx::query_scalar(
@@ -164,16 +170,7 @@ async fn of_twenty_concurrent_sign_ups_of_one_company_exactly_one_succeeds() {
     .await;
     // The same answer a latecomer gets alone, once the winner's account exists.
     assert_conflict(&latecomer, "company");
-    let mut created = 0;
-    for answer in answers {
-        assert_clean(answer.0, &answer.1);
-        if answer.0 == 200 {
-            created += 1;
-        } else {
-            assert_eq!(answer, latecomer);
-        }
-    }
-    assert_eq!(created, 1);
+    assert_one_winner(answers, &latecomer);
     assert_eq!(accounts_named(&app, &company).await, 1);
 }
 
