@@ -54,6 +54,17 @@ pub enum AppError {
     NotFound,
     /// A feature turned off on this server.
     Disabled,
+    /// Too many wrong passwords or codes from a signed-in session: the session has ended.
+    TooManyAttempts,
+    /// Too many requests from this client or with this credential: try again after
+    /// `retry_after` seconds.
+    RateLimited {
+        retry_after: u64,
+    },
+    /// The server is too busy to check a password now: try again after `retry_after` seconds.
+    Busy {
+        retry_after: u64,
+    },
     Unavailable,
     /// An unexpected failure; `reference` finds the full story in the server log.
     Internal {
@@ -101,6 +112,15 @@ impl AppError {
             Self::TwoFactorRequired => key!("error.two_factor_required"),
             Self::NotFound => key!("error.not_found"),
             Self::Disabled => key!("error.disabled"),
+            Self::TooManyAttempts => key!("error.too_many_attempts"),
+            Self::RateLimited { retry_after } | Self::Busy { retry_after } => {
+                let key = if matches!(self, Self::Busy { .. }) {
+                    key!("error.busy")
+                } else {
+                    key!("error.rate_limited")
+                };
+                return lang.tf(key, &[("seconds", &retry_after.to_string())]);
+            }
             Self::Unavailable => key!("error.unavailable"),
             Self::Internal { reference } => {
                 return lang.tf("error.internal", &[("reference", reference)]);
@@ -127,6 +147,47 @@ impl AppError {
         match self {
             Self::Invalid(_) => None,
             other => Some(other.message(lang)),
+        }
+    }
+}
+
+/// The refusals that mean "this already exists or was already done": a conflict with the state
+/// of the server rather than a bad value, answered with 409.
+const CONFLICTS: &[&str] = &[
+    key!("accounts.error.company_taken"),
+    key!("groups.error.taken"),
+    key!("ovh.error.already_authorized"),
+    key!("security.error.already_on"),
+    key!("sub.error.name_taken"),
+    key!("users.error.login_taken"),
+];
+
+impl AppError {
+    /// The HTTP status a server function answers with this error (its JSON body stays the
+    /// same), so that scripts using the panel's API can tell failures apart.
+    pub fn status(&self) -> u16 {
+        match self {
+            Self::Invalid(fields) if fields.iter().any(|f| CONFLICTS.contains(&f.key.as_str())) => {
+                409
+            }
+            Self::Invalid(_) => 400,
+            Self::LoginFailed | Self::Unauthenticated => 401,
+            Self::Forbidden
+            | Self::PasswordChangeRequired
+            | Self::TwoFactorRequired
+            | Self::Disabled => 403,
+            Self::NotFound => 404,
+            Self::TooManyAttempts | Self::RateLimited { .. } => 429,
+            Self::Busy { .. } | Self::Unavailable => 503,
+            Self::Internal { .. } | Self::Transport(_) => 500,
+        }
+    }
+
+    /// The seconds a client should wait before trying again, for a `Retry-After` header.
+    pub fn retry_after(&self) -> Option<u64> {
+        match self {
+            Self::RateLimited { retry_after } | Self::Busy { retry_after } => Some(*retry_after),
+            _ => None,
         }
     }
 }

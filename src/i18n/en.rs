@@ -258,6 +258,10 @@ pub const ENTRIES: &[(&str, &str)] = &[
     ("common.off", "Off"),
     ("common.on", "On"),
     ("common.save", "Save"),
+    (
+        "error.busy",
+        "The server is busy. Try again in {seconds} seconds.",
+    ),
     ("error.correct_form", "Please correct the form."),
     (
         "error.disabled",
@@ -278,6 +282,14 @@ pub const ENTRIES: &[(&str, &str)] = &[
     (
         "error.password_change_required",
         "Choose a new password before continuing.",
+    ),
+    (
+        "error.rate_limited",
+        "Too many requests. Try again in {seconds} seconds.",
+    ),
+    (
+        "error.too_many_attempts",
+        "Too many wrong attempts: you have been signed out. Log in again to continue.",
     ),
     (
         "error.transport",

@@ -276,6 +276,10 @@ pub const ENTRIES: &[(&str, &str)] = &[
     ("common.off", "Désactivée"),
     ("common.on", "Activée"),
     ("common.save", "Enregistrer"),
+    (
+        "error.busy",
+        "Le serveur est occupé. Réessayez dans {seconds} secondes.",
+    ),
     ("error.correct_form", "Veuillez corriger le formulaire."),
     (
         "error.disabled",
@@ -302,6 +306,14 @@ pub const ENTRIES: &[(&str, &str)] = &[
     (
         "error.password_change_required",
         "Choisissez un nouveau mot de passe avant de continuer.",
+    ),
+    (
+        "error.rate_limited",
+        "Trop de requêtes. Réessayez dans {seconds} secondes.",
+    ),
+    (
+        "error.too_many_attempts",
+        "Trop de tentatives erronées : vous avez été déconnecté. Reconnectez-vous pour continuer.",
     ),
     (
         "error.transport",

@@ -2,13 +2,14 @@
 //! and `steward account create`.
 
 use super::activity::{self, Action, Event, Outcome};
+use super::attempts;
+use super::db::throttle::Reservation;
 use super::db::{self, accounts::CreateAccountError, accounts::NewAccount};
 use super::metrics::LoginResult;
 use super::passwords::Verified;
 use super::session::AuthSession;
 use super::sessions::{self, Client};
 use super::state::AppState;
-use crate::domain::throttle::Verdict;
 use crate::domain::{AccountId, CompanyName, Email, LoginId};
 use crate::error::{AppError, FieldError};
 use crate::i18n::MessageKey;
@@ -126,17 +127,6 @@ pub enum LoginStep {
     SecondFactor,
 }
 
-fn is_throttled(state: &AppState, failures: i64, last_failure_at: i64) -> bool {
-    let failures = u32::try_from(failures).unwrap_or(u32::MAX);
-    matches!(
-        state
-            .config
-            .throttle
-            .check(failures, last_failure_at, db::now()),
-        Verdict::Wait(_)
-    )
-}
-
 /// Checks the login ID and password and starts a session, or the second step for a user with
 /// two-factor authentication. Every failure is the same `LoginFailed`, after the same amount of
 /// hashing work.
@@ -156,22 +146,26 @@ pub async fn log_in(
         }
         None => None,
     };
-    // A throttled login is not checked at all, yet costs the same hashing time as any other
-    // attempt and gets the same answer: locked looks exactly like wrong (SECURITY.md rule 6).
-    let policy = state.config.throttle;
-    let throttled = candidate.as_ref().is_some_and(|c| {
-        let failures = u32::try_from(c.failures).unwrap_or(u32::MAX);
-        matches!(
-            policy.check(failures, c.last_failure_at, db::now()),
-            Verdict::Wait(_)
-        )
-    });
+    // The attempt is counted before the password is checked, so that a burst of parallel
+    // guesses gets no more checks than the free attempts (SECURITY.md rule 5).
+    let headers = attempts::request_headers();
+    let reserved = match &candidate {
+        Some(c) => {
+            let bucket = attempts::bucket(state, &headers, c.user_id).await?;
+            let reservation = attempts::reserve(state, c.user_id, &bucket).await?;
+            Some((bucket, reservation))
+        }
+        None => None,
+    };
+    let granted = matches!(reserved, Some((_, Reservation::Granted { .. })));
+    // A refused attempt is not checked at all, yet costs the same hashing time as any other
+    // and gets the same answer: locked looks exactly like wrong (SECURITY.md rule 6).
     let stored = candidate
         .as_ref()
-        .filter(|_| !throttled)
+        .filter(|_| granted)
         .map(|c| c.password_hash.clone());
     let verified = state.hasher.verify(password, stored).await?;
-    let Some(candidate) = candidate else {
+    let (Some(candidate), Some((bucket, reservation))) = (candidate, reserved) else {
         state.metrics.login(LoginResult::Failure);
         if let Some(id) = &parsed {
             record_unknown_login(state, id).await?;
@@ -188,24 +182,20 @@ pub async fn log_in(
         &login_text,
         Action::Login,
     );
-    if throttled || !verified.ok() {
-        let failures = db::throttle::record_failure(&state.db, candidate.user_id).await?;
-        tracing::info!(
-            user_id = candidate.user_id,
-            failures,
-            throttled,
-            "login failed"
-        );
-        let detail = if throttled {
-            "locked"
-        } else {
-            "wrong password"
-        };
-        activity::record(&state.db, &event, Outcome::Failure, detail).await?;
-        state.metrics.login(LoginResult::refused(throttled));
+    if let Reservation::Refused { .. } = reservation {
+        tracing::info!(user_id = candidate.user_id, "login refused unchecked");
+        activity::record(&state.db, &event, Outcome::Failure, "locked").await?;
+        state.metrics.login(LoginResult::refused(true));
+        return Err(AppError::LoginFailed);
+    }
+    if !verified.ok() {
+        tracing::info!(user_id = candidate.user_id, "login failed");
+        activity::record(&state.db, &event, Outcome::Failure, "wrong password").await?;
+        state.metrics.login(LoginResult::refused(false));
         return Err(AppError::LoginFailed);
     }
     if candidate.disabled || !candidate.account_enabled {
+        db::throttle::release(&state.db, candidate.user_id, &bucket).await?;
         activity::record(&state.db, &event, Outcome::Failure, "disabled").await?;
         state.metrics.login(LoginResult::Failure);
         return Err(AppError::LoginFailed);
@@ -215,6 +205,9 @@ pub async fn log_in(
         _ => None,
     };
     if candidate.totp_enabled {
+        // The right password is not a failure, but the count stays until the code is right too:
+        // re-entering the password never buys more guesses at the code.
+        db::throttle::release(&state.db, candidate.user_id, &bucket).await?;
         // The password step of a two-step login: its own event; the code step records another.
         match rehashed {
             Some(hash) => {
@@ -223,12 +216,12 @@ pub async fn log_in(
             None => activity::record(&state.db, &event, Outcome::Success, "code required").await?,
         }
         session
-            .begin_second_factor(candidate.user_id, &candidate.security_stamp)
+            .begin_second_factor(candidate.user_id, &candidate.security_stamp, &bucket)
             .await?;
         state.metrics.login(LoginResult::SecondFactor);
         return Ok(LoginStep::SecondFactor);
     }
-    db::throttle::clear(&state.db, candidate.user_id).await?;
+    db::throttle::clear(&state.db, candidate.user_id, &bucket).await?;
     db::users::record_login(&state.db, &event, candidate.user_id, rehashed).await?;
     sessions::start(
         state,
@@ -238,12 +231,14 @@ pub async fn log_in(
         &candidate.security_stamp,
     )
     .await?;
+    attempts::remember_device(state, &headers, candidate.user_id, &bucket).await?;
     state.metrics.login(LoginResult::Success);
     Ok(LoginStep::Done)
 }
 
 /// The second login step: a TOTP code or a recovery code for the login the session holds.
-/// Wrong codes count against the same throttle as wrong passwords (SECURITY.md rule 11).
+/// Wrong codes count against the same limiter as wrong passwords, from the same bucket
+/// (SECURITY.md rule 11), and are counted before they are checked.
 pub async fn log_in_second_factor(
     state: &AppState,
     session: &AuthSession,
@@ -266,22 +261,23 @@ pub async fn log_in_second_factor(
         &login_id,
         Action::LoginCode,
     );
-    let (failures, last_failure_at) = db::throttle::get(&state.db, pending.user_id).await?;
-    let throttled = is_throttled(state, failures, last_failure_at);
+    let reservation = attempts::reserve(state, pending.user_id, &pending.bucket).await?;
+    let throttled = matches!(reservation, Reservation::Refused { .. });
     let accepted = !throttled
         && super::two_factor::verify_second_factor(state, &event, pending.user_id, code).await?;
     if !accepted {
-        let failures = db::throttle::record_failure(&state.db, pending.user_id).await?;
-        tracing::info!(user_id = pending.user_id, failures, "second factor failed");
+        tracing::info!(user_id = pending.user_id, throttled, "second factor failed");
         let detail = if throttled { "locked" } else { "wrong code" };
         activity::record(&state.db, &event, Outcome::Failure, detail).await?;
         state.metrics.login(LoginResult::refused(throttled));
         return Err(AppError::LoginFailed);
     }
-    db::throttle::clear(&state.db, pending.user_id).await?;
+    db::throttle::clear(&state.db, pending.user_id, &pending.bucket).await?;
     db::users::record_login(&state.db, &event, pending.user_id, None).await?;
     // The stamp from the password step: a user disabled meanwhile gets a dead session.
     sessions::start(state, session, client, pending.user_id, &pending.stamp).await?;
+    let headers = attempts::request_headers();
+    attempts::remember_device(state, &headers, pending.user_id, &pending.bucket).await?;
     state.metrics.login(LoginResult::Success);
     Ok(())
 }

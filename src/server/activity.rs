@@ -310,6 +310,9 @@ fn failure_reason(err: &AppError) -> Option<String> {
         AppError::TwoFactorRequired => "two-factor enrolment required".to_owned(),
         AppError::NotFound => "not found".to_owned(),
         AppError::Disabled => "disabled".to_owned(),
+        AppError::TooManyAttempts => "locked".to_owned(),
+        AppError::RateLimited { .. } => "rate limited".to_owned(),
+        AppError::Busy { .. } => "busy".to_owned(),
         AppError::Internal { reference } => format!("internal error {reference}"),
         AppError::Unavailable | AppError::Transport(_) => return None,
     })

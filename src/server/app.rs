@@ -54,6 +54,7 @@ pub fn router(state: AppState) -> Router {
     let app = app
         .layer(middleware::from_fn(super::state::install_caller_memo))
         .layer(middleware::from_fn(super::i18n::choose_language))
+        .layer(middleware::from_fn(http::server_fn_status))
         .layer(middleware::from_fn(http::refuse_cross_site))
         .layer(middleware::from_fn_with_state(
             state.clone(),

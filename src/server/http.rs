@@ -156,6 +156,36 @@ mod tests {
     }
 }
 
+/// The largest error body a server function sends: an `AppError` in JSON.
+const MAX_ERROR_BODY: usize = 64 * 1024;
+
+/// Server functions answer every error with 500 (the server-function layer's own choice). This
+/// gives each error its own status (400, 401, 403, 404, 409, 429, 503; see `AppError::status`)
+/// and a `Retry-After` where waiting helps, keeping the JSON body as it is. A form posted
+/// without JavaScript is answered with a redirect, which stays as it is.
+pub async fn server_fn_status(request: Request, next: Next) -> Response {
+    if !request.uri().path().starts_with("/api/") {
+        return next.run(request).await;
+    }
+    let response = next.run(request).await;
+    if response.status() != StatusCode::INTERNAL_SERVER_ERROR {
+        return response;
+    }
+    let (mut parts, body) = response.into_parts();
+    let Ok(bytes) = axum::body::to_bytes(body, MAX_ERROR_BODY).await else {
+        return (StatusCode::INTERNAL_SERVER_ERROR, "error body unreadable").into_response();
+    };
+    if let Ok(err) = serde_json::from_slice::<crate::error::AppError>(&bytes) {
+        parts.status = StatusCode::from_u16(err.status()).unwrap_or(parts.status);
+        if let Some(seconds) = err.retry_after() {
+            parts
+                .headers
+                .insert(header::RETRY_AFTER, HeaderValue::from(seconds));
+        }
+    }
+    Response::from_parts(parts, Body::from(bytes))
+}
+
 tokio::task_local! {
     /// The request being served: its id, for log lines and error references, and where it
     /// comes from, for the activity log.

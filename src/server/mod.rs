@@ -5,6 +5,7 @@ pub mod accounts;
 pub mod activity;
 pub mod api_tokens;
 pub mod app;
+pub mod attempts;
 pub mod auth;
 pub mod compat;
 pub mod config;

@@ -33,6 +33,9 @@ pub struct PendingLogin {
     pub user_id: i64,
     pub stamp: String,
     pub started_at: i64,
+    /// Where the password step's attempt counted: the code step counts in the same bucket.
+    #[serde(default)]
+    pub bucket: String,
 }
 
 /// How long the second step may take.
@@ -58,13 +61,19 @@ impl AuthSession {
     }
 
     /// Records a correct password for a user with two-factor authentication, under a new id.
-    pub async fn begin_second_factor(&self, user_id: i64, stamp: &str) -> anyhow::Result<()> {
+    pub async fn begin_second_factor(
+        &self,
+        user_id: i64,
+        stamp: &str,
+        bucket: &str,
+    ) -> anyhow::Result<()> {
         self.0.cycle_id().await?;
         self.0.remove_value(KEY).await?;
         let pending = PendingLogin {
             user_id,
             stamp: stamp.to_owned(),
             started_at: now(),
+            bucket: bucket.to_owned(),
         };
         self.0.insert(PENDING, pending).await?;
         Ok(())

@@ -139,27 +139,33 @@ pub async fn begin(state: &AppState, caller: &Caller) -> Result<(), AppError> {
     Ok(())
 }
 
-/// Checks the password and a code, reporting both fields' problems at once.
+/// Checks the password and a code as one limited attempt (SECURITY.md rule 26), reporting both
+/// fields' problems at once. `code_ok` checks the code; it runs only when the attempt is granted.
 async fn check_password_and_code(
     state: &AppState,
     caller: &Caller,
     password: String,
-    code_ok: bool,
+    code_ok: impl Future<Output = Result<bool, AppError>>,
 ) -> Result<(), AppError> {
+    let check = async {
+        let code_ok = code_ok.await?;
+        let password_ok = super::users::password_matches(state, caller.user_id, password).await?;
+        Ok((password_ok, code_ok))
+    };
+    let (password_ok, code_ok) =
+        super::attempts::check_own_secret(state, caller, check, |(p, c)| *p && *c).await?;
     let mut errors = Vec::new();
-    if !super::users::password_matches(state, caller.user_id, password).await? {
-        errors.push(FieldError {
-            field: "password".into(),
-            key: crate::key!("password.error.wrong_current").into(),
-            args: Vec::new(),
-        });
+    if !password_ok {
+        errors.push(FieldError::new(
+            "password",
+            crate::key!("password.error.wrong_current"),
+        ));
     }
     if !code_ok {
-        errors.push(FieldError {
-            field: "code".into(),
-            key: crate::key!("security.error.bad_code").into(),
-            args: Vec::new(),
-        });
+        errors.push(FieldError::new(
+            "code",
+            crate::key!("security.error.bad_code"),
+        ));
     }
     if errors.is_empty() {
         Ok(())
@@ -205,7 +211,8 @@ async fn confirm_as(
     let totp = Totp::new(seed.clone(), &caller.login_id())
         .map_err(|e| AppError::from(anyhow::Error::new(e)))?;
     let step = totp.accept(code, now(), None);
-    check_password_and_code(state, caller, password, step.is_some()).await?;
+    let code_ok = step.is_some();
+    check_password_and_code(state, caller, password, async move { Ok(code_ok) }).await?;
     // Sealed again for its new role: a pending seed's ciphertext does not open as an active one.
     let active = state
         .server_key
@@ -272,7 +279,7 @@ pub async fn disable(
 ) -> Result<(), AppError> {
     let event = Event::by(caller, Action::TwoFactorDisable, caller.login_id());
     audited(&state.db, &event, async {
-        let code_ok = accept_totp(state, caller.user_id, code).await?;
+        let code_ok = accept_totp(state, caller.user_id, code);
         check_password_and_code(state, caller, password, code_ok).await?;
         db::two_factor::disable(&state.db, &event, caller.user_id, false).await?;
         tracing::info!(
@@ -292,7 +299,7 @@ pub async fn new_recovery_codes(
 ) -> Result<Vec<String>, AppError> {
     let event = Event::by(caller, Action::RecoveryCodesRenew, caller.login_id());
     audited(&state.db, &event, async {
-        let code_ok = accept_totp(state, caller.user_id, code).await?;
+        let code_ok = accept_totp(state, caller.user_id, code);
         check_password_and_code(state, caller, password, code_ok).await?;
         let (codes, hashes) = fresh_recovery_codes();
         db::two_factor::replace_recovery_codes(&state.db, &event, caller.user_id, &hashes).await?;

@@ -470,7 +470,14 @@ async fn change_own_password_as(
     event: &Event,
 ) -> Result<String, AppError> {
     let mut problems = Problems::default();
-    if !password_matches(state, caller.user_id, current.clone()).await? {
+    let current_ok = super::attempts::check_own_secret(
+        state,
+        caller,
+        password_matches(state, caller.user_id, current.clone()),
+        |ok| *ok,
+    )
+    .await?;
+    if !current_ok {
         problems.add(
             "current_password",
             crate::key!("password.error.wrong_current"),

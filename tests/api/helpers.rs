@@ -359,7 +359,7 @@ impl Browser {
 /// A throttle that locks after three failures for an hour: tests reach the lock quickly.
 pub fn lock_after_three_failures(config: &mut Config) {
     config.throttle = steward::domain::throttle::ThrottlePolicy {
-        free_attempts: 2,
+        free_attempts: 3,
         lock_after: 3,
         lock_for: std::time::Duration::from_secs(3600),
         ..Default::default()

@@ -1,16 +1,46 @@
-//! Login throttling over HTTP (SECURITY.md rules 5 and 6): every failure counts, even fifty at
-//! once, and a throttled login looks exactly like a wrong password.
+//! Login throttling over HTTP (SECURITY.md rules 5, 6, 25 and 26): attempts are counted before
+//! they are checked, so a burst gets no more checks than the free attempts; a throttled login
+//! looks exactly like a wrong password; a refused attempt never extends a lock; a stranger's
+//! flood does not lock the owner out of their own browser; a signed-in session is no oracle.
 
-use crate::helpers::{PASSWORD, TestApp, spawn_app, spawn_app_with, unique};
+use std::time::Duration;
+
+use crate::helpers::{Browser, PASSWORD, TestApp, spawn_app, spawn_app_with, unique};
+use steward::domain::throttle::ThrottlePolicy;
 use steward::error::AppError;
 
+/// The strangers' failures in a row (the bucket of browsers the user never logged in from).
 async fn failures(app: &TestApp) -> Option<i64> {
     steward::on_db!(&app.state.db, |pool| {
-        sqlx::query_scalar("SELECT failures FROM login_failures")
+        sqlx::query_scalar("SELECT failures FROM login_failures WHERE bucket = ''")
             .fetch_optional(pool)
             .await
     })
     .unwrap()
+}
+
+/// How many failed events of `action` the activity log holds with `detail`.
+async fn failed_events(app: &TestApp, action: &str, detail: &str) -> i64 {
+    steward::on_db!(&app.state.db, |pool| {
+        sqlx::query_scalar(
+            "SELECT COUNT(*) FROM activity WHERE action = $1 AND result = 'failure' AND detail = $2",
+        )
+        .bind(action)
+        .bind(detail)
+        .fetch_one(pool)
+        .await
+    })
+    .unwrap()
+}
+
+/// Five free attempts, then locked for an hour: a burst has nothing to wait out.
+fn five_then_locked(config: &mut steward::server::config::Config) {
+    config.throttle = ThrottlePolicy {
+        free_attempts: 5,
+        lock_after: 5,
+        lock_for: Duration::from_secs(3600),
+        ..Default::default()
+    };
 }
 
 /// The raw answer to a login attempt: status and body, as an attacker sees them.
@@ -27,36 +57,181 @@ async fn raw_login(app: &TestApp, account_id: &str, password: &str) -> (u16, Str
     (response.status().as_u16(), response.text().await.unwrap())
 }
 
+async fn login(browser: &Browser, account_id: &str, password: &str) -> Result<(), AppError> {
+    browser
+        .call(
+            "login",
+            &[("account_id", account_id), ("password", password)],
+        )
+        .await
+        .map(|_| ())
+}
+
 #[tokio::test]
-async fn fifty_wrong_passwords_sent_at_once_are_all_counted() {
-    let app = spawn_app().await;
+async fn of_150_parallel_wrong_passwords_only_the_free_attempts_are_checked() {
+    let app = spawn_app_with(five_then_locked).await;
     let (_, account) = app.signed_up(&unique("Race")).await;
-    let attempts: Vec<_> = (0..50)
+    let attempts: Vec<_> = (0..150)
         .map(|_| {
             let browser = app.browser();
             let account = account.clone();
-            tokio::spawn(async move {
-                browser
-                    .call(
-                        "login",
-                        &[("account_id", &account), ("password", "wrong-password-1")],
-                    )
-                    .await
-            })
+            tokio::spawn(async move { login(&browser, &account, "wrong-password-1").await })
         })
         .collect();
     for attempt in attempts {
         assert_eq!(attempt.await.unwrap().unwrap_err(), AppError::LoginFailed);
     }
-    assert_eq!(failures(&app).await, Some(50));
+    assert_eq!(
+        failed_events(&app, "login", "wrong password").await,
+        5,
+        "checked"
+    );
+    assert_eq!(
+        failed_events(&app, "login", "locked").await,
+        145,
+        "refused unchecked"
+    );
+    assert_eq!(failures(&app).await, Some(5));
     // Locked now: even the right password is refused.
     assert_eq!(
-        app.browser()
-            .call("login", &[("account_id", &account), ("password", PASSWORD)])
-            .await
-            .unwrap_err(),
+        login(&app.browser(), &account, PASSWORD).await.unwrap_err(),
         AppError::LoginFailed
     );
+}
+
+#[tokio::test]
+async fn of_100_parallel_wrong_codes_only_the_free_attempts_are_checked() {
+    let app = spawn_app_with(five_then_locked).await;
+    let (holder, account) = app.signed_up(&unique("Code Race")).await;
+    crate::two_factor::enrol(&holder).await;
+    let browser = app.browser();
+    assert_eq!(
+        browser
+            .call_for_location("login", &[("account_id", &account), ("password", PASSWORD)])
+            .await
+            .unwrap(),
+        "/login/code"
+    );
+    let browser = std::sync::Arc::new(browser);
+    let attempts: Vec<_> = (0..100)
+        .map(|i| {
+            let browser = browser.clone();
+            // Recovery-code shaped guesses and digits both count.
+            let code = if i % 2 == 0 {
+                format!("{:06}", i)
+            } else {
+                format!("guess-{i:04}")
+            };
+            tokio::spawn(async move { browser.call("login_code", &[("code", &code)]).await })
+        })
+        .collect();
+    for attempt in attempts {
+        assert_eq!(attempt.await.unwrap().unwrap_err(), AppError::LoginFailed);
+    }
+    let checked = failed_events(&app, "login.code", "wrong code").await;
+    assert!(checked <= 5, "{checked} codes were checked");
+    assert_eq!(
+        failed_events(&app, "login.code", "locked").await,
+        100 - checked
+    );
+}
+
+#[tokio::test]
+async fn attempts_refused_by_the_limiter_do_not_extend_the_lock() {
+    let app = spawn_app_with(|config| {
+        config.throttle = ThrottlePolicy {
+            free_attempts: 3,
+            lock_after: 3,
+            lock_for: Duration::from_secs(4),
+            ..Default::default()
+        };
+    })
+    .await;
+    let (_, account) = app.signed_up(&unique("Short Lock")).await;
+    for _ in 0..3 {
+        raw_login(&app, &account, "not-the-password").await;
+    }
+    let locked_at = tokio::time::Instant::now();
+    // A stranger keeps trying while the lock lasts (it ends 3 to 4 seconds after it began, as
+    // times are whole seconds): none of it is checked or counted, so none of it extends the lock.
+    while locked_at.elapsed() < Duration::from_millis(2500) {
+        raw_login(&app, &account, "not-the-password").await;
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    assert_eq!(failures(&app).await, Some(3));
+    tokio::time::sleep_until(locked_at + Duration::from_millis(4200)).await;
+    login(&app.browser(), &account, PASSWORD)
+        .await
+        .expect("the lock ended when it was due");
+}
+
+#[tokio::test]
+async fn a_strangers_flood_leaves_the_owners_known_browser_able_to_log_in() {
+    let app = spawn_app_with(crate::helpers::lock_after_three_failures).await;
+    let (owner, account) = app.signed_up(&unique("Known Device")).await;
+    // The owner's browser has logged in before: it carries a device cookie.
+    owner.call("logout", &[]).await.unwrap();
+    login(&owner, &account, PASSWORD).await.unwrap();
+    owner.call("logout", &[]).await.unwrap();
+
+    for _ in 0..30 {
+        raw_login(&app, &account, "stranger-guess").await;
+    }
+    // Strangers are locked out, even with the right password...
+    assert_eq!(
+        login(&app.browser(), &account, PASSWORD).await.unwrap_err(),
+        AppError::LoginFailed
+    );
+    // ...the owner's own browser is not.
+    login(&owner, &account, PASSWORD)
+        .await
+        .expect("the owner's known browser logs in");
+    assert!(!owner.me().await.is_null());
+}
+
+#[tokio::test]
+async fn a_known_browser_that_guesses_wrong_is_locked_on_its_own() {
+    let app = spawn_app_with(crate::helpers::lock_after_three_failures).await;
+    let (owner, account) = app.signed_up(&unique("Own Bucket")).await;
+    owner.call("logout", &[]).await.unwrap();
+    login(&owner, &account, PASSWORD).await.unwrap();
+    owner.call("logout", &[]).await.unwrap();
+    for _ in 0..3 {
+        assert!(login(&owner, &account, "typo-typo-typo").await.is_err());
+    }
+    assert_eq!(
+        login(&owner, &account, PASSWORD).await.unwrap_err(),
+        AppError::LoginFailed,
+        "the device's own bucket is locked"
+    );
+    assert_eq!(failures(&app).await, None, "strangers' bucket untouched");
+    login(&app.browser(), &account, PASSWORD)
+        .await
+        .expect("another browser is not locked by it");
+}
+
+#[tokio::test]
+async fn a_forged_device_cookie_counts_as_a_stranger() {
+    let app = spawn_app_with(crate::helpers::lock_after_three_failures).await;
+    let (_, account) = app.signed_up(&unique("Forged")).await;
+    for _ in 0..3 {
+        raw_login(&app, &account, "stranger-guess").await;
+    }
+    let response = app
+        .browser()
+        .client
+        .post(format!("{}/api/login", app.base))
+        .header("accept", "application/json")
+        .header(
+            "cookie",
+            "steward-device=1-1-0123456789abcdef0123456789abcdef",
+        )
+        .form(&[("account_id", account.as_str()), ("password", PASSWORD)])
+        .send()
+        .await
+        .unwrap();
+    assert!(!response.status().is_success());
+    assert!(response.text().await.unwrap().contains("LoginFailed"));
 }
 
 #[tokio::test]
@@ -89,12 +264,12 @@ async fn locked_disabled_unknown_and_wrong_all_answer_exactly_alike() {
     ] {
         assert_eq!(answer, &wrong, "{name}");
     }
-    assert_eq!(wrong.0, 500, "server function errors keep one status");
+    assert_eq!(wrong.0, 401, "a failed login is 401");
     assert!(wrong.1.contains("LoginFailed"));
     assert_eq!(
         failures(&app).await,
-        Some(4),
-        "the refused attempt counts too"
+        Some(3),
+        "the refused attempt is not counted"
     );
 }
 
@@ -106,9 +281,68 @@ async fn a_successful_login_starts_the_count_again() {
         raw_login(&app, &account, "not-the-password").await;
     }
     assert_eq!(failures(&app).await, Some(4));
-    app.browser()
-        .call("login", &[("account_id", &account), ("password", PASSWORD)])
-        .await
-        .unwrap();
+    login(&app.browser(), &account, PASSWORD).await.unwrap();
     assert_eq!(failures(&app).await, None);
+}
+
+#[tokio::test]
+async fn thirty_wrong_current_passwords_from_a_session_are_refused_and_end_it() {
+    let app = spawn_app_with(five_then_locked).await;
+    let (holder, account) = app.signed_up(&unique("Oracle")).await;
+    let mut answers = Vec::new();
+    for i in 0..30 {
+        let guess = format!("Guess-Number-{i}-Horse");
+        answers.push(
+            holder
+                .call(
+                    "change_password",
+                    &[
+                        ("current_password", guess.as_str()),
+                        ("new_password", "Brand-New-Orbit-Canyon-77"),
+                        ("confirm_password", "Brand-New-Orbit-Canyon-77"),
+                    ],
+                )
+                .await
+                .unwrap_err(),
+        );
+        if answers.last() != Some(&answers[0]) {
+            break;
+        }
+    }
+    assert!(matches!(answers[0], AppError::Invalid(_)), "{answers:?}");
+    // The fifth wrong guess reaches the lock: the answer says so and the session is gone.
+    assert_eq!(answers.len(), 5, "{answers:?}");
+    assert_eq!(answers[4], AppError::TooManyAttempts);
+    assert!(holder.me().await.is_null(), "the session has ended");
+    assert_eq!(
+        holder.call("list_users", &[]).await.unwrap_err(),
+        AppError::Unauthenticated
+    );
+    // The guesses counted in the same limiter as logins.
+    assert_eq!(failures(&app).await, Some(5));
+    let _ = account;
+}
+
+#[tokio::test]
+async fn wrong_codes_for_new_recovery_codes_are_limited_too() {
+    let app = spawn_app_with(crate::helpers::lock_after_three_failures).await;
+    let (holder, _) = app.signed_up(&unique("Codes Oracle")).await;
+    crate::two_factor::enrol(&holder).await;
+    let mut last = None;
+    for _ in 0..5 {
+        last = Some(
+            holder
+                .call(
+                    "new_recovery_codes",
+                    &[("password", PASSWORD), ("code", "123456")],
+                )
+                .await
+                .unwrap_err(),
+        );
+        if last == Some(AppError::TooManyAttempts) {
+            break;
+        }
+    }
+    assert_eq!(last, Some(AppError::TooManyAttempts));
+    assert!(holder.me().await.is_null(), "the session has ended");
 }

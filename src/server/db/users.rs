@@ -14,9 +14,6 @@ pub struct LoginCandidate {
     pub disabled: bool,
     pub account_enabled: bool,
     pub security_stamp: String,
-    /// Failed logins in a row, and when the last one was.
-    pub failures: i64,
-    pub last_failure_at: i64,
     pub totp_enabled: bool,
 }
 
@@ -30,12 +27,10 @@ pub async fn find_login_candidate(
         "SELECT u.id AS user_id, a.id AS account_pk, COALESCE(a.parent_id, a.id) AS root_pk,
                 u.password_hash, u.disabled,
                 (a.enabled AND COALESCE(p.enabled, TRUE)) AS account_enabled,
-                u.security_stamp, COALESCE(f.failures, 0) AS failures,
-                COALESCE(f.last_failure_at, 0) AS last_failure_at, u.totp_enabled
+                u.security_stamp, u.totp_enabled
          FROM users u
          JOIN accounts a ON a.id = u.account_id
          LEFT JOIN accounts p ON p.id = a.parent_id
-         LEFT JOIN login_failures f ON f.user_id = u.id
          WHERE a.code = $1
                          AND ((CAST($2 AS TEXT) IS NULL AND u.is_holder)
                               OR u.login_key = CAST($2 AS TEXT))";
