@@ -42,6 +42,19 @@ enum Command {
     /// OVHcloud consumer keys.
     #[command(subcommand)]
     Ovh(OvhCommand),
+    /// Help users who cannot log in.
+    #[command(subcommand)]
+    User(UserCommand),
+}
+
+#[derive(Subcommand)]
+enum UserCommand {
+    /// Let a user locked out by wrong passwords or codes log in again at once (the account
+    /// holder as `ACCOUNT-ID`, a delegated user as `ACCOUNT-ID/login`); prints `{"unlocked"}`.
+    Unlock {
+        /// `1234-567-89` or `1234-567-89/login`.
+        user: String,
+    },
 }
 
 #[derive(Subcommand)]
@@ -333,6 +346,18 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
                     }))
                 }
             }
+        }
+        Command::User(UserCommand::Unlock { user }) => {
+            let state = AppState::open(config, leptos_options(None)?).await?;
+            let unlocked = steward::server::users::unlock_by_operator(&state, &user)
+                .await
+                .map_err(|e| match e {
+                    steward::error::AppError::NotFound => {
+                        anyhow::anyhow!("no user {user:?} (ACCOUNT-ID or ACCOUNT-ID/login)")
+                    }
+                    other => refused(other),
+                })?;
+            print_json(&serde_json::json!({ "unlocked": unlocked }))
         }
         Command::Ovh(OvhCommand::ValidateConsumerKey { key, user }) => {
             let state = AppState::open(config, leptos_options(None)?).await?;

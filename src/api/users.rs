@@ -26,6 +26,10 @@ pub struct UserView {
     pub last_login: Option<i64>,
     /// The caller themselves: no disabling, removing or privilege change on this row.
     pub is_me: bool,
+    /// Locked out by wrong passwords or codes until then (Unix seconds): an Administrator may
+    /// unlock.
+    #[serde(default)]
+    pub locked_until: Option<i64>,
 }
 
 /// What the list is narrowed and sorted by; every field comes from the page's query string,
@@ -111,11 +115,19 @@ pub const PER_PAGE: [u32; 3] = [25, 50, 100];
 #[cfg(feature = "ssr")]
 mod convert {
     use super::*;
+    use crate::domain::throttle::ThrottlePolicy;
     use crate::domain::{Role, UserStatus};
     use crate::server::db::users::UserRow;
 
-    pub fn user_view(row: UserRow, account_id: &str, caller_id: i64) -> UserView {
+    pub fn user_view(
+        row: UserRow,
+        account_id: &str,
+        caller_id: i64,
+        policy: &ThrottlePolicy,
+        now: i64,
+    ) -> UserView {
         let status = UserStatus::from_flags(row.disabled, row.password_change_required);
+        let locked_until = policy.locked_until(row.failures, row.last_failure_at, now);
         UserView {
             login_id: format!("{account_id}/{}", row.login),
             login: row.login,
@@ -133,6 +145,7 @@ mod convert {
             password_changed: row.password_updated_at,
             last_login: row.last_login_at,
             is_me: row.id == caller_id,
+            locked_until,
         }
     }
 }
@@ -180,10 +193,13 @@ pub async fn list_users(#[server(default)] query: UserQuery) -> Result<UserPage,
     let (rows, total) =
         crate::server::db::users::list(&state.db, caller.account_pk, &filter).await?;
     let account_id = caller.account_id.to_string();
+    let now = crate::server::db::now();
     Ok(UserPage {
         users: rows
             .into_iter()
-            .map(|r| convert::user_view(r, &account_id, caller.user_id))
+            .map(|r| {
+                convert::user_view(r, &account_id, caller.user_id, &state.config.throttle, now)
+            })
             .collect(),
         total,
         page,
@@ -203,6 +219,8 @@ pub async fn get_user(login: String) -> Result<UserView, AppError> {
         row,
         caller.account_id.as_str(),
         caller.user_id,
+        &state.config.throttle,
+        crate::server::db::now(),
     ))
 }
 
@@ -376,6 +394,13 @@ pub async fn reset_user_password(login: String) -> Result<(), AppError> {
 pub async fn turn_off_user_two_factor(login: String) -> Result<(), AppError> {
     let (state, caller) = crate::server::state::authenticate().await?;
     crate::server::users::turn_off_two_factor(&state, caller.admin()?, &login).await
+}
+
+/// Lets a user locked out by wrong passwords or codes log in again at once.
+#[server(endpoint = "unlock_user")]
+pub async fn unlock_user(login: String) -> Result<(), AppError> {
+    let (state, caller) = crate::server::state::authenticate().await?;
+    crate::server::users::unlock(&state, caller.admin()?, &login).await
 }
 
 #[server(endpoint = "end_user_sessions")]

@@ -49,6 +49,7 @@ actions! {
     UserEnable => "user.enable", crate::key!("activity.action.user_enable"),
     UserDelete => "user.delete", crate::key!("activity.action.user_delete"),
     UserPasswordReset => "user.password_reset", crate::key!("activity.action.user_password_reset"),
+    UserUnlock => "user.unlock", crate::key!("activity.action.user_unlock"),
     GroupCreate => "group.create", crate::key!("activity.action.group_create"),
     GroupUpdate => "group.update", crate::key!("activity.action.group_update"),
     GroupDelete => "group.delete", crate::key!("activity.action.group_delete"),

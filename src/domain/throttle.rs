@@ -60,6 +60,18 @@ impl ThrottlePolicy {
     }
 }
 
+impl ThrottlePolicy {
+    /// Until when a user with `failures` failures in a row, the last at `last_failure`, is
+    /// locked out (not merely slowed down), if they are at `now`.
+    pub fn locked_until(&self, failures: i64, last_failure: i64, now: i64) -> Option<i64> {
+        let failures = u32::try_from(failures).unwrap_or(u32::MAX);
+        match self.check(failures, last_failure, now) {
+            Verdict::Wait(wait) if failures >= self.lock_after => Some(now + wait),
+            _ => None,
+        }
+    }
+}
+
 fn secs(d: Duration) -> i64 {
     i64::try_from(d.as_secs()).unwrap_or(i64::MAX)
 }

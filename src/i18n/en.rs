@@ -106,6 +106,7 @@ pub const ENTRIES: &[(&str, &str)] = &[
     ("activity.action.user_disable", "Disabled a user"),
     ("activity.action.user_enable", "Enabled a user"),
     ("activity.action.user_password_reset", "Reset a password"),
+    ("activity.action.user_unlock", "Unlocked a user's sign-in"),
     ("activity.action.user_update", "Edited a user"),
     ("activity.any_action", "Any action"),
     ("activity.caption", "Events, newest first"),
@@ -1071,6 +1072,11 @@ pub const ENTRIES: &[(&str, &str)] = &[
         "Users log in with the account ID, a slash and their login, for example",
     ),
     ("users.intro.holder", ". The account holder,"),
+    ("users.locked", "Locked"),
+    (
+        "users.locked_hint",
+        "Too many wrong passwords or codes: sign-in is refused until {time}.",
+    ),
     (
         "users.login_hint",
         "1 to 32 letters, digits, dots, dashes or underscores.",
@@ -1100,4 +1106,5 @@ pub const ENTRIES: &[(&str, &str)] = &[
     ("users.see_groups", "See the groups"),
     ("users.status.any", "Any status"),
     ("users.turn_off_two_factor", "Turn off 2FA"),
+    ("users.unlock", "Unlock sign-in"),
 ];

@@ -103,6 +103,10 @@ pub const ENTRIES: &[(&str, &str)] = &[
         "activity.action.user_password_reset",
         "Mot de passe réinitialisé",
     ),
+    (
+        "activity.action.user_unlock",
+        "A débloqué la connexion d’un utilisateur",
+    ),
     ("activity.action.user_update", "Utilisateur modifié"),
     ("activity.any_action", "Toutes les actions"),
     (
@@ -1164,6 +1168,11 @@ pub const ENTRIES: &[(&str, &str)] = &[
         "Les utilisateurs se connectent avec l’identifiant du compte, une barre oblique et leur identifiant, par exemple",
     ),
     ("users.intro.holder", ". Le titulaire du compte,"),
+    ("users.locked", "Bloqué"),
+    (
+        "users.locked_hint",
+        "Trop de mots de passe ou de codes erronés : connexion refusée jusqu’à {time}.",
+    ),
     (
         "users.login_hint",
         "1 à 32 lettres, chiffres, points, tirets ou tirets bas.",
@@ -1205,4 +1214,5 @@ pub const ENTRIES: &[(&str, &str)] = &[
     ("users.see_groups", "Voir les groupes"),
     ("users.status.any", "Tous les statuts"),
     ("users.turn_off_two_factor", "Désactiver la 2FA"),
+    ("users.unlock", "Débloquer la connexion"),
 ];

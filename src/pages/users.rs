@@ -8,8 +8,8 @@ use leptos_router::hooks::use_query_map;
 
 use crate::api::auth::Me;
 use crate::api::users::{
-    EndUserSessions, GroupView, PER_PAGE, SetUserDisabled, TurnOffUserTwoFactor, UserPage,
-    UserQuery, UserView, list_groups, list_users,
+    EndUserSessions, GroupView, PER_PAGE, SetUserDisabled, TurnOffUserTwoFactor, UnlockUser,
+    UserPage, UserQuery, UserView, list_groups, list_users,
 };
 use crate::components::copy::CopyButton;
 use crate::components::form::role_text;
@@ -36,6 +36,7 @@ struct RowActions {
     set_disabled: ServerAction<SetUserDisabled>,
     end_sessions: ServerAction<EndUserSessions>,
     turn_off_two_factor: ServerAction<TurnOffUserTwoFactor>,
+    unlock: ServerAction<UnlockUser>,
 }
 
 impl RowActions {
@@ -44,15 +45,17 @@ impl RowActions {
             set_disabled: ServerAction::new(),
             end_sessions: ServerAction::new(),
             turn_off_two_factor: ServerAction::new(),
+            unlock: ServerAction::new(),
         }
     }
 
     /// Changes each time one of them completes.
-    fn versions(self) -> (usize, usize, usize) {
+    fn versions(self) -> (usize, usize, usize, usize) {
         (
             self.set_disabled.version().get(),
             self.end_sessions.version().get(),
             self.turn_off_two_factor.version().get(),
+            self.unlock.version().get(),
         )
     }
 
@@ -62,6 +65,7 @@ impl RowActions {
             FormErrors::from_action(self.set_disabled),
             FormErrors::from_action(self.end_sessions),
             FormErrors::from_action(self.turn_off_two_factor),
+            FormErrors::from_action(self.unlock),
         ];
         Signal::derive(move || all.iter().find_map(|e| e.any().get()))
     }
@@ -326,6 +330,8 @@ fn UserRow(user: UserView, manage: bool, actions: RowActions, lang: Lang) -> imp
         let remove_href = format!("/users/{login}/remove");
         let login_for_toggle = login.clone();
         let login_for_sessions = login.clone();
+        let login_for_unlock = login.clone();
+        let locked = user.locked_until.is_some();
         let disabled = user.status == "DISABLED";
         let toggle_text = if disabled { lang.t("users.enable") } else { lang.t("users.disable") };
         let toggle_value = if disabled { "false" } else { "true" };
@@ -343,6 +349,14 @@ fn UserRow(user: UserView, manage: bool, actions: RowActions, lang: Lang) -> imp
                                     <button type="submit" class="link">{toggle_text}</button>
                                 </ActionForm>
                             </li>
+                            {locked.then(|| view! {
+                                <li>
+                                    <ActionForm action=actions.unlock>
+                                        <input type="hidden" name="login" value=login_for_unlock />
+                                        <button type="submit" class="link">{lang.t("users.unlock")}</button>
+                                    </ActionForm>
+                                </li>
+                            })}
                             <li><A href=reset_href>{lang.t("users.reset_password")}</A></li>
                             <li>
                                 <ActionForm action=actions.end_sessions>
@@ -374,7 +388,15 @@ fn UserRow(user: UserView, manage: bool, actions: RowActions, lang: Lang) -> imp
             <td class="mono">{user.login_id.clone()}</td>
             <td>{user.email.clone()}</td>
             <td>{format!("{} ({})", user.group, role_text(lang, &user.role))}</td>
-            <td><span class=format!("status status-{}", user.status.to_lowercase())>{status_text}</span></td>
+            <td>
+                <span class=format!("status status-{}", user.status.to_lowercase())>{status_text}</span>
+                {user.locked_until.map(|until| view! {
+                    " "
+                    <span class="status status-locked" title=lang.tf("users.locked_hint", &[("time", &lang.datetime(until))])>
+                        {lang.t("users.locked")}
+                    </span>
+                })}
+            </td>
             <td>{lang.datetime(user.created)}</td>
             <td>{lang.datetime(user.password_changed)}</td>
             <td>{user.last_login.map_or_else(|| lang.t("users.never").to_owned(), |at| lang.datetime(at))}</td>

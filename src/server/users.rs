@@ -387,7 +387,41 @@ async fn reset_password_as(
     let hash = state.hasher.hash(password.clone()).await?;
     let account_pk = admin.caller().account_pk;
     db::users::set_password(&state.db, event, account_pk, user.id, &hash, true).await?;
+    // A new password from an Administrator also lifts any lock (the reset's event says so):
+    // the user can use it at once.
+    db::throttle::clear_all(&state.db, user.id).await?;
     Ok((user.login, password))
+}
+
+/// Lets a locked-out user log in again at once: every failed attempt is forgotten, the
+/// strangers' and each of their browsers'.
+pub async fn unlock(state: &AppState, admin: Admin<'_>, login: &str) -> Result<(), AppError> {
+    let event = Event::by(admin.caller(), Action::UserUnlock, login);
+    audited(&state.db, &event, async {
+        let user = find(state, admin.caller(), login).await?;
+        db::throttle::unlock(&state.db, &event, user.id).await?;
+        Ok(())
+    })
+    .await
+}
+
+/// The operator's way in for a locked-out user, the account holder included
+/// (`steward user unlock ACCOUNT-ID[/login]`). Returns the user's login ID.
+pub async fn unlock_by_operator(state: &AppState, login_id: &str) -> Result<String, AppError> {
+    let id = crate::domain::LoginId::parse(login_id).ok_or(AppError::NotFound)?;
+    let login_key = id.login.as_ref().map(|l| l.key());
+    let user =
+        db::users::find_login_candidate(&state.db, id.account.as_str(), login_key.as_deref())
+            .await?
+            .ok_or(AppError::NotFound)?;
+    let event = Event::command_line(
+        user.account_pk,
+        user.root_pk,
+        Action::UserUnlock,
+        id.to_string(),
+    );
+    db::throttle::unlock(&state.db, &event, user.user_id).await?;
+    Ok(id.to_string())
 }
 
 /// Turns off a user's two-factor authentication (a lost phone) and ends their sessions; they

@@ -346,3 +346,129 @@ async fn wrong_codes_for_new_recovery_codes_are_limited_too() {
     assert_eq!(last, Some(AppError::TooManyAttempts));
     assert!(holder.me().await.is_null(), "the session has ended");
 }
+
+/// Locks `login_id` out with three wrong passwords from strangers (under
+/// `lock_after_three_failures`) and checks that the right one is then refused.
+async fn lock_out(app: &TestApp, login_id: &str) {
+    for _ in 0..3 {
+        raw_login(app, login_id, "stranger-guess").await;
+    }
+    assert_eq!(
+        login(&app.browser(), login_id, PASSWORD).await.unwrap_err(),
+        AppError::LoginFailed,
+        "{login_id} is locked"
+    );
+}
+
+fn locked_until_of(page: &serde_json::Value, login: &str) -> serde_json::Value {
+    page["users"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|u| u["login"] == login)
+        .map(|u| u["locked_until"].clone())
+        .unwrap_or_else(|| panic!("{login} listed: {page}"))
+}
+
+#[tokio::test]
+async fn an_administrator_sees_a_locked_user_and_unlocks_them() {
+    let app = spawn_app_with(crate::helpers::lock_after_three_failures).await;
+    let (admin, account) = app.signed_up(&unique("Unlocker")).await;
+    let reader = app.user_in(&admin, &account, "reader", "DEFAULT").await;
+    app.user_in(&admin, &account, "locked.out", "DEFAULT").await;
+    let login_id = format!("{account}/locked.out");
+    lock_out(&app, &login_id).await;
+
+    let page = admin.call("list_users", &[]).await.unwrap();
+    assert!(locked_until_of(&page, "locked.out").is_i64(), "{page}");
+    assert!(locked_until_of(&page, "reader").is_null());
+
+    // Only an Administrator of the account may unlock.
+    assert_eq!(
+        reader
+            .call("unlock_user", &[("login", "locked.out")])
+            .await
+            .unwrap_err(),
+        AppError::Forbidden
+    );
+    let (stranger_admin, _) = app.signed_up(&unique("Elsewhere")).await;
+    assert_eq!(
+        stranger_admin
+            .call("unlock_user", &[("login", "locked.out")])
+            .await
+            .unwrap_err(),
+        AppError::NotFound
+    );
+    assert!(login(&app.browser(), &login_id, PASSWORD).await.is_err());
+
+    admin
+        .call("unlock_user", &[("login", "locked.out")])
+        .await
+        .unwrap();
+    let page = admin.call("list_users", &[]).await.unwrap();
+    assert!(locked_until_of(&page, "locked.out").is_null());
+    login(&app.browser(), &login_id, PASSWORD)
+        .await
+        .expect("unlocked");
+    let unlocks: i64 = steward::on_db!(&app.state.db, |pool| {
+        sqlx::query_scalar(
+            "SELECT COUNT(*) FROM activity WHERE action = 'user.unlock' AND result = 'success'
+             AND target = 'locked.out' AND actor_user_id IS NOT NULL",
+        )
+        .fetch_one(pool)
+        .await
+    })
+    .unwrap();
+    assert_eq!(unlocks, 1);
+}
+
+#[tokio::test]
+async fn a_password_reset_by_an_administrator_unlocks() {
+    let app = spawn_app_with(crate::helpers::lock_after_three_failures).await;
+    let (admin, account) = app.signed_up(&unique("Reset Unlock")).await;
+    app.user_in(&admin, &account, "forgot.it", "DEFAULT").await;
+    let login_id = format!("{account}/forgot.it");
+    lock_out(&app, &login_id).await;
+    let location = admin
+        .call_for_location("reset_user_password", &[("login", "forgot.it")])
+        .await
+        .unwrap();
+    let revealed = admin.take_reveal(&location).await;
+    let temporary = revealed["PasswordReset"]["credential"]["password"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    login(&app.browser(), &login_id, &temporary)
+        .await
+        .expect("the new password works at once");
+}
+
+#[tokio::test]
+async fn the_operator_unlocks_the_account_holder_from_the_command_line() {
+    let app = spawn_app_with(crate::helpers::lock_after_three_failures).await;
+    let (_, account) = app.signed_up(&unique("Operator Unlock")).await;
+    lock_out(&app, &account).await;
+
+    let unknown = app.cli(&["user", "unlock", &format!("{account}/nobody")]);
+    assert!(!unknown.status.success());
+    assert!(String::from_utf8_lossy(&unknown.stderr).contains("no user"));
+
+    let output = app.cli(&["user", "unlock", &account]);
+    assert!(
+        output.status.success(),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    let printed: serde_json::Value = serde_json::from_slice(&output.stdout).unwrap();
+    assert_eq!(printed["unlocked"], account.as_str());
+    login(&app.browser(), &account, PASSWORD)
+        .await
+        .expect("the holder logs in again");
+    let via: String = steward::on_db!(&app.state.db, |pool| {
+        sqlx::query_scalar("SELECT via FROM activity WHERE action = 'user.unlock'")
+            .fetch_one(pool)
+            .await
+    })
+    .unwrap();
+    assert_eq!(via, "cli");
+}

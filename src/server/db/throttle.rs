@@ -4,6 +4,7 @@
 
 use super::{Db, now};
 use crate::domain::throttle::{ThrottlePolicy, Verdict};
+use crate::server::activity::Event;
 use crate::{execute, on_db};
 
 /// What [`reserve`] decided.
@@ -90,9 +91,20 @@ pub async fn clear(db: &Db, user_id: i64, bucket: &str) -> Result<(), sqlx::Erro
     .map(|_| ())
 }
 
-/// Unlocks a user: every bucket starts again. Whether any failures were counted.
-pub async fn clear_all(db: &Db, user_id: i64) -> Result<bool, sqlx::Error> {
-    execute!(db, "DELETE FROM login_failures WHERE user_id = $1", user_id).map(|n| n > 0)
+/// Every bucket of a user starts again (as part of a change that records its own event).
+pub async fn clear_all(db: &Db, user_id: i64) -> Result<(), sqlx::Error> {
+    execute!(db, "DELETE FROM login_failures WHERE user_id = $1", user_id).map(|_| ())
+}
+
+/// Unlocks a user: every bucket starts again, and `event` records it in the same transaction.
+pub async fn unlock(db: &Db, event: &Event, user_id: i64) -> Result<(), sqlx::Error> {
+    crate::execute_audited!(
+        db,
+        event,
+        "DELETE FROM login_failures WHERE user_id = $1",
+        user_id
+    )
+    .map(|_| ())
 }
 
 /// The strangers' failures in a row for each of `user_ids` that has any, with the time of the

@@ -131,13 +131,20 @@ pub struct UserRow {
     pub updated_at: i64,
     pub password_updated_at: i64,
     pub last_login_at: Option<i64>,
+    /// Failed attempts in a row from strangers (browsers the user never logged in from), and
+    /// when the last one was: whether the user is locked out.
+    pub failures: i64,
+    pub last_failure_at: i64,
 }
 
 const SELECT_USER: &str =
     "SELECT u.id, u.login, u.email, g.name AS group_name, g.role, u.description,
                                   u.disabled, u.password_change_required, u.totp_enabled,
-                                  u.created_at, u.updated_at, u.password_updated_at, u.last_login_at
-                           FROM users u JOIN user_groups g ON g.id = u.group_id";
+                                  u.created_at, u.updated_at, u.password_updated_at, u.last_login_at,
+                                  COALESCE(f.failures, 0) AS failures,
+                                  COALESCE(f.last_failure_at, 0) AS last_failure_at
+                           FROM users u JOIN user_groups g ON g.id = u.group_id
+                           LEFT JOIN login_failures f ON f.user_id = u.id AND f.bucket = ''";
 
 /// How the user list is narrowed, ordered and cut into pages. Every field is already checked.
 #[derive(Debug, Clone, Default)]
