@@ -180,7 +180,5 @@ pub async fn check_password(
     context: String,
 ) -> Result<PasswordFeedback, AppError> {
     let state = crate::server::state::state()?;
-    Ok(state
-        .password_policy()
-        .evaluate(&password, &[context.as_str()]))
+    state.judge_password(&password, &[context.as_str()]).await
 }

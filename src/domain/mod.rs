@@ -7,6 +7,7 @@ pub mod company;
 pub mod credential;
 pub mod email;
 pub mod generated;
+pub mod limits;
 pub mod login_id;
 pub mod navigation;
 pub mod password;

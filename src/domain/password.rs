@@ -23,11 +23,20 @@ pub struct PasswordFeedback {
     pub acceptable: bool,
 }
 
+/// The most context words a password is compared with: a company, an address, an ID and a login
+/// give a handful; more only costs time.
+pub const MAX_CONTEXT_WORDS: usize = 32;
+
 /// Words that a password must not contain: parts of the company name, the e-mail address, the
 /// account ID, the login, and the product name. Short fragments are ignored, since every password
 /// contains some two-letter sequence of something.
+///
+/// Linear in the input, and at most [`MAX_CONTEXT_WORDS`] words of at most
+/// [`MAX_LEN`] characters: whatever a caller sends, the checks that follow stay small.
 pub fn context_words(inputs: &[&str]) -> Vec<String> {
     let mut words = vec!["steward".to_owned()];
+    let mut seen = std::collections::HashSet::new();
+    seen.insert("steward".to_owned());
     for input in inputs {
         let lower = input.trim().to_lowercase();
         let digits: String = lower.chars().filter(char::is_ascii_digit).collect();
@@ -36,7 +45,11 @@ pub fn context_words(inputs: &[&str]) -> Vec<String> {
             .map(str::to_owned)
             .chain(std::iter::once(digits));
         for word in candidates {
-            if word.chars().count() >= 4 && !words.contains(&word) {
+            if words.len() >= MAX_CONTEXT_WORDS {
+                return words;
+            }
+            let length = word.chars().count();
+            if (4..=MAX_LEN).contains(&length) && seen.insert(word.clone()) {
                 words.push(word);
             }
         }
@@ -315,6 +328,21 @@ mod tests {
         let password = "kestrel-window";
         assert!(lenient.evaluate(password, &[]).acceptable);
         assert!(!strict.evaluate("q7#Zp2Lw", &[]).acceptable);
+    }
+
+    #[test]
+    fn context_words_are_capped_whatever_is_sent() {
+        let many: String = (0..50_000).map(|i| format!("word{i} ")).collect();
+        let long = "x".repeat(10_000);
+        let words = context_words(&[many.as_str(), long.as_str()]);
+        assert_eq!(words.len(), MAX_CONTEXT_WORDS);
+        assert!(words.iter().all(|w| w.chars().count() <= MAX_LEN));
+        let words = context_words(&[long.as_str()]);
+        assert_eq!(
+            words,
+            vec!["steward".to_owned()],
+            "a word past MAX_LEN is ignored"
+        );
     }
 
     #[test]

@@ -289,6 +289,11 @@ pub const ENTRIES: &[(&str, &str)] = &[
         "Too many requests. Try again in {seconds} seconds.",
     ),
     (
+        "error.too_large",
+        "This request is too large (at most {max} KiB).",
+    ),
+    ("error.too_long", "Too long (at most {max} bytes)."),
+    (
         "error.too_many_attempts",
         "Too many wrong attempts: you have been signed out. Log in again to continue.",
     ),

@@ -316,6 +316,11 @@ pub const ENTRIES: &[(&str, &str)] = &[
         "Trop de requêtes. Réessayez dans {seconds} secondes.",
     ),
     (
+        "error.too_large",
+        "Cette requête est trop volumineuse ({max} Kio au plus).",
+    ),
+    ("error.too_long", "Trop long ({max} octets au plus)."),
+    (
         "error.too_many_attempts",
         "Trop de tentatives erronées : vous avez été déconnecté. Reconnectez-vous pour continuer.",
     ),

@@ -55,7 +55,7 @@ pub async fn create_account(
         company.as_ref().map_or("", CompanyName::as_str),
         email.as_ref().map_or("", Email::as_str),
     ];
-    let verdict = state.password_policy().evaluate(&password, &context);
+    let verdict = state.judge_password(&password, &context).await?;
     if !verdict.acceptable {
         errors.extend(
             verdict

@@ -31,7 +31,12 @@ pub fn router(state: AppState) -> Router {
     let mut app = Router::new()
         .route("/healthz", get(http::healthz))
         .route("/activity.csv", get(super::activity::csv))
-        .route("/language", post(super::i18n::switch_language));
+        .route(
+            "/language",
+            post(super::i18n::switch_language).layer(axum::extract::DefaultBodyLimit::max(
+                crate::domain::limits::MAX_FIELD_BYTES,
+            )),
+        );
     if metrics_on {
         // Off, `/metrics` is not routed at all: it gets the ordinary 404 page.
         app = app.route("/metrics", get(metrics::scrape));
@@ -55,6 +60,10 @@ pub fn router(state: AppState) -> Router {
         .layer(middleware::from_fn(super::state::install_caller_memo))
         .layer(middleware::from_fn(super::i18n::choose_language))
         .layer(middleware::from_fn(http::server_fn_status))
+        .layer(middleware::from_fn_with_state(
+            state.clone(),
+            http::guard_server_fn_input,
+        ))
         .layer(middleware::from_fn(http::refuse_cross_site))
         .layer(middleware::from_fn_with_state(
             state.clone(),

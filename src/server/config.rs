@@ -5,6 +5,8 @@ use std::net::SocketAddr;
 use std::path::PathBuf;
 use std::time::Duration;
 
+use super::client_limits::ClientLimitConfig;
+use super::passwords::QueueBound;
 use crate::domain::password::DEFAULT_MIN_SCORE;
 use crate::domain::throttle::ThrottlePolicy;
 
@@ -115,6 +117,45 @@ pub struct ConfigArgs {
     )]
     pub login_lock_minutes: u64,
 
+    /// Password checks (logins, hashing of new passwords) waiting for a core, past which new
+    /// ones are refused with 503 and `Retry-After` instead of queueing without bound.
+    #[arg(long, env = "STEWARD_HASH_QUEUE", default_value_t = 64,
+          value_parser = clap::value_parser!(u32).range(1..), global = true)]
+    pub hash_queue: u32,
+
+    /// The longest a password check waits for a core before it is refused (seconds).
+    #[arg(long, env = "STEWARD_HASH_WAIT_SECONDS", default_value_t = 5,
+          value_parser = clap::value_parser!(u64).range(1..), global = true)]
+    pub hash_wait_seconds: u64,
+
+    /// Logins and login codes one client address may send per minute (0: no limit).
+    #[arg(
+        long,
+        env = "STEWARD_CLIENT_LOGINS_PER_MINUTE",
+        default_value_t = 30,
+        global = true
+    )]
+    pub client_logins_per_minute: u32,
+
+    /// Sign-ups one client address may send per hour (0: no limit).
+    #[arg(
+        long,
+        env = "STEWARD_CLIENT_SIGNUPS_PER_HOUR",
+        default_value_t = 10,
+        global = true
+    )]
+    pub client_signups_per_hour: u32,
+
+    /// Password-strength checks (sent while a password is typed) one client address may
+    /// send per minute (0: no limit).
+    #[arg(
+        long,
+        env = "STEWARD_CLIENT_PASSWORD_CHECKS_PER_MINUTE",
+        default_value_t = 120,
+        global = true
+    )]
+    pub client_password_checks_per_minute: u32,
+
     /// The zxcvbn score (0 to 4) a new password must reach.
     #[arg(long, env = "STEWARD_PASSWORD_MIN_SCORE", default_value_t = DEFAULT_MIN_SCORE,
           value_parser = clap::value_parser!(u8).range(0..=4), global = true)]
@@ -158,6 +199,8 @@ pub struct Config {
     pub session_max: Duration,
     pub password_min_score: u8,
     pub throttle: ThrottlePolicy,
+    pub hash_queue: QueueBound,
+    pub client_limits: ClientLimitConfig,
     pub activity_retention_days: u32,
     pub metrics: MetricsMode,
     /// The SHA-256 of `STEWARD_METRICS_TOKEN` (see `secrets::token_hash`): the token itself is
@@ -186,6 +229,15 @@ impl From<ConfigArgs> for Config {
                 lock_for: Duration::from_secs(args.login_lock_minutes * 60),
                 ..ThrottlePolicy::default()
             },
+            hash_queue: QueueBound {
+                max_waiting: usize::try_from(args.hash_queue).unwrap_or(usize::MAX),
+                max_wait: Duration::from_secs(args.hash_wait_seconds),
+            },
+            client_limits: ClientLimitConfig {
+                logins_per_minute: args.client_logins_per_minute,
+                signups_per_hour: args.client_signups_per_hour,
+                password_checks_per_minute: args.client_password_checks_per_minute,
+            },
             activity_retention_days: args.activity_retention_days,
             metrics: args.metrics,
             // An empty token would be one anybody can send.
@@ -211,6 +263,10 @@ impl Config {
             session_max: Duration::from_secs(12 * 3600),
             password_min_score: DEFAULT_MIN_SCORE,
             throttle: ThrottlePolicy::default(),
+            hash_queue: QueueBound::default(),
+            // Tests about the per-client limits set their own; the rest call from one address
+            // far more often than a person would.
+            client_limits: ClientLimitConfig::unlimited(),
             activity_retention_days: 365,
             metrics: MetricsMode::Off,
             metrics_token_hash: None,

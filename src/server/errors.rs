@@ -6,6 +6,12 @@ use crate::error::AppError;
 /// and returns an opaque error carrying only that reference. A failure caused by the database
 /// being out of reach is not a bug: it becomes [`unavailable`].
 pub fn internal(err: anyhow::Error) -> AppError {
+    if let Some(busy) = err.downcast_ref::<super::passwords::Busy>() {
+        tracing::warn!("password hashing queue full: request refused");
+        return AppError::Busy {
+            retry_after: busy.retry_after,
+        };
+    }
     if caused_by_the_database_being_gone(&err) {
         tracing::warn!(error = %format!("{err:#}"), "database unavailable");
         return unavailable();

@@ -7,6 +7,7 @@ use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 
 use super::state::AppState;
+use crate::error::{AppError, FieldError};
 
 /// `GET /healthz`: 200 `ok` when the database answers, 503 otherwise.
 pub async fn healthz(State(state): State<AppState>) -> Response {
@@ -156,6 +157,123 @@ mod tests {
     }
 }
 
+/// SECURITY.md rule 27, before any server function runs: the per-client limits of the endpoints
+/// open to anyone, a bounded body, and a bounded size for each form field (see
+/// `domain::limits`). What is refused gets a clear error and changes nothing.
+pub async fn guard_server_fn_input(
+    State(state): State<AppState>,
+    request: Request,
+    next: Next,
+) -> Response {
+    use crate::domain::limits;
+    let Some(endpoint) = server_fn_name(request.uri().path())
+        .map(str::to_owned)
+        .filter(|_| request.method() == Method::POST)
+    else {
+        return next.run(request).await;
+    };
+    let client = request
+        .extensions()
+        .get::<axum::extract::ConnectInfo<std::net::SocketAddr>>()
+        .map(|info| info.0.ip());
+    if let Some(ip) = client
+        && let Err(retry_after) = state.client_limits.check(&endpoint, ip)
+    {
+        state.metrics.client_limited();
+        tracing::info!(endpoint, "per-client limit reached");
+        return refuse_input(
+            &request,
+            StatusCode::TOO_MANY_REQUESTS,
+            AppError::RateLimited { retry_after },
+        );
+    }
+    let too_large = || {
+        AppError::field_with(
+            "form",
+            crate::key!("error.too_large"),
+            &[("max", &(limits::MAX_BODY_BYTES / 1024).to_string())],
+        )
+    };
+    let declared = request
+        .headers()
+        .get(header::CONTENT_LENGTH)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.parse::<usize>().ok());
+    if declared.is_some_and(|n| n > limits::MAX_BODY_BYTES) {
+        return refuse_input(&request, StatusCode::PAYLOAD_TOO_LARGE, too_large());
+    }
+    let (parts, body) = request.into_parts();
+    let Ok(bytes) = axum::body::to_bytes(body, limits::MAX_BODY_BYTES).await else {
+        let request = Request::from_parts(parts, Body::empty());
+        return refuse_input(&request, StatusCode::PAYLOAD_TOO_LARGE, too_large());
+    };
+    let request = Request::from_parts(parts, Body::from(bytes.clone()));
+    let is_form = request
+        .headers()
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| v.starts_with("application/x-www-form-urlencoded"));
+    if is_form {
+        let too_long: Vec<FieldError> = form_urlencoded::parse(&bytes)
+            .filter(|(name, value)| value.len() > limits::max_field_bytes(name))
+            .map(|(name, _)| FieldError {
+                field: limits::leaf(&name).to_owned(),
+                key: crate::key!("error.too_long").to_owned(),
+                args: vec![("max".to_owned(), limits::max_field_bytes(&name).to_string())],
+            })
+            .collect();
+        if !too_long.is_empty() {
+            return refuse_input(
+                &request,
+                StatusCode::BAD_REQUEST,
+                AppError::Invalid(too_long),
+            );
+        }
+    }
+    next.run(request).await
+}
+
+/// The server function a path calls (`/api/login` → `login`); `None` for anything else, the
+/// Vobiz dialect's `/api/v1/…` included.
+fn server_fn_name(path: &str) -> Option<&str> {
+    path.strip_prefix("/api/")
+        .filter(|name| !name.is_empty() && !name.contains('/'))
+}
+
+/// A server function's refusal made before it runs: its JSON error with `status` for a script or
+/// a hydrated page; for a form posted without JavaScript, the redirect back to the form that the
+/// server functions themselves answer with, carrying the error.
+fn refuse_input(request: &Request, status: StatusCode, err: AppError) -> Response {
+    use leptos::server_fn::error::{FromServerFnError, ServerFnUrlError};
+    let headers = request.headers();
+    let accepts_html = headers
+        .get(header::ACCEPT)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| v.contains("text/html"));
+    let referer = headers.get(header::REFERER).and_then(|v| v.to_str().ok());
+    if accepts_html
+        && let Some(referer) = referer
+        && let Ok(url) = ServerFnUrlError::new(request.uri().path(), err.clone()).to_url(referer)
+    {
+        return Response::builder()
+            .status(StatusCode::FOUND)
+            .header(header::LOCATION, url.to_string())
+            .body(Body::empty())
+            .unwrap_or_else(|_| status.into_response());
+    }
+    let mut response = Response::builder()
+        .status(status)
+        .header(header::CONTENT_TYPE, "application/json")
+        .body(Body::from(err.ser()))
+        .unwrap_or_else(|_| status.into_response());
+    if let Some(seconds) = err.retry_after() {
+        response
+            .headers_mut()
+            .insert(header::RETRY_AFTER, HeaderValue::from(seconds));
+    }
+    response
+}
+
 /// The largest error body a server function sends: an `AppError` in JSON.
 const MAX_ERROR_BODY: usize = 64 * 1024;
 
@@ -164,7 +282,7 @@ const MAX_ERROR_BODY: usize = 64 * 1024;
 /// and a `Retry-After` where waiting helps, keeping the JSON body as it is. A form posted
 /// without JavaScript is answered with a redirect, which stays as it is.
 pub async fn server_fn_status(request: Request, next: Next) -> Response {
-    if !request.uri().path().starts_with("/api/") {
+    if server_fn_name(request.uri().path()).is_none() {
         return next.run(request).await;
     }
     let response = next.run(request).await;

@@ -104,12 +104,19 @@ pub struct Metrics {
     /// Counts and latencies under one lock, so that a scrape sees them agree.
     requests: Mutex<Requests>,
     logins: [AtomicU64; 4],
+    /// Requests refused by a per-client limit (SECURITY.md rule 27).
+    client_limited: AtomicU64,
 }
 
 impl Metrics {
     /// Counts one login attempt's outcome.
     pub fn login(&self, result: LoginResult) {
         self.logins[result.index()].fetch_add(1, Ordering::Relaxed);
+    }
+
+    /// Counts one request refused by a per-client limit.
+    pub fn client_limited(&self) {
+        self.client_limited.fetch_add(1, Ordering::Relaxed);
     }
 
     /// Counts one answered request.
@@ -132,7 +139,9 @@ impl Metrics {
     }
 
     /// Everything in the text format; `active_sessions` is left out when unknown.
-    pub fn render(&self, active_sessions: Option<i64>) -> String {
+    /// The metrics in Prometheus's text format; `hashing_refused` is how many password checks
+    /// the hashing queue's bound has refused.
+    pub fn render(&self, active_sessions: Option<i64>, hashing_refused: usize) -> String {
         let (counts, durations) = {
             let requests = self
                 .requests
@@ -186,6 +195,14 @@ impl Metrics {
                 self.logins[result.index()].load(Ordering::Relaxed)
             );
         }
+        let _ = writeln!(
+            out,
+            "# HELP steward_requests_refused_total Requests refused to protect the server, by reason.\n\
+             # TYPE steward_requests_refused_total counter\n\
+             steward_requests_refused_total{{reason=\"hashing_queue\"}} {hashing_refused}\n\
+             steward_requests_refused_total{{reason=\"client_limit\"}} {}",
+            self.client_limited.load(Ordering::Relaxed)
+        );
         if let Some(active) = active_sessions {
             let _ = writeln!(
                 out,
@@ -261,7 +278,7 @@ pub async fn scrape(State(state): State<AppState>, headers: HeaderMap) -> Respon
             header::CONTENT_TYPE,
             "text/plain; version=0.0.4; charset=utf-8",
         )],
-        state.metrics.render(active),
+        state.metrics.render(active, state.hasher.refused()),
     )
         .into_response()
 }
@@ -305,7 +322,7 @@ mod tests {
                 Duration::from_millis(ms),
             );
         }
-        let text = metrics.render(None);
+        let text = metrics.render(None, 0);
         let bucket = |le: &str| {
             line_value(
                 &text,
@@ -342,7 +359,7 @@ mod tests {
         metrics.login(LoginResult::Failure);
         metrics.login(LoginResult::Failure);
         metrics.login(LoginResult::SecondFactor);
-        let text = metrics.render(Some(3));
+        let text = metrics.render(Some(3), 0);
         assert_eq!(
             line_value(&text, "steward_logins_total{result=\"failure\"}"),
             Some(2)
@@ -367,7 +384,7 @@ mod tests {
         let metrics = Metrics::default();
         let odd = Method::from_bytes(b"BREW").unwrap();
         metrics.record(&odd, "/a\"b\\c", StatusCode::NOT_FOUND, Duration::ZERO);
-        let text = metrics.render(None);
+        let text = metrics.render(None, 0);
         assert!(text.contains(
             "steward_http_requests_total{method=\"OTHER\",route=\"/a\\\"b\\\\c\",status=\"404\"} 1"
         ));

@@ -7,6 +7,7 @@ pub mod api_tokens;
 pub mod app;
 pub mod attempts;
 pub mod auth;
+pub mod client_limits;
 pub mod compat;
 pub mod config;
 pub mod crypto;

@@ -119,9 +119,45 @@ fn is_current(hash: &PasswordHash<'_>) -> bool {
         && param("p") >= PARALLELISM
 }
 
+/// The hashing queue is full, or a hash waited too long for its turn: the request is refused
+/// (503 with `Retry-After`) instead of waiting without bound behind a flood (SECURITY.md rule 27).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Busy {
+    pub retry_after: u64,
+}
+
+impl std::fmt::Display for Busy {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "password hashing queue full")
+    }
+}
+
+impl std::error::Error for Busy {}
+
+/// How much waiting the hashing queue allows.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct QueueBound {
+    /// Hashes (and password checks) waiting for a core, past which new ones are refused.
+    pub max_waiting: usize,
+    /// The longest a hash waits for a core before it is refused.
+    pub max_wait: std::time::Duration,
+}
+
+impl Default for QueueBound {
+    fn default() -> Self {
+        Self {
+            max_waiting: 64,
+            max_wait: std::time::Duration::from_secs(5),
+        }
+    }
+}
+
 #[derive(Clone)]
 pub struct PasswordHasher {
     permits: Arc<Semaphore>,
+    bound: QueueBound,
+    /// Refusals by the bound, for `/metrics`.
+    refused: Arc<AtomicUsize>,
     /// Hashes waiting for a permit: while there are any, a finished hash keeps its memory for
     /// them.
     waiting: Arc<AtomicUsize>,
@@ -133,9 +169,15 @@ pub struct PasswordHasher {
 
 impl PasswordHasher {
     pub fn new() -> anyhow::Result<Self> {
+        Self::bounded(QueueBound::default())
+    }
+
+    pub fn bounded(bound: QueueBound) -> anyhow::Result<Self> {
         let cores = std::thread::available_parallelism().map_or(2, |n| n.get());
         Ok(Self {
             permits: Arc::new(Semaphore::new(cores)),
+            bound,
+            refused: Arc::default(),
             waiting: Arc::default(),
             spare: Arc::default(),
             dummy_hash: hash_now(
@@ -152,14 +194,49 @@ impl PasswordHasher {
             .unwrap_or_else(std::sync::PoisonError::into_inner)
     }
 
+    /// How many hashes the bound has refused since start.
+    pub fn refused(&self) -> usize {
+        self.refused.load(Ordering::Relaxed)
+    }
+
+    fn busy(&self) -> anyhow::Error {
+        self.refused.fetch_add(1, Ordering::Relaxed);
+        // About the time the queue takes to drain, rounded up to whole seconds.
+        let retry_after = self.bound.max_wait.as_secs().clamp(1, 30);
+        anyhow::Error::new(Busy { retry_after })
+    }
+
+    /// Waits for a core, within the queue's bound.
+    async fn permit(&self) -> anyhow::Result<tokio::sync::SemaphorePermit<'_>> {
+        if self.waiting.fetch_add(1, Ordering::SeqCst) >= self.bound.max_waiting {
+            self.waiting.fetch_sub(1, Ordering::SeqCst);
+            return Err(self.busy());
+        }
+        let permit = tokio::time::timeout(self.bound.max_wait, self.permits.acquire()).await;
+        self.waiting.fetch_sub(1, Ordering::SeqCst);
+        match permit {
+            Ok(permit) => permit.context("password hasher closed"),
+            Err(_) => Err(self.busy()),
+        }
+    }
+
+    /// Runs other CPU-heavy work on passwords (the strength checker) in the same bounded queue,
+    /// off the async workers.
+    pub async fn run_cpu<T: Send + 'static>(
+        &self,
+        job: impl FnOnce() -> T + Send + 'static,
+    ) -> anyhow::Result<T> {
+        let _permit = self.permit().await?;
+        tokio::task::spawn_blocking(job)
+            .await
+            .context("password work failed")
+    }
+
     async fn run<T: Send + 'static>(
         &self,
         job: impl FnOnce(&mut Memory) -> anyhow::Result<T> + Send + 'static,
     ) -> anyhow::Result<T> {
-        self.waiting.fetch_add(1, Ordering::SeqCst);
-        let permit = self.permits.acquire().await;
-        self.waiting.fetch_sub(1, Ordering::SeqCst);
-        let _permit = permit.context("password hasher closed")?;
+        let _permit = self.permit().await?;
         let mut memory = self.spare().pop().unwrap_or_default();
         let (result, memory) = tokio::task::spawn_blocking(move || {
             let result = job(&mut memory);
@@ -333,6 +410,52 @@ mod tests {
             assert_eq!(check.await.unwrap().unwrap(), Verified::Yes);
         }
         assert_eq!(hasher.spare_memories(), 0);
+    }
+
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn past_its_bound_the_queue_refuses_instead_of_waiting() {
+        let hasher = PasswordHasher::bounded(QueueBound {
+            max_waiting: 2,
+            max_wait: std::time::Duration::from_secs(60),
+        })
+        .unwrap();
+        let jobs: Vec<_> = (0..16)
+            .map(|_| {
+                let hasher = hasher.clone();
+                tokio::spawn(async move { hasher.hash("flood".to_owned()).await })
+            })
+            .collect();
+        let mut busy = 0;
+        for job in jobs {
+            if let Err(e) = job.await.unwrap() {
+                assert!(e.downcast_ref::<Busy>().is_some(), "{e:#}");
+                busy += 1;
+            }
+        }
+        assert!(busy > 0 && busy < 16, "{busy} refused");
+        assert_eq!(hasher.refused(), busy);
+    }
+
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn a_hash_that_waits_past_the_limit_is_refused() {
+        let hasher = PasswordHasher::bounded(QueueBound {
+            max_waiting: 1_000,
+            max_wait: std::time::Duration::from_millis(1),
+        })
+        .unwrap();
+        let jobs: Vec<_> = (0..16)
+            .map(|_| {
+                let hasher = hasher.clone();
+                tokio::spawn(async move { hasher.hash("slow".to_owned()).await })
+            })
+            .collect();
+        let mut refused = 0;
+        for job in jobs {
+            if job.await.unwrap().is_err() {
+                refused += 1;
+            }
+        }
+        assert!(refused > 0, "someone waited more than a millisecond");
     }
 
     #[tokio::test]

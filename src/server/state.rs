@@ -6,13 +6,14 @@ use leptos::prelude::use_context;
 use std::sync::Arc;
 
 use super::auth::{self, Caller};
+use super::client_limits::ClientLimits;
 use super::config::Config;
 use super::crypto::ServerKey;
 use super::db::Db;
 use super::metrics::Metrics;
 use super::passwords::PasswordHasher;
 use super::session::AuthSession;
-use crate::domain::password::PasswordPolicy;
+use crate::domain::password::{PasswordFeedback, PasswordPolicy};
 use crate::error::AppError;
 
 #[derive(Clone)]
@@ -23,6 +24,7 @@ pub struct AppState {
     pub hasher: PasswordHasher,
     pub leptos_options: LeptosOptions,
     pub metrics: Arc<Metrics>,
+    pub client_limits: Arc<ClientLimits>,
 }
 
 impl FromRef<AppState> for LeptosOptions {
@@ -41,14 +43,36 @@ impl AppState {
             .await
             .context("database migration failed; the server will not start")?;
         let server_key = ServerKey::load_or_create(config.server_key.as_deref(), &config.data_dir)?;
+        let client_limits = Arc::new(ClientLimits::new(&config.client_limits));
+        ClientLimits::spawn_pruning(Arc::downgrade(&client_limits));
         Ok(Self {
             db,
+            hasher: PasswordHasher::bounded(config.hash_queue)?,
             config: Arc::new(config),
             server_key,
-            hasher: PasswordHasher::new()?,
             leptos_options,
             metrics: Arc::default(),
+            client_limits,
         })
+    }
+
+    /// Judges a new password against the policy, off the async workers and in the hashing
+    /// queue's bound: the strength checker is CPU work a stranger can ask for.
+    pub async fn judge_password(
+        &self,
+        password: &str,
+        context: &[&str],
+    ) -> Result<PasswordFeedback, AppError> {
+        let policy = self.password_policy();
+        let password = password.to_owned();
+        let context: Vec<String> = context.iter().map(|c| (*c).to_owned()).collect();
+        Ok(self
+            .hasher
+            .run_cpu(move || {
+                let context: Vec<&str> = context.iter().map(String::as_str).collect();
+                policy.evaluate(&password, &context)
+            })
+            .await?)
     }
 
     pub fn password_policy(&self) -> PasswordPolicy {

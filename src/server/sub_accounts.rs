@@ -42,7 +42,7 @@ struct Valid {
 
 /// Checks every field, reporting all problems at once. A new customer-use sub-account starts
 /// with calls blocked until KYC is complete.
-fn validate(state: &AppState, input: &SubAccountInput) -> Result<Valid, AppError> {
+async fn validate(state: &AppState, input: &SubAccountInput) -> Result<Valid, AppError> {
     let mut errors = Vec::new();
     let mut refuse = |field: &str, message: String| {
         errors.push(FieldError {
@@ -87,7 +87,7 @@ fn validate(state: &AppState, input: &SubAccountInput) -> Result<Valid, AppError
         .ok();
     if !input.password.is_empty() {
         let context = [input.name.as_str(), input.email.as_str()];
-        let verdict = state.password_policy().evaluate(&input.password, &context);
+        let verdict = state.judge_password(&input.password, &context).await?;
         if !verdict.acceptable {
             verdict
                 .reasons
@@ -169,7 +169,7 @@ async fn create_as(
     if db::accounts::parent_of(&state.db, parent).await?.is_some() {
         return Err(AppError::Forbidden);
     }
-    let valid = validate(state, &input)?;
+    let valid = validate(state, &input).await?;
     let password_hash = holder_password_hash(state, input.password).await?;
     let security_stamp = super::secrets::security_stamp();
     for _ in 0..8 {
@@ -272,7 +272,7 @@ async fn update_as(
     event: &Event,
 ) -> Result<(), AppError> {
     let current = find(state, parent, id).await?;
-    let valid = validate(state, &input)?;
+    let valid = validate(state, &input).await?;
     let new_hash = if input.password.is_empty() {
         None
     } else {

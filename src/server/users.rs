@@ -121,7 +121,7 @@ async fn create_user_as(
             caller.account_id.as_str(),
             caller.company.as_str(),
         ];
-        let verdict = state.password_policy().evaluate(&password, &context);
+        let verdict = state.judge_password(&password, &context).await?;
         if !verdict.acceptable {
             verdict
                 .reasons
@@ -527,7 +527,7 @@ async fn change_own_password_as(
         caller.account_id.as_str(),
         caller.company.as_str(),
     ];
-    let verdict = state.password_policy().evaluate(&new, &context);
+    let verdict = state.judge_password(&new, &context).await?;
     if !verdict.acceptable {
         verdict
             .reasons

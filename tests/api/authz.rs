@@ -224,6 +224,11 @@ async fn every_server_function_authorizes_every_kind_of_caller() {
             Box::new(|i| form(&[("login", &format!("target{i}"))])),
         ),
         (
+            "unlock_user",
+            admin_on_target,
+            Box::new(|i| form(&[("login", &format!("target{i}"))])),
+        ),
+        (
             "end_user_sessions",
             admin_on_target,
             Box::new(|i| form(&[("login", &format!("target{i}"))])),

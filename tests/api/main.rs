@@ -1,6 +1,7 @@
 //! Integration tests: Steward over HTTP on a fresh database per test. `make test` runs them on
 //! SQLite and again on a throwaway PostgreSQL.
 
+mod abuse;
 mod accounts;
 mod activity;
 mod api_keys;

@@ -33,13 +33,18 @@ async fn failed_events(app: &TestApp, action: &str, detail: &str) -> i64 {
     .unwrap()
 }
 
-/// Five free attempts, then locked for an hour: a burst has nothing to wait out.
+/// Five free attempts, then locked for an hour: a burst has nothing to wait out. The hashing
+/// queue takes the whole burst, so that every attempt reaches the limiter.
 fn five_then_locked(config: &mut steward::server::config::Config) {
     config.throttle = ThrottlePolicy {
         free_attempts: 5,
         lock_after: 5,
         lock_for: Duration::from_secs(3600),
         ..Default::default()
+    };
+    config.hash_queue = steward::server::passwords::QueueBound {
+        max_waiting: 1_000,
+        max_wait: Duration::from_secs(120),
     };
 }
 

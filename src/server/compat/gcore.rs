@@ -102,8 +102,12 @@ impl From<AppError> for Refusal {
                 refuse(StatusCode::FORBIDDEN, err.message(crate::i18n::Lang::En))
             }
             AppError::NotFound => refuse(StatusCode::NOT_FOUND, "Not found."),
-            AppError::Unavailable => refuse(
+            AppError::Unavailable | AppError::Busy { .. } => refuse(
                 StatusCode::SERVICE_UNAVAILABLE,
+                err.message(crate::i18n::Lang::En),
+            ),
+            AppError::RateLimited { .. } => refuse(
+                StatusCode::TOO_MANY_REQUESTS,
                 err.message(crate::i18n::Lang::En),
             ),
             other => refuse(

@@ -166,9 +166,14 @@ impl From<AppError> for Refusal {
                 "NOT_FOUND",
                 "The requested object does not exist.",
             ),
-            AppError::Unavailable => refuse(
+            AppError::Unavailable | AppError::Busy { .. } => refuse(
                 StatusCode::SERVICE_UNAVAILABLE,
                 "SERVICE_UNAVAILABLE",
+                err.message(crate::i18n::Lang::En),
+            ),
+            AppError::RateLimited { .. } => refuse(
+                StatusCode::TOO_MANY_REQUESTS,
+                "TOO_MANY_REQUESTS",
                 err.message(crate::i18n::Lang::En),
             ),
             other => refuse(

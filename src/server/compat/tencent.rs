@@ -127,10 +127,13 @@ impl From<AppError> for Refusal {
             }
             AppError::Forbidden => refuse(code::UNAUTHORIZED, err.message(crate::i18n::Lang::En)),
             AppError::NotFound => refuse(code::NOT_FOUND, "The resource does not exist."),
-            AppError::Unavailable => refuse(
+            AppError::Unavailable | AppError::Busy { .. } => refuse(
                 code::SERVICE_UNAVAILABLE,
                 err.message(crate::i18n::Lang::En),
             ),
+            AppError::RateLimited { .. } => {
+                refuse(code::REQUEST_LIMIT, err.message(crate::i18n::Lang::En))
+            }
             other => refuse(code::INTERNAL, other.message(crate::i18n::Lang::En)),
         }
     }

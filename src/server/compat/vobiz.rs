@@ -80,8 +80,12 @@ fn from_app_error(err: AppError) -> Refusal {
         ),
         AppError::Forbidden => error(StatusCode::FORBIDDEN, err.message(crate::i18n::Lang::En)),
         AppError::NotFound => error(StatusCode::NOT_FOUND, "Sub-account not found."),
-        AppError::Unavailable => error(
+        AppError::Unavailable | AppError::Busy { .. } => error(
             StatusCode::SERVICE_UNAVAILABLE,
+            err.message(crate::i18n::Lang::En),
+        ),
+        AppError::RateLimited { .. } => error(
+            StatusCode::TOO_MANY_REQUESTS,
             err.message(crate::i18n::Lang::En),
         ),
         other => error(
