@@ -13,8 +13,12 @@ data=$(mktemp -d /tmp/steward-e2e.XXXXXX)
 port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1]); s.close()')
 base="http://127.0.0.1:$port"
 
+# Every test comes from this one address: the per-client limits are off here (tests/api/abuse.rs
+# covers them). A login locks after five failures, so that a test reaches the lock at once.
 LEPTOS_SITE_ROOT=target/site LEPTOS_SITE_PKG_DIR=pkg LEPTOS_OUTPUT_NAME=steward LEPTOS_ENV=PROD \
 LEPTOS_SITE_ADDR="127.0.0.1:$port" STEWARD_DATA_DIR="$data" STEWARD_COOKIE_SECURE=false \
+STEWARD_CLIENT_LOGINS_PER_MINUTE=0 STEWARD_CLIENT_SIGNUPS_PER_HOUR=0 STEWARD_CLIENT_PASSWORD_CHECKS_PER_MINUTE=0 \
+STEWARD_LOGIN_LOCK_AFTER=5 \
   "$bin" serve >"$data/server.log" 2>&1 &
 server=$!
 cleanup() {

@@ -167,6 +167,36 @@ test.describe('User management with JavaScript', () => {
     await expect(viewer.getByLabel(/^Actions for /)).toHaveCount(0);
   });
 
+  test('a user locked out by a stranger is shown locked and unlocked from the row menu', async ({ page, newSession }) => {
+    const accountId = await signUp(page, uniqueCompany(), uniqueEmail(), STRONG_PASSWORD);
+    const login = 'erin';
+    const loginId = `${accountId}/${login}`;
+    await addUser(page, { login, password: PASSWORDS.third });
+
+    // A stranger's browser (no device cookie) guesses until the lock (run.sh: after 5).
+    const stranger = await newSession();
+    for (let i = 0; i < 5; i++) {
+      const answer = await stranger.request.post('/api/login', {
+        form: { account_id: loginId, password: `Wrong-Guess-Number-${i}` },
+        headers: { accept: 'application/json' },
+      });
+      expect(answer.status()).toBe(401);
+    }
+    await submitLogIn(stranger, loginId, PASSWORDS.third);
+    await expect(stranger.getByRole('alert').filter({ hasText: LOGIN_FAILED })).toBeVisible();
+
+    await page.goto('/users');
+    await waitForHydration(page);
+    await expect(statusCell(page, loginId)).toContainText('Locked');
+    const row = await openRowMenu(page, login, loginId);
+    await row.getByRole('button', { name: 'Unlock sign-in', exact: true }).click();
+    await expect(statusCell(page, loginId)).not.toContainText('Locked');
+
+    const erin = await newSession();
+    await submitLogIn(erin, loginId, PASSWORDS.third);
+    await expect(erin.getByTestId('header-account-id')).toContainText(accountId);
+  });
+
   test('disabling a user logs out their open page', async ({ page, newSession }) => {
     const accountId = await signUp(page, uniqueCompany(), uniqueEmail(), STRONG_PASSWORD);
     const login = 'dave';

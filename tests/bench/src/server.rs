@@ -65,6 +65,10 @@ impl Instance {
             .env("STEWARD_SERVER_KEY", SERVER_KEY)
             .env("STEWARD_COOKIE_SECURE", "false")
             .env("STEWARD_LOG", "warn")
+            // The load comes from one address: per-client limits would measure themselves.
+            .env("STEWARD_CLIENT_LOGINS_PER_MINUTE", "0")
+            .env("STEWARD_CLIENT_SIGNUPS_PER_HOUR", "0")
+            .env("STEWARD_CLIENT_PASSWORD_CHECKS_PER_MINUTE", "0")
             .env("LEPTOS_SITE_ROOT", &self.site)
             .env("LEPTOS_SITE_PKG_DIR", "pkg")
             .env("LEPTOS_OUTPUT_NAME", "steward")
