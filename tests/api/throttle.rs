@@ -9,12 +9,17 @@ use crate::helpers::{Browser, PASSWORD, TestApp, spawn_app, spawn_app_with, uniq
 use steward::domain::throttle::ThrottlePolicy;
 use steward::error::AppError;
 
-/// The strangers' failures in a row (the bucket of browsers the user never logged in from).
+/// The strangers' failures in a row (the bucket of browsers the user never logged in from) of
+/// the first account's holder.
 async fn failures(app: &TestApp) -> Option<i64> {
     steward::on_db!(&app.state.db, |pool| {
-        sqlx::query_scalar("SELECT failures FROM login_failures WHERE bucket = ''")
-            .fetch_optional(pool)
-            .await
+        sqlx::query_scalar(
+            "SELECT f.failures FROM login_failures f
+             WHERE f.bucket = '' AND f.user_id =
+                   (SELECT MIN(id) FROM users WHERE is_holder)",
+        )
+        .fetch_optional(pool)
+        .await
     })
     .unwrap()
 }

@@ -76,6 +76,13 @@ pub async fn release(db: &Db, user_id: i64, bucket: &str) -> Result<(), sqlx::Er
          WHERE user_id = $1 AND bucket = $2 AND failures > 0",
         user_id,
         bucket
+    )?;
+    // A count back at zero is no count at all.
+    execute!(
+        db,
+        "DELETE FROM login_failures WHERE user_id = $1 AND bucket = $2 AND failures <= 0",
+        user_id,
+        bucket
     )
     .map(|_| ())
 }
