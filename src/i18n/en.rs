@@ -263,6 +263,7 @@ pub const ENTRIES: &[(&str, &str)] = &[
         "error.disabled",
         "This feature is turned off on this server.",
     ),
+    ("error.field_refused", "This value was refused."),
     ("error.forbidden", "You do not have permission to do this."),
     (
         "error.form_incomplete",
@@ -271,6 +272,10 @@ pub const ENTRIES: &[(&str, &str)] = &[
     (
         "error.internal",
         "Something went wrong on our side (reference {reference}).",
+    ),
+    (
+        "error.internal_unreferenced",
+        "Something went wrong on our side.",
     ),
     ("error.invalid", "Please correct the highlighted fields."),
     ("error.login_failed", "Incorrect account ID or password."),
@@ -395,7 +400,10 @@ pub const ENTRIES: &[(&str, &str)] = &[
         "groups.error.keeps_role",
         "A built-in group keeps its role.",
     ),
-    ("groups.error.taken", "A group named {name} already exists."),
+    (
+        "groups.error.taken",
+        "A group with this name already exists.",
+    ),
     (
         "groups.intro",
         "A user's privilege is their group's role. None reads everything; User also changes everything except users and groups; Administrator changes everything.",
@@ -869,7 +877,7 @@ pub const ENTRIES: &[(&str, &str)] = &[
     ("sub.enabled", "Enabled"),
     (
         "sub.error.confirm_name",
-        "Type the name exactly as shown, {name}, to confirm.",
+        "Type the name exactly as shown in the title to confirm.",
     ),
     (
         "sub.error.kyc_email",

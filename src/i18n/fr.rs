@@ -281,6 +281,7 @@ pub const ENTRIES: &[(&str, &str)] = &[
         "error.disabled",
         "Cette fonctionnalité est désactivée sur ce serveur.",
     ),
+    ("error.field_refused", "Cette valeur a été refusée."),
     (
         "error.forbidden",
         "Vous n’avez pas les droits nécessaires pour effectuer cette action.",
@@ -292,6 +293,10 @@ pub const ENTRIES: &[(&str, &str)] = &[
     (
         "error.internal",
         "Une erreur est survenue de notre côté (référence {reference}).",
+    ),
+    (
+        "error.internal_unreferenced",
+        "Une erreur est survenue de notre côté.",
     ),
     ("error.invalid", "Corrigez les champs signalés."),
     (
@@ -428,7 +433,10 @@ pub const ENTRIES: &[(&str, &str)] = &[
         "groups.error.keeps_role",
         "Un groupe prédéfini conserve son rôle.",
     ),
-    ("groups.error.taken", "Un groupe nommé {name} existe déjà."),
+    (
+        "groups.error.taken",
+        "Un groupe portant ce nom existe déjà.",
+    ),
     (
         "groups.intro",
         "Les droits d’un utilisateur sont le rôle de son groupe. Aucun\u{a0}: consulte tout\u{202f}; Utilisateur\u{a0}: modifie aussi tout, sauf les utilisateurs et les groupes\u{202f}; Administrateur\u{a0}: modifie tout.",
@@ -944,7 +952,7 @@ pub const ENTRIES: &[(&str, &str)] = &[
     ("sub.enabled", "Activé"),
     (
         "sub.error.confirm_name",
-        "Saisissez le nom exactement tel qu’il est affiché, {name}, pour confirmer.",
+        "Saisissez le nom exactement tel qu’il est affiché dans le titre pour confirmer.",
     ),
     (
         "sub.error.kyc_email",
