@@ -111,6 +111,10 @@ pub const ENTRIES: &[(&str, &str)] = &[
     ("activity.caption", "Events, newest first"),
     ("activity.clear", "Clear"),
     ("activity.download", "Download CSV"),
+    (
+        "activity.download_spreadsheet",
+        "Download CSV for Excel or LibreOffice",
+    ),
     ("activity.empty", "No activity yet."),
     ("activity.error.action", "Choose an action from the list."),
     (

@@ -111,6 +111,10 @@ pub const ENTRIES: &[(&str, &str)] = &[
     ),
     ("activity.clear", "Effacer"),
     ("activity.download", "Télécharger en CSV"),
+    (
+        "activity.download_spreadsheet",
+        "Télécharger en CSV pour Excel ou LibreOffice",
+    ),
     ("activity.empty", "Aucune activité pour l’instant."),
     (
         "activity.error.action",
