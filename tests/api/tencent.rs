@@ -11,13 +11,13 @@ use crate::helpers::{Browser, PASSWORD, RealServer, TestApp, spawn_app, unique};
 
 /// An access key: SecretId and SecretKey.
 #[derive(Debug, Clone)]
-struct Key {
+pub(crate) struct Key {
     id: String,
     secret: String,
 }
 
 /// Creates an access key as `browser`'s user and takes its one-time reveal.
-async fn create_key(browser: &Browser) -> Key {
+pub(crate) async fn create_key(browser: &Browser) -> Key {
     let location = browser
         .call_for_location("create_tencent_key", &[])
         .await
@@ -156,7 +156,7 @@ async fn envelope(response: reqwest::Response) -> Value {
     answer
 }
 
-async fn call(base: &str, key: &Key, action: &str, params: Value) -> Value {
+pub(crate) async fn call(base: &str, key: &Key, action: &str, params: Value) -> Value {
     let body = params.to_string();
     Signed::new(key, action, body.as_bytes()).send(base).await
 }
@@ -166,7 +166,7 @@ fn error_code(answer: &Value) -> &str {
 }
 
 #[track_caller]
-fn assert_ok(answer: &Value) {
+pub(crate) fn assert_ok(answer: &Value) {
     assert!(answer["Error"].is_null(), "expected success: {answer}");
 }
 
