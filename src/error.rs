@@ -76,6 +76,11 @@ pub enum AppError {
     /// A feature turned off on this server.
     Disabled,
     Unavailable,
+    /// Too many requests with the account's API credentials this minute (HTTP 429); the
+    /// answer's `Retry-After` repeats `retry_after`, the seconds until the next minute.
+    RateLimited {
+        retry_after: u64,
+    },
     /// An unexpected failure; `reference` finds the full story in the server log.
     Internal {
         reference: String,
@@ -127,6 +132,12 @@ impl AppError {
                 return lang.tf("error.internal", &[("reference", reference)]);
             }
             Self::Internal { .. } => key!("error.internal_unreferenced"),
+            Self::RateLimited { retry_after } => {
+                return lang.tf(
+                    "error.rate_limited",
+                    &[("seconds", &retry_after.to_string())],
+                );
+            }
             Self::Transport(_) => key!("error.transport"),
         };
         lang.t(key).to_owned()

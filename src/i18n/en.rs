@@ -289,6 +289,10 @@ pub const ENTRIES: &[(&str, &str)] = &[
         "Choose a new password before continuing.",
     ),
     (
+        "error.rate_limited",
+        "Too many API requests this minute: try again in {seconds} seconds.",
+    ),
+    (
         "error.transport",
         "The server could not be reached or answered unexpectedly. Please try again.",
     ),

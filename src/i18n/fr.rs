@@ -313,6 +313,10 @@ pub const ENTRIES: &[(&str, &str)] = &[
         "Choisissez un nouveau mot de passe avant de continuer.",
     ),
     (
+        "error.rate_limited",
+        "Trop de requêtes d’API cette minute\u{a0}: réessayez dans {seconds}\u{a0}secondes.",
+    ),
+    (
         "error.transport",
         "Le serveur est injoignable ou a répondu de façon inattendue. Veuillez réessayer.",
     ),

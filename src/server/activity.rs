@@ -311,6 +311,7 @@ fn failure_reason(err: &AppError) -> Option<String> {
         AppError::NotFound => "not found".to_owned(),
         AppError::Disabled => "disabled".to_owned(),
         AppError::Internal { reference } => format!("internal error {reference}"),
+        AppError::RateLimited { .. } => "rate limited".to_owned(),
         AppError::Unavailable | AppError::Transport(_) => return None,
     })
 }
@@ -570,6 +571,15 @@ pub async fn csv(
             AppError::Invalid(_) => StatusCode::BAD_REQUEST,
             AppError::Unavailable => StatusCode::SERVICE_UNAVAILABLE,
             AppError::Internal { .. } => StatusCode::INTERNAL_SERVER_ERROR,
+            AppError::RateLimited { retry_after } => {
+                let message = err.message(lang);
+                return (
+                    StatusCode::TOO_MANY_REQUESTS,
+                    [(header::RETRY_AFTER, retry_after.to_string())],
+                    message,
+                )
+                    .into_response();
+            }
             _ => StatusCode::FORBIDDEN,
         };
         let message = match &err {

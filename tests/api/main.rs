@@ -16,6 +16,7 @@ mod logs;
 mod metrics;
 mod ovh;
 mod races;
+mod rate_limit;
 mod security;
 mod sessions;
 mod sub_accounts;
