@@ -45,19 +45,28 @@ impl ServerKey {
     }
 
     /// The key given in the configuration, else the one in `DATA_DIR/server.key`, else a new one
-    /// written there readable by its owner only.
+    /// written there readable by its owner only. A key file that other users can read is
+    /// refused: the key may no longer be a secret.
     pub fn load_or_create(configured: Option<&str>, data_dir: &Path) -> anyhow::Result<Self> {
         if let Some(key) = configured {
             return Self::from_hex(key).context("STEWARD_SERVER_KEY is invalid");
         }
+        super::files::private_dir(data_dir)?;
         let path = data_dir.join("server.key");
         match std::fs::read_to_string(&path) {
             Ok(contents) => {
+                if let Some(mode) = super::files::open_to_others(&path) {
+                    bail!(
+                        "{} is open to other users (mode {mode:o}), so the server key may no longer be secret; \
+                         Steward will not use it. Make it its owner's only with `chmod 600 {}`, and if anyone \
+                         else could have read it, replace the key.",
+                        path.display(),
+                        path.display()
+                    );
+                }
                 Self::from_hex(&contents).with_context(|| format!("{} is invalid", path.display()))
             }
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
-                std::fs::create_dir_all(data_dir)
-                    .with_context(|| format!("cannot create {}", data_dir.display()))?;
                 let mut bytes = [0u8; 32];
                 OsRng.fill_bytes(&mut bytes);
                 write_private(&path, hex::encode(bytes).as_bytes())
@@ -155,6 +164,20 @@ mod tests {
                 .mode();
             assert_eq!(mode & 0o777, 0o600);
         }
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn a_key_file_others_can_read_is_refused_with_the_fix() {
+        use std::os::unix::fs::PermissionsExt;
+        let dir = tempfile::tempdir().unwrap();
+        ServerKey::load_or_create(None, dir.path()).unwrap();
+        let path = dir.path().join("server.key");
+        std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o640)).unwrap();
+        let err = ServerKey::load_or_create(None, dir.path()).unwrap_err();
+        let message = format!("{err:#}");
+        assert!(message.contains("chmod 600"), "{message}");
+        assert!(message.contains(&path.display().to_string()), "{message}");
     }
 
     #[test]

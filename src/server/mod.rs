@@ -11,6 +11,7 @@ pub mod config;
 pub mod crypto;
 pub mod db;
 pub mod errors;
+pub mod files;
 pub mod format;
 pub mod http;
 pub mod i18n;

@@ -15,6 +15,7 @@ mod login;
 mod logs;
 mod metrics;
 mod ovh;
+mod permissions;
 mod races;
 mod rate_limit;
 mod security;
