@@ -1,5 +1,5 @@
 //! The `steward` command: `serve` (the default), `migrate`, `account create`,
-//! `sub-account create` and `credentials create`.
+//! `sub-account create`, `credentials create` and `key rotate`.
 
 use anyhow::Context;
 use clap::{Parser, Subcommand};
@@ -42,6 +42,17 @@ enum Command {
     /// OVHcloud consumer keys.
     #[command(subcommand)]
     Ovh(OvhCommand),
+    /// The server key that seals secrets at rest.
+    #[command(subcommand)]
+    Key(KeyCommand),
+}
+
+#[derive(Subcommand)]
+enum KeyCommand {
+    /// Generate a new server key and seal every sealed secret again under it, in one
+    /// transaction; the key file keeps the older keys still needed. Prints
+    /// `{"key_id", "sealed_again", "by_column", "older_keys_kept"}` (no key).
+    Rotate,
 }
 
 #[derive(Subcommand)]
@@ -333,6 +344,22 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
                     }))
                 }
             }
+        }
+        Command::Key(KeyCommand::Rotate) => {
+            let state = AppState::open(config, leptos_options(None)?).await?;
+            let rotation = steward::server::key_rotation::rotate(&state).await?;
+            let by_column: serde_json::Map<String, serde_json::Value> = rotation
+                .sealed_again
+                .0
+                .iter()
+                .map(|(column, n)| ((*column).to_owned(), serde_json::json!(n)))
+                .collect();
+            print_json(&serde_json::json!({
+                "key_id": rotation.key_id,
+                "sealed_again": rotation.sealed_again.total(),
+                "by_column": by_column,
+                "older_keys_kept": rotation.kept,
+            }))
         }
         Command::Ovh(OvhCommand::ValidateConsumerKey { key, user }) => {
             let state = AppState::open(config, leptos_options(None)?).await?;

@@ -15,6 +15,7 @@ pub mod files;
 pub mod format;
 pub mod http;
 pub mod i18n;
+pub mod key_rotation;
 pub mod metrics;
 pub mod ovh;
 pub mod passwords;

@@ -11,6 +11,7 @@ mod health;
 mod helpers;
 mod i18n;
 mod isolation;
+mod key_rotation;
 mod login;
 mod logs;
 mod metrics;

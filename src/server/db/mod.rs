@@ -9,6 +9,7 @@ pub mod groups;
 pub mod language;
 pub mod ovh;
 pub mod reveals;
+pub mod sealed;
 pub mod sessions;
 pub mod sub_accounts;
 pub mod tencent_keys;
