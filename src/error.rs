@@ -28,16 +28,37 @@ impl FieldError {
         }
     }
 
-    /// The message in `lang`. A key that is not in the catalogues (a password checker's own
-    /// English advice) is shown as it is.
+    /// The message in `lang`. Only the catalogues' words are ever shown: an error can reach a
+    /// page from its address (`?__err=`, how a form without JavaScript learns its outcome), so
+    /// a key that is not in the catalogues, an argument the message has no place for, or a
+    /// value that is more than a plain token gets a generic message instead of its text.
     pub fn message(&self, lang: Lang) -> String {
-        let args: Vec<(&str, &str)> = self
-            .args
-            .iter()
-            .map(|(k, v)| (k.as_str(), v.as_str()))
-            .collect();
-        lang.tf(&self.key, &args)
+        let fits = |text: &str| {
+            self.args
+                .iter()
+                .all(|(name, value)| text.contains(&format!("{{{name}}}")) && is_plain_token(value))
+        };
+        match lang.text(&self.key) {
+            Some(text) if fits(text) => {
+                let args: Vec<(&str, &str)> = self
+                    .args
+                    .iter()
+                    .map(|(k, v)| (k.as_str(), v.as_str()))
+                    .collect();
+                lang.tf(&self.key, &args)
+            }
+            _ => lang.t(key!("error.field_refused")).to_owned(),
+        }
     }
+}
+
+/// A value that may be shown inside a catalogue message: a number, a login, a reference. Text
+/// with spaces or punctuation could read as a sentence of its own, so nothing else is shown.
+fn is_plain_token(value: &str) -> bool {
+    (1..=64).contains(&value.len())
+        && value
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'-' | b'_' | b'.'))
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -56,8 +77,8 @@ pub enum AppError {
     Disabled,
     /// Too many wrong passwords or codes from a signed-in session: the session has ended.
     TooManyAttempts,
-    /// Too many requests from this client or with this credential: try again after
-    /// `retry_after` seconds.
+    /// Too many requests from this client address, or with the account's API credentials this
+    /// minute (HTTP 429; `Retry-After` repeats `retry_after`).
     RateLimited {
         retry_after: u64,
     },
@@ -122,9 +143,10 @@ impl AppError {
                 return lang.tf(key, &[("seconds", &retry_after.to_string())]);
             }
             Self::Unavailable => key!("error.unavailable"),
-            Self::Internal { reference } => {
+            Self::Internal { reference } if is_plain_token(reference) => {
                 return lang.tf("error.internal", &[("reference", reference)]);
             }
+            Self::Internal { .. } => key!("error.internal_unreferenced"),
             Self::Transport(_) => key!("error.transport"),
         };
         lang.t(key).to_owned()
@@ -238,9 +260,9 @@ mod tests {
 
     #[test]
     fn messages_are_translated_where_they_are_shown() {
-        let err = AppError::field_with("login", "field.login.too_long", &[("max", "32")]);
-        let en = err.for_field("login", Lang::En).unwrap_or_default();
-        let fr = err.for_field("login", Lang::Fr).unwrap_or_default();
+        let err = AppError::field_with("form", "users.error.too_many_rows", &[("max", "32")]);
+        let en = err.for_field("form", Lang::En).unwrap_or_default();
+        let fr = err.for_field("form", Lang::Fr).unwrap_or_default();
         assert!(en.contains("32") && fr.contains("32"), "{en} / {fr}");
         assert_ne!(en, fr);
         assert_eq!(
@@ -254,6 +276,55 @@ mod tests {
         let err: FieldError = serde_json::from_str(r#"{"field":"login","key":"error.invalid"}"#)
             .unwrap_or_else(|e| panic!("{e}"));
         assert!(err.args.is_empty());
+    }
+
+    #[test]
+    fn only_catalogue_words_are_shown_whatever_an_error_carries() {
+        let generic = Lang::En.t("error.field_refused");
+        let cases = [
+            FieldError::new("login", "Call +1 555 0100 to unlock your account"),
+            FieldError {
+                field: "login".into(),
+                key: "users.error.login_taken".into(),
+                args: vec![("login".into(), "Call 555 0100 now".into())],
+            },
+            FieldError {
+                field: "form".into(),
+                key: "users.error.too_many_rows".into(),
+                args: vec![("max".into(), "10".into()), ("extra".into(), "x".into())],
+            },
+            FieldError {
+                field: "form".into(),
+                key: "users.error.too_many_rows".into(),
+                args: vec![("max".into(), "<b>10</b>".into())],
+            },
+        ];
+        for error in cases {
+            for lang in Lang::ALL {
+                assert_eq!(
+                    error.message(lang),
+                    lang.t("error.field_refused"),
+                    "{error:?}"
+                );
+            }
+        }
+        let fine = FieldError {
+            field: "login".into(),
+            key: "users.error.login_taken".into(),
+            args: vec![("login".into(), "john.smith".into())],
+        };
+        assert_eq!(
+            fine.message(Lang::En),
+            "A user with the ID john.smith already exists."
+        );
+        assert_ne!(fine.message(Lang::En), generic);
+        let planted = AppError::Internal {
+            reference: "call 555 0100".into(),
+        };
+        assert_eq!(
+            planted.message(Lang::En),
+            Lang::En.t("error.internal_unreferenced")
+        );
     }
 
     #[test]

@@ -1,5 +1,5 @@
 //! The `steward` command: `serve` (the default), `migrate`, `account create`,
-//! `sub-account create` and `credentials create`.
+//! `sub-account create`, `credentials create` and `key rotate`.
 
 use anyhow::Context;
 use clap::{Parser, Subcommand};
@@ -45,6 +45,9 @@ enum Command {
     /// Help users who cannot log in.
     #[command(subcommand)]
     User(UserCommand),
+    /// The server key that seals secrets at rest.
+    #[command(subcommand)]
+    Key(KeyCommand),
 }
 
 #[derive(Subcommand)]
@@ -55,6 +58,14 @@ enum UserCommand {
         /// `1234-567-89` or `1234-567-89/login`.
         user: String,
     },
+}
+
+#[derive(Subcommand)]
+enum KeyCommand {
+    /// Generate a new server key and seal every sealed secret again under it, in one
+    /// transaction; the key file keeps the older keys still needed. Prints
+    /// `{"key_id", "sealed_again", "by_column", "older_keys_kept"}` (no key).
+    Rotate,
 }
 
 #[derive(Subcommand)]
@@ -358,6 +369,22 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
                     other => refused(other),
                 })?;
             print_json(&serde_json::json!({ "unlocked": unlocked }))
+        }
+        Command::Key(KeyCommand::Rotate) => {
+            let state = AppState::open(config, leptos_options(None)?).await?;
+            let rotation = steward::server::key_rotation::rotate(&state).await?;
+            let by_column: serde_json::Map<String, serde_json::Value> = rotation
+                .sealed_again
+                .0
+                .iter()
+                .map(|(column, n)| ((*column).to_owned(), serde_json::json!(n)))
+                .collect();
+            print_json(&serde_json::json!({
+                "key_id": rotation.key_id,
+                "sealed_again": rotation.sealed_again.total(),
+                "by_column": by_column,
+                "older_keys_kept": rotation.kept,
+            }))
         }
         Command::Ovh(OvhCommand::ValidateConsumerKey { key, user }) => {
             let state = AppState::open(config, leptos_options(None)?).await?;

@@ -287,7 +287,7 @@ pub async fn create_user(
             let id = crate::server::reveal::stash(&state, &caller, &payload).await?;
             leptos_axum::redirect(&format!("/reveal/{id}"));
         }
-        None => leptos_axum::redirect(&format!("/users?added={}", created.login)),
+        None => leptos_axum::redirect(&format!("/users?added={}", encode(&created.login))),
     }
     Ok(())
 }
@@ -360,7 +360,7 @@ pub async fn update_user(
         &description,
     )
     .await?;
-    leptos_axum::redirect(&format!("/users?updated={login}"));
+    leptos_axum::redirect(&format!("/users?updated={}", parsed_login(&login)));
     Ok(())
 }
 
@@ -413,8 +413,17 @@ pub async fn end_user_sessions(login: String) -> Result<(), AppError> {
 pub async fn remove_user(login: String) -> Result<(), AppError> {
     let (state, caller) = crate::server::state::authenticate().await?;
     crate::server::users::remove_user(&state, caller.admin()?, &login).await?;
-    leptos_axum::redirect(&format!("/users?removed={login}"));
+    leptos_axum::redirect(&format!("/users?removed={}", parsed_login(&login)));
     Ok(())
+}
+
+/// The login as the service understood it (trimmed, so a stray `\r` is gone), ready for a query
+/// string: the posted text itself may hold what no header can.
+#[cfg(feature = "ssr")]
+fn parsed_login(login: &str) -> String {
+    crate::domain::LoginName::parse(login)
+        .map(|login| encode(login.as_str()))
+        .unwrap_or_default()
 }
 
 #[server(endpoint = "create_group")]

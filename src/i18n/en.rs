@@ -112,6 +112,10 @@ pub const ENTRIES: &[(&str, &str)] = &[
     ("activity.caption", "Events, newest first"),
     ("activity.clear", "Clear"),
     ("activity.download", "Download CSV"),
+    (
+        "activity.download_spreadsheet",
+        "Download CSV for Excel or LibreOffice",
+    ),
     ("activity.empty", "No activity yet."),
     ("activity.error.action", "Choose an action from the list."),
     (
@@ -268,6 +272,7 @@ pub const ENTRIES: &[(&str, &str)] = &[
         "error.disabled",
         "This feature is turned off on this server.",
     ),
+    ("error.field_refused", "This value was refused."),
     ("error.forbidden", "You do not have permission to do this."),
     (
         "error.form_incomplete",
@@ -276,6 +281,10 @@ pub const ENTRIES: &[(&str, &str)] = &[
     (
         "error.internal",
         "Something went wrong on our side (reference {reference}).",
+    ),
+    (
+        "error.internal_unreferenced",
+        "Something went wrong on our side.",
     ),
     ("error.invalid", "Please correct the highlighted fields."),
     ("error.login_failed", "Incorrect account ID or password."),
@@ -413,7 +422,10 @@ pub const ENTRIES: &[(&str, &str)] = &[
         "groups.error.keeps_role",
         "A built-in group keeps its role.",
     ),
-    ("groups.error.taken", "A group named {name} already exists."),
+    (
+        "groups.error.taken",
+        "A group with this name already exists.",
+    ),
     (
         "groups.intro",
         "A user's privilege is their group's role. None reads everything; User also changes everything except users and groups; Administrator changes everything.",
@@ -887,7 +899,7 @@ pub const ENTRIES: &[(&str, &str)] = &[
     ("sub.enabled", "Enabled"),
     (
         "sub.error.confirm_name",
-        "Type the name exactly as shown, {name}, to confirm.",
+        "Type the name exactly as shown in the title to confirm.",
     ),
     (
         "sub.error.kyc_email",

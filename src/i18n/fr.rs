@@ -115,6 +115,10 @@ pub const ENTRIES: &[(&str, &str)] = &[
     ),
     ("activity.clear", "Effacer"),
     ("activity.download", "Télécharger en CSV"),
+    (
+        "activity.download_spreadsheet",
+        "Télécharger en CSV pour Excel ou LibreOffice",
+    ),
     ("activity.empty", "Aucune activité pour l’instant."),
     (
         "activity.error.action",
@@ -289,6 +293,7 @@ pub const ENTRIES: &[(&str, &str)] = &[
         "error.disabled",
         "Cette fonctionnalité est désactivée sur ce serveur.",
     ),
+    ("error.field_refused", "Cette valeur a été refusée."),
     (
         "error.forbidden",
         "Vous n’avez pas les droits nécessaires pour effectuer cette action.",
@@ -300,6 +305,10 @@ pub const ENTRIES: &[(&str, &str)] = &[
     (
         "error.internal",
         "Une erreur est survenue de notre côté (référence {reference}).",
+    ),
+    (
+        "error.internal_unreferenced",
+        "Une erreur est survenue de notre côté.",
     ),
     ("error.invalid", "Corrigez les champs signalés."),
     (
@@ -449,7 +458,10 @@ pub const ENTRIES: &[(&str, &str)] = &[
         "groups.error.keeps_role",
         "Un groupe prédéfini conserve son rôle.",
     ),
-    ("groups.error.taken", "Un groupe nommé {name} existe déjà."),
+    (
+        "groups.error.taken",
+        "Un groupe portant ce nom existe déjà.",
+    ),
     (
         "groups.intro",
         "Les droits d’un utilisateur sont le rôle de son groupe. Aucun\u{a0}: consulte tout\u{202f}; Utilisateur\u{a0}: modifie aussi tout, sauf les utilisateurs et les groupes\u{202f}; Administrateur\u{a0}: modifie tout.",
@@ -965,7 +977,7 @@ pub const ENTRIES: &[(&str, &str)] = &[
     ("sub.enabled", "Activé"),
     (
         "sub.error.confirm_name",
-        "Saisissez le nom exactement tel qu’il est affiché, {name}, pour confirmer.",
+        "Saisissez le nom exactement tel qu’il est affiché dans le titre pour confirmer.",
     ),
     (
         "sub.error.kyc_email",

@@ -91,6 +91,12 @@ impl Lang {
             .map(|i| entries[i].1)
     }
 
+    /// The catalogue's text for `key` in this language (English when this language lacks it),
+    /// or `None` when `key` is in no catalogue.
+    pub fn text(self, key: &str) -> Option<&'static str> {
+        self.lookup(key).or_else(|| Lang::En.lookup(key))
+    }
+
     /// The text of `key` in this language; the English text when this language lacks it (a
     /// test sees that it never does); the key itself for anything else, so that text which is
     /// not a key (a message from elsewhere) passes through unchanged.

@@ -1,6 +1,7 @@
 //! "Activity": the account's activity log, newest first. Administrators see every event of the
 //! account and its sub-accounts; others see their own. The filter form is a plain GET form, so
-//! a filtered view is a link, and "Download CSV" takes the same filter.
+//! a filtered view is a link, and "Download CSV" takes the same filter (with a byte order mark
+//! for spreadsheets, on the second link).
 
 use leptos::prelude::*;
 use leptos_meta::Title;
@@ -127,6 +128,12 @@ fn Events(page: ActivityPage, query: ActivityQuery) -> impl IntoView {
     } else {
         format!("/activity.csv?{filter}")
     };
+    // The same file with a byte order mark, without which spreadsheets misread accents.
+    let csv_for_spreadsheets = if filter.is_empty() {
+        "/activity.csv?bom=1".to_owned()
+    } else {
+        format!("/activity.csv?{filter}&bom=1")
+    };
     let first_page = !query.after.is_empty();
     let first = if filter.is_empty() {
         "/activity".to_owned()
@@ -154,6 +161,8 @@ fn Events(page: ActivityPage, query: ActivityQuery) -> impl IntoView {
     view! {
         <p class="table-actions">
             <a href=csv download="activity.csv" rel="external">{lang.t("activity.download")}</a>
+            " "
+            <a href=csv_for_spreadsheets download="activity.csv" rel="external">{lang.t("activity.download_spreadsheet")}</a>
         </p>
         <div class="table-wrap">
             <table class="activity">

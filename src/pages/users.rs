@@ -104,7 +104,14 @@ pub fn UsersPage() -> impl IntoView {
                 ("removed", key!("users.flash.removed")),
             ]
             .into_iter()
-            .find_map(|(key, text)| p.get(key).map(|login| lang.tf(text, &[("login", &login)])))
+            // Only a login this page could have been sent: the address is anybody's to write.
+            .find_map(|(key, text)| {
+                p.get(key)
+                    .filter(|login| {
+                        crate::domain::LoginName::parse(login).is_ok_and(|l| l.as_str() == login)
+                    })
+                    .map(|login| lang.tf(text, &[("login", &login)]))
+            })
         })
     };
     let action_errors = actions.errors();

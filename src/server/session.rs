@@ -4,7 +4,8 @@
 use serde::{Deserialize, Serialize};
 use tower_sessions::cookie::SameSite;
 use tower_sessions::cookie::time::Duration as CookieDuration;
-use tower_sessions::session_store::ExpiredDeletion;
+use tower_sessions::session::{Id, Record};
+use tower_sessions::session_store::{self, ExpiredDeletion};
 use tower_sessions::{Expiry, Session, SessionManagerLayer, SessionStore};
 
 use super::config::Config;
@@ -121,13 +122,15 @@ impl AuthSession {
 
 /// The session layer for `store`, configured from `config`: HttpOnly, SameSite=Lax (Strict
 /// would drop the cookie on the first click from an e-mail link), Secure with the `__Host-`
-/// prefix unless serving plain http, and an idle timeout.
+/// prefix unless serving plain http, and an idle timeout. The store sees only hashes of the
+/// session ids ([`HashedIds`]).
 pub fn layer<S: SessionStore + ExpiredDeletion + Clone>(
     store: S,
     config: &Config,
-) -> SessionManagerLayer<S> {
+) -> SessionManagerLayer<HashedIds<S>> {
     let idle =
         CookieDuration::seconds(i64::try_from(config.session_idle.as_secs()).unwrap_or(1800));
+    let store = HashedIds(store);
     tokio::spawn(
         store
             .clone()
@@ -140,4 +143,101 @@ pub fn layer<S: SessionStore + ExpiredDeletion + Clone>(
         .with_secure(config.cookie_secure)
         .with_path("/")
         .with_expiry(Expiry::OnInactivity(idle))
+}
+
+/// A session store that keeps each session under a hash of its id, never the id itself: the id
+/// is the cookie's value, so a copy of the database (a backup, a dump) must not be a way into
+/// every open session. The id has 128 random bits, so a plain SHA-256 cannot be reversed or
+/// guessed (as for API tokens, `secrets::token_hash`).
+#[derive(Debug, Clone)]
+pub struct HashedIds<S>(pub S);
+
+/// The id a session is stored under: the first 128 bits of the SHA-256 of its id.
+pub fn stored_id(id: &Id) -> Id {
+    use sha2::{Digest, Sha256};
+    let digest = Sha256::digest(id.0.to_le_bytes());
+    let mut first = [0u8; 16];
+    first.copy_from_slice(&digest[..16]);
+    Id(i128::from_le_bytes(first))
+}
+
+fn stored(record: &Record) -> Record {
+    Record {
+        id: stored_id(&record.id),
+        ..record.clone()
+    }
+}
+
+#[async_trait::async_trait]
+impl<S: SessionStore> SessionStore for HashedIds<S> {
+    async fn create(&self, record: &mut Record) -> session_store::Result<()> {
+        loop {
+            let mut hashed = stored(record);
+            let wanted = hashed.id;
+            self.0.create(&mut hashed).await?;
+            if hashed.id == wanted {
+                return Ok(());
+            }
+            // The hash was taken and the store drew an id of its own, which no cookie can
+            // reach: drop that record and draw a new id.
+            self.0.delete(&hashed.id).await?;
+            record.id = Id::default();
+        }
+    }
+
+    async fn save(&self, record: &Record) -> session_store::Result<()> {
+        self.0.save(&stored(record)).await
+    }
+
+    async fn load(&self, id: &Id) -> session_store::Result<Option<Record>> {
+        Ok(self.0.load(&stored_id(id)).await?.map(|mut record| {
+            record.id = *id;
+            record
+        }))
+    }
+
+    async fn delete(&self, id: &Id) -> session_store::Result<()> {
+        self.0.delete(&stored_id(id)).await
+    }
+}
+
+#[async_trait::async_trait]
+impl<S: ExpiredDeletion> ExpiredDeletion for HashedIds<S> {
+    async fn delete_expired(&self) -> session_store::Result<()> {
+        self.0.delete_expired().await
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use tower_sessions::MemoryStore;
+
+    fn record(id: Id) -> Record {
+        Record {
+            id,
+            data: Default::default(),
+            expiry_date: tower_sessions::cookie::time::OffsetDateTime::now_utc()
+                + CookieDuration::minutes(5),
+        }
+    }
+
+    #[tokio::test]
+    async fn the_inner_store_sees_only_the_hash_and_the_session_reads_back_under_its_id() {
+        let inner = MemoryStore::default();
+        let store = HashedIds(inner.clone());
+        let mut created = record(Id::default());
+        store.create(&mut created).await.unwrap();
+        let id = created.id;
+        assert!(inner.load(&id).await.unwrap().is_none(), "not under the id");
+        let kept = inner.load(&stored_id(&id)).await.unwrap().unwrap();
+        assert_eq!(kept.id, stored_id(&id));
+        let loaded = store.load(&id).await.unwrap().unwrap();
+        assert_eq!(loaded.id, id, "the session keeps its own id");
+        store.save(&loaded).await.unwrap();
+        store.delete(&id).await.unwrap();
+        assert!(store.load(&id).await.unwrap().is_none());
+        assert!(inner.load(&stored_id(&id)).await.unwrap().is_none());
+        assert_ne!(stored_id(&id), id);
+    }
 }

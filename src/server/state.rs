@@ -210,16 +210,37 @@ pub async fn install_caller_memo(
     next.run(request).await
 }
 
-/// [`current_caller`] for a plain axum route, which has the session and headers at hand.
+/// [`current_caller`] for a plain axum route, which has the session and headers at hand. A
+/// request made with an API credential counts against its account's rate limit, as it does in
+/// the provider dialects.
 pub async fn caller_from_request(
     state: &AppState,
     session: &AuthSession,
     headers: &axum::http::HeaderMap,
 ) -> Result<Option<Caller>, AppError> {
     match auth::presented(headers) {
-        Some(presented) => auth::caller_from_credential(state, &presented).await,
+        Some(presented) => {
+            let caller = auth::caller_from_credential(state, &presented).await?;
+            if let Some(caller) = &caller {
+                count_api_request(state, caller).await?;
+            }
+            Ok(caller)
+        }
         None => auth::caller(state, session).await,
     }
+}
+
+/// Counts one request of `caller`'s account; over the limit, `RateLimited` (which a server
+/// function answers with 429 and `Retry-After`, see `http::server_fn_status`; a plain route sets
+/// its own).
+async fn count_api_request(state: &AppState, caller: &Caller) -> Result<(), AppError> {
+    use super::compat::rate_limit;
+    if rate_limit::admit(&state.db, caller.account_pk).await? {
+        return Ok(());
+    }
+    Err(AppError::RateLimited {
+        retry_after: rate_limit::retry_after(super::db::now()),
+    })
 }
 
 /// [`authenticate`] for a plain axum route.

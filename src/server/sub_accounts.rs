@@ -383,10 +383,9 @@ async fn delete_as(
     let current = find(state, parent, id).await?;
     let event = event.about(current.name.clone());
     if confirm_name.trim() != current.name {
-        return Err(AppError::field_with(
+        return Err(AppError::field(
             "confirm_name",
             crate::key!("sub.error.confirm_name"),
-            &[("name", &current.name)],
         ));
     }
     if !db::sub_accounts::delete(&state.db, &event, parent, id).await? {

@@ -34,15 +34,31 @@ fn context(kind: &str, user_id: i64) -> String {
     format!("{kind}:{user_id}")
 }
 
-fn hash_recovery_code(code: &str) -> String {
-    hex::encode(Sha256::digest(normalize_recovery_code(code).as_bytes()))
+/// A recovery code as stored: an HMAC-SHA256 keyed with the server key, naming the key. A
+/// bare hash of a code this short could be reversed by guessing from a copy of the database;
+/// the HMAC cannot be computed without the key.
+fn hash_recovery_code(state: &AppState, code: &str) -> String {
+    state
+        .server_key
+        .recovery_code_hash(&normalize_recovery_code(code))
 }
 
-fn fresh_recovery_codes() -> (Vec<String>, Vec<String>) {
+/// Every form `code` may be stored in: its HMAC under each of the server's keys (the retired
+/// ones verify codes issued before a rotation), and the bare SHA-256 of codes issued before
+/// HMACs. Those are kept and accepted once each, as every code is, until the user's codes are
+/// renewed: they cannot be converted, since only the user has the codes.
+fn stored_forms(state: &AppState, code: &str) -> Vec<String> {
+    let normalized = normalize_recovery_code(code);
+    let mut forms = state.server_key.recovery_code_hashes(&normalized);
+    forms.push(hex::encode(Sha256::digest(normalized.as_bytes())));
+    forms
+}
+
+fn fresh_recovery_codes(state: &AppState) -> (Vec<String>, Vec<String>) {
     let codes: Vec<String> = (0..RECOVERY_CODES)
         .map(|_| recovery_code(|n| OsRng.gen_range(0..n)))
         .collect();
-    let hashes = codes.iter().map(|c| hash_recovery_code(c)).collect();
+    let hashes = codes.iter().map(|c| hash_recovery_code(state, c)).collect();
     (codes, hashes)
 }
 
@@ -217,7 +233,7 @@ async fn confirm_as(
     let active = state
         .server_key
         .encrypt(&seed, &context("totp", caller.user_id))?;
-    let (codes, hashes) = fresh_recovery_codes();
+    let (codes, hashes) = fresh_recovery_codes(state);
     db::two_factor::enable(
         &state.db,
         event,
@@ -262,9 +278,14 @@ pub async fn verify_second_factor(
     {
         return accept_totp(state, user_id, code).await;
     }
-    let hash = hash_recovery_code(code);
     let event = event.doing(Action::RecoveryCodeUsed);
-    let used = db::two_factor::use_recovery_code(&state.db, &event, user_id, &hash).await?;
+    let mut used = false;
+    for hash in stored_forms(state, code) {
+        if db::two_factor::use_recovery_code(&state.db, &event, user_id, &hash).await? {
+            used = true;
+            break;
+        }
+    }
     if used {
         tracing::info!(user_id, "recovery code used");
     }
@@ -301,7 +322,7 @@ pub async fn new_recovery_codes(
     audited(&state.db, &event, async {
         let code_ok = accept_totp(state, caller.user_id, code);
         check_password_and_code(state, caller, password, code_ok).await?;
-        let (codes, hashes) = fresh_recovery_codes();
+        let (codes, hashes) = fresh_recovery_codes(state);
         db::two_factor::replace_recovery_codes(&state.db, &event, caller.user_id, &hashes).await?;
         Ok(codes)
     })

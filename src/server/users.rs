@@ -590,11 +590,9 @@ async fn create_group_as(
     .await
     {
         Ok(_) => Ok(()),
-        Err(InsertGroupError::NameTaken) => Err(AppError::field_with(
-            "name",
-            crate::key!("groups.error.taken"),
-            &[("name", name.as_str())],
-        )),
+        Err(InsertGroupError::NameTaken) => {
+            Err(AppError::field("name", crate::key!("groups.error.taken")))
+        }
         Err(InsertGroupError::Db(e)) => Err(e.into()),
     }
 }

@@ -420,9 +420,9 @@ async fn the_csv_download_streams_exactly_the_filtered_events() {
     let lines: Vec<&str> = body.trim_end().split("\r\n").collect();
     assert_eq!(lines[0], steward::server::activity::CSV_HEADER.trim_end());
     assert_eq!(lines.len(), 1 + 2_345);
-    assert!(lines[1..].iter().all(|l| l.contains(",user.update,")));
-    assert!(lines[1].contains(",seeded2344,"));
-    assert!(lines[2_345].contains(",seeded0000,"));
+    assert!(lines[1..].iter().all(|l| l.contains(",\"user.update\",")));
+    assert!(lines[1].contains(",\"seeded2344\","));
+    assert!(lines[2_345].contains(",\"seeded0000\","));
 
     // A target a spreadsheet would run as a formula is defused.
     let created = admin
@@ -433,8 +433,8 @@ async fn the_csv_download_streams_exactly_the_filtered_events() {
         .unwrap();
     let lines: Vec<&str> = created.trim_end().split("\r\n").collect();
     assert_eq!(lines.len(), 3, "{created}");
-    assert!(lines[1].contains(",csv.user,success,"));
-    assert!(lines[2].contains(",'=cmd,failure,"));
+    assert!(lines[1].contains(",\"csv.user\",\"success\","));
+    assert!(lines[2].contains(",\"'=cmd\",\"failure\","));
 
     assert_eq!(app.browser().get("/activity.csv").await.status(), 401);
     assert_eq!(admin.get("/activity.csv?from=soon").await.status(), 400);
@@ -626,4 +626,108 @@ async fn the_activity_page_speaks_the_readers_language() {
     let english = page("en").await;
     assert!(english.contains("<h1>Activity</h1>"));
     assert!(english.contains("Added a user"));
+}
+
+#[tokio::test]
+async fn every_csv_cell_is_quoted_and_a_formula_is_defused_even_after_a_separator() {
+    let app = spawn_app().await;
+    let (admin, account) = app.signed_up(&unique("Formulas")).await;
+    let account_pk = app.account_pk(&account).await;
+    let targets = [
+        "=HYPERLINK(\"http://evil.example\")",
+        "ok;=cmd|' /C calc'!A0",
+        "a,+SUM(1)",
+        "b; @x",
+        "-2",
+        "plain \"quoted\" text",
+    ];
+    steward::on_db!(&app.state.db, |pool| {
+        for (i, target) in targets.iter().enumerate() {
+            sqlx::query(
+                "INSERT INTO activity (at, account_id, root_id, actor, actor_key, via, action, target,
+                                       target_key, result, user_agent)
+                 VALUES ($1, $2, $2, 'seed', 'seed', 'cli', 'group.create', $3, $3, 'success', $4)",
+            )
+            .bind(1_000 + i as i64)
+            .bind(account_pk)
+            .bind(*target)
+            .bind("\tcurl;=1")
+            .execute(pool)
+            .await
+            .expect("seed event");
+        }
+    });
+    let body = admin
+        .get("/activity.csv?action=group.create")
+        .await
+        .text()
+        .await
+        .unwrap();
+    assert!(!body.starts_with('\u{feff}'), "no BOM unless asked for");
+    for line in body.trim_end().split("\r\n") {
+        assert!(line.starts_with('"') && line.ends_with('"'), "{line}");
+        assert_eq!(
+            line.matches("\",\"").count(),
+            11,
+            "twelve quoted cells: {line}"
+        );
+    }
+    let mut reader = csv::Reader::from_reader(body.as_bytes());
+    let rows: Vec<csv::StringRecord> = reader.records().map(Result::unwrap).collect();
+    let cells: Vec<(String, String)> = rows
+        .iter()
+        .map(|r| (r[7].to_owned(), r[11].to_owned()))
+        .collect();
+    let expected = [
+        "plain \"quoted\" text",
+        "'-2",
+        "b; '@x",
+        "a,'+SUM(1)",
+        "ok;'=cmd|' /C calc'!A0",
+        "'=HYPERLINK(\"http://evil.example\")",
+    ];
+    for ((target, user_agent), want) in cells.iter().zip(expected) {
+        assert_eq!(target, want);
+        assert_eq!(user_agent, "'\tcurl;'=1");
+    }
+    assert_eq!(cells.len(), expected.len());
+}
+
+#[tokio::test]
+async fn the_csv_can_start_with_a_byte_order_mark_for_spreadsheets_and_the_page_offers_it() {
+    let app = spawn_app().await;
+    let (admin, _) = app.signed_up(&unique("Société Générale")).await;
+    let bytes = admin
+        .get("/activity.csv?bom=1")
+        .await
+        .bytes()
+        .await
+        .unwrap();
+    assert!(bytes.starts_with(b"\xEF\xBB\xBF\"time\","), "{bytes:?}");
+    assert_eq!(
+        bytes.windows(3).filter(|w| *w == b"\xEF\xBB\xBF").count(),
+        1
+    );
+    let plain = admin.get("/activity.csv").await.bytes().await.unwrap();
+    assert!(plain.starts_with(b"\"time\","));
+    let filtered = admin
+        .get("/activity.csv?action=account.sign_up&bom=1")
+        .await
+        .text()
+        .await
+        .unwrap();
+    assert_eq!(filtered.trim_end().split("\r\n").count(), 2, "{filtered}");
+
+    let page = admin.get("/activity").await.text().await.unwrap();
+    assert!(page.contains("/activity.csv?bom=1"), "the page offers it");
+    let page = admin
+        .get("/activity?action=account.sign_up")
+        .await
+        .text()
+        .await
+        .unwrap();
+    assert!(
+        page.contains("action=account.sign_up&amp;bom=1"),
+        "with the filter"
+    );
 }

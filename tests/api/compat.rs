@@ -44,7 +44,7 @@ pub async fn run_client(script: &str, args: &[&str]) {
 }
 
 /// A new main account with API credentials: (holder's browser, auth_id, auth_token).
-async fn account_with_credentials(app: &TestApp) -> (Browser, String, String) {
+pub(crate) async fn account_with_credentials(app: &TestApp) -> (Browser, String, String) {
     let (holder, _) = app.signed_up(&unique("Compat")).await;
     let location = holder
         .call_for_location("rotate_account_credentials", &[])
@@ -327,5 +327,73 @@ async fn an_accounts_rate_limit_is_enforced_per_minute_with_the_dialects_429() {
     // Raising the limit lets requests through again at once.
     set_limit(1000).await;
     let (status, _) = vobiz(&app, reqwest::Method::GET, &auth_id, &token, None).await;
+    assert_eq!(status, 200);
+}
+
+#[tokio::test]
+async fn every_dialect_refuses_a_user_who_must_enrol_in_two_factor_authentication() {
+    let app = spawn_app().await;
+    let (holder, auth_id, token) = account_with_credentials(&app).await;
+    // Credentials of each dialect, made before the policy.
+    let api_token = token_of(&holder, "admin").await;
+    let tencent = crate::tencent::create_key(&holder).await;
+    let application = crate::ovh::create_application(&holder).await;
+    let consumer =
+        crate::ovh::authorized_key(&app, &holder, &application, &crate::ovh::EVERYTHING).await;
+    holder
+        .call("set_two_factor_policy", &[("administrators", "on")])
+        .await
+        .expect("policy set");
+    assert_eq!(holder.me().await["must_enrol_two_factor"], true);
+
+    // Vobiz: the account's credentials act as its holder, who has not enrolled.
+    let (status, answer) = vobiz(&app, reqwest::Method::GET, &auth_id, &token, None).await;
+    assert_eq!(status, 403, "{answer}");
+    assert!(
+        answer["error"]
+            .as_str()
+            .is_some_and(|m| m.contains("two-factor")),
+        "{answer}"
+    );
+    let body = br#"{"name": "Refused Ltd", "email": "r@refused.example"}"#.to_vec();
+    let (status, _) = vobiz(&app, reqwest::Method::POST, &auth_id, &token, Some(body)).await;
+    assert_eq!(status, 403);
+    // Gcore, OVHcloud and Tencent Cloud answer the same refusal in their own shapes.
+    let gcore = reqwest::Client::new()
+        .get(format!("{}/iam/users", app.base))
+        .header("authorization", format!("APIKey {api_token}"))
+        .send()
+        .await
+        .expect("request");
+    assert_eq!(gcore.status(), 403);
+    let (status, answer) =
+        crate::ovh::get(&app, &application, &consumer, "/me/identity/user").await;
+    assert_eq!(status, 403, "{answer}");
+    let answer =
+        crate::tencent::call(&app.base, &tencent, "ListUsers", serde_json::json!({})).await;
+    assert_eq!(
+        answer["Error"]["Code"], "AuthFailure.UnauthorizedOperation",
+        "{answer}"
+    );
+    for message in [
+        answer["Error"]["Message"].clone(),
+        crate::ovh::get(&app, &application, &consumer, "/me/identity/user")
+            .await
+            .1["message"]
+            .clone(),
+    ] {
+        assert_eq!(
+            message,
+            steward::server::compat::TwoFactorPending::MESSAGE,
+            "one rule, one message"
+        );
+    }
+
+    // Enrolled, the same credentials work again, and nothing was made meanwhile.
+    crate::two_factor::enrol(&holder).await;
+    let (status, list) = vobiz(&app, reqwest::Method::GET, &auth_id, &token, None).await;
+    assert_eq!(status, 200, "{list}");
+    assert_eq!(list["total"], 0, "nothing was created while refused");
+    let (status, _) = crate::ovh::get(&app, &application, &consumer, "/me/identity/user").await;
     assert_eq!(status, 200);
 }

@@ -525,3 +525,50 @@ impl Drop for RealServer {
         let _ = self.child.wait();
     }
 }
+
+impl TestApp {
+    /// Everything the database holds, as text: the SQLite files byte for byte, or every
+    /// PostgreSQL row (Steward's tables and the session store's).
+    pub async fn database_contents(&self) -> Vec<(String, String)> {
+        match &self.state.db {
+            steward::server::db::Db::Sqlite(pool) => {
+                sqlx::query("PRAGMA wal_checkpoint(FULL)")
+                    .execute(pool)
+                    .await
+                    .expect("checkpoint");
+                let dir = self._data_dir.path();
+                ["steward.db", "steward.db-wal"]
+                    .iter()
+                    .filter_map(|name| {
+                        let bytes = std::fs::read(dir.join(name)).ok()?;
+                        Some((
+                            (*name).to_owned(),
+                            String::from_utf8_lossy(&bytes).into_owned(),
+                        ))
+                    })
+                    .collect()
+            }
+            steward::server::db::Db::Postgres(pool) => {
+                let tables: Vec<(String, String)> = sqlx::query_as(
+                    "SELECT table_schema::TEXT, table_name::TEXT FROM information_schema.tables
+                     WHERE table_schema IN ('public', 'tower_sessions') AND table_type = 'BASE TABLE'",
+                )
+                .fetch_all(pool)
+                .await
+                .expect("tables");
+                assert!(tables.iter().any(|(_, t)| t == "users"));
+                let mut contents = Vec::new();
+                for (schema, table) in tables {
+                    let text: String = sqlx::query_scalar(&format!(
+                        "SELECT COALESCE(string_agg(CAST(t AS TEXT), ' '), '') FROM \"{schema}\".\"{table}\" t"
+                    ))
+                    .fetch_one(pool)
+                    .await
+                    .expect("rows");
+                    contents.push((format!("{schema}.{table}"), text));
+                }
+                contents
+            }
+        }
+    }
+}

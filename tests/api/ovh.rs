@@ -12,12 +12,12 @@ use steward::server::compat::ovh::signature;
 
 /// An OVHcloud application: key and secret.
 #[derive(Debug, Clone)]
-struct App {
+pub(crate) struct App {
     key: String,
     secret: String,
 }
 
-async fn create_application(browser: &Browser) -> App {
+pub(crate) async fn create_application(browser: &Browser) -> App {
     let location = browser
         .call_for_location(
             "create_ovh_application",
@@ -69,7 +69,7 @@ async fn request_key(app: &TestApp, application: &App, rules: &[(&str, &str)]) -
 }
 
 /// A consumer key with `rules`, authorized by `browser`'s user.
-async fn authorized_key(
+pub(crate) async fn authorized_key(
     app: &TestApp,
     browser: &Browser,
     application: &App,
@@ -83,7 +83,7 @@ async fn authorized_key(
     key
 }
 
-const EVERYTHING: [(&str, &str); 4] = [
+pub(crate) const EVERYTHING: [(&str, &str); 4] = [
     ("GET", "/*"),
     ("POST", "/*"),
     ("PUT", "/*"),
@@ -150,7 +150,7 @@ impl<'a> Call<'a> {
     }
 }
 
-async fn get(app: &TestApp, application: &App, key: &str, path: &str) -> (u16, Value) {
+pub(crate) async fn get(app: &TestApp, application: &App, key: &str, path: &str) -> (u16, Value) {
     Call::new(Method::GET, path, "")
         .send(app, application, key)
         .await

@@ -221,3 +221,66 @@ async fn a_busy_session_still_ends_at_the_absolute_timeout() {
     tokio::time::sleep(std::time::Duration::from_millis(2000)).await;
     assert_eq!(browser.me().await, serde_json::Value::Null);
 }
+
+/// `/login` as a browser without JavaScript shows it after a failed submission: the error of
+/// the `login` server function, carried in the address (`?__path=...&__err=<base64 JSON>`).
+async fn login_page_with_error(app: &crate::helpers::TestApp, error_json: &str) -> String {
+    use base64::Engine;
+    let err = base64::engine::general_purpose::URL_SAFE
+        .encode(error_json)
+        .replace('=', "%3D");
+    let response = app
+        .browser()
+        .get(&format!("/login?__path=/api/login&__err={err}"))
+        .await;
+    assert_eq!(response.status(), 200);
+    response.text().await.unwrap()
+}
+
+#[tokio::test]
+async fn an_error_crafted_into_the_address_shows_no_text_of_the_attackers() {
+    let app = spawn_app().await;
+    // A real refusal, without JavaScript, still reads as it should.
+    let response = app
+        .browser()
+        .post_form(
+            "login",
+            "/login",
+            &[("account_id", "1234-567-89"), ("password", "wrong")],
+        )
+        .await;
+    assert_eq!(response.status(), 302);
+    let location = response.headers()["location"].to_str().unwrap().to_owned();
+    assert!(location.contains("__err="), "{location}");
+    let path = location.strip_prefix(&app.base).unwrap_or(&location);
+    let page = app.browser().get(path).await.text().await.unwrap();
+    assert!(page.contains("Incorrect account ID or password."));
+
+    // A catalogue key with a plain value is shown as the catalogue says.
+    let page = login_page_with_error(
+        &app,
+        r#"{"Invalid":[{"field":"login","key":"users.error.login_taken","args":[["login","bob"]]}]}"#,
+    )
+    .await;
+    assert!(page.contains("A user with the ID bob already exists."));
+
+    for crafted in [
+        // Text that is no catalogue key.
+        r#"{"Invalid":[{"field":"account_id","key":"ATTACKER: call +1 555 0100 to unlock","args":[]}]}"#,
+        // A real key carrying a sentence in its value.
+        r#"{"Invalid":[{"field":"form","key":"users.error.login_taken","args":[["login","ATTACKER call 555 0100"]]}]}"#,
+        // A real key with a value for a placeholder it does not have.
+        r#"{"Invalid":[{"field":"form","key":"users.error.too_many_rows","args":[["max","10"],["login","ATTACKER"]]}]}"#,
+        // A reference that is no reference.
+        r#"{"Internal":{"reference":"ATTACKER call 555 0100"}}"#,
+        r#"{"Transport":"ATTACKER call 555 0100"}"#,
+    ] {
+        let page = login_page_with_error(&app, crafted).await;
+        assert!(!page.contains("ATTACKER"), "{crafted}");
+        assert!(!page.contains("555 0100"), "{crafted}");
+        assert!(
+            page.contains("role=\"alert\""),
+            "a generic message instead: {crafted}"
+        );
+    }
+}

@@ -147,3 +147,53 @@ async fn sessions_ended_by_a_password_change_leave_the_list() {
     assert_eq!(list.as_array().unwrap().len(), 1);
     assert_eq!(list[0]["current"], true);
 }
+
+/// The session id a browser's cookie carries.
+fn session_cookie(browser: &Browser) -> String {
+    let header = browser.cookie_header().expect("a cookie");
+    header
+        .to_str()
+        .unwrap()
+        .split("; ")
+        .find_map(|c| c.strip_prefix("steward="))
+        .expect("the session cookie")
+        .to_owned()
+}
+
+#[tokio::test]
+async fn the_database_keeps_only_a_hash_of_each_session_cookie() {
+    let app = spawn_app().await;
+    let (holder, account) = app.signed_up(&unique("Hashed")).await;
+    let user = app.user_in(&holder, &account, "watched", "DEFAULT").await;
+    let cookies = [session_cookie(&holder), session_cookie(&user)];
+    assert_ne!(cookies[0], cookies[1]);
+    for (place, contents) in app.database_contents().await {
+        for cookie in &cookies {
+            assert!(
+                !contents.contains(cookie.as_str()),
+                "a session cookie in {place}"
+            );
+        }
+    }
+
+    // Sessions work as before: they open the panel, end from another user, and log out.
+    assert_eq!(holder.me().await["account_id"], account);
+    assert_eq!(user.me().await["login_id"], format!("{account}/watched"));
+    holder
+        .call("end_user_sessions", &[("login", "watched")])
+        .await
+        .unwrap();
+    assert_eq!(user.me().await, Value::Null);
+    let again = log_in_with_agent(&app, &format!("{account}/watched"), FIREFOX).await;
+    assert_eq!(again.me().await["login_id"], format!("{account}/watched"));
+    again.call("end_other_sessions", &[]).await.unwrap();
+    assert_eq!(again.me().await["login_id"], format!("{account}/watched"));
+    holder.call("logout", &[]).await.unwrap();
+    assert_eq!(holder.me().await, Value::Null);
+    // A logged-out cookie sent again opens nothing.
+    let stale = reqwest::header::HeaderValue::from_str(&format!("steward={}", cookies[0])).unwrap();
+    assert_eq!(
+        crate::helpers::call_with_cookie(&app.base, "whoami", &stale).await,
+        Value::Null
+    );
+}

@@ -7,17 +7,17 @@ use reqwest::header::CONTENT_TYPE;
 use serde_json::{Value, json};
 use sha2::{Digest, Sha256};
 
-use crate::helpers::{Browser, PASSWORD, RealServer, TestApp, spawn_app, unique};
+use crate::helpers::{Browser, PASSWORD, RealServer, spawn_app, unique};
 
 /// An access key: SecretId and SecretKey.
 #[derive(Debug, Clone)]
-struct Key {
+pub(crate) struct Key {
     id: String,
     secret: String,
 }
 
 /// Creates an access key as `browser`'s user and takes its one-time reveal.
-async fn create_key(browser: &Browser) -> Key {
+pub(crate) async fn create_key(browser: &Browser) -> Key {
     let location = browser
         .call_for_location("create_tencent_key", &[])
         .await
@@ -156,7 +156,7 @@ async fn envelope(response: reqwest::Response) -> Value {
     answer
 }
 
-async fn call(base: &str, key: &Key, action: &str, params: Value) -> Value {
+pub(crate) async fn call(base: &str, key: &Key, action: &str, params: Value) -> Value {
     let body = params.to_string();
     Signed::new(key, action, body.as_bytes()).send(base).await
 }
@@ -166,7 +166,7 @@ fn error_code(answer: &Value) -> &str {
 }
 
 #[track_caller]
-fn assert_ok(answer: &Value) {
+pub(crate) fn assert_ok(answer: &Value) {
     assert!(answer["Error"].is_null(), "expected success: {answer}");
 }
 
@@ -269,7 +269,7 @@ async fn the_secret_key_is_sealed_at_rest() {
     assert_ok(&call(&app.base, &key, "ListUsers", json!({})).await);
     // ...yet it is nowhere in the database in clear, nor hex-encoded.
     let needles = [key.secret.clone(), hex::encode(&key.secret)];
-    for (place, haystack) in database_contents(&app).await {
+    for (place, haystack) in app.database_contents().await {
         for needle in &needles {
             assert!(
                 !haystack.contains(needle.as_str()),
@@ -305,51 +305,6 @@ async fn the_secret_key_is_sealed_at_rest() {
     assert!(page.contains("Tencent Cloud access keys"));
     assert!(page.contains(&key.id));
     assert!(!page.contains(&key.secret));
-}
-
-/// Everything the database holds, as text: the SQLite files byte for byte, or every
-/// PostgreSQL row.
-async fn database_contents(app: &TestApp) -> Vec<(String, String)> {
-    match &app.state.db {
-        steward::server::db::Db::Sqlite(pool) => {
-            sqlx::query("PRAGMA wal_checkpoint(FULL)")
-                .execute(pool)
-                .await
-                .unwrap();
-            let dir = app._data_dir.path();
-            ["steward.db", "steward.db-wal"]
-                .iter()
-                .filter_map(|name| {
-                    let bytes = std::fs::read(dir.join(name)).ok()?;
-                    Some((
-                        (*name).to_owned(),
-                        String::from_utf8_lossy(&bytes).into_owned(),
-                    ))
-                })
-                .collect()
-        }
-        steward::server::db::Db::Postgres(pool) => {
-            let tables: Vec<String> = sqlx::query_scalar(
-                "SELECT table_name::TEXT FROM information_schema.tables
-                 WHERE table_schema = 'public' AND table_type = 'BASE TABLE'",
-            )
-            .fetch_all(pool)
-            .await
-            .unwrap();
-            assert!(tables.iter().any(|t| t == "tencent_access_keys"));
-            let mut contents = Vec::new();
-            for table in tables {
-                let text: String = sqlx::query_scalar(&format!(
-                    "SELECT COALESCE(string_agg(CAST(t AS TEXT), ' '), '') FROM \"{table}\" t"
-                ))
-                .fetch_one(pool)
-                .await
-                .unwrap();
-                contents.push((table, text));
-            }
-            contents
-        }
-    }
 }
 
 #[tokio::test]

@@ -5,6 +5,8 @@ use serde_json::Value;
 use steward::i18n::Lang;
 
 use crate::helpers::{Browser, PASSWORD, TestApp, spawn_app, spawn_app_with, unique};
+use sha2::{Digest, Sha256};
+use steward::domain::generated::normalize_recovery_code;
 use steward::domain::totp::Totp;
 use steward::error::AppError;
 
@@ -16,7 +18,7 @@ fn now() -> i64 {
 }
 
 /// The authenticator app: computes the current code from the key the page shows.
-fn app_code(key: &str) -> String {
+pub(crate) fn app_code(key: &str) -> String {
     let seed = totp_rs::Secret::Encoded(key.replace(' ', ""))
         .to_bytes()
         .unwrap();
@@ -59,11 +61,11 @@ pub async fn enrol(browser: &Browser) -> (String, Vec<String>) {
 }
 
 /// Lets the current step's code be used again (tests cannot wait 30 seconds for the next one).
-async fn forget_last_step(app: &TestApp) {
+pub(crate) async fn forget_last_step(app: &TestApp) {
     steward::execute!(&app.state.db, "UPDATE users SET totp_last_step = NULL").unwrap();
 }
 
-async fn password_step(app: &TestApp, account: &str) -> Browser {
+pub(crate) async fn password_step(app: &TestApp, account: &str) -> Browser {
     let browser = app.browser();
     let location = browser
         .call_for_location("login", &[("account_id", account), ("password", PASSWORD)])
@@ -312,9 +314,23 @@ async fn seeds_and_recovery_codes_are_not_stored_in_clear() {
     .unwrap();
     assert!(!sealed.windows(seed.len()).any(|w| w == seed.as_slice()));
     assert_eq!(hashes.len(), 10);
-    for (code, hash) in codes.iter().zip(&hashes) {
-        assert!(!hash.contains(&code.replace('-', "")));
-        assert_eq!(hash.len(), 64, "a SHA-256 hex digest");
+    for code in &codes {
+        let normalized = normalize_recovery_code(code);
+        let bare = hex::encode(Sha256::digest(normalized.as_bytes()));
+        assert!(
+            hashes
+                .iter()
+                .all(|h| !h.contains(&normalized) && !h.contains(&bare)),
+            "neither in clear nor a bare SHA-256, which anyone can compute"
+        );
+    }
+    for hash in &hashes {
+        // An HMAC-SHA256 keyed with the server key, and which key.
+        let parts: Vec<&str> = hash.split('$').collect();
+        assert_eq!(parts.len(), 3, "{hash}");
+        assert_eq!(parts[0], "hmac-sha256");
+        assert_eq!(parts[1].len(), 16, "the key id: {hash}");
+        assert_eq!(parts[2].len(), 64, "{hash}");
     }
 }
 
@@ -426,5 +442,38 @@ async fn the_policy_takes_users_without_two_factor_to_enrolment_and_nothing_else
     assert!(
         regular.call("two_factor_status", &[]).await.is_ok(),
         "enrolment itself stays open"
+    );
+}
+
+#[tokio::test]
+async fn a_recovery_code_stored_as_a_bare_sha256_before_the_upgrade_still_works_once() {
+    let app = spawn_app().await;
+    let (holder, account) = app.signed_up(&unique("Legacy Codes")).await;
+    enrol(&holder).await;
+    let legacy = hex::encode(Sha256::digest(b"legacycode0001"));
+    steward::on_db!(&app.state.db, |pool| {
+        sqlx::query(
+            "INSERT INTO recovery_codes (user_id, code_hash)
+             SELECT id, $1 FROM users WHERE totp_enabled",
+        )
+        .bind(&legacy)
+        .execute(pool)
+        .await
+        .map(|_| ())
+    })
+    .unwrap();
+    let browser = password_step(&app, &account).await;
+    browser
+        .call("login_code", &[("code", "LEGACY-CODE-0001")])
+        .await
+        .unwrap();
+    assert_eq!(browser.me().await["account_id"], account);
+    let again = password_step(&app, &account).await;
+    assert_eq!(
+        again
+            .call("login_code", &[("code", "legacy-code-0001")])
+            .await
+            .unwrap_err(),
+        AppError::LoginFailed
     );
 }

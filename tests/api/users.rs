@@ -925,3 +925,86 @@ async fn a_server_rendered_page_is_built_once_so_a_reveal_shows_its_secret_on_fi
         );
     }
 }
+
+#[tokio::test]
+async fn a_login_sent_with_a_trailing_carriage_return_redirects_to_the_clean_login() {
+    let app = spawn_app().await;
+    let (admin, account) = holder(&app).await;
+    app.user_in(&admin, &account, "john.smith", "DEFAULT").await;
+    app.user_in(&admin, &account, "jane.doe", "DEFAULT").await;
+    let edit = |login: &'static str, email: &'static str| {
+        vec![
+            ("login", login),
+            ("email", email),
+            ("group", "DEFAULT"),
+            ("description", ""),
+        ]
+    };
+
+    // Hydrated: the change is made and the page is sent to the parsed login.
+    let location = admin
+        .call_for_location("update_user", &edit("john.smith\r", "first@acme.example"))
+        .await
+        .unwrap();
+    assert_eq!(location, "/users?updated=john.smith");
+    let user = admin
+        .call("get_user", &[("login", "john.smith")])
+        .await
+        .unwrap();
+    assert_eq!(user["email"], "first@acme.example");
+
+    // Without JavaScript: a plain redirect to the same clean address.
+    let response = admin
+        .post_form(
+            "update_user",
+            "/users/edit?login=john.smith",
+            &edit("john.smith\r", "second@acme.example"),
+        )
+        .await;
+    assert_eq!(response.status(), 302);
+    assert_eq!(response.headers()["location"], "/users?updated=john.smith");
+    let user = admin
+        .call("get_user", &[("login", "john.smith")])
+        .await
+        .unwrap();
+    assert_eq!(user["email"], "second@acme.example");
+
+    let response = admin
+        .post_form("remove_user", "/users", &[("login", "jane.doe\r")])
+        .await;
+    assert_eq!(response.status(), 302);
+    assert_eq!(response.headers()["location"], "/users?removed=jane.doe");
+    assert_eq!(
+        admin
+            .call("get_user", &[("login", "jane.doe")])
+            .await
+            .unwrap_err(),
+        AppError::NotFound
+    );
+    let location = admin
+        .call_for_location("remove_user", &[("login", "\tjohn.smith\r")])
+        .await
+        .unwrap();
+    assert_eq!(location, "/users?removed=john.smith");
+    app.assert_user_counts_exact().await;
+}
+
+#[tokio::test]
+async fn the_users_page_shows_a_notice_only_for_a_login_it_could_have_made() {
+    let app = spawn_app().await;
+    let (admin, _) = holder(&app).await;
+    let page = admin
+        .get("/users?updated=john.smith")
+        .await
+        .text()
+        .await
+        .unwrap();
+    assert!(page.contains("john.smith"), "a real notice is shown");
+    let page = admin
+        .get("/users?updated=Call%20%2B1%20555%200100%20now")
+        .await
+        .text()
+        .await
+        .unwrap();
+    assert!(!page.contains("555 0100"), "attacker text is not shown");
+}

@@ -140,14 +140,8 @@ async fn authenticate(state: &AppState, headers: &HeaderMap) -> Result<Caller, R
                 "Invalid, expired or revoked API token.",
             )
         })?;
-    // As in every dialect: a temporary password concerns logging in to the panel, not API
-    // keys; a required two-factor enrolment blocks everything until it is done.
-    if caller.must_enrol_two_factor {
-        return Err(refuse(
-            StatusCode::FORBIDDEN,
-            "This user must first set up two-factor authentication in the panel.",
-        ));
-    }
+    super::two_factor_policy(&caller)
+        .map_err(|_| refuse(StatusCode::FORBIDDEN, super::TwoFactorPending::MESSAGE))?;
     if super::rate_limit::admit(&state.db, caller.account_pk).await? {
         Ok(caller)
     } else {

@@ -18,6 +18,7 @@ use axum::extract::DefaultBodyLimit;
 use axum::extract::rejection::BytesRejection;
 use axum::http::StatusCode;
 
+use super::auth::Caller;
 use super::state::AppState;
 
 /// The largest request body any of these APIs accepts; a larger one gets the dialect's own
@@ -32,6 +33,27 @@ pub fn routes() -> Router<AppState> {
         .merge(ovh::routes())
         .merge(tencent::routes())
         .layer(DefaultBodyLimit::max(MAX_BODY))
+}
+
+/// The account's two-factor policy, the same for every dialect: a user it requires to use
+/// two-factor authentication who has not enrolled yet can do nothing through an API until they
+/// enrol in the panel. (A temporary password, in contrast, concerns logging in to the panel,
+/// not API credentials.) Each dialect answers the refusal in its own shape, with
+/// [`TwoFactorPending::MESSAGE`].
+pub fn two_factor_policy(caller: &Caller) -> Result<(), TwoFactorPending> {
+    if caller.must_enrol_two_factor {
+        Err(TwoFactorPending)
+    } else {
+        Ok(())
+    }
+}
+
+/// A caller the account's policy holds back until they enrol in two-factor authentication.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct TwoFactorPending;
+
+impl TwoFactorPending {
+    pub const MESSAGE: &'static str = "The account requires two-factor authentication of this user: they must set it up in the panel before their API credentials work.";
 }
 
 /// Why a request body was refused, for each dialect to answer in its own shape. The message

@@ -428,15 +428,13 @@ async fn authenticate(state: &AppState, req: &Signed) -> Result<(Caller, i64), R
     let caller = service::caller(state, id, user_id, &user_stamp)
         .await?
         .ok_or_else(invalid_credential)?;
-    // As in every dialect: a temporary password concerns logging in to the panel, not API
-    // keys; a required two-factor enrolment blocks everything until it is done.
-    if caller.must_enrol_two_factor {
-        return Err(refuse(
+    super::two_factor_policy(&caller).map_err(|_| {
+        refuse(
             StatusCode::FORBIDDEN,
             "FORBIDDEN",
-            "This user must first set up two-factor authentication in the panel.",
-        ));
-    }
+            super::TwoFactorPending::MESSAGE,
+        )
+    })?;
     let path = req.path.strip_prefix("/1.0").unwrap_or(&req.path);
     if !service::allowed(&rules, req.method.as_str(), path) {
         return Err(refuse(

@@ -1,5 +1,6 @@
 //! Each account's API rate limit (requests per minute), counted in the database so that
-//! several app servers agree.
+//! several app servers agree. Every request made with an API credential counts: the provider
+//! dialects here, the panel's server functions and the activity CSV (`state::caller_from_request`).
 
 use crate::server::db::{self, Db};
 use crate::{execute, on_db};
@@ -35,4 +36,20 @@ pub async fn admit(db: &Db, account_pk: i64) -> Result<bool, sqlx::Error> {
         )?;
     }
     Ok(requests <= limit)
+}
+
+/// Seconds until the next minute starts counting afresh (1 to 60), for `Retry-After`.
+pub fn retry_after(now: i64) -> u64 {
+    (60 - now.rem_euclid(60)).unsigned_abs()
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn a_refused_request_may_retry_when_the_next_minute_starts() {
+        assert_eq!(super::retry_after(120), 60);
+        assert_eq!(super::retry_after(121), 59);
+        assert_eq!(super::retry_after(179), 1);
+        assert_eq!(super::retry_after(-1), 1);
+    }
 }

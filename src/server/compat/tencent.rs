@@ -399,12 +399,8 @@ async fn authenticate(
             "This key no longer works: its user was disabled or removed, or their password or privilege changed after it was made.",
         )
     })?;
-    if caller.must_enrol_two_factor {
-        return Err(refuse(
-            code::UNAUTHORIZED,
-            "The account requires two-factor authentication of this key's user: they must enrol in the panel before their keys work.",
-        ));
-    }
+    super::two_factor_policy(&caller)
+        .map_err(|_| refuse(code::UNAUTHORIZED, super::TwoFactorPending::MESSAGE))?;
     Ok(caller)
 }
 

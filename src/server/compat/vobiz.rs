@@ -121,6 +121,8 @@ async fn authenticate(
     if auth_id != path_auth_id {
         return Err(error(StatusCode::NOT_FOUND, "Account not found."));
     }
+    super::two_factor_policy(&caller)
+        .map_err(|_| error(StatusCode::FORBIDDEN, super::TwoFactorPending::MESSAGE))?;
     if caller.parent_pk.is_some() {
         return Err(error(
             StatusCode::FORBIDDEN,

@@ -9,6 +9,7 @@ pub mod groups;
 pub mod language;
 pub mod ovh;
 pub mod reveals;
+pub mod sealed;
 pub mod sessions;
 pub mod sub_accounts;
 pub mod tencent_keys;
@@ -109,11 +110,21 @@ impl Db {
             // into each connection's own cache: eight connections no longer hold eight copies
             // of the busiest pages, and reads skip a copy.
             .pragma("mmap_size", "268435456");
-        if let Some(dir) = options.get_filename().parent()
-            && !dir.as_os_str().is_empty()
-        {
-            std::fs::create_dir_all(dir)
-                .with_context(|| format!("cannot create {}", dir.display()))?;
+        // The database holds sealed secrets and password hashes: its directory and files are
+        // their owner's alone (see `files`).
+        let file = options.get_filename();
+        if file != std::path::Path::new(":memory:") {
+            if let Some(dir) = file.parent()
+                && !dir.as_os_str().is_empty()
+            {
+                super::files::private_dir(dir)?;
+            }
+            super::files::private_file(file)?;
+            for journal in ["-wal", "-shm"] {
+                let mut path = file.as_os_str().to_owned();
+                path.push(journal);
+                super::files::report_if_open(std::path::Path::new(&path), 0o600);
+            }
         }
         let pool = SqlitePoolOptions::new()
             .max_connections(8)

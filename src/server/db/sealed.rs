@@ -1,0 +1,140 @@
+//! Every column that holds a value sealed with the server key, for `steward key rotate`: the
+//! TOTP seeds (active and being enrolled), the one-time reveals waiting to be shown, the OVHcloud
+//! application secrets and the Tencent Cloud SecretKeys. Each is sealed with the context its
+//! service gives it (see each service's `context`), which the rotation must give again.
+
+use super::Db;
+use crate::in_tx;
+
+/// How many values of each column were sealed again.
+#[derive(Debug, Default, Clone, PartialEq, Eq)]
+pub struct Counts(pub Vec<(&'static str, u64)>);
+
+impl Counts {
+    pub fn total(&self) -> u64 {
+        self.0.iter().map(|(_, n)| n).sum()
+    }
+}
+
+/// Seals every sealed value again, in one transaction: `open` gives a value's plaintext (with
+/// any key), `seal` seals it anew (with the new key). A value that changed meanwhile (another
+/// server sealed it again) is left as it is: it was sealed with a key still in the key file.
+/// Any value that does not open aborts it all: nothing changes.
+pub async fn seal_all_again(
+    db: &Db,
+    open: impl Fn(&[u8], &str) -> anyhow::Result<Vec<u8>>,
+    seal: impl Fn(&[u8], &str) -> anyhow::Result<Vec<u8>>,
+) -> anyhow::Result<Counts> {
+    let again = |sealed: &[u8], context: &str, what: &str| -> anyhow::Result<Vec<u8>> {
+        let clear = open(sealed, context)
+            .map_err(|e| e.context(format!("{what} does not open with the server keys")))?;
+        seal(&clear, context)
+    };
+    /// One integer-keyed column: `$select` yields (id, sealed), `$update` takes (new, id, old).
+    macro_rules! by_id {
+        ($conn:ident, $counts:ident, $name:literal, $select:literal, $update:literal, $context:expr) => {{
+            let rows: Vec<(i64, Vec<u8>)> = sqlx::query_as($select).fetch_all(&mut *$conn).await?;
+            let mut n = 0;
+            for (id, sealed) in rows {
+                let context: String = $context(id);
+                let fresh = again(&sealed, &context, &format!("{} of row {id}", $name))?;
+                sqlx::query($update)
+                    .bind(&fresh)
+                    .bind(id)
+                    .bind(&sealed)
+                    .execute(&mut *$conn)
+                    .await?;
+                n += 1;
+            }
+            $counts.push(($name, n));
+        }};
+    }
+    /// One column whose context comes from a text column: `$select` yields (id, text, sealed).
+    macro_rules! by_text {
+        ($conn:ident, $counts:ident, $name:literal, $select:literal, $update:literal, $context:expr) => {{
+            let rows: Vec<(i64, String, Vec<u8>)> =
+                sqlx::query_as($select).fetch_all(&mut *$conn).await?;
+            let mut n = 0;
+            for (id, text, sealed) in rows {
+                let context: String = $context(&text);
+                let fresh = again(&sealed, &context, &format!("{} of row {id}", $name))?;
+                sqlx::query($update)
+                    .bind(&fresh)
+                    .bind(id)
+                    .bind(&sealed)
+                    .execute(&mut *$conn)
+                    .await?;
+                n += 1;
+            }
+            $counts.push(($name, n));
+        }};
+    }
+    let counts = in_tx!(db, |conn| {
+        async {
+            let mut counts = Vec::new();
+            by_id!(
+                conn,
+                counts,
+                "users.totp_sealed",
+                "SELECT id, totp_sealed FROM users WHERE totp_sealed IS NOT NULL",
+                "UPDATE users SET totp_sealed = $1 WHERE id = $2 AND totp_sealed = $3",
+                |id: i64| format!("totp:{id}")
+            );
+            by_id!(
+                conn,
+                counts,
+                "users.totp_pending_sealed",
+                "SELECT id, totp_pending_sealed FROM users WHERE totp_pending_sealed IS NOT NULL",
+                "UPDATE users SET totp_pending_sealed = $1 WHERE id = $2 AND totp_pending_sealed = $3",
+                |id: i64| format!("totp-pending:{id}")
+            );
+            // Reveals are keyed by their text id: the row is found by it directly.
+            let rows: Vec<(String, Vec<u8>)> = sqlx::query_as("SELECT id, sealed FROM reveals")
+                .fetch_all(&mut *conn)
+                .await?;
+            let mut n = 0;
+            for (id, sealed) in rows {
+                let fresh = again(&sealed, &format!("reveal:{id}"), "a one-time reveal")?;
+                sqlx::query("UPDATE reveals SET sealed = $1 WHERE id = $2 AND sealed = $3")
+                    .bind(&fresh)
+                    .bind(&id)
+                    .bind(&sealed)
+                    .execute(&mut *conn)
+                    .await?;
+                n += 1;
+            }
+            counts.push(("reveals.sealed", n));
+            by_text!(
+                conn,
+                counts,
+                "ovh_applications.secret_sealed",
+                "SELECT id, application_key, secret_sealed FROM ovh_applications",
+                "UPDATE ovh_applications SET secret_sealed = $1 WHERE id = $2 AND secret_sealed = $3",
+                |key: &str| format!("ovh-app:{key}")
+            );
+            by_text!(
+                conn,
+                counts,
+                "tencent_access_keys.secret_key_sealed",
+                "SELECT id, secret_id, secret_key_sealed FROM tencent_access_keys",
+                "UPDATE tencent_access_keys SET secret_key_sealed = $1 WHERE id = $2 AND secret_key_sealed = $3",
+                |secret_id: &str| format!("tencent:{secret_id}")
+            );
+            Ok::<_, anyhow::Error>(counts)
+        }
+        .await
+    })?;
+    Ok(Counts(counts))
+}
+
+/// The ids of the keys that recovery codes are HMACs under (`hmac-sha256$<key id>$...`).
+pub async fn recovery_code_key_ids(db: &Db) -> Result<Vec<String>, sqlx::Error> {
+    crate::on_db!(db, |pool| {
+        sqlx::query_scalar(
+            "SELECT DISTINCT substr(code_hash, 13, 16) FROM recovery_codes
+             WHERE code_hash LIKE 'hmac-sha256$%'",
+        )
+        .fetch_all(pool)
+        .await
+    })
+}
