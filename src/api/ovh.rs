@@ -167,8 +167,6 @@ pub struct OvhAuthorizationView {
 pub async fn get_ovh_authorization(id: String) -> Result<OvhAuthorizationView, AppError> {
     let (state, caller) = crate::server::state::authenticate().await?;
     let found = crate::server::ovh::validation(&state, caller.user_id, &id).await?;
-    let lower = found.redirection.to_ascii_lowercase();
-    let web = lower.starts_with("https://") || lower.starts_with("http://");
     Ok(OvhAuthorizationView {
         application_name: found.application_name,
         application_description: found.application_description,
@@ -180,7 +178,7 @@ pub async fn get_ovh_authorization(id: String) -> Result<OvhAuthorizationView, A
                 path: r.path,
             })
             .collect(),
-        redirection: web.then_some(found.redirection),
+        redirection: found.redirection.map(|to| to.to_string()),
         authorized: found.granted,
         login_id: caller.login_id(),
     })

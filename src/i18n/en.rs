@@ -363,6 +363,10 @@ pub const ENTRIES: &[(&str, &str)] = &[
         "field.sub_name.too_long",
         "A name has at most 100 characters.",
     ),
+    (
+        "field.web_address.invalid",
+        "The redirection must be an absolute http:// or https:// address with a host, of at most 2048 characters, without spaces, backslashes or a user name.",
+    ),
     ("forced.logout_instead", "Log out instead"),
     (
         "forced.password.notice",

@@ -393,6 +393,10 @@ pub const ENTRIES: &[(&str, &str)] = &[
         "field.sub_name.too_long",
         "Un nom comporte au plus 100 caractères.",
     ),
+    (
+        "field.web_address.invalid",
+        "La redirection doit être une adresse absolue http:// ou https:// avec un hôte, d’au plus 2048 caractères, sans espace, barre oblique inverse ni nom d’utilisateur.",
+    ),
     ("forced.logout_instead", "Me déconnecter plutôt"),
     (
         "forced.password.notice",

@@ -14,7 +14,7 @@ use super::activity::{Action, Event, Who, audited};
 use super::auth::{self, Caller, Via};
 use super::db;
 use super::state::AppState;
-use crate::domain::{Description, Role, credential};
+use crate::domain::{Description, Role, WebAddress, credential};
 use crate::error::AppError;
 
 /// How long a requested consumer key waits for its validation.
@@ -22,7 +22,6 @@ pub const PENDING_TTL_SECONDS: i64 = 3600;
 /// The most access rules one consumer key may carry.
 pub const MAX_RULES: usize = 100;
 const MAX_RULE_PATH: usize = 512;
-const MAX_REDIRECTION: usize = 2048;
 const MAX_APPLICATION_NAME: usize = 64;
 
 /// One access rule: an HTTP method and a path relative to `/1.0`, where `*` matches any run of
@@ -329,14 +328,14 @@ pub async fn request_consumer_key(
     rules: &[AccessRule],
     redirection: &str,
 ) -> Result<NewConsumerKey, AppError> {
-    if redirection.len() > MAX_REDIRECTION || redirection.chars().any(char::is_control) {
-        return Err(AppError::field(
-            "redirection",
-            format!("The redirection is a URL of at most {MAX_REDIRECTION} characters."),
-        ));
-    }
+    let redirection = match redirection.trim() {
+        "" => String::new(),
+        given => WebAddress::parse(given)
+            .map_err(|e| AppError::field("redirection", crate::i18n::MessageKey::key(&e)))?
+            .to_string(),
+    };
     db::ovh::delete_stale_pending(&state.db, db::now() - PENDING_TTL_SECONDS).await?;
-    insert_key(state, None, application_id, rules, redirection, None).await
+    insert_key(state, None, application_id, rules, &redirection, None).await
 }
 
 /// A consumer key of `application_id` valid at once, acting as `user_id` with `rules`.
@@ -465,7 +464,9 @@ pub struct Validation {
     pub application_name: String,
     pub application_description: String,
     pub rules: Vec<AccessRule>,
-    pub redirection: String,
+    /// Where the browser goes once the key is granted. Checked when the key was requested, and
+    /// again here for keys requested before that check existed.
+    pub redirection: Option<WebAddress>,
     /// Already granted (to the user asking; anyone else finds nothing).
     pub granted: bool,
 }
@@ -500,13 +501,13 @@ pub async fn validation(
         application_name: row.application_name,
         application_description: row.application_description,
         rules: rules_from(&row.access_rules),
-        redirection: row.redirection,
+        redirection: WebAddress::parse(&row.redirection).ok(),
         granted: row.user_id.is_some(),
     })
 }
 
 /// Grants the pending key behind `validation_id` to `user_id` (who must still be able to act);
-/// returns where to send the browser next, if the application asked for an http(s) address.
+/// returns where to send the browser next, if the application gave an address.
 pub async fn grant(
     state: &AppState,
     who: Who<'_>,
@@ -536,9 +537,7 @@ async fn grant_as(
         ));
     }
     grant_key(state, event, found.key_id, user_id).await?;
-    let redirection = found.redirection;
-    let lower = redirection.to_ascii_lowercase();
-    Ok((lower.starts_with("https://") || lower.starts_with("http://")).then_some(redirection))
+    Ok(found.redirection.map(|to| to.to_string()))
 }
 
 /// Grants the pending key `consumer_key` to `user_id` (for scripts at the command line).

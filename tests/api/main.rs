@@ -15,6 +15,7 @@ mod login;
 mod logs;
 mod metrics;
 mod ovh;
+mod ovh_accounts;
 mod races;
 mod security;
 mod sessions;
