@@ -149,10 +149,21 @@ pub async fn revoke_ovh_consumer_key(id: i64) -> Result<(), AppError> {
     Ok(())
 }
 
+/// Why the caller may not authorize a key, shown on its validation page instead of the button.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub enum OvhGrantRefusal {
+    /// The application belongs to another top-level account.
+    CrossAccount,
+}
+
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct OvhAuthorizationView {
     pub application_name: String,
     pub application_description: String,
+    /// Whose application it is: their account ID, company and login ID.
+    pub owner_account_id: String,
+    pub owner_company: String,
+    pub owner_login_id: String,
     pub rules: Vec<OvhRuleView>,
     /// Where the browser goes once authorized (an http(s) address), if anywhere.
     pub redirection: Option<String>,
@@ -160,6 +171,8 @@ pub struct OvhAuthorizationView {
     pub authorized: bool,
     /// `1234-567-89/login`: who the key will act as.
     pub login_id: String,
+    /// Set when the caller may not authorize it.
+    pub refusal: Option<OvhGrantRefusal>,
 }
 
 /// The consumer key waiting behind a validation page, as the caller may see it.
@@ -167,9 +180,13 @@ pub struct OvhAuthorizationView {
 pub async fn get_ovh_authorization(id: String) -> Result<OvhAuthorizationView, AppError> {
     let (state, caller) = crate::server::state::authenticate().await?;
     let found = crate::server::ovh::validation(&state, caller.user_id, &id).await?;
+    use crate::server::ovh::GrantRefusal;
     Ok(OvhAuthorizationView {
         application_name: found.application_name,
         application_description: found.application_description,
+        owner_account_id: found.owner.account_id,
+        owner_company: found.owner.company,
+        owner_login_id: found.owner.login_id,
         rules: found
             .rules
             .into_iter()
@@ -181,6 +198,9 @@ pub async fn get_ovh_authorization(id: String) -> Result<OvhAuthorizationView, A
         redirection: found.redirection.map(|to| to.to_string()),
         authorized: found.granted,
         login_id: caller.login_id(),
+        refusal: found.refusal.map(|r| match r {
+            GrantRefusal::CrossAccount => OvhGrantRefusal::CrossAccount,
+        }),
     })
 }
 

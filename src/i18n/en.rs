@@ -497,8 +497,16 @@ pub const ENTRIES: &[(&str, &str)] = &[
         "A request waits an hour for its authorization; ask the application for a new one.",
     ),
     (
+        "ovh.authorize.owner",
+        "Offered by {company} (account {account}), created by {login}.",
+    ),
+    (
         "ovh.authorize.redirect",
         "Once authorized, you will be sent to",
+    ),
+    (
+        "ovh.authorize.refused.cross_account",
+        "This application belongs to another account ({account}). Authorizing it would let that account act as you, so this server does not allow it.",
     ),
     ("ovh.authorize.submit", "Authorize"),
     ("ovh.authorize.title", "Authorize an OVHcloud application"),
@@ -518,6 +526,10 @@ pub const ENTRIES: &[(&str, &str)] = &[
     (
         "ovh.error.already_authorized",
         "This consumer key is already authorized.",
+    ),
+    (
+        "ovh.error.cross_account",
+        "This application belongs to another account: this server does not let you authorize it.",
     ),
     (
         "ovh.error.name",

@@ -533,8 +533,16 @@ pub const ENTRIES: &[(&str, &str)] = &[
         "Une demande attend son autorisation pendant une heure\u{202f}; demandez-en une nouvelle à l’application.",
     ),
     (
+        "ovh.authorize.owner",
+        "Proposée par {company} (compte {account}), créée par {login}.",
+    ),
+    (
         "ovh.authorize.redirect",
         "Une fois l’autorisation donnée, vous serez redirigé vers",
+    ),
+    (
+        "ovh.authorize.refused.cross_account",
+        "Cette application appartient à un autre compte ({account}). L’autoriser permettrait à ce compte d’agir en votre nom\u{a0}: ce serveur ne le permet pas.",
     ),
     ("ovh.authorize.submit", "Autoriser"),
     ("ovh.authorize.title", "Autoriser une application OVHcloud"),
@@ -560,6 +568,10 @@ pub const ENTRIES: &[(&str, &str)] = &[
     (
         "ovh.error.already_authorized",
         "Cette clé de consommateur est déjà autorisée.",
+    ),
+    (
+        "ovh.error.cross_account",
+        "Cette application appartient à un autre compte\u{a0}: ce serveur ne vous permet pas de l’autoriser.",
     ),
     (
         "ovh.error.name",

@@ -9,7 +9,8 @@ use leptos_router::hooks::{use_params_map, use_query_map};
 
 use crate::api::ovh::{
     AuthorizeOvhConsumerKey, CreateOvhApplication, DeleteOvhApplication, OvhApplicationView,
-    OvhConsumerKeyView, OvhRuleView, RevokeOvhConsumerKey, get_ovh_authorization, list_ovh_keys,
+    OvhConsumerKeyView, OvhGrantRefusal, OvhRuleView, RevokeOvhConsumerKey, get_ovh_authorization,
+    list_ovh_keys,
 };
 use crate::components::form::{ErrorMessage, FormAlert, FormErrors, TextField};
 use crate::i18n::{Lang, use_lang};
@@ -213,21 +214,44 @@ pub fn OvhAuthorizePage() -> impl IntoView {
                         <p><A href="/api-keys">{lang.t("ovh.authorize.back")}</A></p>
                     }
                     .into_any(),
-                    Ok(view) => view! {
-                        <section class="card" aria-labelledby="ovh-authorize-heading">
-                            <h2 id="ovh-authorize-heading">{view.application_name.clone()}</h2>
-                            {(!view.application_description.is_empty()).then(|| view! { <p>{view.application_description.clone()}</p> })}
-                            <p>{lang.tf("ovh.authorize.asks", &[("login", &view.login_id)])}</p>
-                            <Rules rules=view.rules />
-                            {view.redirection.clone().map(|to| view! { <p class="hint">{lang.t("ovh.authorize.redirect")}" " <span class="mono">{to}</span> "."</p> })}
-                            <ActionForm action=authorize>
-                                <FormAlert message=errors.any() />
-                                <input type="hidden" name="id" value=id() />
-                                <p class="actions"><button type="submit">{lang.t("ovh.authorize.submit")}</button></p>
-                            </ActionForm>
-                        </section>
+                    Ok(view) => {
+                        let owner = lang.tf(
+                            "ovh.authorize.owner",
+                            &[
+                                ("company", &view.owner_company),
+                                ("account", &view.owner_account_id),
+                                ("login", &view.owner_login_id),
+                            ],
+                        );
+                        let refusal = view.refusal.map(|r| match r {
+                            OvhGrantRefusal::CrossAccount => lang.tf(
+                                "ovh.authorize.refused.cross_account",
+                                &[("account", &view.owner_account_id)],
+                            ),
+                        });
+                        view! {
+                            <section class="card" aria-labelledby="ovh-authorize-heading">
+                                <h2 id="ovh-authorize-heading">{view.application_name.clone()}</h2>
+                                {(!view.application_description.is_empty()).then(|| view! { <p>{view.application_description.clone()}</p> })}
+                                <p data-testid="ovh-owner">{owner}</p>
+                                <p>{lang.tf("ovh.authorize.asks", &[("login", &view.login_id)])}</p>
+                                <Rules rules=view.rules />
+                                {view.redirection.clone().map(|to| view! { <p class="hint">{lang.t("ovh.authorize.redirect")}" " <span class="mono">{to}</span> "."</p> })}
+                                {match refusal {
+                                    Some(text) => view! { <p class="alert" role="alert" data-testid="ovh-refused">{text}</p> }.into_any(),
+                                    None => view! {
+                                        <ActionForm action=authorize>
+                                            <FormAlert message=errors.any() />
+                                            <input type="hidden" name="id" value=id() />
+                                            <p class="actions"><button type="submit">{lang.t("ovh.authorize.submit")}</button></p>
+                                        </ActionForm>
+                                    }
+                                    .into_any(),
+                                }}
+                            </section>
+                        }
+                        .into_any()
                     }
-                    .into_any(),
                     Err(e) => view! {
                         <ErrorMessage error=e />
                         <p class="hint">{lang.t("ovh.authorize.expired_hint")}</p>

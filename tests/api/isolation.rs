@@ -165,6 +165,15 @@ fn browser_session(who: Who) -> Expect {
     }
 }
 
+/// Authorizing a consumer key of an application of the parent: a logged-in browser of the
+/// parent or of its sub-account; another top-level account is refused.
+fn same_root_browser(who: Who) -> Expect {
+    match who {
+        Who::OtherAccountAdmin => Expect::Invalid,
+        other => browser_session(other),
+    }
+}
+
 /// Someone else's token: nobody finds it, not even the account's Administrators.
 fn someone_elses(who: Who) -> Expect {
     match who {
@@ -793,7 +802,7 @@ async fn every_sub_account_and_credential_function_isolates_every_kind_of_caller
         ),
         (
             "authorize_ovh_consumer_key",
-            browser_session,
+            same_root_browser,
             Seed::PendingOvhKey,
             |t| form(&[("id", &t.ovh_validation())]),
         ),

@@ -1,10 +1,14 @@
-//! OVHcloud consumer keys across accounts: the redirection an application asks for must be
-//! an absolute http(s) address.
+//! OVHcloud consumer keys across accounts: the validation page names whose application asks
+//! and where it will send the browser; a grant to another top-level account's application is
+//! refused (page, server function and command line) unless the operator allows it; the
+//! redirection must be an absolute http(s) address.
 
 use serde_json::{Value, json};
 
-use crate::helpers::{Browser, TestApp, spawn_app, unique};
-use crate::ovh::App;
+use crate::helpers::{Browser, PASSWORD, TestApp, spawn_app, spawn_app_with, unique};
+use crate::ovh::{App, EVERYTHING, assert_error, authorized_key, get, request_key};
+use steward::error::AppError;
+use steward::server::config::OvhCrossAccount;
 
 async fn application_named(browser: &Browser, name: &str, description: &str) -> App {
     let location = browser
@@ -44,6 +48,78 @@ async fn request_with_redirection(
         .expect("request")
 }
 
+/// The consumer key and validation id of a credential request's answer.
+fn key_and_validation(body: &Value) -> (String, String) {
+    let url = body["validationUrl"].as_str().expect("validationUrl");
+    (
+        body["consumerKey"]
+            .as_str()
+            .expect("consumerKey")
+            .to_owned(),
+        url.rsplit_once('/').expect("an id").1.to_owned(),
+    )
+}
+
+/// A sub-account of `admin`'s account whose holder logs in with [`PASSWORD`]: its id and
+/// account ID.
+async fn sub_account(admin: &Browser, name: &str) -> (i64, String) {
+    let location = admin
+        .call_for_location(
+            "create_sub_account",
+            &[
+                ("form[name]", name),
+                ("form[description]", ""),
+                ("form[email]", ""),
+                ("form[phone]", ""),
+                ("form[rate_limit]", ""),
+                ("form[kyc_mode]", ""),
+                ("form[business_type]", ""),
+                ("form[password]", PASSWORD),
+                ("form[calls]", "on"),
+                ("form[cdr]", "on"),
+                ("form[enabled]", "on"),
+            ],
+        )
+        .await
+        .expect("sub-account created");
+    let revealed = admin.take_reveal(&location).await;
+    let c = &revealed["AccountCredentials"];
+    (
+        c["sub_account"].as_i64().expect("id"),
+        c["account_id"].as_str().expect("account ID").to_owned(),
+    )
+}
+
+async fn log_in(app: &TestApp, login_id: &str, password: &str) -> Browser {
+    let browser = app.browser();
+    browser
+        .call("login", &[("account_id", login_id), ("password", password)])
+        .await
+        .unwrap_or_else(|e| panic!("{login_id} logs in: {e:?}"));
+    browser
+}
+
+/// The catalogue key of a refused input.
+fn refusal_key(err: &AppError) -> &str {
+    match err {
+        AppError::Invalid(fields) => fields.first().map_or("", |f| f.key.as_str()),
+        other => panic!("not a refused input: {other:?}"),
+    }
+}
+
+/// Events of `action`: (result, target, detail, actor).
+async fn events(app: &TestApp, action: &str) -> Vec<(String, String, String, String)> {
+    steward::on_db!(&app.state.db, |pool| {
+        sqlx::query_as(
+            "SELECT result, target, detail, actor FROM activity WHERE action = $1 ORDER BY id",
+        )
+        .bind(action)
+        .fetch_all(pool)
+        .await
+    })
+    .expect("events")
+}
+
 async fn consumer_key_rows(app: &TestApp) -> i64 {
     steward::on_db!(&app.state.db, |pool| {
         sqlx::query_scalar("SELECT COUNT(*) FROM ovh_consumer_keys")
@@ -51,6 +127,191 @@ async fn consumer_key_rows(app: &TestApp) -> i64 {
             .await
     })
     .expect("count")
+}
+
+#[tokio::test]
+async fn the_validation_page_names_the_owning_account_the_application_and_the_redirection() {
+    let app = spawn_app().await;
+    let company = unique("Owner Works");
+    let (holder, account) = app.signed_up(&company).await;
+    let application = application_named(&holder, "Ledger bridge", "Reconciles invoices").await;
+    let answer =
+        request_with_redirection(&app, &application, json!("https://ledger.example/back")).await;
+    assert_eq!(answer.status(), 200);
+    let (_, validation) = key_and_validation(&answer.json().await.expect("JSON"));
+    // The holder of a sub-account, who shares nothing on the page with the owner but the root.
+    let (_, sub) = sub_account(&holder, "Branch").await;
+    let branch = log_in(&app, &sub, PASSWORD).await;
+    let view = branch
+        .call("get_ovh_authorization", &[("id", &validation)])
+        .await
+        .expect("the page's data");
+    assert_eq!(view["owner_account_id"], account.as_str(), "{view}");
+    assert_eq!(view["owner_company"], company.as_str(), "{view}");
+    assert_eq!(view["owner_login_id"], account.as_str(), "{view}");
+    assert_eq!(view["application_name"], "Ledger bridge", "{view}");
+    assert_eq!(view["application_description"], "Reconciles invoices");
+    assert_eq!(view["redirection"], "https://ledger.example/back");
+    assert!(view["refusal"].is_null(), "{view}");
+    // Without JavaScript, before the grant: who, what, and where the browser goes next.
+    let html = branch
+        .get(&format!("/ovh/authorize/{validation}"))
+        .await
+        .text()
+        .await
+        .expect("html");
+    for shown in [
+        account.as_str(),
+        company.as_str(),
+        "Ledger bridge",
+        "Reconciles invoices",
+        "https://ledger.example/back",
+        "/api/authorize_ovh_consumer_key",
+    ] {
+        assert!(html.contains(shown), "the page lacks {shown:?}");
+    }
+    // Same root: the grant goes through and sends the browser where the page said.
+    let location = branch
+        .call_for_location("authorize_ovh_consumer_key", &[("id", &validation)])
+        .await
+        .expect("authorized");
+    assert_eq!(location, "https://ledger.example/back");
+}
+
+#[tokio::test]
+async fn a_grant_to_another_root_accounts_application_is_refused_and_changes_nothing() {
+    let app = spawn_app().await;
+    let company = unique("Phisher");
+    let (owner, owner_account) = app.signed_up(&company).await;
+    let application = application_named(&owner, "Harmless tool", "Trust me").await;
+    let answer = request_with_redirection(&app, &application, json!("https://tool.example/")).await;
+    let (key, validation) = key_and_validation(&answer.json().await.expect("JSON"));
+    let (victim, _) = app.signed_up(&unique("Victim")).await;
+    // The page names the other account and says no, with no form to submit.
+    let view = victim
+        .call("get_ovh_authorization", &[("id", &validation)])
+        .await
+        .expect("the page's data");
+    assert_eq!(view["refusal"], "CrossAccount", "{view}");
+    assert_eq!(view["owner_account_id"], owner_account.as_str());
+    let html = victim
+        .get(&format!("/ovh/authorize/{validation}"))
+        .await
+        .text()
+        .await
+        .expect("html");
+    assert!(html.contains(&owner_account) && html.contains(&company));
+    assert!(html.contains("belongs to another account"), "{html}");
+    assert!(!html.contains("/api/authorize_ovh_consumer_key"), "{html}");
+    // The server function refuses, hydrated or not.
+    let refused = victim
+        .call("authorize_ovh_consumer_key", &[("id", &validation)])
+        .await
+        .expect_err("refused");
+    assert_eq!(refusal_key(&refused), "ovh.error.cross_account");
+    let posted = victim
+        .post_form(
+            "authorize_ovh_consumer_key",
+            &format!("/ovh/authorize/{validation}"),
+            &[("id", &validation)],
+        )
+        .await;
+    let location = posted
+        .headers()
+        .get("location")
+        .and_then(|l| l.to_str().ok())
+        .unwrap_or_default()
+        .to_owned();
+    assert!(location.contains("__err="), "{location}");
+    // Still waiting: the key acts as nobody.
+    assert_error(
+        &get(&app, &application, &key, "/me/identity/user").await,
+        403,
+        "NOT_CREDENTIAL",
+    );
+    let grants = events(&app, "ovh_consumer_key.grant").await;
+    assert!(
+        grants.len() >= 2 && grants.iter().all(|(result, ..)| result == "failure"),
+        "{grants:?}"
+    );
+    // The owner's own account still grants it.
+    owner
+        .call("authorize_ovh_consumer_key", &[("id", &validation)])
+        .await
+        .expect("the owner's account authorizes its own application");
+    assert_eq!(
+        get(&app, &application, &key, "/me/identity/user").await.0,
+        200
+    );
+}
+
+#[tokio::test]
+async fn a_sub_accounts_application_may_be_granted_by_its_parent() {
+    let app = spawn_app().await;
+    let (holder, _) = app.signed_up(&unique("Parent")).await;
+    let (_, sub) = sub_account(&holder, "Branch").await;
+    let branch = log_in(&app, &sub, PASSWORD).await;
+    let application = application_named(&branch, "Branch tool", "").await;
+    let key = authorized_key(&app, &holder, &application, &[("GET", "/me/*")]).await;
+    assert_eq!(
+        get(&app, &application, &key, "/me/identity/user").await.0,
+        200
+    );
+}
+
+#[tokio::test]
+async fn an_operator_may_allow_grants_across_accounts() {
+    let app = spawn_app_with(|c| c.ovh_cross_account = OvhCrossAccount::Allow).await;
+    let (owner, _) = app.signed_up(&unique("Integrator")).await;
+    let application = application_named(&owner, "Integration", "").await;
+    let (customer, _) = app.signed_up(&unique("Customer")).await;
+    let (key, validation) = request_key(&app, &application, &[("GET", "/me/*")]).await;
+    let view = customer
+        .call("get_ovh_authorization", &[("id", &validation)])
+        .await
+        .expect("view");
+    assert!(view["refusal"].is_null(), "{view}");
+    customer
+        .call("authorize_ovh_consumer_key", &[("id", &validation)])
+        .await
+        .expect("allowed by the operator");
+    assert_eq!(
+        get(&app, &application, &key, "/me/identity/user").await.0,
+        200
+    );
+}
+
+#[tokio::test]
+async fn the_command_line_refuses_a_grant_across_accounts_unless_allowed() {
+    let app = spawn_app().await;
+    let (owner, _) = app.signed_up(&unique("Owner")).await;
+    let application = application_named(&owner, "Script", "").await;
+    let (_, other) = app.signed_up(&unique("Other")).await;
+    let (key, _) = request_key(&app, &application, &EVERYTHING).await;
+    let args = [
+        "ovh",
+        "validate-consumer-key",
+        "--key",
+        &key,
+        "--user",
+        &other,
+    ];
+    let refused = app.cli(&args);
+    assert!(!refused.status.success());
+    let stderr = String::from_utf8_lossy(&refused.stderr);
+    assert!(stderr.contains("another account"), "{stderr}");
+    assert!(!stderr.contains(&key));
+    assert_error(
+        &get(&app, &application, &key, "/me/identity/user").await,
+        403,
+        "NOT_CREDENTIAL",
+    );
+    let allowed = app.cli_with_env(&args, &[("STEWARD_OVH_CROSS_ACCOUNT", "allow")]);
+    assert!(
+        allowed.status.success(),
+        "{}",
+        String::from_utf8_lossy(&allowed.stderr)
+    );
 }
 
 #[tokio::test]

@@ -173,6 +173,30 @@ pub async fn find_consumer_key(
     .await)
 }
 
+/// The user an application belongs to, as a person granting one of its keys must see them.
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct OwnerRow {
+    pub owner_user_id: i64,
+    pub owner_account_code: String,
+    /// The company of a main account, the name of a sub-account.
+    pub owner_company: String,
+    pub owner_login: Option<String>,
+    /// The top-level account above the owner's account (itself when it has no parent).
+    pub owner_root_pk: i64,
+    /// The owner can still act: not disabled, in an enabled account (and parent).
+    pub owner_active: bool,
+}
+
+/// The columns of [`OwnerRow`], for a query that joins [`OWNER_JOINS`] to `ovh_applications a`.
+const OWNER_COLUMNS: &str = "o.id AS owner_user_id, oa.code AS owner_account_code,
+        oa.company AS owner_company, o.login AS owner_login,
+        COALESCE(oa.parent_id, oa.id) AS owner_root_pk,
+        (NOT o.disabled AND oa.enabled AND COALESCE(op.enabled, TRUE)) AS owner_active";
+
+const OWNER_JOINS: &str = "JOIN users o ON o.id = a.user_id
+        JOIN accounts oa ON oa.id = o.account_id
+        LEFT JOIN accounts op ON op.id = oa.parent_id";
+
 /// A consumer key as its validation page shows it.
 #[derive(Debug, Clone, sqlx::FromRow)]
 pub struct ValidationRow {
@@ -183,21 +207,39 @@ pub struct ValidationRow {
     pub redirection: String,
     pub user_id: Option<i64>,
     pub created_at: i64,
+    #[sqlx(flatten)]
+    pub owner: OwnerRow,
 }
 
 pub async fn find_by_validation(
     db: &Db,
     validation_id: &str,
 ) -> Result<Option<ValidationRow>, sqlx::Error> {
-    on_db!(db, |pool| sqlx::query_as(
+    let sql = format!(
         "SELECT k.id, a.name AS application_name, a.description AS application_description,
-                k.access_rules, k.redirection, k.user_id, k.created_at
+                k.access_rules, k.redirection, k.user_id, k.created_at, {OWNER_COLUMNS}
          FROM ovh_consumer_keys k JOIN ovh_applications a ON a.id = k.application_id
+         {OWNER_JOINS}
          WHERE k.validation_id = $1"
-    )
-    .bind(validation_id)
-    .fetch_optional(pool)
-    .await)
+    );
+    on_db!(db, |pool| sqlx::query_as(&sql)
+        .bind(validation_id)
+        .fetch_optional(pool)
+        .await)
+}
+
+/// The owner of the application that requested consumer key `key_id`.
+pub async fn owner_of_key(db: &Db, key_id: i64) -> Result<Option<OwnerRow>, sqlx::Error> {
+    let sql = format!(
+        "SELECT {OWNER_COLUMNS}
+         FROM ovh_consumer_keys k JOIN ovh_applications a ON a.id = k.application_id
+         {OWNER_JOINS}
+         WHERE k.id = $1"
+    );
+    on_db!(db, |pool| sqlx::query_as(&sql)
+        .bind(key_id)
+        .fetch_optional(pool)
+        .await)
 }
 
 /// Grants a pending key (requested after `not_before`) to `user_id`; false when there is no
