@@ -336,14 +336,16 @@ pub async fn request_consumer_key(
             .to_string(),
     };
     db::ovh::delete_stale_pending(&state.db, db::now() - PENDING_TTL_SECONDS).await?;
-    insert_key(state, None, application_id, rules, &redirection, None).await
+    insert_key(state, None, application_id, rules, &redirection, None, None).await
 }
 
-/// A consumer key of `application_id` valid at once, acting as `user_id` with `rules`.
+/// A consumer key of `application_id` valid at once, acting as `user_id` with `rules`, minted
+/// through key `parent_key_id`: it works only as long as that key does, and is deleted with it.
 pub async fn create_validated_key(
     state: &AppState,
     event: &Event,
     application_id: i64,
+    parent_key_id: i64,
     user_id: i64,
     rules: &[AccessRule],
 ) -> Result<String, AppError> {
@@ -355,12 +357,21 @@ pub async fn create_validated_key(
     let created = audited(
         &state.db,
         event,
-        insert_key(state, Some(event), application_id, rules, "", granted),
+        insert_key(
+            state,
+            Some(event),
+            application_id,
+            rules,
+            "",
+            granted,
+            Some(parent_key_id),
+        ),
     )
     .await?;
     tracing::info!(
         application = application_id,
         user_id,
+        parent_key_id,
         "OVHcloud consumer key created"
     );
     Ok(created.consumer_key)
@@ -373,6 +384,7 @@ async fn insert_key(
     rules: &[AccessRule],
     redirection: &str,
     granted: Option<(i64, &str)>,
+    parent_key_id: Option<i64>,
 ) -> Result<NewConsumerKey, AppError> {
     let consumer_key = credential::secret(super::secrets::pick);
     let validation_id = super::secrets::random_hex(16);
@@ -386,6 +398,7 @@ async fn insert_key(
             access_rules: &rules_json(rules)?,
             redirection,
             granted,
+            parent_key_id,
         },
     )
     .await?;
@@ -395,17 +408,38 @@ async fn insert_key(
     })
 }
 
+/// A granted consumer key, before its user is checked.
+#[derive(Debug, Clone)]
+pub struct GrantedKey {
+    pub id: i64,
+    pub user_id: i64,
+    pub user_stamp: String,
+    pub rules: Vec<AccessRule>,
+    /// The key it was minted through, if any.
+    pub parent_key_id: Option<i64>,
+}
+
 /// A consumer key as found by its key, before its user is checked.
 #[derive(Debug, Clone)]
 pub enum ConsumerKey {
     /// Not validated yet.
     Pending,
-    Granted {
-        id: i64,
-        user_id: i64,
-        user_stamp: String,
-        rules: Vec<AccessRule>,
-    },
+    Granted(GrantedKey),
+}
+
+impl ConsumerKey {
+    fn of(row: db::ovh::ConsumerKeyCheck) -> Self {
+        match (row.user_id, row.user_stamp) {
+            (Some(user_id), Some(user_stamp)) => Self::Granted(GrantedKey {
+                id: row.id,
+                user_id,
+                user_stamp,
+                rules: rules_from(&row.access_rules),
+                parent_key_id: row.parent_key_id,
+            }),
+            _ => Self::Pending,
+        }
+    }
 }
 
 /// The key `consumer_key` of `application_id`, or `None` (unknown, revoked, or another
@@ -425,37 +459,66 @@ pub async fn find_consumer_key(
     if row.application_id != application_id {
         return Ok(None);
     }
-    Ok(Some(match (row.user_id, row.user_stamp) {
-        (Some(user_id), Some(user_stamp)) => ConsumerKey::Granted {
-            id: row.id,
-            user_id,
-            user_stamp,
-            rules: rules_from(&row.access_rules),
-        },
-        _ => ConsumerKey::Pending,
-    }))
+    Ok(Some(ConsumerKey::of(row)))
 }
 
-/// The caller a granted key stands for: `None` when its user or account can no longer act, or
-/// the user's password or privilege changed since the key was granted.
+/// The longest chain of keys minted through keys that is followed; a longer one works no more.
+/// (Sub-accounts do not nest, so a real chain has two links.)
+const MAX_CHAIN: usize = 8;
+
+/// The caller a granted key of `application_id` stands for: `None` when its user or account can
+/// no longer act, the user's password or privilege changed since the key was granted, or any
+/// key it was minted through (and so on up) no longer works for one of these reasons.
 pub async fn caller(
     state: &AppState,
-    id: i64,
-    user_id: i64,
-    user_stamp: &str,
+    application_id: i64,
+    key: &GrantedKey,
 ) -> Result<Option<Caller>, AppError> {
     let caller = auth::api_caller(
         state,
-        user_id,
-        Some(user_stamp),
-        Via::OvhConsumerKey(id),
+        key.user_id,
+        Some(&key.user_stamp),
+        Via::OvhConsumerKey(key.id),
         Role::Administrator,
     )
     .await?;
-    if caller.is_some() {
-        db::ovh::touch(&state.db, id).await?;
+    if caller.is_none() || !parents_work(state, application_id, key.parent_key_id).await? {
+        return Ok(None);
     }
+    db::ovh::touch(&state.db, key.id).await?;
     Ok(caller)
+}
+
+/// Whether key `parent` (if any) and every key above it still work: granted, of the same
+/// application, and their users still able to act under the stamps they were granted with.
+async fn parents_work(
+    state: &AppState,
+    application_id: i64,
+    mut parent: Option<i64>,
+) -> Result<bool, AppError> {
+    for _ in 0..MAX_CHAIN {
+        let Some(id) = parent else {
+            return Ok(true);
+        };
+        let Some(row) = db::ovh::find_consumer_key_by_id(&state.db, id).await? else {
+            return Ok(false);
+        };
+        if row.application_id != application_id {
+            return Ok(false);
+        }
+        let ConsumerKey::Granted(key) = ConsumerKey::of(row) else {
+            return Ok(false);
+        };
+        let via = Via::OvhConsumerKey(key.id);
+        if auth::api_caller(state, key.user_id, Some(&key.user_stamp), via, Role::None)
+            .await?
+            .is_none()
+        {
+            return Ok(false);
+        }
+        parent = key.parent_key_id;
+    }
+    Ok(false)
 }
 
 /// Who an application belongs to, named on its validation page before anyone grants it.

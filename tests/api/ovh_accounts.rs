@@ -1,14 +1,17 @@
 //! OVHcloud consumer keys across accounts: the validation page names whose application asks
 //! and where it will send the browser; a grant to another top-level account's application is
 //! refused (page, server function and command line) unless the operator allows it; the
-//! redirection must be an absolute http(s) address.
+//! redirection must be an absolute http(s) address; keys minted through a key die with it.
 
+use reqwest::Method;
 use serde_json::{Value, json};
 
 use crate::helpers::{Browser, PASSWORD, TestApp, spawn_app, spawn_app_with, unique};
-use crate::ovh::{App, EVERYTHING, assert_error, authorized_key, get, request_key};
+use crate::ovh::{App, Call, EVERYTHING, assert_error, authorized_key, get, request_key};
 use steward::error::AppError;
 use steward::server::config::OvhCrossAccount;
+
+const NEW_PASSWORD: &str = "Quartz-Lantern-Meadow-97";
 
 async fn application_named(browser: &Browser, name: &str, description: &str) -> App {
     let location = browser
@@ -105,6 +108,44 @@ fn refusal_key(err: &AppError) -> &str {
         AppError::Invalid(fields) => fields.first().map_or("", |f| f.key.as_str()),
         other => panic!("not a refused input: {other:?}"),
     }
+}
+
+/// A sub-account made through the OVHcloud API with `key`, and a key minted for it through
+/// `key`: (sub-account id, minted key).
+async fn mint(app: &TestApp, application: &App, key: &str) -> (i64, String) {
+    let (status, id) = Call::new(
+        Method::POST,
+        "/me/subAccount",
+        r#"{"description":"Branch"}"#,
+    )
+    .send(app, application, key)
+    .await;
+    assert_eq!(status, 200, "{id}");
+    let id = id.as_i64().expect("a sub-account id");
+    let path = format!("/me/subAccount/{id}/createConsumerKey");
+    let (status, body) = Call::new(Method::POST, &path, "")
+        .send(app, application, key)
+        .await;
+    assert_eq!(status, 200, "{body}");
+    (
+        id,
+        body["consumerKey"]
+            .as_str()
+            .expect("consumerKey")
+            .to_owned(),
+    )
+}
+
+/// The id of the consumer key acting as `login_id` in `browser`'s own list.
+async fn own_key_acting_as(browser: &Browser, login_id: &str) -> i64 {
+    let keys = browser.call("list_ovh_keys", &[]).await.expect("list");
+    keys["consumer_keys"]
+        .as_array()
+        .expect("keys")
+        .iter()
+        .find(|k| k["acts_as"] == login_id)
+        .and_then(|k| k["id"].as_i64())
+        .unwrap_or_else(|| panic!("no key acting as {login_id}: {keys}"))
 }
 
 /// Events of `action`: (result, target, detail, actor).
@@ -367,5 +408,103 @@ async fn a_redirection_that_is_not_an_absolute_http_address_is_refused_when_requ
     ] {
         let answer = request_with_redirection(&app, &application, good.clone()).await;
         assert_eq!(answer.status(), 200, "{good}");
+    }
+}
+
+#[tokio::test]
+async fn keys_minted_through_a_key_are_recorded_and_stop_when_it_is_revoked() {
+    let app = spawn_app().await;
+    let (holder, account) = app.signed_up(&unique("Chain")).await;
+    let dora = app.user_in(&holder, &account, "dora", "ADMIN").await;
+    let application = application_named(&dora, "Provisioner", "").await;
+    // The holder grants dora's application a key that acts as the holder.
+    let parent = authorized_key(&app, &holder, &application, &EVERYTHING).await;
+    let (_, minted) = mint(&app, &application, &parent).await;
+    let (_, second) = mint(&app, &application, &parent).await;
+    assert_eq!(
+        get(&app, &application, &minted, "/me/identity/user")
+            .await
+            .0,
+        200
+    );
+    let parent_id = own_key_acting_as(&holder, &account).await;
+    let recorded: Vec<(Option<i64>,)> = steward::on_db!(&app.state.db, |pool| {
+        sqlx::query_as("SELECT parent_key_id FROM ovh_consumer_keys WHERE key_hash = $1")
+            .bind(steward::server::secrets::token_hash(&minted))
+            .fetch_all(pool)
+            .await
+    })
+    .expect("minted key row");
+    assert_eq!(recorded, vec![(Some(parent_id),)]);
+    holder
+        .call("revoke_ovh_consumer_key", &[("id", &parent_id.to_string())])
+        .await
+        .expect("revoked");
+    for key in [&parent, &minted, &second] {
+        assert_error(
+            &get(&app, &application, key, "/me/identity/user").await,
+            403,
+            "INVALID_CREDENTIAL",
+        );
+    }
+    assert_eq!(
+        consumer_key_rows(&app).await,
+        0,
+        "the keys minted through it are deleted with it"
+    );
+    let revocations = events(&app, "ovh_consumer_key.revoke").await;
+    assert_eq!(revocations.len(), 1, "{revocations:?}");
+    assert_eq!(revocations[0].0, "success");
+}
+
+#[tokio::test]
+async fn keys_minted_through_a_key_stop_when_its_user_changes_password() {
+    let app = spawn_app().await;
+    let (holder, account) = app.signed_up(&unique("Chain")).await;
+    let dora = app.user_in(&holder, &account, "dora", "ADMIN").await;
+    let application = application_named(&dora, "Provisioner", "").await;
+    let parent = authorized_key(&app, &holder, &application, &EVERYTHING).await;
+    let (_, minted) = mint(&app, &application, &parent).await;
+    holder
+        .call(
+            "change_password",
+            &[
+                ("current_password", PASSWORD),
+                ("new_password", NEW_PASSWORD),
+                ("confirm_password", NEW_PASSWORD),
+            ],
+        )
+        .await
+        .expect("password changed");
+    for key in [&parent, &minted] {
+        assert_error(
+            &get(&app, &application, key, "/me/identity/user").await,
+            403,
+            "INVALID_CREDENTIAL",
+        );
+    }
+}
+
+#[tokio::test]
+async fn keys_minted_through_a_key_stay_dead_when_its_disabled_user_comes_back() {
+    let app = spawn_app().await;
+    let (holder, account) = app.signed_up(&unique("Chain")).await;
+    let vic = app.user_in(&holder, &account, "vic", "ADMIN").await;
+    let application = application_named(&holder, "Provisioner", "").await;
+    let parent = authorized_key(&app, &vic, &application, &EVERYTHING).await;
+    let (_, minted) = mint(&app, &application, &parent).await;
+    for disabled in ["true", "false"] {
+        holder
+            .call(
+                "set_user_disabled",
+                &[("login", "vic"), ("disabled", disabled)],
+            )
+            .await
+            .expect("changed");
+        assert_error(
+            &get(&app, &application, &minted, "/me/identity/user").await,
+            403,
+            "INVALID_CREDENTIAL",
+        );
     }
 }

@@ -20,7 +20,7 @@ use serde_json::{Value, json};
 use crate::domain::{GroupName, LoginName, Role, UserStatus};
 use crate::error::AppError;
 use crate::server::activity::{Action, Event, Who};
-use crate::server::auth::Caller;
+use crate::server::auth::{Caller, Via};
 use crate::server::db;
 use crate::server::format::rfc3339;
 use crate::server::ovh::{self as service, AccessRule, ConsumerKey};
@@ -407,20 +407,14 @@ async fn authenticate(state: &AppState, req: &Signed) -> Result<(Caller, i64), R
     let key = service::find_consumer_key(state, app.id, consumer)
         .await?
         .ok_or_else(invalid_credential)?;
-    let ConsumerKey::Granted {
-        id,
-        user_id,
-        user_stamp,
-        rules,
-    } = key
-    else {
+    let ConsumerKey::Granted(key) = key else {
         return Err(refuse(
             StatusCode::FORBIDDEN,
             "NOT_CREDENTIAL",
             "This consumer key is waiting for validation: open its validationUrl and authorize it.",
         ));
     };
-    let caller = service::caller(state, id, user_id, &user_stamp)
+    let caller = service::caller(state, app.id, &key)
         .await?
         .ok_or_else(invalid_credential)?;
     // As in every dialect: a temporary password concerns logging in to the panel, not API
@@ -433,7 +427,7 @@ async fn authenticate(state: &AppState, req: &Signed) -> Result<(Caller, i64), R
         ));
     }
     let path = req.path.strip_prefix("/1.0").unwrap_or(&req.path);
-    if !service::allowed(&rules, req.method.as_str(), path) {
+    if !service::allowed(&key.rules, req.method.as_str(), path) {
         return Err(refuse(
             StatusCode::FORBIDDEN,
             "NOT_GRANTED_CALL",
@@ -602,20 +596,26 @@ async fn get_sub_account(
 }
 
 /// `POST /me/subAccount/{id}/createConsumerKey`: a consumer key of the calling application,
-/// valid at once, acting as the sub-account's holder with every method on every path.
+/// valid at once, acting as the sub-account's holder with every method on every path, for as
+/// long as the key it was minted through works.
 async fn create_consumer_key(
     State(state): State<AppState>,
     Path(id): Path<String>,
     req: Signed,
 ) -> Answer {
     let (caller, application_id) = authenticate(&state, &req).await?;
+    let Via::OvhConsumerKey(through) = caller.via else {
+        return Err(invalid_credential());
+    };
     let parent = caller.admin()?.caller().account_pk;
     let row = sub_accounts::find(&state, parent, sub_id(&id)?).await?;
-    let event = Event::by(&caller, Action::OvhConsumerKeyGrant, row.code.clone());
+    let target = format!("{} through consumer key {through}", row.code);
+    let event = Event::by(&caller, Action::OvhConsumerKeyGrant, target);
     let key = service::create_validated_key(
         &state,
         &event,
         application_id,
+        through,
         row.holder_user_id,
         &service::everything(),
     )

@@ -113,6 +113,8 @@ pub struct NewConsumerKey<'a> {
     pub redirection: &'a str,
     /// Set for a key that is valid at once (granted to this user with this stamp).
     pub granted: Option<(i64, &'a str)>,
+    /// The key it is minted through, whose deletion deletes it.
+    pub parent_key_id: Option<i64>,
 }
 
 /// Inserts a consumer key, recording `event` with it when there is one (a pending request by
@@ -123,8 +125,9 @@ pub async fn insert_consumer_key(
     new: &NewConsumerKey<'_>,
 ) -> Result<i64, sqlx::Error> {
     const SQL: &str = "INSERT INTO ovh_consumer_keys (application_id, key_hash, validation_id, access_rules,
-                                                      redirection, user_id, user_stamp, created_at, validated_at)
-                       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) RETURNING id";
+                                                      redirection, user_id, user_stamp, created_at, validated_at,
+                                                      parent_key_id)
+                       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10) RETURNING id";
     let at = now();
     let (user_id, stamp) = match new.granted {
         Some((user, stamp)) => (Some(user), Some(stamp)),
@@ -141,6 +144,7 @@ pub async fn insert_consumer_key(
             .bind(stamp)
             .bind(at)
             .bind(user_id.map(|_| at))
+            .bind(new.parent_key_id)
             .fetch_one(&mut *conn)
             .await?;
         if let Some(event) = event {
@@ -158,19 +162,34 @@ pub struct ConsumerKeyCheck {
     pub access_rules: String,
     pub user_id: Option<i64>,
     pub user_stamp: Option<String>,
+    pub parent_key_id: Option<i64>,
 }
+
+const SELECT_CHECK: &str =
+    "SELECT id, application_id, access_rules, user_id, user_stamp, parent_key_id
+                            FROM ovh_consumer_keys";
 
 pub async fn find_consumer_key(
     db: &Db,
     key_hash: &str,
 ) -> Result<Option<ConsumerKeyCheck>, sqlx::Error> {
-    on_db!(db, |pool| sqlx::query_as(
-        "SELECT id, application_id, access_rules, user_id, user_stamp
-         FROM ovh_consumer_keys WHERE key_hash = $1"
-    )
-    .bind(key_hash)
-    .fetch_optional(pool)
-    .await)
+    let sql = format!("{SELECT_CHECK} WHERE key_hash = $1");
+    on_db!(db, |pool| sqlx::query_as(&sql)
+        .bind(key_hash)
+        .fetch_optional(pool)
+        .await)
+}
+
+/// Consumer key `id`, to check the keys a key was minted through.
+pub async fn find_consumer_key_by_id(
+    db: &Db,
+    id: i64,
+) -> Result<Option<ConsumerKeyCheck>, sqlx::Error> {
+    let sql = format!("{SELECT_CHECK} WHERE id = $1");
+    on_db!(db, |pool| sqlx::query_as(&sql)
+        .bind(id)
+        .fetch_optional(pool)
+        .await)
 }
 
 /// The user an application belongs to, as a person granting one of its keys must see them.
@@ -310,7 +329,8 @@ pub async fn list_consumer_keys(db: &Db, user_id: i64) -> Result<Vec<ConsumerKey
     .await)
 }
 
-/// Revokes a key requested by one of the user's applications or acting as the user.
+/// Revokes a key requested by one of the user's applications or acting as the user, and with
+/// it every key minted through it.
 pub async fn revoke(db: &Db, event: &Event, user_id: i64, id: i64) -> Result<bool, sqlx::Error> {
     let n = execute_audited!(
         db,
