@@ -96,11 +96,13 @@ fn rule_views(json: &str) -> Vec<OvhRuleView> {
         .collect()
 }
 
-/// Creates an application of the caller; its secret is shown once.
+/// Creates an application of the caller, an Administrator (only an Administrator's
+/// application works); its secret is shown once.
 #[server(endpoint = "create_ovh_application")]
 pub async fn create_ovh_application(name: String, description: String) -> Result<(), AppError> {
     use crate::api::reveal::Revealed;
     let (state, caller) = crate::server::state::authenticate().await?;
+    caller.admin()?;
     let created = crate::server::ovh::create_application(
         &state,
         crate::server::activity::Who::Caller(&caller),
@@ -154,6 +156,8 @@ pub async fn revoke_ovh_consumer_key(id: i64) -> Result<(), AppError> {
 pub enum OvhGrantRefusal {
     /// The application belongs to another top-level account.
     CrossAccount,
+    /// The application's owner is disabled or no longer an Administrator.
+    OwnerInactive,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -200,6 +204,7 @@ pub async fn get_ovh_authorization(id: String) -> Result<OvhAuthorizationView, A
         login_id: caller.login_id(),
         refusal: found.refusal.map(|r| match r {
             GrantRefusal::CrossAccount => OvhGrantRefusal::CrossAccount,
+            GrantRefusal::OwnerInactive => OvhGrantRefusal::OwnerInactive,
         }),
     })
 }

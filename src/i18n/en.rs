@@ -481,6 +481,10 @@ pub const ENTRIES: &[(&str, &str)] = &[
     ),
     ("ovh.applications.new", "New application"),
     ("ovh.applications.none", "You have no applications."),
+    (
+        "ovh.applications.only_admins",
+        "Only Administrators create OVHcloud applications.",
+    ),
     ("ovh.applications.title", "OVHcloud applications"),
     (
         "ovh.authorize.asks",
@@ -508,6 +512,10 @@ pub const ENTRIES: &[(&str, &str)] = &[
         "ovh.authorize.refused.cross_account",
         "This application belongs to another account ({account}). Authorizing it would let that account act as you, so this server does not allow it.",
     ),
+    (
+        "ovh.authorize.refused.owner_inactive",
+        "This application's owner is disabled or no longer an Administrator: its keys cannot be authorized.",
+    ),
     ("ovh.authorize.submit", "Authorize"),
     ("ovh.authorize.title", "Authorize an OVHcloud application"),
     ("ovh.consumer_keys.heading", "OVHcloud consumer keys"),
@@ -534,6 +542,14 @@ pub const ENTRIES: &[(&str, &str)] = &[
     (
         "ovh.error.name",
         "Give the application a name of 1 to 64 characters.",
+    ),
+    (
+        "ovh.error.not_admin",
+        "Only an enabled Administrator can have OVHcloud applications.",
+    ),
+    (
+        "ovh.error.owner_inactive",
+        "This application's owner is disabled or no longer an Administrator: its keys cannot be authorized.",
     ),
     ("ovh.rules", "Rules"),
     ("ovh.waiting", "Waiting for validation"),

@@ -517,6 +517,10 @@ pub const ENTRIES: &[(&str, &str)] = &[
     ),
     ("ovh.applications.new", "Nouvelle application"),
     ("ovh.applications.none", "Vous n’avez aucune application."),
+    (
+        "ovh.applications.only_admins",
+        "Seuls les administrateurs créent des applications OVHcloud.",
+    ),
     ("ovh.applications.title", "Applications OVHcloud"),
     (
         "ovh.authorize.asks",
@@ -543,6 +547,10 @@ pub const ENTRIES: &[(&str, &str)] = &[
     (
         "ovh.authorize.refused.cross_account",
         "Cette application appartient à un autre compte ({account}). L’autoriser permettrait à ce compte d’agir en votre nom\u{a0}: ce serveur ne le permet pas.",
+    ),
+    (
+        "ovh.authorize.refused.owner_inactive",
+        "Le propriétaire de cette application est désactivé ou n’est plus administrateur\u{a0}: ses clés ne peuvent pas être autorisées.",
     ),
     ("ovh.authorize.submit", "Autoriser"),
     ("ovh.authorize.title", "Autoriser une application OVHcloud"),
@@ -576,6 +584,14 @@ pub const ENTRIES: &[(&str, &str)] = &[
     (
         "ovh.error.name",
         "Donnez à l’application un nom de 1 à 64 caractères.",
+    ),
+    (
+        "ovh.error.not_admin",
+        "Seul un administrateur actif peut avoir des applications OVHcloud.",
+    ),
+    (
+        "ovh.error.owner_inactive",
+        "Le propriétaire de cette application est désactivé ou n’est plus administrateur\u{a0}: ses clés ne peuvent pas être autorisées.",
     ),
     ("ovh.rules", "Règles"),
     ("ovh.waiting", "En attente de validation"),

@@ -15,9 +15,10 @@ use crate::api::ovh::{
 use crate::components::form::{ErrorMessage, FormAlert, FormErrors, TextField};
 use crate::i18n::{Lang, use_lang};
 
-/// "OVHcloud applications" and "OVHcloud consumer keys", for the API keys page.
+/// "OVHcloud applications" and "OVHcloud consumer keys", for the API keys page. Only
+/// Administrators (`can_create`) are offered the form that creates an application.
 #[component]
-pub fn OvhKeysSection() -> impl IntoView {
+pub fn OvhKeysSection(can_create: bool) -> impl IntoView {
     let create = ServerAction::<CreateOvhApplication>::new();
     let delete = ServerAction::<DeleteOvhApplication>::new();
     let revoke = ServerAction::<RevokeOvhConsumerKey>::new();
@@ -73,16 +74,23 @@ pub fn OvhKeysSection() -> impl IntoView {
                     }
                 })}
             </Suspense>
-            <h3>{lang.t("ovh.applications.new")}</h3>
-            <ActionForm action=create attr:class="form wide">
-                <FormAlert message=errors.form() />
-                <TextField id="ovh-application-name" name="name" label=lang.t("field.name") required=true maxlength=64
-                    hint=lang.t("ovh.applications.name_hint") error=errors.field("name") />
-                <TextField id="ovh-application-description" name="description" label=lang.t("field.description_optional") maxlength=255
-                    error=errors.field("description") />
-                <p class="actions"><button type="submit">{lang.t("ovh.applications.create")}</button></p>
-                <p class="hint">{lang.t("ovh.applications.create_hint")}</p>
-            </ActionForm>
+            {if can_create {
+                view! {
+                    <h3>{lang.t("ovh.applications.new")}</h3>
+                    <ActionForm action=create attr:class="form wide">
+                        <FormAlert message=errors.form() />
+                        <TextField id="ovh-application-name" name="name" label=lang.t("field.name") required=true maxlength=64
+                            hint=lang.t("ovh.applications.name_hint") error=errors.field("name") />
+                        <TextField id="ovh-application-description" name="description" label=lang.t("field.description_optional") maxlength=255
+                            error=errors.field("description") />
+                        <p class="actions"><button type="submit">{lang.t("ovh.applications.create")}</button></p>
+                        <p class="hint">{lang.t("ovh.applications.create_hint")}</p>
+                    </ActionForm>
+                }
+                .into_any()
+            } else {
+                view! { <p class="hint">{lang.t("ovh.applications.only_admins")}</p> }.into_any()
+            }}
         </section>
         <section class="card" aria-labelledby="ovh-consumer-keys-heading">
             <h2 id="ovh-consumer-keys-heading">{lang.t("ovh.consumer_keys.heading")}</h2>
@@ -228,6 +236,9 @@ pub fn OvhAuthorizePage() -> impl IntoView {
                                 "ovh.authorize.refused.cross_account",
                                 &[("account", &view.owner_account_id)],
                             ),
+                            OvhGrantRefusal::OwnerInactive => {
+                                lang.t("ovh.authorize.refused.owner_inactive").to_owned()
+                            }
                         });
                         view! {
                             <section class="card" aria-labelledby="ovh-authorize-heading">

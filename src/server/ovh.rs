@@ -1,12 +1,16 @@
 //! OVHcloud applications and consumer keys (SECURITY.md rule 22).
 //!
-//! An application (application key + secret) belongs to a user; it is inert by itself. It asks
-//! for a consumer key with a list of access rules; a logged-in user reviews them on the
-//! validation page and grants the key to their own identity. From then on the key, signed with
-//! the application secret, acts as that user with that user's privilege, within its rules. It
-//! stops when revoked, when its application is deleted, when the user is disabled or removed, or
-//! when their password or privilege changes. The secret is shown once and kept sealed with the
-//! server key; of a consumer key only a SHA-256 is kept.
+//! An application (application key + secret) belongs to an Administrator; it is inert by
+//! itself. It asks for a consumer key with a list of access rules; a logged-in user of the same
+//! top-level account (unless the operator allows any) sees whose application it is, reviews the
+//! rules on the validation page and grants the key to their own identity. From then on the key,
+//! signed with the application secret, acts as that user with that user's privilege, within its
+//! rules. It stops when revoked (by its user, the application's owner or an Administrator of the
+//! account it acts in), when its application is deleted, when the user is disabled or removed or
+//! their password or privilege changes, when the application's owner stops being an enabled
+//! Administrator (or their password changes), and when the key it was minted through stops. The
+//! secret is shown once and kept sealed with the server key; of a consumer key only a SHA-256 is
+//! kept.
 
 use serde::{Deserialize, Serialize};
 
@@ -152,6 +156,13 @@ async fn create_application_as(
     description: &str,
     event: &Event,
 ) -> Result<CreatedApplication, AppError> {
+    // Only an Administrator's application works (see `caller`): nobody else is given one.
+    let owner = db::users::find_caller(&state.db, user_id)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    if owner.disabled || !(owner.is_holder || Role::parse(&owner.role) == Ok(Role::Administrator)) {
+        return Err(AppError::field("user", crate::key!("ovh.error.not_admin")));
+    }
     let mut problems = Vec::new();
     let name = name.split_whitespace().collect::<Vec<_>>().join(" ");
     if name.is_empty()
@@ -273,8 +284,13 @@ async fn revoke_consumer_key_as(
 /// An application found by its key, with its secret unsealed to check a signature.
 pub struct Application {
     pub id: i64,
+    /// The owner can still act and is an Administrator: otherwise the application does nothing.
     pub owner_active: bool,
     pub account_pk: i64,
+    /// The top-level account above the owner's account.
+    pub owner_root_pk: i64,
+    /// The owner's security stamp now: keys granted under another one no longer work.
+    pub owner_stamp: String,
     pub secret: String,
 }
 
@@ -310,6 +326,8 @@ pub async fn find_application(
         id: row.id,
         owner_active: row.owner_active,
         account_pk: row.account_pk,
+        owner_root_pk: row.owner_root_pk,
+        owner_stamp: row.owner_stamp,
         secret,
     }))
 }
@@ -336,15 +354,15 @@ pub async fn request_consumer_key(
             .to_string(),
     };
     db::ovh::delete_stale_pending(&state.db, db::now() - PENDING_TTL_SECONDS).await?;
-    insert_key(state, None, application_id, rules, &redirection, None, None).await
+    insert_key(state, None, application_id, rules, &redirection, None).await
 }
 
-/// A consumer key of `application_id` valid at once, acting as `user_id` with `rules`, minted
+/// A consumer key of `application` valid at once, acting as `user_id` with `rules`, minted
 /// through key `parent_key_id`: it works only as long as that key does, and is deleted with it.
 pub async fn create_validated_key(
     state: &AppState,
     event: &Event,
-    application_id: i64,
+    application: &Application,
     parent_key_id: i64,
     user_id: i64,
     rules: &[AccessRule],
@@ -353,28 +371,33 @@ pub async fn create_validated_key(
         .await?
         .ok_or(AppError::NotFound)?
         .security_stamp;
-    let granted = Some((user_id, stamp.as_str()));
+    let granted = Granted {
+        user_id,
+        user_stamp: &stamp,
+        owner_stamp: &application.owner_stamp,
+        parent_key_id: Some(parent_key_id),
+    };
     let created = audited(
         &state.db,
         event,
-        insert_key(
-            state,
-            Some(event),
-            application_id,
-            rules,
-            "",
-            granted,
-            Some(parent_key_id),
-        ),
+        insert_key(state, Some(event), application.id, rules, "", Some(granted)),
     )
     .await?;
     tracing::info!(
-        application = application_id,
+        application = application.id,
         user_id,
         parent_key_id,
         "OVHcloud consumer key created"
     );
     Ok(created.consumer_key)
+}
+
+/// Whom a key valid at once acts as, under which stamps, minted through which key.
+struct Granted<'a> {
+    user_id: i64,
+    user_stamp: &'a str,
+    owner_stamp: &'a str,
+    parent_key_id: Option<i64>,
 }
 
 async fn insert_key(
@@ -383,8 +406,7 @@ async fn insert_key(
     application_id: i64,
     rules: &[AccessRule],
     redirection: &str,
-    granted: Option<(i64, &str)>,
-    parent_key_id: Option<i64>,
+    granted: Option<Granted<'_>>,
 ) -> Result<NewConsumerKey, AppError> {
     let consumer_key = credential::secret(super::secrets::pick);
     let validation_id = super::secrets::random_hex(16);
@@ -397,8 +419,9 @@ async fn insert_key(
             validation_id: &validation_id,
             access_rules: &rules_json(rules)?,
             redirection,
-            granted,
-            parent_key_id,
+            granted: granted.as_ref().map(|g| (g.user_id, g.user_stamp)),
+            parent_key_id: granted.as_ref().and_then(|g| g.parent_key_id),
+            owner_stamp: granted.as_ref().map(|g| g.owner_stamp),
         },
     )
     .await?;
@@ -417,6 +440,8 @@ pub struct GrantedKey {
     pub rules: Vec<AccessRule>,
     /// The key it was minted through, if any.
     pub parent_key_id: Option<i64>,
+    /// The application owner's security stamp when it was granted.
+    pub owner_stamp: Option<String>,
 }
 
 /// A consumer key as found by its key, before its user is checked.
@@ -436,6 +461,7 @@ impl ConsumerKey {
                 user_stamp,
                 rules: rules_from(&row.access_rules),
                 parent_key_id: row.parent_key_id,
+                owner_stamp: row.owner_stamp,
             }),
             _ => Self::Pending,
         }
@@ -466,34 +492,50 @@ pub async fn find_consumer_key(
 /// (Sub-accounts do not nest, so a real chain has two links.)
 const MAX_CHAIN: usize = 8;
 
-/// The caller a granted key of `application_id` stands for: `None` when its user or account can
-/// no longer act, the user's password or privilege changed since the key was granted, or any
-/// key it was minted through (and so on up) no longer works for one of these reasons.
+/// The caller a granted key of `application` stands for, or `None` when the key no longer
+/// works: its user or account can no longer act, or the user's password or privilege changed
+/// since it was granted; the application's owner is no longer an enabled Administrator under the
+/// stamp they had then; it acts in another top-level account than the application's while the
+/// operator denies that; or a key it was minted through (and so on up) no longer works.
 pub async fn caller(
     state: &AppState,
-    application_id: i64,
+    application: &Application,
     key: &GrantedKey,
 ) -> Result<Option<Caller>, AppError> {
-    let caller = auth::api_caller(
+    if !application.owner_active
+        || key.owner_stamp.as_deref() != Some(application.owner_stamp.as_str())
+    {
+        return Ok(None);
+    }
+    let Some(caller) = auth::api_caller(
         state,
         key.user_id,
         Some(&key.user_stamp),
         Via::OvhConsumerKey(key.id),
         Role::Administrator,
     )
-    .await?;
-    if caller.is_none() || !parents_work(state, application_id, key.parent_key_id).await? {
+    .await?
+    else {
+        return Ok(None);
+    };
+    let root = caller.parent_pk.unwrap_or(caller.account_pk);
+    if root != application.owner_root_pk && state.config.ovh_cross_account == OvhCrossAccount::Deny
+    {
+        return Ok(None);
+    }
+    if !parents_work(state, application, key.parent_key_id).await? {
         return Ok(None);
     }
     db::ovh::touch(&state.db, key.id).await?;
-    Ok(caller)
+    Ok(Some(caller))
 }
 
 /// Whether key `parent` (if any) and every key above it still work: granted, of the same
-/// application, and their users still able to act under the stamps they were granted with.
+/// application under its owner's current stamp, and their users still able to act under the
+/// stamps they were granted with.
 async fn parents_work(
     state: &AppState,
-    application_id: i64,
+    application: &Application,
     mut parent: Option<i64>,
 ) -> Result<bool, AppError> {
     for _ in 0..MAX_CHAIN {
@@ -503,12 +545,15 @@ async fn parents_work(
         let Some(row) = db::ovh::find_consumer_key_by_id(&state.db, id).await? else {
             return Ok(false);
         };
-        if row.application_id != application_id {
+        if row.application_id != application.id {
             return Ok(false);
         }
         let ConsumerKey::Granted(key) = ConsumerKey::of(row) else {
             return Ok(false);
         };
+        if key.owner_stamp.as_deref() != Some(application.owner_stamp.as_str()) {
+            return Ok(false);
+        }
         let via = Via::OvhConsumerKey(key.id);
         if auth::api_caller(state, key.user_id, Some(&key.user_stamp), via, Role::None)
             .await?
@@ -552,6 +597,8 @@ pub enum GrantRefusal {
     /// The application belongs to another top-level account, and the operator does not allow
     /// grants across accounts (`STEWARD_OVH_CROSS_ACCOUNT`).
     CrossAccount,
+    /// The application's owner is disabled or no longer an Administrator.
+    OwnerInactive,
 }
 
 impl GrantRefusal {
@@ -561,6 +608,9 @@ impl GrantRefusal {
             Self::CrossAccount => {
                 AppError::field("application", crate::key!("ovh.error.cross_account"))
             }
+            Self::OwnerInactive => {
+                AppError::field("application", crate::key!("ovh.error.owner_inactive"))
+            }
         }
     }
 
@@ -568,6 +618,9 @@ impl GrantRefusal {
     fn detail(self) -> &'static str {
         match self {
             Self::CrossAccount => "refused: the application belongs to another account",
+            Self::OwnerInactive => {
+                "refused: the application's owner is not an active Administrator"
+            }
         }
     }
 }
@@ -580,8 +633,13 @@ fn refusal(
 ) -> Option<GrantRefusal> {
     let granter_root = granter.parent_pk.unwrap_or(granter.account_pk);
     let across = owner.owner_root_pk != granter_root;
-    (across && state.config.ovh_cross_account == OvhCrossAccount::Deny)
-        .then_some(GrantRefusal::CrossAccount)
+    if across && state.config.ovh_cross_account == OvhCrossAccount::Deny {
+        Some(GrantRefusal::CrossAccount)
+    } else if !owner.owner_active {
+        Some(GrantRefusal::OwnerInactive)
+    } else {
+        None
+    }
 }
 
 /// A pending key as its validation page shows it.
@@ -734,6 +792,7 @@ async fn grant_key(
         key_id,
         user_id,
         &user.security_stamp,
+        &owner.owner_stamp,
         not_before,
     );
     audited(&state.db, event, async {

@@ -138,7 +138,8 @@ fn main_account_admin(who: Who) -> Expect {
     }
 }
 
-/// Rotating the credentials of the account the caller is in: its Administrators.
+/// Rotating the credentials of the account the caller is in, or having an OVHcloud application:
+/// its Administrators.
 fn own_account_admin(who: Who) -> Expect {
     match who {
         Who::Anonymous => Expect::Unauthenticated,
@@ -480,7 +481,7 @@ struct World {
     account: String,
     /// The parent's holder in a session of their own: seeds targets and checks them.
     holder: Client,
-    /// A User of the parent whose tokens are "someone else's" to every caller.
+    /// An Administrator of the parent whose tokens and keys are "someone else's" to every caller.
     tess: Client,
     /// The NoneToken caller's token (the parent holder's).
     none_token: Token,
@@ -501,7 +502,7 @@ async fn world() -> World {
         .user_in(&holder_browser, &account, "adam", "ADMIN")
         .await;
     let tess = app
-        .user_in(&holder_browser, &account, "tess", "DEFAULT")
+        .user_in(&holder_browser, &account, "tess", "ADMIN")
         .await;
     let child = create_sub_account(&holder, "Child", PASSWORD).await;
     let child_holder = login(&app, &child.account_id).await;
@@ -542,7 +543,7 @@ enum Seed {
     Nothing,
     /// A new sub-account `target{n}` of the parent.
     SubAccount,
-    /// A new token of tess, a User of the parent who is none of the callers.
+    /// A new token of tess, an Administrator of the parent who is none of the callers.
     OthersToken,
     /// A new token of the caller (of tess for the anonymous visitor, who can have none).
     OwnToken,
@@ -779,9 +780,12 @@ async fn every_sub_account_and_credential_function_isolates_every_kind_of_caller
         }),
         // After the cases above, which leave tess keys nobody else could delete.
         ("list_tencent_keys", signed_in, Seed::Nothing, |_| vec![]),
-        ("create_ovh_application", signed_in, Seed::Nothing, |t| {
-            form(&[("name", &format!("app{}", t.n)), ("description", "")])
-        }),
+        (
+            "create_ovh_application",
+            own_account_admin,
+            Seed::Nothing,
+            |t| form(&[("name", &format!("app{}", t.n)), ("description", "")]),
+        ),
         (
             "delete_ovh_application",
             someone_elses,

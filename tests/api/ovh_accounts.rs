@@ -1,7 +1,8 @@
 //! OVHcloud consumer keys across accounts: the validation page names whose application asks
 //! and where it will send the browser; a grant to another top-level account's application is
 //! refused (page, server function and command line) unless the operator allows it; the
-//! redirection must be an absolute http(s) address; keys minted through a key die with it.
+//! redirection must be an absolute http(s) address; keys minted through a key die with it; and
+//! an application's keys die when its owner stops being an Administrator.
 
 use reqwest::Method;
 use serde_json::{Value, json};
@@ -507,4 +508,216 @@ async fn keys_minted_through_a_key_stay_dead_when_its_disabled_user_comes_back()
             "INVALID_CREDENTIAL",
         );
     }
+}
+
+#[tokio::test]
+async fn only_administrators_create_applications() {
+    let app = spawn_app().await;
+    let (holder, account) = app.signed_up(&unique("Apps")).await;
+    let tess = app.user_in(&holder, &account, "tess", "DEFAULT").await;
+    let refused = tess
+        .call(
+            "create_ovh_application",
+            &[("name", "Mine"), ("description", "")],
+        )
+        .await;
+    assert_eq!(refused, Err(AppError::Forbidden));
+    let listed = tess.call("list_ovh_keys", &[]).await.expect("list");
+    assert_eq!(listed["applications"], json!([]));
+    let out = app.cli(&[
+        "credentials",
+        "create",
+        "--account",
+        &account,
+        "--kind",
+        "ovh-application",
+        "--user",
+        "tess",
+    ]);
+    assert!(!out.status.success());
+}
+
+#[tokio::test]
+async fn an_applications_keys_die_for_good_when_its_owner_is_demoted() {
+    let app = spawn_app().await;
+    let (holder, account) = app.signed_up(&unique("Demote")).await;
+    let dora = app.user_in(&holder, &account, "dora", "ADMIN").await;
+    let application = application_named(&dora, "Dora's tool", "").await;
+    let key = authorized_key(&app, &holder, &application, &EVERYTHING).await;
+    let (pending, validation) = request_key(&app, &application, &[("GET", "/me/*")]).await;
+    assert_eq!(
+        get(&app, &application, &key, "/me/identity/user").await.0,
+        200
+    );
+    let set_group = |group: &'static str| {
+        let holder = &holder;
+        async move {
+            holder
+                .call(
+                    "update_user",
+                    &[
+                        ("login", "dora"),
+                        ("email", "dora@example.com"),
+                        ("group", group),
+                        ("description", ""),
+                    ],
+                )
+                .await
+                .expect("updated");
+        }
+    };
+    set_group("DEFAULT").await;
+    assert_error(
+        &get(&app, &application, &key, "/me/identity/user").await,
+        403,
+        "INVALID_KEY",
+    );
+    // A key still waiting is shown as refused and cannot be granted.
+    let view = holder
+        .call("get_ovh_authorization", &[("id", &validation)])
+        .await
+        .expect("view");
+    assert_eq!(view["refusal"], "OwnerInactive", "{view}");
+    let refused = holder
+        .call("authorize_ovh_consumer_key", &[("id", &validation)])
+        .await
+        .expect_err("refused");
+    assert_eq!(refusal_key(&refused), "ovh.error.owner_inactive");
+    assert_error(
+        &get(&app, &application, &pending, "/me/identity/user").await,
+        403,
+        "INVALID_KEY",
+    );
+    set_group("ADMIN").await;
+    assert_error(
+        &get(&app, &application, &key, "/me/identity/user").await,
+        403,
+        "INVALID_CREDENTIAL",
+    );
+    // Administrator again, dora's application gets new keys granted.
+    let dora = log_in(&app, &format!("{account}/dora"), PASSWORD).await;
+    let fresh = authorized_key(&app, &dora, &application, &EVERYTHING).await;
+    assert_eq!(
+        get(&app, &application, &fresh, "/me/identity/user").await.0,
+        200
+    );
+}
+
+#[tokio::test]
+async fn an_applications_keys_die_for_good_when_its_owner_is_disabled_or_removed() {
+    let app = spawn_app().await;
+    let (holder, account) = app.signed_up(&unique("Disable")).await;
+    let dora = app.user_in(&holder, &account, "dora", "ADMIN").await;
+    let application = application_named(&dora, "Dora's tool", "").await;
+    let key = authorized_key(&app, &holder, &application, &EVERYTHING).await;
+    for disabled in ["true", "false"] {
+        holder
+            .call(
+                "set_user_disabled",
+                &[("login", "dora"), ("disabled", disabled)],
+            )
+            .await
+            .expect("changed");
+        let (status, body) = get(&app, &application, &key, "/me/identity/user").await;
+        assert_eq!(status, 403, "disabled={disabled}: {body}");
+    }
+    let dora = log_in(&app, &format!("{account}/dora"), PASSWORD).await;
+    let fresh = authorized_key(&app, &dora, &application, &EVERYTHING).await;
+    assert_eq!(
+        get(&app, &application, &fresh, "/me/identity/user").await.0,
+        200
+    );
+    holder
+        .call("remove_user", &[("login", "dora")])
+        .await
+        .expect("removed");
+    assert_error(
+        &get(&app, &application, &fresh, "/me/identity/user").await,
+        403,
+        "INVALID_KEY",
+    );
+}
+
+#[tokio::test]
+async fn a_demotion_through_the_ovh_api_ends_the_keys_of_the_owners_applications() {
+    let app = spawn_app().await;
+    let (holder, account) = app.signed_up(&unique("Groups")).await;
+    let own = application_named(&holder, "Holder's tool", "").await;
+    let admin_key = authorized_key(&app, &holder, &own, &EVERYTHING).await;
+    let send = |method: Method, path: &'static str, body: &'static str| {
+        let app = &app;
+        let own = &own;
+        let admin_key = &admin_key;
+        async move {
+            Call::new(method, path, body)
+                .send(app, own, admin_key)
+                .await
+        }
+    };
+    let (status, body) = send(
+        Method::POST,
+        "/me/identity/group",
+        r#"{"name":"ops","role":"ADMIN","description":""}"#,
+    )
+    .await;
+    assert_eq!(status, 200, "{body}");
+    let (status, body) = send(
+        Method::POST,
+        "/me/identity/user",
+        r#"{"login":"dora","email":"dora@example.com","password":"Velvet-Orbit-Canyon-42","group":"ops"}"#,
+    )
+    .await;
+    assert_eq!(status, 200, "{body}");
+    let dora = log_in(&app, &format!("{account}/dora"), PASSWORD).await;
+    let application = application_named(&dora, "Dora's tool", "").await;
+    let key = authorized_key(&app, &holder, &application, &EVERYTHING).await;
+    assert_eq!(
+        get(&app, &application, &key, "/me/identity/user").await.0,
+        200
+    );
+    let (status, body) = send(
+        Method::PUT,
+        "/me/identity/group/ops",
+        r#"{"role":"REGULAR"}"#,
+    )
+    .await;
+    assert_eq!(status, 200, "{body}");
+    let (status, body) = get(&app, &application, &key, "/me/identity/user").await;
+    assert_eq!(status, 403, "{body}");
+}
+
+#[tokio::test]
+async fn a_key_acting_in_another_account_stops_working_while_the_operator_denies_it() {
+    let app = spawn_app().await;
+    let (owner, _) = app.signed_up(&unique("Owner")).await;
+    let application = application_named(&owner, "Integration", "").await;
+    let (_, other) = app.signed_up(&unique("Other")).await;
+    let (key, _) = request_key(&app, &application, &[("GET", "/me/*")]).await;
+    // Granted across accounts before grants were checked (or while an operator allowed it).
+    let (user_id, user_stamp): (i64, String) = steward::on_db!(&app.state.db, |pool| {
+        sqlx::query_as(
+            "SELECT u.id, u.security_stamp FROM users u JOIN accounts a ON a.id = u.account_id
+             WHERE a.code = $1 AND u.is_holder",
+        )
+        .bind(&other)
+        .fetch_one(pool)
+        .await
+    })
+    .expect("the other holder");
+    steward::execute!(
+        &app.state.db,
+        "UPDATE ovh_consumer_keys SET user_id = $1, user_stamp = $2, validated_at = created_at,
+                owner_stamp = (SELECT u.security_stamp FROM ovh_applications a
+                               JOIN users u ON u.id = a.user_id WHERE a.id = application_id)
+         WHERE key_hash = $3",
+        user_id,
+        user_stamp,
+        steward::server::secrets::token_hash(&key)
+    )
+    .expect("granted across accounts");
+    assert_error(
+        &get(&app, &application, &key, "/me/identity/user").await,
+        403,
+        "INVALID_CREDENTIAL",
+    );
 }

@@ -372,7 +372,10 @@ async fn application(state: &AppState, req: &Signed) -> Result<service::Applicat
 
 /// The caller behind a signed request: the signature, the clock, the consumer key, its user,
 /// its access rules and the account's rate limit are all checked, in that order.
-async fn authenticate(state: &AppState, req: &Signed) -> Result<(Caller, i64), Refusal> {
+async fn authenticate(
+    state: &AppState,
+    req: &Signed,
+) -> Result<(Caller, service::Application), Refusal> {
     let app = application(state, req).await?;
     let consumer = req.header("x-ovh-consumer").ok_or_else(|| {
         refuse(
@@ -414,7 +417,7 @@ async fn authenticate(state: &AppState, req: &Signed) -> Result<(Caller, i64), R
             "This consumer key is waiting for validation: open its validationUrl and authorize it.",
         ));
     };
-    let caller = service::caller(state, app.id, &key)
+    let caller = service::caller(state, &app, &key)
         .await?
         .ok_or_else(invalid_credential)?;
     // As in every dialect: a temporary password concerns logging in to the panel, not API
@@ -435,7 +438,7 @@ async fn authenticate(state: &AppState, req: &Signed) -> Result<(Caller, i64), R
         ));
     }
     if super::rate_limit::admit(&state.db, caller.account_pk).await? {
-        Ok((caller, app.id))
+        Ok((caller, app))
     } else {
         Err(refuse(
             StatusCode::TOO_MANY_REQUESTS,
@@ -603,7 +606,7 @@ async fn create_consumer_key(
     Path(id): Path<String>,
     req: Signed,
 ) -> Answer {
-    let (caller, application_id) = authenticate(&state, &req).await?;
+    let (caller, application) = authenticate(&state, &req).await?;
     let Via::OvhConsumerKey(through) = caller.via else {
         return Err(invalid_credential());
     };
@@ -614,7 +617,7 @@ async fn create_consumer_key(
     let key = service::create_validated_key(
         &state,
         &event,
-        application_id,
+        &application,
         through,
         row.holder_user_id,
         &service::everything(),
