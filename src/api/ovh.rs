@@ -85,6 +85,68 @@ pub async fn list_ovh_keys() -> Result<OvhKeysView, AppError> {
     })
 }
 
+/// A consumer key acting in the caller's account or one of its sub-accounts, as its
+/// Administrators see it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct OvhAccountKeyView {
+    pub id: i64,
+    pub application_name: String,
+    pub application_key: String,
+    /// `1234-567-89/login` of the application's owner, and their account's company or name.
+    pub owner_login_id: String,
+    pub owner_company: String,
+    /// `1234-567-89/login` of the user the key acts as.
+    pub acts_as: String,
+    pub rules: Vec<OvhRuleView>,
+    /// The key it was minted through (`createConsumerKey`), which revoking ends it too.
+    pub minted_through: Option<i64>,
+    pub created: i64,
+    pub validated: Option<i64>,
+    pub last_used: Option<i64>,
+}
+
+/// Every consumer key that acts as a user of the caller's account or of its sub-accounts,
+/// whichever application holds it: for Administrators.
+#[server(endpoint = "list_account_ovh_consumer_keys")]
+pub async fn list_account_ovh_consumer_keys() -> Result<Vec<OvhAccountKeyView>, AppError> {
+    let (state, caller) = crate::server::state::authenticate().await?;
+    let admin = caller.admin()?;
+    let keys = crate::server::ovh::keys_acting_in(&state, admin).await?;
+    Ok(keys
+        .into_iter()
+        .map(|k| {
+            let owner = crate::server::ovh::Owner::of(&k.owner);
+            OvhAccountKeyView {
+                id: k.id,
+                application_name: k.application_name,
+                application_key: k.application_key,
+                owner_login_id: owner.login_id,
+                owner_company: owner.company,
+                acts_as: match k.login {
+                    Some(login) => format!("{}/{login}", k.account_code),
+                    None => k.account_code,
+                },
+                rules: rule_views(&k.access_rules),
+                minted_through: k.parent_key_id,
+                created: k.created_at,
+                validated: k.validated_at,
+                last_used: k.last_used_at,
+            }
+        })
+        .collect())
+}
+
+/// Revokes a consumer key acting in the caller's account or one of its sub-accounts (for
+/// Administrators): it, and every key minted through it, stop at once.
+#[server(endpoint = "revoke_account_ovh_consumer_key")]
+pub async fn revoke_account_ovh_consumer_key(id: i64) -> Result<(), AppError> {
+    let (state, caller) = crate::server::state::authenticate().await?;
+    let admin = caller.admin()?;
+    crate::server::ovh::revoke_acting_in(&state, admin, id).await?;
+    leptos_axum::redirect("/api-keys?ovh_account_revoked=1");
+    Ok(())
+}
+
 #[cfg(feature = "ssr")]
 fn rule_views(json: &str) -> Vec<OvhRuleView> {
     crate::server::ovh::rules_from(json)

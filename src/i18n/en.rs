@@ -449,6 +449,29 @@ pub const ENTRIES: &[(&str, &str)] = &[
         "overview.welcome_note",
         "Note your account ID below: you log in with it. The users you add log in with",
     ),
+    (
+        "ovh.account_keys.heading",
+        "OVHcloud consumer keys acting in this account",
+    ),
+    (
+        "ovh.account_keys.intro",
+        "Every consumer key that acts as a user of this account or of its sub-accounts, whichever application holds it. Revoking a key also ends the keys minted through it.",
+    ),
+    ("ovh.account_keys.minted_through", "Minted through"),
+    ("ovh.account_keys.minted_value", "key {id}"),
+    (
+        "ovh.account_keys.none",
+        "No consumer key acts in this account.",
+    ),
+    ("ovh.account_keys.owner", "Application owner"),
+    (
+        "ovh.account_keys.revoke_confirm",
+        "Revoke this consumer key of \"{name}\", acting as {login}? It and the keys minted through it stop working at once.",
+    ),
+    (
+        "ovh.account_keys.revoked",
+        "Consumer key revoked, with the keys minted through it.",
+    ),
     ("ovh.acts_as", "Acts as"),
     ("ovh.application", "Application"),
     ("ovh.application_key", "Application key"),

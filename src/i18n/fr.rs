@@ -485,6 +485,32 @@ pub const ENTRIES: &[(&str, &str)] = &[
         "overview.welcome_note",
         "Notez l’identifiant de compte ci-dessous\u{a0}: c’est avec lui que vous vous connectez. Les utilisateurs que vous ajoutez se connectent avec",
     ),
+    (
+        "ovh.account_keys.heading",
+        "Clés de consommateur OVHcloud agissant dans ce compte",
+    ),
+    (
+        "ovh.account_keys.intro",
+        "Toutes les clés de consommateur qui agissent au nom d’un utilisateur de ce compte ou de ses sous-comptes, quelle que soit l’application qui les détient. Révoquer une clé met aussi fin aux clés créées par son intermédiaire.",
+    ),
+    (
+        "ovh.account_keys.minted_through",
+        "Créée par l’intermédiaire de",
+    ),
+    ("ovh.account_keys.minted_value", "la clé {id}"),
+    (
+        "ovh.account_keys.none",
+        "Aucune clé de consommateur n’agit dans ce compte.",
+    ),
+    ("ovh.account_keys.owner", "Propriétaire de l’application"),
+    (
+        "ovh.account_keys.revoke_confirm",
+        "Révoquer cette clé de consommateur de «\u{a0}{name}\u{a0}», qui agit au nom de {login}\u{202f}? Elle et les clés créées par son intermédiaire cessent aussitôt de fonctionner.",
+    ),
+    (
+        "ovh.account_keys.revoked",
+        "Clé de consommateur révoquée, ainsi que les clés créées par son intermédiaire.",
+    ),
     ("ovh.acts_as", "Agit en tant que"),
     ("ovh.application", "Application"),
     ("ovh.application_key", "Clé d’application"),

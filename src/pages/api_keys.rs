@@ -33,6 +33,7 @@ pub fn ApiKeysPage() -> impl IntoView {
                             <TokensSection keys revoke />
                             <crate::pages::tencent_keys::TencentKeysSection />
                             <crate::pages::ovh::OvhKeysSection can_create=admin />
+                            {admin.then(|| view! { <crate::pages::ovh::OvhAccountKeysSection /> })}
                         }
                         .into_any()
                     }

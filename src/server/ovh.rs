@@ -15,7 +15,7 @@
 use serde::{Deserialize, Serialize};
 
 use super::activity::{Action, Event, Outcome, Who, audited, record};
-use super::auth::{self, Caller, Via};
+use super::auth::{self, Admin, Caller, Via};
 use super::config::OvhCrossAccount;
 use super::db;
 use super::state::AppState;
@@ -279,6 +279,46 @@ async fn revoke_consumer_key_as(
     } else {
         Err(AppError::NotFound)
     }
+}
+
+/// Where the keys an Administrator oversees act: the account they work in, and its
+/// sub-accounts when it is a top-level account.
+fn oversight(admin: Admin<'_>) -> (i64, bool) {
+    let caller = admin.caller();
+    (caller.account_pk, caller.parent_pk.is_none())
+}
+
+/// The granted keys acting in the accounts `admin` oversees, whichever application holds them.
+pub async fn keys_acting_in(
+    state: &AppState,
+    admin: Admin<'_>,
+) -> Result<Vec<db::ovh::ActingKeyRow>, AppError> {
+    let (account_pk, with_sub_accounts) = oversight(admin);
+    Ok(db::ovh::list_acting_in(&state.db, account_pk, with_sub_accounts).await?)
+}
+
+/// Revokes key `id` acting in an account `admin` oversees, and every key minted through it;
+/// any other key is not found.
+pub async fn revoke_acting_in(state: &AppState, admin: Admin<'_>, id: i64) -> Result<(), AppError> {
+    let (account_pk, with_sub_accounts) = oversight(admin);
+    let event = Event::by(
+        admin.caller(),
+        Action::OvhConsumerKeyRevoke,
+        format!("consumer key {id}"),
+    );
+    audited(&state.db, &event, async {
+        if db::ovh::revoke_acting_in(&state.db, &event, account_pk, with_sub_accounts, id).await? {
+            tracing::info!(
+                account_pk,
+                consumer_key_id = id,
+                "OVHcloud consumer key revoked by an Administrator"
+            );
+            Ok(())
+        } else {
+            Err(AppError::NotFound)
+        }
+    })
+    .await
 }
 
 /// An application found by its key, with its secret unsealed to check a signature.
@@ -578,7 +618,7 @@ pub struct Owner {
 }
 
 impl Owner {
-    fn of(row: &db::ovh::OwnerRow) -> Self {
+    pub fn of(row: &db::ovh::OwnerRow) -> Self {
         let login_id = match &row.owner_login {
             Some(login) => format!("{}/{login}", row.owner_account_code),
             None => row.owner_account_code.clone(),

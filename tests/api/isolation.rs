@@ -40,6 +40,8 @@ pub const ISOLATION_ENDPOINTS: &[&str] = &[
     "revoke_ovh_consumer_key",
     "get_ovh_authorization",
     "authorize_ovh_consumer_key",
+    "list_account_ovh_consumer_keys",
+    "revoke_account_ovh_consumer_key",
 ];
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -809,6 +811,18 @@ async fn every_sub_account_and_credential_function_isolates_every_kind_of_caller
             same_root_browser,
             Seed::PendingOvhKey,
             |t| form(&[("id", &t.ovh_validation())]),
+        ),
+        (
+            "list_account_ovh_consumer_keys",
+            own_account_admin,
+            Seed::OthersOvhKey,
+            |_| vec![],
+        ),
+        (
+            "revoke_account_ovh_consumer_key",
+            parent_admin,
+            Seed::OthersOvhKey,
+            |t| form(&[("id", &t.ovh_id())]),
         ),
         // After the cases above, which leave tess applications nobody else could delete.
         ("list_ovh_keys", signed_in, Seed::Nothing, |_| vec![]),
@@ -1696,9 +1710,25 @@ async fn check_ovh(
                 .any(|a| a["id"].as_i64().is_some_and(|id| id.to_string() == t.id));
             ensure!(kept != reply.is_ok(), "the application is kept: {kept}");
         }
-        ("revoke_ovh_consumer_key", Some(t)) => {
+        ("revoke_ovh_consumer_key" | "revoke_account_ovh_consumer_key", Some(t)) => {
             let kept = ovh_key_of(&w.tess, &t.application_name).await.is_ok();
             ensure!(kept != reply.is_ok(), "the key is kept: {kept}");
+        }
+        ("list_account_ovh_consumer_keys", Some(t)) => {
+            let Ok(reply) = reply else { return Ok(()) };
+            let listed = reply
+                .body
+                .as_array()
+                .ok_or("not a list")?
+                .iter()
+                .any(|k| k["id"].to_string() == t.id);
+            // tess's key acts in the parent: only its Administrators see it.
+            let parent = matches!(party.who, Who::Administrator | Who::Holder);
+            ensure!(
+                listed == parent,
+                "tess's key listed: {listed}: {}",
+                reply.body
+            );
         }
         ("get_ovh_authorization", Some(t)) => {
             let key = ovh_key_of(&w.tess, &t.application_name).await?;

@@ -1,8 +1,9 @@
 //! OVHcloud consumer keys across accounts: the validation page names whose application asks
 //! and where it will send the browser; a grant to another top-level account's application is
 //! refused (page, server function and command line) unless the operator allows it; the
-//! redirection must be an absolute http(s) address; keys minted through a key die with it; and
-//! an application's keys die when its owner stops being an Administrator.
+//! redirection must be an absolute http(s) address; keys minted through a key die with it;
+//! Administrators see and revoke every key acting in their accounts; and an application's keys
+//! die when its owner stops being an Administrator.
 
 use reqwest::Method;
 use serde_json::{Value, json};
@@ -147,6 +148,18 @@ async fn own_key_acting_as(browser: &Browser, login_id: &str) -> i64 {
         .find(|k| k["acts_as"] == login_id)
         .and_then(|k| k["id"].as_i64())
         .unwrap_or_else(|| panic!("no key acting as {login_id}: {keys}"))
+}
+
+/// The keys acting in the caller's account and its sub-accounts (Administrators only).
+async fn account_keys(browser: &Browser) -> Result<Vec<Value>, AppError> {
+    browser
+        .call("list_account_ovh_consumer_keys", &[])
+        .await
+        .map(|v| v.as_array().expect("a list").clone())
+}
+
+fn ids(keys: &[Value]) -> Vec<i64> {
+    keys.iter().filter_map(|k| k["id"].as_i64()).collect()
 }
 
 /// Events of `action`: (result, target, detail, actor).
@@ -508,6 +521,118 @@ async fn keys_minted_through_a_key_stay_dead_when_its_disabled_user_comes_back()
             "INVALID_CREDENTIAL",
         );
     }
+}
+
+#[tokio::test]
+async fn administrators_list_and_revoke_every_key_acting_in_their_account_and_sub_accounts() {
+    let app = spawn_app().await;
+    let (holder, account) = app.signed_up(&unique("Admins")).await;
+    let adam = app.user_in(&holder, &account, "adam", "ADMIN").await;
+    let dora = app.user_in(&holder, &account, "dora", "ADMIN").await;
+    let tess = app.user_in(&holder, &account, "tess", "DEFAULT").await;
+    let application = application_named(&dora, "Dora's tool", "").await;
+    let tess_key = authorized_key(&app, &tess, &application, &[("GET", "/me/*")]).await;
+    let dora_key = authorized_key(&app, &dora, &application, &EVERYTHING).await;
+    let (_, minted) = mint(&app, &application, &dora_key).await;
+    let (other, _) = app.signed_up(&unique("Elsewhere")).await;
+    let other_application = application_named(&other, "Other tool", "").await;
+    let other_key = authorized_key(&app, &other, &other_application, &EVERYTHING).await;
+
+    let listed = account_keys(&holder).await.expect("the holder lists");
+    assert_eq!(listed.len(), 3, "{listed:?}");
+    let acting = |login: &str| {
+        listed
+            .iter()
+            .find(|k| k["acts_as"] == login)
+            .unwrap_or_else(|| panic!("no key acting as {login}: {listed:?}"))
+            .clone()
+    };
+    let tess_entry = acting(&format!("{account}/tess"));
+    let dora_entry = acting(&format!("{account}/dora"));
+    assert_eq!(tess_entry["application_name"], "Dora's tool");
+    assert_eq!(tess_entry["owner_login_id"], format!("{account}/dora"));
+    let minted_entry = listed
+        .iter()
+        .find(|k| !k["minted_through"].is_null())
+        .expect("the minted key is listed");
+    assert_eq!(minted_entry["minted_through"], dora_entry["id"]);
+    assert_ne!(minted_entry["acts_as"], dora_entry["acts_as"]);
+
+    // Another account's Administrator sees none of them and revokes nothing.
+    let theirs = account_keys(&other).await.expect("the other holder lists");
+    assert_eq!(theirs.len(), 1, "{theirs:?}");
+    for id in ids(&listed) {
+        let refused = other
+            .call(
+                "revoke_account_ovh_consumer_key",
+                &[("id", &id.to_string())],
+            )
+            .await;
+        assert_eq!(refused, Err(AppError::NotFound));
+    }
+    assert_eq!(
+        get(&app, &application, &tess_key, "/me/identity/user")
+            .await
+            .0,
+        200
+    );
+    // A User may not list or revoke the account's keys.
+    assert_eq!(account_keys(&tess).await, Err(AppError::Forbidden));
+    let tess_id = tess_entry["id"].as_i64().expect("id").to_string();
+    assert_eq!(
+        tess.call("revoke_account_ovh_consumer_key", &[("id", &tess_id)])
+            .await,
+        Err(AppError::Forbidden)
+    );
+    // Another Administrator revokes tess's key: it stops at once, and the log says who.
+    adam.call("revoke_account_ovh_consumer_key", &[("id", &tess_id)])
+        .await
+        .expect("revoked");
+    assert_error(
+        &get(&app, &application, &tess_key, "/me/identity/user").await,
+        403,
+        "INVALID_CREDENTIAL",
+    );
+    let revocations = events(&app, "ovh_consumer_key.revoke").await;
+    assert!(
+        revocations
+            .iter()
+            .any(|(result, target, _, actor)| result == "success"
+                && target.contains(&tess_id)
+                && *actor == format!("{account}/adam")),
+        "{revocations:?}"
+    );
+    // The page without JavaScript: the keys, a confirmation, a plain form post.
+    let html = holder.get("/api-keys").await.text().await.expect("html");
+    assert!(
+        html.contains("/api/revoke_account_ovh_consumer_key"),
+        "{html}"
+    );
+    assert!(html.contains(&format!("{account}/dora")), "{html}");
+    let dora_id = dora_entry["id"].as_i64().expect("id").to_string();
+    let posted = holder
+        .post_form(
+            "revoke_account_ovh_consumer_key",
+            "/api-keys",
+            &[("id", &dora_id)],
+        )
+        .await;
+    assert!(posted.status().is_redirection(), "{}", posted.status());
+    for key in [&dora_key, &minted] {
+        assert_error(
+            &get(&app, &application, key, "/me/identity/user").await,
+            403,
+            "INVALID_CREDENTIAL",
+        );
+    }
+    assert!(account_keys(&holder).await.expect("list").is_empty());
+    // The other account's key never moved.
+    assert_eq!(
+        get(&app, &other_application, &other_key, "/me/identity/user")
+            .await
+            .0,
+        200
+    );
 }
 
 #[tokio::test]

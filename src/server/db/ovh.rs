@@ -359,6 +359,76 @@ pub async fn revoke(db: &Db, event: &Event, user_id: i64, id: i64) -> Result<boo
     Ok(n == 1)
 }
 
+/// A consumer key acting in an account, as its Administrators list it.
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct ActingKeyRow {
+    pub id: i64,
+    pub application_name: String,
+    pub application_key: String,
+    pub access_rules: String,
+    #[sqlx(flatten)]
+    pub owner: OwnerRow,
+    /// The account code and login of the user the key acts as.
+    pub account_code: String,
+    pub login: Option<String>,
+    /// The key it was minted through, if any.
+    pub parent_key_id: Option<i64>,
+    pub created_at: i64,
+    pub validated_at: Option<i64>,
+    pub last_used_at: Option<i64>,
+}
+
+/// The most keys the Administrators' list shows.
+pub const MAX_ACTING_KEYS: i64 = 1000;
+
+/// Where a key acts: as a user of account `$1`, or with `$2`, of one of its sub-accounts.
+const ACTING_IN: &str = "(ac.id = $1 OR ($2 AND ac.parent_id = $1))";
+
+/// The granted keys acting as a user of `account_pk` (and, with `with_sub_accounts`, of one of
+/// its sub-accounts), whichever application holds them, newest first.
+pub async fn list_acting_in(
+    db: &Db,
+    account_pk: i64,
+    with_sub_accounts: bool,
+) -> Result<Vec<ActingKeyRow>, sqlx::Error> {
+    let sql = format!(
+        "SELECT k.id, a.name AS application_name, a.application_key, k.access_rules,
+                {OWNER_COLUMNS}, {OWNER_ACTIVE} AS owner_active,
+                ac.code AS account_code, u.login, k.parent_key_id,
+                k.created_at, k.validated_at, k.last_used_at
+         FROM ovh_consumer_keys k
+         JOIN users u ON u.id = k.user_id
+         JOIN accounts ac ON ac.id = u.account_id
+         JOIN ovh_applications a ON a.id = k.application_id
+         {OWNER_JOINS}
+         WHERE {ACTING_IN}
+         ORDER BY k.created_at DESC, k.id DESC
+         LIMIT {MAX_ACTING_KEYS}"
+    );
+    on_db!(db, |pool| sqlx::query_as(&sql)
+        .bind(account_pk)
+        .bind(with_sub_accounts)
+        .fetch_all(pool)
+        .await)
+}
+
+/// Revokes key `id` if it acts as a user of `account_pk` (or, with `with_sub_accounts`, of one
+/// of its sub-accounts), and with it every key minted through it.
+pub async fn revoke_acting_in(
+    db: &Db,
+    event: &Event,
+    account_pk: i64,
+    with_sub_accounts: bool,
+    id: i64,
+) -> Result<bool, sqlx::Error> {
+    let sql = format!(
+        "DELETE FROM ovh_consumer_keys WHERE id = $3 AND user_id IN (
+            SELECT u.id FROM users u JOIN accounts ac ON ac.id = u.account_id WHERE {ACTING_IN})"
+    );
+    let n = execute_audited!(db, event, &sql, account_pk, with_sub_accounts, id)?;
+    Ok(n == 1)
+}
+
 /// Notes that the key was used, at most once a minute.
 pub async fn touch(db: &Db, id: i64) -> Result<(), sqlx::Error> {
     let at = now();
