@@ -1721,7 +1721,7 @@ async fn check_ovh(
                 .as_array()
                 .ok_or("not a list")?
                 .iter()
-                .any(|k| k["id"].to_string() == t.id);
+                .any(|k| k["id"].as_i64().is_some_and(|id| id.to_string() == t.id));
             // tess's key acts in the parent: only its Administrators see it.
             let parent = matches!(party.who, Who::Administrator | Who::Holder);
             ensure!(
