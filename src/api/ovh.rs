@@ -85,6 +85,68 @@ pub async fn list_ovh_keys() -> Result<OvhKeysView, AppError> {
     })
 }
 
+/// A consumer key acting in the caller's account or one of its sub-accounts, as its
+/// Administrators see it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct OvhAccountKeyView {
+    pub id: i64,
+    pub application_name: String,
+    pub application_key: String,
+    /// `1234-567-89/login` of the application's owner, and their account's company or name.
+    pub owner_login_id: String,
+    pub owner_company: String,
+    /// `1234-567-89/login` of the user the key acts as.
+    pub acts_as: String,
+    pub rules: Vec<OvhRuleView>,
+    /// The key it was minted through (`createConsumerKey`), which revoking ends it too.
+    pub minted_through: Option<i64>,
+    pub created: i64,
+    pub validated: Option<i64>,
+    pub last_used: Option<i64>,
+}
+
+/// Every consumer key that acts as a user of the caller's account or of its sub-accounts,
+/// whichever application holds it: for Administrators.
+#[server(endpoint = "list_account_ovh_consumer_keys")]
+pub async fn list_account_ovh_consumer_keys() -> Result<Vec<OvhAccountKeyView>, AppError> {
+    let (state, caller) = crate::server::state::authenticate().await?;
+    let admin = caller.admin()?;
+    let keys = crate::server::ovh::keys_acting_in(&state, admin).await?;
+    Ok(keys
+        .into_iter()
+        .map(|k| {
+            let owner = crate::server::ovh::Owner::of(&k.owner);
+            OvhAccountKeyView {
+                id: k.id,
+                application_name: k.application_name,
+                application_key: k.application_key,
+                owner_login_id: owner.login_id,
+                owner_company: owner.company,
+                acts_as: match k.login {
+                    Some(login) => format!("{}/{login}", k.account_code),
+                    None => k.account_code,
+                },
+                rules: rule_views(&k.access_rules),
+                minted_through: k.parent_key_id,
+                created: k.created_at,
+                validated: k.validated_at,
+                last_used: k.last_used_at,
+            }
+        })
+        .collect())
+}
+
+/// Revokes a consumer key acting in the caller's account or one of its sub-accounts (for
+/// Administrators): it, and every key minted through it, stop at once.
+#[server(endpoint = "revoke_account_ovh_consumer_key")]
+pub async fn revoke_account_ovh_consumer_key(id: i64) -> Result<(), AppError> {
+    let (state, caller) = crate::server::state::authenticate().await?;
+    let admin = caller.admin()?;
+    crate::server::ovh::revoke_acting_in(&state, admin, id).await?;
+    leptos_axum::redirect("/api-keys?ovh_account_revoked=1");
+    Ok(())
+}
+
 #[cfg(feature = "ssr")]
 fn rule_views(json: &str) -> Vec<OvhRuleView> {
     crate::server::ovh::rules_from(json)
@@ -96,11 +158,13 @@ fn rule_views(json: &str) -> Vec<OvhRuleView> {
         .collect()
 }
 
-/// Creates an application of the caller; its secret is shown once.
+/// Creates an application of the caller, an Administrator (only an Administrator's
+/// application works); its secret is shown once.
 #[server(endpoint = "create_ovh_application")]
 pub async fn create_ovh_application(name: String, description: String) -> Result<(), AppError> {
     use crate::api::reveal::Revealed;
     let (state, caller) = crate::server::state::authenticate().await?;
+    caller.admin()?;
     let created = crate::server::ovh::create_application(
         &state,
         crate::server::activity::Who::Caller(&caller),
@@ -149,10 +213,23 @@ pub async fn revoke_ovh_consumer_key(id: i64) -> Result<(), AppError> {
     Ok(())
 }
 
+/// Why the caller may not authorize a key, shown on its validation page instead of the button.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub enum OvhGrantRefusal {
+    /// The application belongs to another top-level account.
+    CrossAccount,
+    /// The application's owner is disabled or no longer an Administrator.
+    OwnerInactive,
+}
+
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct OvhAuthorizationView {
     pub application_name: String,
     pub application_description: String,
+    /// Whose application it is: their account ID, company and login ID.
+    pub owner_account_id: String,
+    pub owner_company: String,
+    pub owner_login_id: String,
     pub rules: Vec<OvhRuleView>,
     /// Where the browser goes once authorized (an http(s) address), if anywhere.
     pub redirection: Option<String>,
@@ -160,6 +237,8 @@ pub struct OvhAuthorizationView {
     pub authorized: bool,
     /// `1234-567-89/login`: who the key will act as.
     pub login_id: String,
+    /// Set when the caller may not authorize it.
+    pub refusal: Option<OvhGrantRefusal>,
 }
 
 /// The consumer key waiting behind a validation page, as the caller may see it.
@@ -167,11 +246,13 @@ pub struct OvhAuthorizationView {
 pub async fn get_ovh_authorization(id: String) -> Result<OvhAuthorizationView, AppError> {
     let (state, caller) = crate::server::state::authenticate().await?;
     let found = crate::server::ovh::validation(&state, caller.user_id, &id).await?;
-    let lower = found.redirection.to_ascii_lowercase();
-    let web = lower.starts_with("https://") || lower.starts_with("http://");
+    use crate::server::ovh::GrantRefusal;
     Ok(OvhAuthorizationView {
         application_name: found.application_name,
         application_description: found.application_description,
+        owner_account_id: found.owner.account_id,
+        owner_company: found.owner.company,
+        owner_login_id: found.owner.login_id,
         rules: found
             .rules
             .into_iter()
@@ -180,9 +261,13 @@ pub async fn get_ovh_authorization(id: String) -> Result<OvhAuthorizationView, A
                 path: r.path,
             })
             .collect(),
-        redirection: web.then_some(found.redirection),
+        redirection: found.redirection.map(|to| to.to_string()),
         authorized: found.granted,
         login_id: caller.login_id(),
+        refusal: found.refusal.map(|r| match r {
+            GrantRefusal::CrossAccount => OvhGrantRefusal::CrossAccount,
+            GrantRefusal::OwnerInactive => OvhGrantRefusal::OwnerInactive,
+        }),
     })
 }
 

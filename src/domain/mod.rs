@@ -17,6 +17,7 @@ pub mod throttle;
 #[cfg(feature = "ssr")]
 pub mod totp;
 pub mod user_agent;
+pub mod web_address;
 
 pub use account_id::AccountId;
 pub use company::CompanyName;
@@ -24,3 +25,4 @@ pub use email::Email;
 pub use login_id::{LoginId, LoginName};
 pub use privilege::{Description, GroupName, Role, UserStatus};
 pub use sub_account::{KycMode, Phone, RateLimit, SubAccountName};
+pub use web_address::WebAddress;

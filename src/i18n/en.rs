@@ -390,6 +390,10 @@ pub const ENTRIES: &[(&str, &str)] = &[
         "field.sub_name.too_long",
         "A name has at most 100 characters.",
     ),
+    (
+        "field.web_address.invalid",
+        "The redirection must be an absolute http:// or https:// address with a host, of at most 2048 characters, without spaces, backslashes or a user name.",
+    ),
     ("forced.logout_instead", "Log out instead"),
     (
         "forced.password.notice",
@@ -475,6 +479,29 @@ pub const ENTRIES: &[(&str, &str)] = &[
         "overview.welcome_note",
         "Note your account ID below: you log in with it. The users you add log in with",
     ),
+    (
+        "ovh.account_keys.heading",
+        "OVHcloud consumer keys acting in this account",
+    ),
+    (
+        "ovh.account_keys.intro",
+        "Every consumer key that acts as a user of this account or of its sub-accounts, whichever application holds it. Revoking a key also ends the keys minted through it.",
+    ),
+    ("ovh.account_keys.minted_through", "Minted through"),
+    ("ovh.account_keys.minted_value", "key {id}"),
+    (
+        "ovh.account_keys.none",
+        "No consumer key acts in this account.",
+    ),
+    ("ovh.account_keys.owner", "Application owner"),
+    (
+        "ovh.account_keys.revoke_confirm",
+        "Revoke this consumer key of \"{name}\", acting as {login}? It and the keys minted through it stop working at once.",
+    ),
+    (
+        "ovh.account_keys.revoked",
+        "Consumer key revoked, with the keys minted through it.",
+    ),
     ("ovh.acts_as", "Acts as"),
     ("ovh.application", "Application"),
     ("ovh.application_key", "Application key"),
@@ -507,6 +534,10 @@ pub const ENTRIES: &[(&str, &str)] = &[
     ),
     ("ovh.applications.new", "New application"),
     ("ovh.applications.none", "You have no applications."),
+    (
+        "ovh.applications.only_admins",
+        "Only Administrators create OVHcloud applications.",
+    ),
     ("ovh.applications.title", "OVHcloud applications"),
     (
         "ovh.authorize.asks",
@@ -523,8 +554,20 @@ pub const ENTRIES: &[(&str, &str)] = &[
         "A request waits an hour for its authorization; ask the application for a new one.",
     ),
     (
+        "ovh.authorize.owner",
+        "Offered by {company} (account {account}), created by {login}.",
+    ),
+    (
         "ovh.authorize.redirect",
         "Once authorized, you will be sent to",
+    ),
+    (
+        "ovh.authorize.refused.cross_account",
+        "This application belongs to another account ({account}). Authorizing it would let that account act as you, so this server does not allow it.",
+    ),
+    (
+        "ovh.authorize.refused.owner_inactive",
+        "This application's owner is disabled or no longer an Administrator: its keys cannot be authorized.",
     ),
     ("ovh.authorize.submit", "Authorize"),
     ("ovh.authorize.title", "Authorize an OVHcloud application"),
@@ -546,8 +589,20 @@ pub const ENTRIES: &[(&str, &str)] = &[
         "This consumer key is already authorized.",
     ),
     (
+        "ovh.error.cross_account",
+        "This application belongs to another account: this server does not let you authorize it.",
+    ),
+    (
         "ovh.error.name",
         "Give the application a name of 1 to 64 characters.",
+    ),
+    (
+        "ovh.error.not_admin",
+        "Only an enabled Administrator can have OVHcloud applications.",
+    ),
+    (
+        "ovh.error.owner_inactive",
+        "This application's owner is disabled or no longer an Administrator: its keys cannot be authorized.",
     ),
     ("ovh.rules", "Rules"),
     ("ovh.waiting", "Waiting for validation"),

@@ -423,6 +423,10 @@ pub const ENTRIES: &[(&str, &str)] = &[
         "field.sub_name.too_long",
         "Un nom comporte au plus 100 caractères.",
     ),
+    (
+        "field.web_address.invalid",
+        "La redirection doit être une adresse absolue http:// ou https:// avec un hôte, d’au plus 2048 caractères, sans espace, barre oblique inverse ni nom d’utilisateur.",
+    ),
     ("forced.logout_instead", "Me déconnecter plutôt"),
     (
         "forced.password.notice",
@@ -514,6 +518,32 @@ pub const ENTRIES: &[(&str, &str)] = &[
         "overview.welcome_note",
         "Notez l’identifiant de compte ci-dessous\u{a0}: c’est avec lui que vous vous connectez. Les utilisateurs que vous ajoutez se connectent avec",
     ),
+    (
+        "ovh.account_keys.heading",
+        "Clés de consommateur OVHcloud agissant dans ce compte",
+    ),
+    (
+        "ovh.account_keys.intro",
+        "Toutes les clés de consommateur qui agissent au nom d’un utilisateur de ce compte ou de ses sous-comptes, quelle que soit l’application qui les détient. Révoquer une clé met aussi fin aux clés créées par son intermédiaire.",
+    ),
+    (
+        "ovh.account_keys.minted_through",
+        "Créée par l’intermédiaire de",
+    ),
+    ("ovh.account_keys.minted_value", "la clé {id}"),
+    (
+        "ovh.account_keys.none",
+        "Aucune clé de consommateur n’agit dans ce compte.",
+    ),
+    ("ovh.account_keys.owner", "Propriétaire de l’application"),
+    (
+        "ovh.account_keys.revoke_confirm",
+        "Révoquer cette clé de consommateur de «\u{a0}{name}\u{a0}», qui agit au nom de {login}\u{202f}? Elle et les clés créées par son intermédiaire cessent aussitôt de fonctionner.",
+    ),
+    (
+        "ovh.account_keys.revoked",
+        "Clé de consommateur révoquée, ainsi que les clés créées par son intermédiaire.",
+    ),
     ("ovh.acts_as", "Agit en tant que"),
     ("ovh.application", "Application"),
     ("ovh.application_key", "Clé d’application"),
@@ -546,6 +576,10 @@ pub const ENTRIES: &[(&str, &str)] = &[
     ),
     ("ovh.applications.new", "Nouvelle application"),
     ("ovh.applications.none", "Vous n’avez aucune application."),
+    (
+        "ovh.applications.only_admins",
+        "Seuls les administrateurs créent des applications OVHcloud.",
+    ),
     ("ovh.applications.title", "Applications OVHcloud"),
     (
         "ovh.authorize.asks",
@@ -562,8 +596,20 @@ pub const ENTRIES: &[(&str, &str)] = &[
         "Une demande attend son autorisation pendant une heure\u{202f}; demandez-en une nouvelle à l’application.",
     ),
     (
+        "ovh.authorize.owner",
+        "Proposée par {company} (compte {account}), créée par {login}.",
+    ),
+    (
         "ovh.authorize.redirect",
         "Une fois l’autorisation donnée, vous serez redirigé vers",
+    ),
+    (
+        "ovh.authorize.refused.cross_account",
+        "Cette application appartient à un autre compte ({account}). L’autoriser permettrait à ce compte d’agir en votre nom\u{a0}: ce serveur ne le permet pas.",
+    ),
+    (
+        "ovh.authorize.refused.owner_inactive",
+        "Le propriétaire de cette application est désactivé ou n’est plus administrateur\u{a0}: ses clés ne peuvent pas être autorisées.",
     ),
     ("ovh.authorize.submit", "Autoriser"),
     ("ovh.authorize.title", "Autoriser une application OVHcloud"),
@@ -591,8 +637,20 @@ pub const ENTRIES: &[(&str, &str)] = &[
         "Cette clé de consommateur est déjà autorisée.",
     ),
     (
+        "ovh.error.cross_account",
+        "Cette application appartient à un autre compte\u{a0}: ce serveur ne vous permet pas de l’autoriser.",
+    ),
+    (
         "ovh.error.name",
         "Donnez à l’application un nom de 1 à 64 caractères.",
+    ),
+    (
+        "ovh.error.not_admin",
+        "Seul un administrateur actif peut avoir des applications OVHcloud.",
+    ),
+    (
+        "ovh.error.owner_inactive",
+        "Le propriétaire de cette application est désactivé ou n’est plus administrateur\u{a0}: ses clés ne peuvent pas être autorisées.",
     ),
     ("ovh.rules", "Règles"),
     ("ovh.waiting", "En attente de validation"),

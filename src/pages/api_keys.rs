@@ -26,13 +26,17 @@ pub fn ApiKeysPage() -> impl IntoView {
         <Suspense fallback=move || view! { <p class="loading">{lang.t("common.loading")}</p> }>
             {move || Suspend::new(async move {
                 match keys.await {
-                    Ok(keys) => view! {
-                        <AccountCredentialsSection keys=keys.clone() />
-                        <TokensSection keys revoke />
-                        <crate::pages::tencent_keys::TencentKeysSection />
-                        <crate::pages::ovh::OvhKeysSection />
+                    Ok(keys) => {
+                        let admin = keys.can_manage_account;
+                        view! {
+                            <AccountCredentialsSection keys=keys.clone() />
+                            <TokensSection keys revoke />
+                            <crate::pages::tencent_keys::TencentKeysSection />
+                            <crate::pages::ovh::OvhKeysSection can_create=admin />
+                            {admin.then(|| view! { <crate::pages::ovh::OvhAccountKeysSection /> })}
+                        }
+                        .into_any()
                     }
-                    .into_any(),
                     Err(e) => view! { <ErrorMessage error=e /> }.into_any(),
                 }
             })}

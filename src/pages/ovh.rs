@@ -1,6 +1,6 @@
-//! OVHcloud on the API keys page (applications and consumer keys), and the page where a
-//! logged-in user authorizes a consumer key an application requested. Plain forms: both work
-//! without JavaScript.
+//! OVHcloud on the API keys page (applications and consumer keys, and for Administrators every
+//! key acting in their accounts), and the page where a logged-in user authorizes a consumer key
+//! an application requested. Plain forms: all of them work without JavaScript.
 
 use leptos::prelude::*;
 use leptos_meta::Title;
@@ -8,15 +8,18 @@ use leptos_router::components::A;
 use leptos_router::hooks::{use_params_map, use_query_map};
 
 use crate::api::ovh::{
-    AuthorizeOvhConsumerKey, CreateOvhApplication, DeleteOvhApplication, OvhApplicationView,
-    OvhConsumerKeyView, OvhRuleView, RevokeOvhConsumerKey, get_ovh_authorization, list_ovh_keys,
+    AuthorizeOvhConsumerKey, CreateOvhApplication, DeleteOvhApplication, OvhAccountKeyView,
+    OvhApplicationView, OvhConsumerKeyView, OvhGrantRefusal, OvhRuleView,
+    RevokeAccountOvhConsumerKey, RevokeOvhConsumerKey, get_ovh_authorization,
+    list_account_ovh_consumer_keys, list_ovh_keys,
 };
 use crate::components::form::{ErrorMessage, FormAlert, FormErrors, TextField};
 use crate::i18n::{Lang, use_lang};
 
-/// "OVHcloud applications" and "OVHcloud consumer keys", for the API keys page.
+/// "OVHcloud applications" and "OVHcloud consumer keys", for the API keys page. Only
+/// Administrators (`can_create`) are offered the form that creates an application.
 #[component]
-pub fn OvhKeysSection() -> impl IntoView {
+pub fn OvhKeysSection(can_create: bool) -> impl IntoView {
     let create = ServerAction::<CreateOvhApplication>::new();
     let delete = ServerAction::<DeleteOvhApplication>::new();
     let revoke = ServerAction::<RevokeOvhConsumerKey>::new();
@@ -72,16 +75,23 @@ pub fn OvhKeysSection() -> impl IntoView {
                     }
                 })}
             </Suspense>
-            <h3>{lang.t("ovh.applications.new")}</h3>
-            <ActionForm action=create attr:class="form wide">
-                <FormAlert message=errors.form() />
-                <TextField id="ovh-application-name" name="name" label=lang.t("field.name") required=true maxlength=64
-                    hint=lang.t("ovh.applications.name_hint") error=errors.field("name") />
-                <TextField id="ovh-application-description" name="description" label=lang.t("field.description_optional") maxlength=255
-                    error=errors.field("description") />
-                <p class="actions"><button type="submit">{lang.t("ovh.applications.create")}</button></p>
-                <p class="hint">{lang.t("ovh.applications.create_hint")}</p>
-            </ActionForm>
+            {if can_create {
+                view! {
+                    <h3>{lang.t("ovh.applications.new")}</h3>
+                    <ActionForm action=create attr:class="form wide">
+                        <FormAlert message=errors.form() />
+                        <TextField id="ovh-application-name" name="name" label=lang.t("field.name") required=true maxlength=64
+                            hint=lang.t("ovh.applications.name_hint") error=errors.field("name") />
+                        <TextField id="ovh-application-description" name="description" label=lang.t("field.description_optional") maxlength=255
+                            error=errors.field("description") />
+                        <p class="actions"><button type="submit">{lang.t("ovh.applications.create")}</button></p>
+                        <p class="hint">{lang.t("ovh.applications.create_hint")}</p>
+                    </ActionForm>
+                }
+                .into_any()
+            } else {
+                view! { <p class="hint">{lang.t("ovh.applications.only_admins")}</p> }.into_any()
+            }}
         </section>
         <section class="card" aria-labelledby="ovh-consumer-keys-heading">
             <h2 id="ovh-consumer-keys-heading">{lang.t("ovh.consumer_keys.heading")}</h2>
@@ -187,6 +197,99 @@ fn ConsumerKeyRow(
     }
 }
 
+/// "OVHcloud consumer keys acting in this account", for Administrators on the API keys page:
+/// every key acting as a user of the account or of its sub-accounts, whichever application
+/// holds it, each revocable after a confirmation (a plain form: no JavaScript needed).
+#[component]
+pub fn OvhAccountKeysSection() -> impl IntoView {
+    let revoke = ServerAction::<RevokeAccountOvhConsumerKey>::new();
+    let keys = Resource::new(
+        move || revoke.version().get(),
+        |_| list_account_ovh_consumer_keys(),
+    );
+    let revoke_errors = FormErrors::from_action(revoke);
+    let params = use_query_map();
+    let revoked = move || params.with(|p| p.get("ovh_account_revoked").is_some());
+    let lang = use_lang();
+    view! {
+        <section class="card" aria-labelledby="ovh-account-keys-heading">
+            <h2 id="ovh-account-keys-heading">{lang.t("ovh.account_keys.heading")}</h2>
+            <p>{lang.t("ovh.account_keys.intro")}</p>
+            {move || revoked().then(|| view! { <p class="notice" role="status">{lang.t("ovh.account_keys.revoked")}</p> })}
+            <FormAlert message=revoke_errors.any() />
+            <Suspense fallback=move || view! { <p class="loading">{lang.t("common.loading")}</p> }>
+                {move || Suspend::new(async move {
+                    match keys.await {
+                        Ok(keys) if keys.is_empty() => {
+                            view! { <p class="notice">{lang.t("ovh.account_keys.none")}</p> }.into_any()
+                        }
+                        Ok(keys) => view! {
+                            <div class="table-wrap">
+                                <table class="tokens">
+                                    <thead>
+                                        <tr>
+                                            <th scope="col">{lang.t("ovh.application")}</th>
+                                            <th scope="col">{lang.t("ovh.account_keys.owner")}</th>
+                                            <th scope="col">{lang.t("ovh.acts_as")}</th>
+                                            <th scope="col">{lang.t("ovh.rules")}</th>
+                                            <th scope="col">{lang.t("ovh.account_keys.minted_through")}</th>
+                                            <th scope="col">{lang.t("users.col.created")}</th>
+                                            <th scope="col">{lang.t("api_keys.last_used")}</th>
+                                            <th scope="col"><span class="visually-hidden">{lang.t("common.actions")}</span></th>
+                                        </tr>
+                                    </thead>
+                                    <tbody>
+                                        {keys.into_iter().map(|key| view! { <AccountKeyRow key revoke lang /> }).collect_view()}
+                                    </tbody>
+                                </table>
+                            </div>
+                        }
+                        .into_any(),
+                        Err(e) => view! { <ErrorMessage error=e /> }.into_any(),
+                    }
+                })}
+            </Suspense>
+        </section>
+    }
+}
+
+#[component]
+fn AccountKeyRow(
+    key: OvhAccountKeyView,
+    revoke: ServerAction<RevokeAccountOvhConsumerKey>,
+    lang: Lang,
+) -> impl IntoView {
+    let minted = key.minted_through.map_or_else(
+        || "—".to_owned(),
+        |id| lang.tf("ovh.account_keys.minted_value", &[("id", &id.to_string())]),
+    );
+    let confirm = lang.tf(
+        "ovh.account_keys.revoke_confirm",
+        &[("name", &key.application_name), ("login", &key.acts_as)],
+    );
+    view! {
+        <tr>
+            <td>{key.application_name.clone()}<br /><span class="mono hint">{key.application_key.clone()}</span></td>
+            <td><span class="mono">{key.owner_login_id.clone()}</span><br /><span class="hint">{key.owner_company.clone()}</span></td>
+            <td class="mono">{key.acts_as.clone()}</td>
+            <td class="mono">{rules_text(&key.rules)}</td>
+            <td>{minted}</td>
+            <td>{lang.datetime(key.created)}</td>
+            <td>{key.last_used.map_or_else(|| lang.t("users.never").to_owned(), |at| lang.datetime(at))}</td>
+            <td>
+                <details class="confirm">
+                    <summary>{lang.t("api_keys.tokens.revoke")}</summary>
+                    <ActionForm action=revoke>
+                        <input type="hidden" name="id" value=key.id.to_string() />
+                        <p>{confirm}</p>
+                        <button type="submit" class="danger">{lang.t("ovh.consumer_keys.revoke_submit")}</button>
+                    </ActionForm>
+                </details>
+            </td>
+        </tr>
+    }
+}
+
 /// `/ovh/authorize/:id`: the application's name and requested rules, and an "Authorize"
 /// button that grants the consumer key to the logged-in user.
 #[component]
@@ -213,21 +316,47 @@ pub fn OvhAuthorizePage() -> impl IntoView {
                         <p><A href="/api-keys">{lang.t("ovh.authorize.back")}</A></p>
                     }
                     .into_any(),
-                    Ok(view) => view! {
-                        <section class="card" aria-labelledby="ovh-authorize-heading">
-                            <h2 id="ovh-authorize-heading">{view.application_name.clone()}</h2>
-                            {(!view.application_description.is_empty()).then(|| view! { <p>{view.application_description.clone()}</p> })}
-                            <p>{lang.tf("ovh.authorize.asks", &[("login", &view.login_id)])}</p>
-                            <Rules rules=view.rules />
-                            {view.redirection.clone().map(|to| view! { <p class="hint">{lang.t("ovh.authorize.redirect")}" " <span class="mono">{to}</span> "."</p> })}
-                            <ActionForm action=authorize>
-                                <FormAlert message=errors.any() />
-                                <input type="hidden" name="id" value=id() />
-                                <p class="actions"><button type="submit">{lang.t("ovh.authorize.submit")}</button></p>
-                            </ActionForm>
-                        </section>
+                    Ok(view) => {
+                        let owner = lang.tf(
+                            "ovh.authorize.owner",
+                            &[
+                                ("company", &view.owner_company),
+                                ("account", &view.owner_account_id),
+                                ("login", &view.owner_login_id),
+                            ],
+                        );
+                        let refusal = view.refusal.map(|r| match r {
+                            OvhGrantRefusal::CrossAccount => lang.tf(
+                                "ovh.authorize.refused.cross_account",
+                                &[("account", &view.owner_account_id)],
+                            ),
+                            OvhGrantRefusal::OwnerInactive => {
+                                lang.t("ovh.authorize.refused.owner_inactive").to_owned()
+                            }
+                        });
+                        view! {
+                            <section class="card" aria-labelledby="ovh-authorize-heading">
+                                <h2 id="ovh-authorize-heading">{view.application_name.clone()}</h2>
+                                {(!view.application_description.is_empty()).then(|| view! { <p>{view.application_description.clone()}</p> })}
+                                <p data-testid="ovh-owner">{owner}</p>
+                                <p>{lang.tf("ovh.authorize.asks", &[("login", &view.login_id)])}</p>
+                                <Rules rules=view.rules />
+                                {view.redirection.clone().map(|to| view! { <p class="hint">{lang.t("ovh.authorize.redirect")}" " <span class="mono">{to}</span> "."</p> })}
+                                {match refusal {
+                                    Some(text) => view! { <p class="alert" role="alert" data-testid="ovh-refused">{text}</p> }.into_any(),
+                                    None => view! {
+                                        <ActionForm action=authorize>
+                                            <FormAlert message=errors.any() />
+                                            <input type="hidden" name="id" value=id() />
+                                            <p class="actions"><button type="submit">{lang.t("ovh.authorize.submit")}</button></p>
+                                        </ActionForm>
+                                    }
+                                    .into_any(),
+                                }}
+                            </section>
+                        }
+                        .into_any()
                     }
-                    .into_any(),
                     Err(e) => view! {
                         <ErrorMessage error=e />
                         <p class="hint">{lang.t("ovh.authorize.expired_hint")}</p>

@@ -26,6 +26,16 @@ pub enum MetricsMode {
     Off,
 }
 
+/// Whether a user may grant an OVHcloud consumer key to an application of another top-level
+/// account (the application could then act as them).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum OvhCrossAccount {
+    /// Only applications of the user's own top-level account or of its sub-accounts.
+    Deny,
+    /// Applications of any account.
+    Allow,
+}
+
 /// Flags shared by every subcommand (`serve`, `migrate`, `account create`).
 #[derive(Debug, Clone, Args)]
 pub struct ConfigArgs {
@@ -184,6 +194,17 @@ pub struct ConfigArgs {
         global = true
     )]
     pub metrics_token: Option<String>,
+
+    /// Whether users may grant OVHcloud consumer keys to applications of other top-level
+    /// accounts (`deny`: only their own top-level account's and its sub-accounts').
+    #[arg(
+        long,
+        env = "STEWARD_OVH_CROSS_ACCOUNT",
+        value_enum,
+        default_value = "deny",
+        global = true
+    )]
+    pub ovh_cross_account: OvhCrossAccount,
 }
 
 /// The configuration a running Steward works with, resolved from [`ConfigArgs`].
@@ -206,6 +227,7 @@ pub struct Config {
     /// The SHA-256 of `STEWARD_METRICS_TOKEN` (see `secrets::token_hash`): the token itself is
     /// not kept, so no `Debug` of the configuration can show it.
     pub metrics_token_hash: Option<String>,
+    pub ovh_cross_account: OvhCrossAccount,
 }
 
 impl From<ConfigArgs> for Config {
@@ -245,6 +267,7 @@ impl From<ConfigArgs> for Config {
                 .metrics_token
                 .filter(|t| !t.is_empty())
                 .map(|t| super::secrets::token_hash(&t)),
+            ovh_cross_account: args.ovh_cross_account,
         }
     }
 }
@@ -270,6 +293,7 @@ impl Config {
             activity_retention_days: 365,
             metrics: MetricsMode::Off,
             metrics_token_hash: None,
+            ovh_cross_account: OvhCrossAccount::Deny,
         }
     }
 

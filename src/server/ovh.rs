@@ -1,20 +1,25 @@
 //! OVHcloud applications and consumer keys (SECURITY.md rule 22).
 //!
-//! An application (application key + secret) belongs to a user; it is inert by itself. It asks
-//! for a consumer key with a list of access rules; a logged-in user reviews them on the
-//! validation page and grants the key to their own identity. From then on the key, signed with
-//! the application secret, acts as that user with that user's privilege, within its rules. It
-//! stops when revoked, when its application is deleted, when the user is disabled or removed, or
-//! when their password or privilege changes. The secret is shown once and kept sealed with the
-//! server key; of a consumer key only a SHA-256 is kept.
+//! An application (application key + secret) belongs to an Administrator; it is inert by
+//! itself. It asks for a consumer key with a list of access rules; a logged-in user of the same
+//! top-level account (unless the operator allows any) sees whose application it is, reviews the
+//! rules on the validation page and grants the key to their own identity. From then on the key,
+//! signed with the application secret, acts as that user with that user's privilege, within its
+//! rules. It stops when revoked (by its user, the application's owner or an Administrator of the
+//! account it acts in), when its application is deleted, when the user is disabled or removed or
+//! their password or privilege changes, when the application's owner stops being an enabled
+//! Administrator (or their password changes), and when the key it was minted through stops. The
+//! secret is shown once and kept sealed with the server key; of a consumer key only a SHA-256 is
+//! kept.
 
 use serde::{Deserialize, Serialize};
 
-use super::activity::{Action, Event, Who, audited};
-use super::auth::{self, Caller, Via};
+use super::activity::{Action, Event, Outcome, Who, audited, record};
+use super::auth::{self, Admin, Caller, Via};
+use super::config::OvhCrossAccount;
 use super::db;
 use super::state::AppState;
-use crate::domain::{Description, Role, credential};
+use crate::domain::{Description, Role, WebAddress, credential};
 use crate::error::AppError;
 
 /// How long a requested consumer key waits for its validation.
@@ -22,7 +27,6 @@ pub const PENDING_TTL_SECONDS: i64 = 3600;
 /// The most access rules one consumer key may carry.
 pub const MAX_RULES: usize = 100;
 const MAX_RULE_PATH: usize = 512;
-const MAX_REDIRECTION: usize = 2048;
 const MAX_APPLICATION_NAME: usize = 64;
 
 /// One access rule: an HTTP method and a path relative to `/1.0`, where `*` matches any run of
@@ -152,6 +156,13 @@ async fn create_application_as(
     description: &str,
     event: &Event,
 ) -> Result<CreatedApplication, AppError> {
+    // Only an Administrator's application works (see `caller`): nobody else is given one.
+    let owner = db::users::find_caller(&state.db, user_id)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    if owner.disabled || !(owner.is_holder || Role::parse(&owner.role) == Ok(Role::Administrator)) {
+        return Err(AppError::field("user", crate::key!("ovh.error.not_admin")));
+    }
     let mut problems = Vec::new();
     let name = name.split_whitespace().collect::<Vec<_>>().join(" ");
     if name.is_empty()
@@ -270,11 +281,56 @@ async fn revoke_consumer_key_as(
     }
 }
 
+/// Where the keys an Administrator oversees act: the account they work in, and its
+/// sub-accounts when it is a top-level account.
+fn oversight(admin: Admin<'_>) -> (i64, bool) {
+    let caller = admin.caller();
+    (caller.account_pk, caller.parent_pk.is_none())
+}
+
+/// The granted keys acting in the accounts `admin` oversees, whichever application holds them.
+pub async fn keys_acting_in(
+    state: &AppState,
+    admin: Admin<'_>,
+) -> Result<Vec<db::ovh::ActingKeyRow>, AppError> {
+    let (account_pk, with_sub_accounts) = oversight(admin);
+    Ok(db::ovh::list_acting_in(&state.db, account_pk, with_sub_accounts).await?)
+}
+
+/// Revokes key `id` acting in an account `admin` oversees, and every key minted through it;
+/// any other key is not found.
+pub async fn revoke_acting_in(state: &AppState, admin: Admin<'_>, id: i64) -> Result<(), AppError> {
+    let (account_pk, with_sub_accounts) = oversight(admin);
+    let event = Event::by(
+        admin.caller(),
+        Action::OvhConsumerKeyRevoke,
+        format!("consumer key {id}"),
+    );
+    audited(&state.db, &event, async {
+        if db::ovh::revoke_acting_in(&state.db, &event, account_pk, with_sub_accounts, id).await? {
+            tracing::info!(
+                account_pk,
+                consumer_key_id = id,
+                "OVHcloud consumer key revoked by an Administrator"
+            );
+            Ok(())
+        } else {
+            Err(AppError::NotFound)
+        }
+    })
+    .await
+}
+
 /// An application found by its key, with its secret unsealed to check a signature.
 pub struct Application {
     pub id: i64,
+    /// The owner can still act and is an Administrator: otherwise the application does nothing.
     pub owner_active: bool,
     pub account_pk: i64,
+    /// The top-level account above the owner's account.
+    pub owner_root_pk: i64,
+    /// The owner's security stamp now: keys granted under another one no longer work.
+    pub owner_stamp: String,
     pub secret: String,
 }
 
@@ -310,6 +366,8 @@ pub async fn find_application(
         id: row.id,
         owner_active: row.owner_active,
         account_pk: row.account_pk,
+        owner_root_pk: row.owner_root_pk,
+        owner_stamp: row.owner_stamp,
         secret,
     }))
 }
@@ -329,21 +387,23 @@ pub async fn request_consumer_key(
     rules: &[AccessRule],
     redirection: &str,
 ) -> Result<NewConsumerKey, AppError> {
-    if redirection.len() > MAX_REDIRECTION || redirection.chars().any(char::is_control) {
-        return Err(AppError::field(
-            "redirection",
-            format!("The redirection is a URL of at most {MAX_REDIRECTION} characters."),
-        ));
-    }
+    let redirection = match redirection.trim() {
+        "" => String::new(),
+        given => WebAddress::parse(given)
+            .map_err(|e| AppError::field("redirection", crate::i18n::MessageKey::key(&e)))?
+            .to_string(),
+    };
     db::ovh::delete_stale_pending(&state.db, db::now() - PENDING_TTL_SECONDS).await?;
-    insert_key(state, None, application_id, rules, redirection, None).await
+    insert_key(state, None, application_id, rules, &redirection, None).await
 }
 
-/// A consumer key of `application_id` valid at once, acting as `user_id` with `rules`.
+/// A consumer key of `application` valid at once, acting as `user_id` with `rules`, minted
+/// through key `parent_key_id`: it works only as long as that key does, and is deleted with it.
 pub async fn create_validated_key(
     state: &AppState,
     event: &Event,
-    application_id: i64,
+    application: &Application,
+    parent_key_id: i64,
     user_id: i64,
     rules: &[AccessRule],
 ) -> Result<String, AppError> {
@@ -351,19 +411,33 @@ pub async fn create_validated_key(
         .await?
         .ok_or(AppError::NotFound)?
         .security_stamp;
-    let granted = Some((user_id, stamp.as_str()));
+    let granted = Granted {
+        user_id,
+        user_stamp: &stamp,
+        owner_stamp: &application.owner_stamp,
+        parent_key_id: Some(parent_key_id),
+    };
     let created = audited(
         &state.db,
         event,
-        insert_key(state, Some(event), application_id, rules, "", granted),
+        insert_key(state, Some(event), application.id, rules, "", Some(granted)),
     )
     .await?;
     tracing::info!(
-        application = application_id,
+        application = application.id,
         user_id,
+        parent_key_id,
         "OVHcloud consumer key created"
     );
     Ok(created.consumer_key)
+}
+
+/// Whom a key valid at once acts as, under which stamps, minted through which key.
+struct Granted<'a> {
+    user_id: i64,
+    user_stamp: &'a str,
+    owner_stamp: &'a str,
+    parent_key_id: Option<i64>,
 }
 
 async fn insert_key(
@@ -372,7 +446,7 @@ async fn insert_key(
     application_id: i64,
     rules: &[AccessRule],
     redirection: &str,
-    granted: Option<(i64, &str)>,
+    granted: Option<Granted<'_>>,
 ) -> Result<NewConsumerKey, AppError> {
     let consumer_key = credential::secret(super::secrets::pick);
     let validation_id = super::secrets::random_hex(16);
@@ -385,7 +459,9 @@ async fn insert_key(
             validation_id: &validation_id,
             access_rules: &rules_json(rules)?,
             redirection,
-            granted,
+            granted: granted.as_ref().map(|g| (g.user_id, g.user_stamp)),
+            parent_key_id: granted.as_ref().and_then(|g| g.parent_key_id),
+            owner_stamp: granted.as_ref().map(|g| g.owner_stamp),
         },
     )
     .await?;
@@ -395,17 +471,41 @@ async fn insert_key(
     })
 }
 
+/// A granted consumer key, before its user is checked.
+#[derive(Debug, Clone)]
+pub struct GrantedKey {
+    pub id: i64,
+    pub user_id: i64,
+    pub user_stamp: String,
+    pub rules: Vec<AccessRule>,
+    /// The key it was minted through, if any.
+    pub parent_key_id: Option<i64>,
+    /// The application owner's security stamp when it was granted.
+    pub owner_stamp: Option<String>,
+}
+
 /// A consumer key as found by its key, before its user is checked.
 #[derive(Debug, Clone)]
 pub enum ConsumerKey {
     /// Not validated yet.
     Pending,
-    Granted {
-        id: i64,
-        user_id: i64,
-        user_stamp: String,
-        rules: Vec<AccessRule>,
-    },
+    Granted(GrantedKey),
+}
+
+impl ConsumerKey {
+    fn of(row: db::ovh::ConsumerKeyCheck) -> Self {
+        match (row.user_id, row.user_stamp) {
+            (Some(user_id), Some(user_stamp)) => Self::Granted(GrantedKey {
+                id: row.id,
+                user_id,
+                user_stamp,
+                rules: rules_from(&row.access_rules),
+                parent_key_id: row.parent_key_id,
+                owner_stamp: row.owner_stamp,
+            }),
+            _ => Self::Pending,
+        }
+    }
 }
 
 /// The key `consumer_key` of `application_id`, or `None` (unknown, revoked, or another
@@ -425,37 +525,161 @@ pub async fn find_consumer_key(
     if row.application_id != application_id {
         return Ok(None);
     }
-    Ok(Some(match (row.user_id, row.user_stamp) {
-        (Some(user_id), Some(user_stamp)) => ConsumerKey::Granted {
-            id: row.id,
-            user_id,
-            user_stamp,
-            rules: rules_from(&row.access_rules),
-        },
-        _ => ConsumerKey::Pending,
-    }))
+    Ok(Some(ConsumerKey::of(row)))
 }
 
-/// The caller a granted key stands for: `None` when its user or account can no longer act, or
-/// the user's password or privilege changed since the key was granted.
+/// The longest chain of keys minted through keys that is followed; a longer one works no more.
+/// (Sub-accounts do not nest, so a real chain has two links.)
+const MAX_CHAIN: usize = 8;
+
+/// The caller a granted key of `application` stands for, or `None` when the key no longer
+/// works: its user or account can no longer act, or the user's password or privilege changed
+/// since it was granted; the application's owner is no longer an enabled Administrator under the
+/// stamp they had then; it acts in another top-level account than the application's while the
+/// operator denies that; or a key it was minted through (and so on up) no longer works.
 pub async fn caller(
     state: &AppState,
-    id: i64,
-    user_id: i64,
-    user_stamp: &str,
+    application: &Application,
+    key: &GrantedKey,
 ) -> Result<Option<Caller>, AppError> {
-    let caller = auth::api_caller(
+    if !application.owner_active
+        || key.owner_stamp.as_deref() != Some(application.owner_stamp.as_str())
+    {
+        return Ok(None);
+    }
+    let Some(caller) = auth::api_caller(
         state,
-        user_id,
-        Some(user_stamp),
-        Via::OvhConsumerKey(id),
+        key.user_id,
+        Some(&key.user_stamp),
+        Via::OvhConsumerKey(key.id),
         Role::Administrator,
     )
-    .await?;
-    if caller.is_some() {
-        db::ovh::touch(&state.db, id).await?;
+    .await?
+    else {
+        return Ok(None);
+    };
+    let root = caller.parent_pk.unwrap_or(caller.account_pk);
+    if root != application.owner_root_pk && state.config.ovh_cross_account == OvhCrossAccount::Deny
+    {
+        return Ok(None);
     }
-    Ok(caller)
+    if !parents_work(state, application, key.parent_key_id).await? {
+        return Ok(None);
+    }
+    db::ovh::touch(&state.db, key.id).await?;
+    Ok(Some(caller))
+}
+
+/// Whether key `parent` (if any) and every key above it still work: granted, of the same
+/// application under its owner's current stamp, and their users still able to act under the
+/// stamps they were granted with.
+async fn parents_work(
+    state: &AppState,
+    application: &Application,
+    mut parent: Option<i64>,
+) -> Result<bool, AppError> {
+    for _ in 0..MAX_CHAIN {
+        let Some(id) = parent else {
+            return Ok(true);
+        };
+        let Some(row) = db::ovh::find_consumer_key_by_id(&state.db, id).await? else {
+            return Ok(false);
+        };
+        if row.application_id != application.id {
+            return Ok(false);
+        }
+        let ConsumerKey::Granted(key) = ConsumerKey::of(row) else {
+            return Ok(false);
+        };
+        if key.owner_stamp.as_deref() != Some(application.owner_stamp.as_str()) {
+            return Ok(false);
+        }
+        let via = Via::OvhConsumerKey(key.id);
+        if auth::api_caller(state, key.user_id, Some(&key.user_stamp), via, Role::None)
+            .await?
+            .is_none()
+        {
+            return Ok(false);
+        }
+        parent = key.parent_key_id;
+    }
+    Ok(false)
+}
+
+/// Who an application belongs to, named on its validation page before anyone grants it.
+#[derive(Debug, Clone)]
+pub struct Owner {
+    /// `1234-567-89`: the owner's account.
+    pub account_id: String,
+    /// The company of a main account, the name of a sub-account.
+    pub company: String,
+    /// `1234-567-89` (the holder) or `1234-567-89/login`.
+    pub login_id: String,
+}
+
+impl Owner {
+    pub fn of(row: &db::ovh::OwnerRow) -> Self {
+        let login_id = match &row.owner_login {
+            Some(login) => format!("{}/{login}", row.owner_account_code),
+            None => row.owner_account_code.clone(),
+        };
+        Self {
+            account_id: row.owner_account_code.clone(),
+            company: row.owner_company.clone(),
+            login_id,
+        }
+    }
+}
+
+/// Why a user may not grant an application's key, whatever they click.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum GrantRefusal {
+    /// The application belongs to another top-level account, and the operator does not allow
+    /// grants across accounts (`STEWARD_OVH_CROSS_ACCOUNT`).
+    CrossAccount,
+    /// The application's owner is disabled or no longer an Administrator.
+    OwnerInactive,
+}
+
+impl GrantRefusal {
+    /// The refusal as the person sees it.
+    pub fn error(self) -> AppError {
+        match self {
+            Self::CrossAccount => {
+                AppError::field("application", crate::key!("ovh.error.cross_account"))
+            }
+            Self::OwnerInactive => {
+                AppError::field("application", crate::key!("ovh.error.owner_inactive"))
+            }
+        }
+    }
+
+    /// The refusal as the activity log keeps it.
+    fn detail(self) -> &'static str {
+        match self {
+            Self::CrossAccount => "refused: the application belongs to another account",
+            Self::OwnerInactive => {
+                "refused: the application's owner is not an active Administrator"
+            }
+        }
+    }
+}
+
+/// Why `granter` may not grant a key of `owner`'s application, if they may not.
+fn refusal(
+    state: &AppState,
+    owner: &db::ovh::OwnerRow,
+    granter: &db::users::CallerRow,
+) -> Option<GrantRefusal> {
+    let granter_root = granter.parent_pk.unwrap_or(granter.account_pk);
+    let across = owner.owner_root_pk != granter_root;
+    if across && state.config.ovh_cross_account == OvhCrossAccount::Deny {
+        Some(GrantRefusal::CrossAccount)
+    } else if !owner.owner_active {
+        Some(GrantRefusal::OwnerInactive)
+    } else {
+        None
+    }
 }
 
 /// A pending key as its validation page shows it.
@@ -464,10 +688,15 @@ pub struct Validation {
     pub key_id: i64,
     pub application_name: String,
     pub application_description: String,
+    pub owner: Owner,
     pub rules: Vec<AccessRule>,
-    pub redirection: String,
+    /// Where the browser goes once the key is granted. Checked when the key was requested, and
+    /// again here for keys requested before that check existed.
+    pub redirection: Option<WebAddress>,
     /// Already granted (to the user asking; anyone else finds nothing).
     pub granted: bool,
+    /// Why the user asking may not grant it, if they may not.
+    pub refusal: Option<GrantRefusal>,
 }
 
 fn is_validation_id(input: &str) -> bool {
@@ -495,18 +724,28 @@ pub async fn validation(
     if !visible {
         return Err(AppError::NotFound);
     }
+    let granter = db::users::find_caller(&state.db, user_id)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    let granted = row.user_id.is_some();
     Ok(Validation {
         key_id: row.id,
+        owner: Owner::of(&row.owner),
+        refusal: if granted {
+            None
+        } else {
+            refusal(state, &row.owner, &granter)
+        },
         application_name: row.application_name,
         application_description: row.application_description,
         rules: rules_from(&row.access_rules),
-        redirection: row.redirection,
-        granted: row.user_id.is_some(),
+        redirection: WebAddress::parse(&row.redirection).ok(),
+        granted,
     })
 }
 
 /// Grants the pending key behind `validation_id` to `user_id` (who must still be able to act);
-/// returns where to send the browser next, if the application asked for an http(s) address.
+/// returns where to send the browser next, if the application gave an address.
 pub async fn grant(
     state: &AppState,
     who: Who<'_>,
@@ -514,34 +753,24 @@ pub async fn grant(
     validation_id: &str,
 ) -> Result<Option<String>, AppError> {
     let event = Event::for_user(&state.db, who, user_id, Action::OvhConsumerKeyGrant, "").await?;
-    audited(
-        &state.db,
-        &event,
-        grant_as(state, user_id, validation_id, &event),
-    )
-    .await
+    let found = audited(&state.db, &event, async {
+        let found = validation(state, user_id, validation_id).await?;
+        if found.granted {
+            return Err(AppError::field(
+                "form",
+                crate::key!("ovh.error.already_authorized"),
+            ));
+        }
+        Ok(found)
+    })
+    .await?;
+    let event = event.about(format!("consumer key {}", found.key_id));
+    grant_key(state, &event, found.key_id, user_id).await?;
+    Ok(found.redirection.map(|to| to.to_string()))
 }
 
-async fn grant_as(
-    state: &AppState,
-    user_id: i64,
-    validation_id: &str,
-    event: &Event,
-) -> Result<Option<String>, AppError> {
-    let found = validation(state, user_id, validation_id).await?;
-    if found.granted {
-        return Err(AppError::field(
-            "form",
-            crate::key!("ovh.error.already_authorized"),
-        ));
-    }
-    grant_key(state, event, found.key_id, user_id).await?;
-    let redirection = found.redirection;
-    let lower = redirection.to_ascii_lowercase();
-    Ok((lower.starts_with("https://") || lower.starts_with("http://")).then_some(redirection))
-}
-
-/// Grants the pending key `consumer_key` to `user_id` (for scripts at the command line).
+/// Grants the pending key `consumer_key` to `user_id` (for scripts at the command line), with
+/// the same checks as the validation page.
 pub async fn grant_by_key(
     state: &AppState,
     who: Who<'_>,
@@ -549,64 +778,76 @@ pub async fn grant_by_key(
     consumer_key: &str,
 ) -> Result<(), AppError> {
     let event = Event::for_user(&state.db, who, user_id, Action::OvhConsumerKeyGrant, "").await?;
-    audited(
-        &state.db,
-        &event,
-        grant_by_key_as(state, user_id, consumer_key, &event),
-    )
-    .await
+    let key_id = audited(&state.db, &event, async {
+        let hash = super::secrets::token_hash(consumer_key);
+        let row = db::ovh::find_consumer_key(&state.db, &hash)
+            .await?
+            .ok_or(AppError::NotFound)?;
+        if row.user_id.is_some() {
+            return Err(AppError::field(
+                "key",
+                crate::key!("ovh.error.already_authorized"),
+            ));
+        }
+        Ok(row.id)
+    })
+    .await?;
+    let event = event.about(format!("consumer key {key_id}"));
+    grant_key(state, &event, key_id, user_id).await
 }
 
-async fn grant_by_key_as(
-    state: &AppState,
-    user_id: i64,
-    consumer_key: &str,
-    event: &Event,
-) -> Result<(), AppError> {
-    let hash = super::secrets::token_hash(consumer_key);
-    let row = db::ovh::find_consumer_key(&state.db, &hash)
-        .await?
-        .ok_or(AppError::NotFound)?;
-    if row.user_id.is_some() {
-        return Err(AppError::field(
-            "key",
-            crate::key!("ovh.error.already_authorized"),
-        ));
-    }
-    grant_key(state, event, row.id, user_id).await
-}
-
+/// Grants pending key `key_id` to `user_id`, unless a [`GrantRefusal`] applies; records the
+/// grant or its refusal as `event`.
 async fn grant_key(
     state: &AppState,
     event: &Event,
     key_id: i64,
     user_id: i64,
 ) -> Result<(), AppError> {
-    let event = event.about(format!("consumer key {key_id}"));
-    let user = db::users::find_caller(&state.db, user_id)
-        .await?
-        .filter(|u| !u.disabled && u.account_enabled && u.parent_enabled)
-        .ok_or(AppError::NotFound)?;
-    let not_before = db::now() - PENDING_TTL_SECONDS;
-    if db::ovh::grant(
-        &state.db,
-        &event,
-        key_id,
-        user_id,
-        &user.security_stamp,
-        not_before,
-    )
-    .await?
-    {
+    let checked = async {
+        let user = db::users::find_caller(&state.db, user_id)
+            .await?
+            .filter(|u| !u.disabled && u.account_enabled && u.parent_enabled)
+            .ok_or(AppError::NotFound)?;
+        let owner = db::ovh::owner_of_key(&state.db, key_id)
+            .await?
+            .ok_or(AppError::NotFound)?;
+        Ok::<_, AppError>((user, owner))
+    };
+    let (user, owner) = audited(&state.db, event, checked).await?;
+    if let Some(refused) = refusal(state, &owner, &user) {
+        record(&state.db, event, Outcome::Failure, refused.detail()).await?;
         tracing::info!(
             user_id,
             consumer_key_id = key_id,
-            "OVHcloud consumer key authorized"
+            refusal = refused.detail(),
+            "OVHcloud consumer key grant refused"
         );
-        Ok(())
-    } else {
-        Err(AppError::NotFound)
+        return Err(refused.error());
     }
+    let not_before = db::now() - PENDING_TTL_SECONDS;
+    let granted = db::ovh::grant(
+        &state.db,
+        event,
+        key_id,
+        user_id,
+        &user.security_stamp,
+        &owner.owner_stamp,
+        not_before,
+    );
+    audited(&state.db, event, async {
+        if granted.await? {
+            tracing::info!(
+                user_id,
+                consumer_key_id = key_id,
+                "OVHcloud consumer key authorized"
+            );
+            Ok(())
+        } else {
+            Err(AppError::NotFound)
+        }
+    })
+    .await
 }
 
 #[cfg(test)]

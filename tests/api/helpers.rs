@@ -98,11 +98,18 @@ impl TestApp {
 
     /// Runs the `steward` command line on this app's database and server key.
     pub fn cli(&self, args: &[&str]) -> std::process::Output {
+        self.cli_with_env(args, &[])
+    }
+
+    /// Runs the `steward` command line as [`TestApp::cli`] does, with `env` on top.
+    pub fn cli_with_env(&self, args: &[&str], env: &[(&str, &str)]) -> std::process::Output {
         std::process::Command::new(env!("CARGO_BIN_EXE_steward"))
             .args(args)
             .env("STEWARD_DATABASE_URL", &self.state.config.database_url)
             .env("STEWARD_DATA_DIR", self._data_dir.path())
             .env_remove("STEWARD_SERVER_KEY")
+            .env_remove("STEWARD_OVH_CROSS_ACCOUNT")
+            .envs(env.iter().copied())
             .output()
             .expect("run steward")
     }

@@ -40,6 +40,8 @@ pub const ISOLATION_ENDPOINTS: &[&str] = &[
     "revoke_ovh_consumer_key",
     "get_ovh_authorization",
     "authorize_ovh_consumer_key",
+    "list_account_ovh_consumer_keys",
+    "revoke_account_ovh_consumer_key",
 ];
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -138,7 +140,8 @@ fn main_account_admin(who: Who) -> Expect {
     }
 }
 
-/// Rotating the credentials of the account the caller is in: its Administrators.
+/// Rotating the credentials of the account the caller is in, or having an OVHcloud application:
+/// its Administrators.
 fn own_account_admin(who: Who) -> Expect {
     match who {
         Who::Anonymous => Expect::Unauthenticated,
@@ -162,6 +165,15 @@ fn browser_session(who: Who) -> Expect {
         Who::Anonymous => Expect::Unauthenticated,
         Who::NoneToken => Expect::Forbidden,
         _ => Expect::Ok,
+    }
+}
+
+/// Authorizing a consumer key of an application of the parent: a logged-in browser of the
+/// parent or of its sub-account; another top-level account is refused.
+fn same_root_browser(who: Who) -> Expect {
+    match who {
+        Who::OtherAccountAdmin => Expect::Invalid,
+        other => browser_session(other),
     }
 }
 
@@ -471,7 +483,7 @@ struct World {
     account: String,
     /// The parent's holder in a session of their own: seeds targets and checks them.
     holder: Client,
-    /// A User of the parent whose tokens are "someone else's" to every caller.
+    /// An Administrator of the parent whose tokens and keys are "someone else's" to every caller.
     tess: Client,
     /// The NoneToken caller's token (the parent holder's).
     none_token: Token,
@@ -492,7 +504,7 @@ async fn world() -> World {
         .user_in(&holder_browser, &account, "adam", "ADMIN")
         .await;
     let tess = app
-        .user_in(&holder_browser, &account, "tess", "DEFAULT")
+        .user_in(&holder_browser, &account, "tess", "ADMIN")
         .await;
     let child = create_sub_account(&holder, "Child", PASSWORD).await;
     let child_holder = login(&app, &child.account_id).await;
@@ -533,7 +545,7 @@ enum Seed {
     Nothing,
     /// A new sub-account `target{n}` of the parent.
     SubAccount,
-    /// A new token of tess, a User of the parent who is none of the callers.
+    /// A new token of tess, an Administrator of the parent who is none of the callers.
     OthersToken,
     /// A new token of the caller (of tess for the anonymous visitor, who can have none).
     OwnToken,
@@ -770,9 +782,12 @@ async fn every_sub_account_and_credential_function_isolates_every_kind_of_caller
         }),
         // After the cases above, which leave tess keys nobody else could delete.
         ("list_tencent_keys", signed_in, Seed::Nothing, |_| vec![]),
-        ("create_ovh_application", signed_in, Seed::Nothing, |t| {
-            form(&[("name", &format!("app{}", t.n)), ("description", "")])
-        }),
+        (
+            "create_ovh_application",
+            own_account_admin,
+            Seed::Nothing,
+            |t| form(&[("name", &format!("app{}", t.n)), ("description", "")]),
+        ),
         (
             "delete_ovh_application",
             someone_elses,
@@ -793,9 +808,21 @@ async fn every_sub_account_and_credential_function_isolates_every_kind_of_caller
         ),
         (
             "authorize_ovh_consumer_key",
-            browser_session,
+            same_root_browser,
             Seed::PendingOvhKey,
             |t| form(&[("id", &t.ovh_validation())]),
+        ),
+        (
+            "list_account_ovh_consumer_keys",
+            own_account_admin,
+            Seed::OthersOvhKey,
+            |_| vec![],
+        ),
+        (
+            "revoke_account_ovh_consumer_key",
+            parent_admin,
+            Seed::OthersOvhKey,
+            |t| form(&[("id", &t.ovh_id())]),
         ),
         // After the cases above, which leave tess applications nobody else could delete.
         ("list_ovh_keys", signed_in, Seed::Nothing, |_| vec![]),
@@ -1683,9 +1710,25 @@ async fn check_ovh(
                 .any(|a| a["id"].as_i64().is_some_and(|id| id.to_string() == t.id));
             ensure!(kept != reply.is_ok(), "the application is kept: {kept}");
         }
-        ("revoke_ovh_consumer_key", Some(t)) => {
+        ("revoke_ovh_consumer_key" | "revoke_account_ovh_consumer_key", Some(t)) => {
             let kept = ovh_key_of(&w.tess, &t.application_name).await.is_ok();
             ensure!(kept != reply.is_ok(), "the key is kept: {kept}");
+        }
+        ("list_account_ovh_consumer_keys", Some(t)) => {
+            let Ok(reply) = reply else { return Ok(()) };
+            let listed = reply
+                .body
+                .as_array()
+                .ok_or("not a list")?
+                .iter()
+                .any(|k| k["id"].as_i64().is_some_and(|id| id.to_string() == t.id));
+            // tess's key acts in the parent: only its Administrators see it.
+            let parent = matches!(party.who, Who::Administrator | Who::Holder);
+            ensure!(
+                listed == parent,
+                "tess's key listed: {listed}: {}",
+                reply.body
+            );
         }
         ("get_ovh_authorization", Some(t)) => {
             let key = ovh_key_of(&w.tess, &t.application_name).await?;

@@ -17,6 +17,7 @@ mod login;
 mod logs;
 mod metrics;
 mod ovh;
+mod ovh_accounts;
 mod permissions;
 mod races;
 mod rate_limit;

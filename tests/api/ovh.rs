@@ -13,8 +13,8 @@ use steward::server::compat::ovh::signature;
 /// An OVHcloud application: key and secret.
 #[derive(Debug, Clone)]
 pub(crate) struct App {
-    key: String,
-    secret: String,
+    pub(crate) key: String,
+    pub(crate) secret: String,
 }
 
 pub(crate) async fn create_application(browser: &Browser) -> App {
@@ -37,7 +37,11 @@ pub(crate) async fn create_application(browser: &Browser) -> App {
 }
 
 /// Requests a consumer key with `rules` (method, path): (key, validation id).
-async fn request_key(app: &TestApp, application: &App, rules: &[(&str, &str)]) -> (String, String) {
+pub(crate) async fn request_key(
+    app: &TestApp,
+    application: &App,
+    rules: &[(&str, &str)],
+) -> (String, String) {
     let rules: Vec<Value> = rules
         .iter()
         .map(|(m, p)| json!({ "method": m, "path": p }))
@@ -90,13 +94,13 @@ pub(crate) const EVERYTHING: [(&str, &str); 4] = [
     ("DELETE", "/*"),
 ];
 
-fn now() -> i64 {
+pub(crate) fn now() -> i64 {
     steward::server::db::now()
 }
 
 /// A signed call: the URL signed is `signed_url` (the client's form), the body sent is `body`
 /// unless `sent` says otherwise.
-struct Call<'a> {
+pub(crate) struct Call<'a> {
     method: Method,
     path: &'a str,
     body: &'a str,
@@ -106,7 +110,7 @@ struct Call<'a> {
 }
 
 impl<'a> Call<'a> {
-    fn new(method: Method, path: &'a str, body: &'a str) -> Self {
+    pub(crate) fn new(method: Method, path: &'a str, body: &'a str) -> Self {
         Self {
             method,
             path,
@@ -117,7 +121,7 @@ impl<'a> Call<'a> {
         }
     }
 
-    async fn send(&self, app: &TestApp, application: &App, key: &str) -> (u16, Value) {
+    pub(crate) async fn send(&self, app: &TestApp, application: &App, key: &str) -> (u16, Value) {
         let url = format!("{}/1.0{}", app.base, self.path);
         let signed_url = self.signed_url.clone().unwrap_or_else(|| url.clone());
         let timestamp = self.timestamp.to_string();
@@ -156,7 +160,7 @@ pub(crate) async fn get(app: &TestApp, application: &App, key: &str, path: &str)
         .await
 }
 
-fn assert_error(answer: &(u16, Value), status: u16, code: &str) {
+pub(crate) fn assert_error(answer: &(u16, Value), status: u16, code: &str) {
     let (got, body) = answer;
     assert_eq!(*got, status, "{body}");
     assert_eq!(body["errorCode"], code, "{body}");

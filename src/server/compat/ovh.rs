@@ -20,7 +20,7 @@ use serde_json::{Value, json};
 use crate::domain::{GroupName, LoginName, Role, UserStatus};
 use crate::error::AppError;
 use crate::server::activity::{Action, Event, Who};
-use crate::server::auth::Caller;
+use crate::server::auth::{Caller, Via};
 use crate::server::db;
 use crate::server::format::rfc3339;
 use crate::server::ovh::{self as service, AccessRule, ConsumerKey};
@@ -377,7 +377,10 @@ async fn application(state: &AppState, req: &Signed) -> Result<service::Applicat
 
 /// The caller behind a signed request: the signature, the clock, the consumer key, its user,
 /// its access rules and the account's rate limit are all checked, in that order.
-async fn authenticate(state: &AppState, req: &Signed) -> Result<(Caller, i64), Refusal> {
+async fn authenticate(
+    state: &AppState,
+    req: &Signed,
+) -> Result<(Caller, service::Application), Refusal> {
     let app = application(state, req).await?;
     let consumer = req.header("x-ovh-consumer").ok_or_else(|| {
         refuse(
@@ -412,20 +415,14 @@ async fn authenticate(state: &AppState, req: &Signed) -> Result<(Caller, i64), R
     let key = service::find_consumer_key(state, app.id, consumer)
         .await?
         .ok_or_else(invalid_credential)?;
-    let ConsumerKey::Granted {
-        id,
-        user_id,
-        user_stamp,
-        rules,
-    } = key
-    else {
+    let ConsumerKey::Granted(key) = key else {
         return Err(refuse(
             StatusCode::FORBIDDEN,
             "NOT_CREDENTIAL",
             "This consumer key is waiting for validation: open its validationUrl and authorize it.",
         ));
     };
-    let caller = service::caller(state, id, user_id, &user_stamp)
+    let caller = service::caller(state, &app, &key)
         .await?
         .ok_or_else(invalid_credential)?;
     super::two_factor_policy(&caller).map_err(|_| {
@@ -436,7 +433,7 @@ async fn authenticate(state: &AppState, req: &Signed) -> Result<(Caller, i64), R
         )
     })?;
     let path = req.path.strip_prefix("/1.0").unwrap_or(&req.path);
-    if !service::allowed(&rules, req.method.as_str(), path) {
+    if !service::allowed(&key.rules, req.method.as_str(), path) {
         return Err(refuse(
             StatusCode::FORBIDDEN,
             "NOT_GRANTED_CALL",
@@ -444,7 +441,7 @@ async fn authenticate(state: &AppState, req: &Signed) -> Result<(Caller, i64), R
         ));
     }
     if super::rate_limit::admit(&state.db, caller.account_pk).await? {
-        Ok((caller, app.id))
+        Ok((caller, app))
     } else {
         Err(refuse(
             StatusCode::TOO_MANY_REQUESTS,
@@ -605,20 +602,26 @@ async fn get_sub_account(
 }
 
 /// `POST /me/subAccount/{id}/createConsumerKey`: a consumer key of the calling application,
-/// valid at once, acting as the sub-account's holder with every method on every path.
+/// valid at once, acting as the sub-account's holder with every method on every path, for as
+/// long as the key it was minted through works.
 async fn create_consumer_key(
     State(state): State<AppState>,
     Path(id): Path<String>,
     req: Signed,
 ) -> Answer {
-    let (caller, application_id) = authenticate(&state, &req).await?;
+    let (caller, application) = authenticate(&state, &req).await?;
+    let Via::OvhConsumerKey(through) = caller.via else {
+        return Err(invalid_credential());
+    };
     let parent = caller.admin()?.caller().account_pk;
     let row = sub_accounts::find(&state, parent, sub_id(&id)?).await?;
-    let event = Event::by(&caller, Action::OvhConsumerKeyGrant, row.code.clone());
+    let target = format!("{} through consumer key {through}", row.code);
+    let event = Event::by(&caller, Action::OvhConsumerKeyGrant, target);
     let key = service::create_validated_key(
         &state,
         &event,
-        application_id,
+        &application,
+        through,
         row.holder_user_id,
         &service::everything(),
     )

@@ -81,25 +81,27 @@ pub struct ApplicationCheck {
     pub id: i64,
     pub user_id: i64,
     pub secret_sealed: Vec<u8>,
-    /// The owner can still act: not disabled, in an enabled account (and parent).
+    /// The owner can still act and is an Administrator (see [`OWNER_ACTIVE`]).
     pub owner_active: bool,
     /// The owner's account, whose rate limit counts the requests for consumer keys.
     pub account_pk: i64,
+    /// The top-level account above the owner's account (itself when it has no parent).
+    pub owner_root_pk: i64,
+    pub owner_stamp: String,
 }
 
 pub async fn find_application(
     db: &Db,
     application_key: &str,
 ) -> Result<Option<ApplicationCheck>, sqlx::Error> {
-    const SQL: &str = "SELECT a.id, a.user_id, a.secret_sealed,
-                              (NOT u.disabled AND ac.enabled AND COALESCE(p.enabled, TRUE)) AS owner_active,
-                              u.account_id AS account_pk
-                       FROM ovh_applications a
-                       JOIN users u ON u.id = a.user_id
-                       JOIN accounts ac ON ac.id = u.account_id
-                       LEFT JOIN accounts p ON p.id = ac.parent_id
-                       WHERE a.application_key = $1";
-    on_db!(db, |pool| sqlx::query_as(SQL)
+    let sql = format!(
+        "SELECT a.id, a.user_id, a.secret_sealed, {OWNER_ACTIVE} AS owner_active,
+                o.account_id AS account_pk, COALESCE(oa.parent_id, oa.id) AS owner_root_pk,
+                o.security_stamp AS owner_stamp
+         FROM ovh_applications a {OWNER_JOINS}
+         WHERE a.application_key = $1"
+    );
+    on_db!(db, |pool| sqlx::query_as(&sql)
         .bind(application_key)
         .fetch_optional(pool)
         .await)
@@ -113,6 +115,10 @@ pub struct NewConsumerKey<'a> {
     pub redirection: &'a str,
     /// Set for a key that is valid at once (granted to this user with this stamp).
     pub granted: Option<(i64, &'a str)>,
+    /// The key it is minted through, whose deletion deletes it.
+    pub parent_key_id: Option<i64>,
+    /// The application owner's security stamp, for a key valid at once.
+    pub owner_stamp: Option<&'a str>,
 }
 
 /// Inserts a consumer key, recording `event` with it when there is one (a pending request by
@@ -123,8 +129,9 @@ pub async fn insert_consumer_key(
     new: &NewConsumerKey<'_>,
 ) -> Result<i64, sqlx::Error> {
     const SQL: &str = "INSERT INTO ovh_consumer_keys (application_id, key_hash, validation_id, access_rules,
-                                                      redirection, user_id, user_stamp, created_at, validated_at)
-                       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) RETURNING id";
+                                                      redirection, user_id, user_stamp, created_at, validated_at,
+                                                      parent_key_id, owner_stamp)
+                       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11) RETURNING id";
     let at = now();
     let (user_id, stamp) = match new.granted {
         Some((user, stamp)) => (Some(user), Some(stamp)),
@@ -141,6 +148,8 @@ pub async fn insert_consumer_key(
             .bind(stamp)
             .bind(at)
             .bind(user_id.map(|_| at))
+            .bind(new.parent_key_id)
+            .bind(new.owner_stamp)
             .fetch_one(&mut *conn)
             .await?;
         if let Some(event) = event {
@@ -158,20 +167,67 @@ pub struct ConsumerKeyCheck {
     pub access_rules: String,
     pub user_id: Option<i64>,
     pub user_stamp: Option<String>,
+    pub parent_key_id: Option<i64>,
+    /// The application owner's security stamp when the key was granted.
+    pub owner_stamp: Option<String>,
 }
+
+const SELECT_CHECK: &str = "SELECT id, application_id, access_rules, user_id, user_stamp,
+                                   parent_key_id, owner_stamp
+                            FROM ovh_consumer_keys";
 
 pub async fn find_consumer_key(
     db: &Db,
     key_hash: &str,
 ) -> Result<Option<ConsumerKeyCheck>, sqlx::Error> {
-    on_db!(db, |pool| sqlx::query_as(
-        "SELECT id, application_id, access_rules, user_id, user_stamp
-         FROM ovh_consumer_keys WHERE key_hash = $1"
-    )
-    .bind(key_hash)
-    .fetch_optional(pool)
-    .await)
+    let sql = format!("{SELECT_CHECK} WHERE key_hash = $1");
+    on_db!(db, |pool| sqlx::query_as(&sql)
+        .bind(key_hash)
+        .fetch_optional(pool)
+        .await)
 }
+
+/// Consumer key `id`, to check the keys a key was minted through.
+pub async fn find_consumer_key_by_id(
+    db: &Db,
+    id: i64,
+) -> Result<Option<ConsumerKeyCheck>, sqlx::Error> {
+    let sql = format!("{SELECT_CHECK} WHERE id = $1");
+    on_db!(db, |pool| sqlx::query_as(&sql)
+        .bind(id)
+        .fetch_optional(pool)
+        .await)
+}
+
+/// The user an application belongs to, as a person granting one of its keys must see them.
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct OwnerRow {
+    pub owner_user_id: i64,
+    pub owner_account_code: String,
+    /// The company of a main account, the name of a sub-account.
+    pub owner_company: String,
+    pub owner_login: Option<String>,
+    /// The top-level account above the owner's account (itself when it has no parent).
+    pub owner_root_pk: i64,
+    /// The owner can still act and is an Administrator (see [`OWNER_ACTIVE`]).
+    pub owner_active: bool,
+    pub owner_stamp: String,
+}
+
+/// Whether an application's owner `o` (joined by [`OWNER_JOINS`]) may still have working keys:
+/// not disabled, in an enabled account (and parent), and an Administrator (the holder always is).
+const OWNER_ACTIVE: &str = "(NOT o.disabled AND oa.enabled AND COALESCE(op.enabled, TRUE)
+        AND (o.is_holder OR og.role = 'ADMIN'))";
+
+/// The columns of [`OwnerRow`], for a query that joins [`OWNER_JOINS`] to `ovh_applications a`.
+const OWNER_COLUMNS: &str = "o.id AS owner_user_id, oa.code AS owner_account_code,
+        oa.company AS owner_company, o.login AS owner_login,
+        COALESCE(oa.parent_id, oa.id) AS owner_root_pk, o.security_stamp AS owner_stamp";
+
+const OWNER_JOINS: &str = "JOIN users o ON o.id = a.user_id
+        JOIN accounts oa ON oa.id = o.account_id
+        LEFT JOIN accounts op ON op.id = oa.parent_id
+        JOIN user_groups og ON og.id = o.group_id";
 
 /// A consumer key as its validation page shows it.
 #[derive(Debug, Clone, sqlx::FromRow)]
@@ -183,41 +239,62 @@ pub struct ValidationRow {
     pub redirection: String,
     pub user_id: Option<i64>,
     pub created_at: i64,
+    #[sqlx(flatten)]
+    pub owner: OwnerRow,
 }
 
 pub async fn find_by_validation(
     db: &Db,
     validation_id: &str,
 ) -> Result<Option<ValidationRow>, sqlx::Error> {
-    on_db!(db, |pool| sqlx::query_as(
+    let sql = format!(
         "SELECT k.id, a.name AS application_name, a.description AS application_description,
-                k.access_rules, k.redirection, k.user_id, k.created_at
+                k.access_rules, k.redirection, k.user_id, k.created_at, {OWNER_COLUMNS},
+                {OWNER_ACTIVE} AS owner_active
          FROM ovh_consumer_keys k JOIN ovh_applications a ON a.id = k.application_id
+         {OWNER_JOINS}
          WHERE k.validation_id = $1"
-    )
-    .bind(validation_id)
-    .fetch_optional(pool)
-    .await)
+    );
+    on_db!(db, |pool| sqlx::query_as(&sql)
+        .bind(validation_id)
+        .fetch_optional(pool)
+        .await)
 }
 
-/// Grants a pending key (requested after `not_before`) to `user_id`; false when there is no
-/// such pending key any more.
+/// The owner of the application that requested consumer key `key_id`.
+pub async fn owner_of_key(db: &Db, key_id: i64) -> Result<Option<OwnerRow>, sqlx::Error> {
+    let sql = format!(
+        "SELECT {OWNER_COLUMNS}, {OWNER_ACTIVE} AS owner_active
+         FROM ovh_consumer_keys k JOIN ovh_applications a ON a.id = k.application_id
+         {OWNER_JOINS}
+         WHERE k.id = $1"
+    );
+    on_db!(db, |pool| sqlx::query_as(&sql)
+        .bind(key_id)
+        .fetch_optional(pool)
+        .await)
+}
+
+/// Grants a pending key (requested after `not_before`) to `user_id`, under the user's and the
+/// application owner's current stamps; false when there is no such pending key any more.
 pub async fn grant(
     db: &Db,
     event: &Event,
     key_id: i64,
     user_id: i64,
     user_stamp: &str,
+    owner_stamp: &str,
     not_before: i64,
 ) -> Result<bool, sqlx::Error> {
     let n = execute_audited!(
         db,
         event,
-        "UPDATE ovh_consumer_keys SET user_id = $2, user_stamp = $3, validated_at = $4
-         WHERE id = $1 AND user_id IS NULL AND created_at >= $5",
+        "UPDATE ovh_consumer_keys SET user_id = $2, user_stamp = $3, owner_stamp = $4, validated_at = $5
+         WHERE id = $1 AND user_id IS NULL AND created_at >= $6",
         key_id,
         user_id,
         user_stamp,
+        owner_stamp,
         now(),
         not_before
     )?;
@@ -268,7 +345,8 @@ pub async fn list_consumer_keys(db: &Db, user_id: i64) -> Result<Vec<ConsumerKey
     .await)
 }
 
-/// Revokes a key requested by one of the user's applications or acting as the user.
+/// Revokes a key requested by one of the user's applications or acting as the user, and with
+/// it every key minted through it.
 pub async fn revoke(db: &Db, event: &Event, user_id: i64, id: i64) -> Result<bool, sqlx::Error> {
     let n = execute_audited!(
         db,
@@ -278,6 +356,76 @@ pub async fn revoke(db: &Db, event: &Event, user_id: i64, id: i64) -> Result<boo
         user_id,
         id
     )?;
+    Ok(n == 1)
+}
+
+/// A consumer key acting in an account, as its Administrators list it.
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct ActingKeyRow {
+    pub id: i64,
+    pub application_name: String,
+    pub application_key: String,
+    pub access_rules: String,
+    #[sqlx(flatten)]
+    pub owner: OwnerRow,
+    /// The account code and login of the user the key acts as.
+    pub account_code: String,
+    pub login: Option<String>,
+    /// The key it was minted through, if any.
+    pub parent_key_id: Option<i64>,
+    pub created_at: i64,
+    pub validated_at: Option<i64>,
+    pub last_used_at: Option<i64>,
+}
+
+/// The most keys the Administrators' list shows.
+pub const MAX_ACTING_KEYS: i64 = 1000;
+
+/// Where a key acts: as a user of account `$1`, or with `$2`, of one of its sub-accounts.
+const ACTING_IN: &str = "(ac.id = $1 OR ($2 AND ac.parent_id = $1))";
+
+/// The granted keys acting as a user of `account_pk` (and, with `with_sub_accounts`, of one of
+/// its sub-accounts), whichever application holds them, newest first.
+pub async fn list_acting_in(
+    db: &Db,
+    account_pk: i64,
+    with_sub_accounts: bool,
+) -> Result<Vec<ActingKeyRow>, sqlx::Error> {
+    let sql = format!(
+        "SELECT k.id, a.name AS application_name, a.application_key, k.access_rules,
+                {OWNER_COLUMNS}, {OWNER_ACTIVE} AS owner_active,
+                ac.code AS account_code, u.login, k.parent_key_id,
+                k.created_at, k.validated_at, k.last_used_at
+         FROM ovh_consumer_keys k
+         JOIN users u ON u.id = k.user_id
+         JOIN accounts ac ON ac.id = u.account_id
+         JOIN ovh_applications a ON a.id = k.application_id
+         {OWNER_JOINS}
+         WHERE {ACTING_IN}
+         ORDER BY k.created_at DESC, k.id DESC
+         LIMIT {MAX_ACTING_KEYS}"
+    );
+    on_db!(db, |pool| sqlx::query_as(&sql)
+        .bind(account_pk)
+        .bind(with_sub_accounts)
+        .fetch_all(pool)
+        .await)
+}
+
+/// Revokes key `id` if it acts as a user of `account_pk` (or, with `with_sub_accounts`, of one
+/// of its sub-accounts), and with it every key minted through it.
+pub async fn revoke_acting_in(
+    db: &Db,
+    event: &Event,
+    account_pk: i64,
+    with_sub_accounts: bool,
+    id: i64,
+) -> Result<bool, sqlx::Error> {
+    let sql = format!(
+        "DELETE FROM ovh_consumer_keys WHERE id = $3 AND user_id IN (
+            SELECT u.id FROM users u JOIN accounts ac ON ac.id = u.account_id WHERE {ACTING_IN})"
+    );
+    let n = execute_audited!(db, event, &sql, account_pk, with_sub_accounts, id)?;
     Ok(n == 1)
 }
 
