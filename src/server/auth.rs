@@ -183,6 +183,12 @@ pub async fn caller_from_credential(
             if !matches || !account.enabled || !account.parent_enabled {
                 return Ok(None);
             }
+            // They act as the holder: they hold only while whoever issued them still could.
+            if let Some(issuer) = account.auth_issued_by
+                && !still_administrator(state, issuer).await?
+            {
+                return Ok(None);
+            }
             api_caller(
                 state,
                 account.holder_user_id,
@@ -213,6 +219,15 @@ pub async fn api_caller(
         caller.role = caller.role.min(role_cap);
         caller
     }))
+}
+
+/// Whether `user_id` exists, can act, and is an Administrator (or the holder) of their account.
+async fn still_administrator(state: &AppState, user_id: i64) -> Result<bool, AppError> {
+    Ok(db::users::find_caller(&state.db, user_id)
+        .await?
+        .filter(usable)
+        .and_then(|row| into_caller(row, Via::Session))
+        .is_some_and(|caller| caller.role == Role::Administrator))
 }
 
 fn usable(row: &CallerRow) -> bool {

@@ -466,3 +466,34 @@ async fn each_kind_of_refusal_has_its_own_status() {
         decode(&body);
     }
 }
+
+#[tokio::test]
+async fn a_spoofed_forwarded_for_header_does_not_move_a_client_limit() {
+    let app = spawn_app_with(|config| {
+        config.client_limits = ClientLimitConfig {
+            logins_per_minute: 3,
+            ..ClientLimitConfig::unlimited()
+        };
+    })
+    .await;
+    let browser = app.browser();
+    let mut statuses = Vec::new();
+    for i in 0..5 {
+        let response = browser
+            .client
+            .post(format!("{}/api/login", app.base))
+            .header("accept", "application/json")
+            .header("x-forwarded-for", format!("203.0.113.{i}"))
+            .header("forwarded", format!("for=198.51.100.{i}"))
+            .header("x-real-ip", format!("192.0.2.{i}"))
+            .form(&[
+                ("account_id", "1234-567-89"),
+                ("password", "guess-guess-guess"),
+            ])
+            .send()
+            .await
+            .unwrap();
+        statuses.push(response.status().as_u16());
+    }
+    assert_eq!(statuses, [401, 401, 401, 429, 429]);
+}

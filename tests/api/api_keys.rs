@@ -535,3 +535,68 @@ pub fn is_auth_id(id: &str, prefix: &str) -> bool {
     id.strip_prefix(prefix)
         .is_some_and(|rest| rest.len() == 10 && rest.bytes().all(|b| ALPHABET.contains(&b)))
 }
+
+#[tokio::test]
+async fn account_credentials_die_when_the_administrator_who_issued_them_is_demoted_or_removed() {
+    let app = spawn_app().await;
+    let (holder, account) = app.signed_up(&unique("Issuer")).await;
+    let rotator = app.user_in(&holder, &account, "rotator", "ADMIN").await;
+    let issued = rotate_account(&rotator).await.unwrap();
+    let (auth_id, token) = (
+        issued["auth_id"].as_str().unwrap().to_owned(),
+        issued["auth_token"].as_str().unwrap().to_owned(),
+    );
+    let cred = Cred::Account {
+        auth_id: &auth_id,
+        token: &token,
+    };
+    // They act as the holder...
+    assert_eq!(
+        whoami_with(&app.base, cred).await["login_id"],
+        account.as_str()
+    );
+    // ...only while the Administrator who issued them still is one.
+    holder
+        .call("update_user", &user_update("rotator", "DEFAULT"))
+        .await
+        .unwrap();
+    assert_dead(&app.base, cred).await;
+
+    // Issued by another Administrator who is then removed: dead too.
+    let second = app
+        .user_in(&holder, &account, "second.admin", "ADMIN")
+        .await;
+    let issued = rotate_account(&second).await.unwrap();
+    let token = issued["auth_token"].as_str().unwrap().to_owned();
+    let cred = Cred::Account {
+        auth_id: &auth_id,
+        token: &token,
+    };
+    assert_eq!(
+        whoami_with(&app.base, cred).await["login_id"],
+        account.as_str()
+    );
+    holder
+        .call("remove_user", &[("login", "second.admin")])
+        .await
+        .unwrap();
+    assert_dead(&app.base, cred).await;
+
+    // Issued by the holder: they stay whatever happens to other Administrators.
+    let issued = rotate_account(&holder).await.unwrap();
+    let token = issued["auth_token"].as_str().unwrap().to_owned();
+    let cred = Cred::Account {
+        auth_id: &auth_id,
+        token: &token,
+    };
+    let third = app.user_in(&holder, &account, "third.admin", "ADMIN").await;
+    holder
+        .call("update_user", &user_update("third.admin", "DEFAULT"))
+        .await
+        .unwrap();
+    drop(third);
+    assert_eq!(
+        whoami_with(&app.base, cred).await["login_id"],
+        account.as_str()
+    );
+}

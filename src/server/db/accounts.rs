@@ -110,9 +110,10 @@ pub async fn create(
             "INSERT INTO accounts (code, company, company_key, parent_id, enabled, created_at, updated_at,
                                    description, contact_email, phone, rate_limit, allow_calls, allow_cdr,
                                    kyc_mode, kyc_calls_blocked, business_type,
-                                   auth_id, auth_token_hash, credentials_at)
+                                   auth_id, auth_token_hash, credentials_at, auth_issued_by)
              VALUES ($1, $2, $3, $4, $5, $6, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17,
-                     CASE WHEN CAST($16 AS TEXT) IS NULL THEN NULL ELSE $6 END)
+                     CASE WHEN CAST($16 AS TEXT) IS NULL THEN NULL ELSE $6 END,
+                     CASE WHEN CAST($16 AS TEXT) IS NULL THEN NULL ELSE $18 END)
              RETURNING id",
         )
         .bind(new.code)
@@ -132,6 +133,8 @@ pub async fn create(
         .bind(profile.business_type)
         .bind(auth_id)
         .bind(token_hash)
+        // The credentials are issued by whoever creates the account with them.
+        .bind(event.actor_user_id)
         .fetch_one(&mut *conn)
         .await?;
         if new.claims_company {
@@ -191,11 +194,14 @@ pub struct CredentialRow {
     /// A sub-account whose parent is disabled is off too.
     pub parent_enabled: bool,
     pub holder_user_id: i64,
+    /// Who issued the credentials (see migration 0013); `None` for the operator.
+    pub auth_issued_by: Option<i64>,
 }
 
 pub async fn find_by_auth_id(db: &Db, auth_id: &str) -> Result<Option<CredentialRow>, sqlx::Error> {
     const SQL: &str = "SELECT a.id AS account_pk, a.auth_token_hash, a.enabled,
-                              COALESCE(p.enabled, TRUE) AS parent_enabled, u.id AS holder_user_id
+                              COALESCE(p.enabled, TRUE) AS parent_enabled, u.id AS holder_user_id,
+                              a.auth_issued_by
                        FROM accounts a
                        LEFT JOIN accounts p ON p.id = a.parent_id
                        JOIN users u ON u.account_id = a.id AND u.is_holder
@@ -221,8 +227,8 @@ pub async fn credentials_of(
 }
 
 /// Gives the account a new token (and its `auth_id` if it had none: `new_auth_id` is used only
-/// then). The old token stops working with this statement. Returns the `auth_id`, or `None`
-/// when no such account exists.
+/// then), issued by `event`'s actor. The old token stops working with this statement. Returns
+/// the `auth_id`, or `None` when no such account exists.
 pub async fn issue_credentials(
     db: &Db,
     event: &Event,
@@ -231,7 +237,7 @@ pub async fn issue_credentials(
     token_hash: &str,
 ) -> Result<Option<String>, CreateAccountError> {
     const SQL: &str = "UPDATE accounts SET auth_id = COALESCE(auth_id, $2), auth_token_hash = $3,
-                              credentials_at = $4
+                              credentials_at = $4, auth_issued_by = $5
                        WHERE id = $1 RETURNING auth_id";
     crate::audited_tx!(db, event, |conn| {
         sqlx::query_scalar(SQL)
@@ -239,6 +245,7 @@ pub async fn issue_credentials(
             .bind(new_auth_id)
             .bind(token_hash)
             .bind(now())
+            .bind(event.actor_user_id)
             .fetch_optional(&mut *conn)
             .await
             .map_err(CreateAccountError::from)
