@@ -17,8 +17,9 @@ export STEWARD_COMPAT_PYTHON := $(COMPAT_VENV)/bin/python
 
 CARGO_LEPTOS_VERSION := 0.3.10
 WASM_BINDGEN_VERSION := 0.2.130
+CARGO_DENY_VERSION := 0.20.2
 
-.PHONY: run test tools test-tools lint unit integration integration-sqlite integration-postgres e2e build clean \
+.PHONY: run test tools test-tools audit audit-tools lint unit integration integration-sqlite integration-postgres e2e build clean \
 	reliability reliability-suite reliability-sqlite reliability-postgres outage reliability-properties \
 	bench bench-tools
 
@@ -26,9 +27,9 @@ WASM_BINDGEN_VERSION := 0.2.130
 run: tools
 	STEWARD_COOKIE_SECURE=$${STEWARD_COOKIE_SECURE:-false} cargo leptos serve --release
 
-## Everything: format, lints, unit tests, integration tests on SQLite and PostgreSQL, the short
-## reliability suite, Playwright.
-test: tools test-tools lint unit integration reliability-suite e2e
+## Everything: format, lints, the dependency audit, unit tests, integration tests on SQLite and
+## PostgreSQL, the short reliability suite, Playwright.
+test: tools test-tools lint audit unit integration reliability-suite e2e
 	@echo "make test: all checks passed"
 
 ## The full reliability suite (not part of `make test`): 100 crash rounds on each database and a
@@ -60,6 +61,15 @@ test-tools:
 	      && cp tests/compat/requirements.txt $(COMPAT_VENV)/requirements.txt)
 	@[ -d tests/compat/node_modules/@ovhcloud/node-ovh ] \
 	  || (cd tests/compat && npm ci --no-audit --no-fund)
+
+## The dependency audit: `cargo deny check bans advisories` (deny.toml lists the exceptions).
+## The advisory database comes from github.com: see tests/audit.sh for a machine that cannot reach it.
+audit: audit-tools
+	tests/audit.sh
+
+audit-tools:
+	@cargo deny --version 2>/dev/null | grep -q '$(CARGO_DENY_VERSION)' \
+	  || cargo install cargo-deny --version $(CARGO_DENY_VERSION) --locked
 
 lint:
 	cargo fmt --check

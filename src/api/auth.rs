@@ -104,6 +104,14 @@ pub async fn signup(
         &created.security_stamp,
     )
     .await?;
+    // The browser that made the account is its owner's: a stranger's flood never locks it out.
+    crate::server::attempts::remember_device(
+        &state,
+        &crate::server::attempts::request_headers(),
+        created.holder_user_id,
+        crate::server::attempts::STRANGERS,
+    )
+    .await?;
     leptos_axum::redirect("/?welcome=1");
     Ok(created.account_id)
 }

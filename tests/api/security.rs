@@ -130,29 +130,44 @@ async fn sign_up_response(app: &crate::helpers::TestApp) -> reqwest::Response {
         .unwrap()
 }
 
+/// The `Set-Cookie` header of the response that sets the cookie `name`.
+fn set_cookie(response: &reqwest::Response, name: &str) -> String {
+    response
+        .headers()
+        .get_all("set-cookie")
+        .iter()
+        .map(|v| v.to_str().unwrap().to_owned())
+        .find(|c| c.starts_with(&format!("{name}=")))
+        .unwrap_or_else(|| panic!("no {name} cookie in {:?}", response.headers()))
+}
+
 #[tokio::test]
 async fn the_session_cookie_is_http_only_and_same_site() {
     let app = spawn_app().await;
     let response = sign_up_response(&app).await;
-    let cookie = response.headers()["set-cookie"]
-        .to_str()
-        .unwrap()
-        .to_owned();
+    let cookie = set_cookie(&response, "steward");
     assert!(cookie.starts_with("steward="), "{cookie}");
     assert!(cookie.contains("HttpOnly"), "{cookie}");
     assert!(cookie.contains("SameSite=Lax"), "{cookie}");
     assert!(cookie.contains("Path=/"), "{cookie}");
+    // The owner's browser is remembered: the device cookie is script-proof and never cross-site.
+    let device = set_cookie(&response, "steward-device");
+    for attribute in ["HttpOnly", "SameSite=Strict", "Path=/"] {
+        assert!(device.contains(attribute), "{device}");
+    }
 }
 
 #[tokio::test]
 async fn with_secure_cookies_the_cookie_is_host_prefixed_and_secure() {
     let app = crate::helpers::spawn_app_with(|c| c.cookie_secure = true).await;
     let response = sign_up_response(&app).await;
-    let cookie = response.headers()["set-cookie"]
-        .to_str()
-        .unwrap()
-        .to_owned();
+    let cookie = set_cookie(&response, "__Host-steward");
     assert!(cookie.starts_with("__Host-steward="), "{cookie}");
+    let device = set_cookie(&response, "__Host-steward-device");
+    assert!(
+        device.contains("Secure") && !device.contains("Domain"),
+        "{device}"
+    );
     assert!(cookie.contains("Secure"), "{cookie}");
     assert!(!cookie.contains("Domain"), "{cookie}");
     assert!(

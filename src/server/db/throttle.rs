@@ -114,28 +114,6 @@ pub async fn unlock(db: &Db, event: &Event, user_id: i64) -> Result<(), sqlx::Er
     .map(|_| ())
 }
 
-/// The strangers' failures in a row for each of `user_ids` that has any, with the time of the
-/// last one: for showing who is locked.
-pub async fn strangers_failures(
-    db: &Db,
-    user_ids: &[i64],
-) -> Result<Vec<(i64, i64, i64)>, sqlx::Error> {
-    if user_ids.is_empty() {
-        return Ok(Vec::new());
-    }
-    // Ids are integers from the database, so they can be listed in the statement.
-    let list = user_ids
-        .iter()
-        .map(i64::to_string)
-        .collect::<Vec<_>>()
-        .join(",");
-    let sql = format!(
-        "SELECT user_id, failures, last_failure_at FROM login_failures
-         WHERE bucket = '' AND user_id IN ({list})"
-    );
-    on_db!(db, |pool| sqlx::query_as(&sql).fetch_all(pool).await)
-}
-
 /// How many of a user's devices are remembered.
 pub const DEVICES_KEPT: i64 = 10;
 
