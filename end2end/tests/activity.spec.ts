@@ -64,9 +64,12 @@ async function walk(page: Page, jsEnabled: boolean): Promise<void> {
   ]);
   expect(download.suggestedFilename()).toBe('activity.csv');
   const lines = fs.readFileSync(await download.path(), 'utf8').trim().split('\r\n');
-  expect(lines[0]).toBe('time,account,actor,via,key,acting_from,action,target,result,detail,ip,user_agent');
+  // Every cell quoted, so that no cell can start a formula in a spreadsheet.
+  expect(lines[0]).toBe(
+    '"time","account","actor","via","key","acting_from","action","target","result","detail","ip","user_agent"',
+  );
   expect(lines).toHaveLength(2);
-  expect(lines[1]).toContain(`,${account},session,,,user.create,ann.audit,success,`);
+  expect(lines[1]).toContain(`,"${account}","session","","","user.create","ann.audit","success",`);
 
   // A bad date is refused beside its field.
   await page.goto('/activity?from=someday');

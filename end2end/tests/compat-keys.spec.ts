@@ -77,7 +77,8 @@ function ovhApplications(page: Page): Locator {
 
 /** The "OVHcloud consumer keys" section of /api-keys. */
 function ovhConsumerKeys(page: Page): Locator {
-  return page.getByRole('region', { name: 'OVHcloud consumer keys' });
+  // Exact: the section below it lists every key acting in the account.
+  return page.getByRole('region', { name: 'OVHcloud consumer keys', exact: true });
 }
 
 /** The "Tencent Cloud access keys" section of /api-keys. */

@@ -462,7 +462,7 @@ test.describe('Sub-accounts with JavaScript', () => {
     const confirm = "Type the sub-account's name to confirm";
     await page.getByLabel(confirm, { exact: true }).fill(`${name} typo`);
     await page.getByRole('button', { name: 'Delete sub-account', exact: true }).click();
-    await expectFieldError(page, confirm, `Type the name exactly as shown, ${name}, to confirm.`);
+    await expectFieldError(page, confirm, 'Type the name exactly as shown in the title to confirm.');
     await expectPath(page, `/sub-accounts/${first.id}/delete`);
 
     await page.getByLabel(confirm, { exact: true }).fill(name);
@@ -653,7 +653,7 @@ test.describe('Sub-accounts and API keys without JavaScript', () => {
     const confirm = "Type the sub-account's name to confirm";
     await page.getByLabel(confirm, { exact: true }).fill('not the name');
     await page.getByRole('button', { name: 'Delete sub-account', exact: true }).click();
-    await expectFieldError(page, confirm, `Type the name exactly as shown, ${name}, to confirm.`);
+    await expectFieldError(page, confirm, 'Type the name exactly as shown in the title to confirm.');
     await page.getByLabel(confirm, { exact: true }).fill(name);
     await page.getByRole('button', { name: 'Delete sub-account', exact: true }).click();
     await expectPath(page, '/sub-accounts');
