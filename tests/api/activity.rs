@@ -731,3 +731,48 @@ async fn the_csv_can_start_with_a_byte_order_mark_for_spreadsheets_and_the_page_
         "with the filter"
     );
 }
+
+/// `/activity.csv` in the authorization matrix (SECURITY.md rule 17): each kind of caller gets
+/// exactly the events the Activity page would show them, and nobody another account's.
+#[tokio::test]
+async fn the_csv_gives_each_kind_of_caller_exactly_what_they_may_read() {
+    let app = spawn_app().await;
+    let (holder, account) = app.signed_up(&unique("Csv Matrix")).await;
+    holder
+        .call("create_user", &user_form("made.by.holder", "DEFAULT"))
+        .await
+        .unwrap();
+    let reader = app
+        .user_in(&holder, &account, "plain.reader", "UNPRIVILEGED")
+        .await;
+    let admin = app
+        .user_in(&holder, &account, "second.admin", "ADMIN")
+        .await;
+    let (other_admin, _) = app.signed_up(&unique("Csv Elsewhere")).await;
+    async fn csv(browser: &Browser) -> (u16, String) {
+        let response = browser.get("/activity.csv").await;
+        (response.status().as_u16(), response.text().await.unwrap())
+    }
+
+    assert_eq!(csv(&app.browser()).await.0, 401, "anonymous");
+    for (who, browser) in [("holder", &holder), ("administrator", &admin)] {
+        let (status, body) = csv(browser).await;
+        assert_eq!(status, 200, "{who}");
+        assert!(
+            body.contains("\"made.by.holder\""),
+            "{who} sees the account's events"
+        );
+    }
+    // Someone without the Administrator role reads their own events only.
+    let (status, body) = csv(&reader).await;
+    assert_eq!(status, 200);
+    assert!(!body.contains("\"made.by.holder\""), "{body}");
+    assert!(
+        body.contains(&format!("\"{account}/plain.reader\"")),
+        "{body}"
+    );
+    // Another account's Administrator reads nothing of this one.
+    let (status, body) = csv(&other_admin).await;
+    assert_eq!(status, 200);
+    assert!(!body.contains(&account), "{body}");
+}
