@@ -496,3 +496,34 @@ async fn the_operator_unlocks_the_account_holder_from_the_command_line() {
     .unwrap();
     assert_eq!(via, "cli");
 }
+
+#[tokio::test]
+async fn a_user_keeps_their_ten_latest_browsers_and_a_forgotten_ones_count_goes_with_it() {
+    let app = spawn_app().await;
+    let (_, account) = app.signed_up(&unique("Many Browsers")).await;
+    let first = app.browser();
+    login(&first, &account, PASSWORD).await.unwrap();
+    assert!(login(&first, &account, "one-typo-here").await.is_err());
+    let device_rows = |app: &TestApp| {
+        let db = app.state.db.clone();
+        async move {
+            steward::on_db!(&db, |pool| {
+                sqlx::query_as::<_, (i64, i64)>(
+                    "SELECT (SELECT COUNT(*) FROM known_devices),
+                            (SELECT COUNT(*) FROM login_failures WHERE bucket LIKE 'device:%')",
+                )
+                .fetch_one(pool)
+                .await
+            })
+            .unwrap()
+        }
+    };
+    // The browser that signed up, and the first one: each remembered, one with a typo counted.
+    assert_eq!(device_rows(&app).await, (2, 1));
+    for _ in 0..10 {
+        login(&app.browser(), &account, PASSWORD).await.unwrap();
+    }
+    let (devices, counts) = device_rows(&app).await;
+    assert_eq!(devices, steward::server::db::throttle::DEVICES_KEPT);
+    assert_eq!(counts, 0, "the forgotten browser's count went with it");
+}

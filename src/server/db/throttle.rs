@@ -137,6 +137,13 @@ pub async fn add_device(db: &Db, user_id: i64, secret_hash: &str) -> Result<i64,
         user_id,
         DEVICES_KEPT
     )?;
+    // A forgotten device's count goes with it: its cookie now counts as a stranger's.
+    execute!(
+        db,
+        "DELETE FROM login_failures WHERE user_id = $1 AND bucket LIKE 'device:%'
+             AND bucket NOT IN (SELECT 'device:' || id FROM known_devices WHERE user_id = $1)",
+        user_id
+    )?;
     Ok(id)
 }
 
