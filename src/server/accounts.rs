@@ -164,7 +164,17 @@ pub async fn log_in(
         .as_ref()
         .filter(|_| granted)
         .map(|c| c.password_hash.clone());
-    let verified = state.hasher.verify(password, stored).await?;
+    let verified = match state.hasher.verify(password, stored).await {
+        Ok(verified) => verified,
+        Err(err) => {
+            // Not checked after all (the hashing queue was full): not a failure.
+            if let (Some(c), Some((bucket, Reservation::Granted { .. }))) = (&candidate, &reserved)
+            {
+                db::throttle::release(&state.db, c.user_id, bucket).await?;
+            }
+            return Err(err.into());
+        }
+    };
     let (Some(candidate), Some((bucket, reservation))) = (candidate, reserved) else {
         state.metrics.login(LoginResult::Failure);
         if let Some(id) = &parsed {

@@ -204,7 +204,15 @@ pub async fn check_own_secret<T>(
             return Err(AppError::TooManyAttempts);
         }
     };
-    let outcome = check.await?;
+    let outcome = match check.await {
+        Ok(outcome) => outcome,
+        Err(err) => {
+            // Not checked after all (the hashing queue was full, the database went away): not
+            // a failure.
+            db::throttle::release(&state.db, caller.user_id, &bucket).await?;
+            return Err(err);
+        }
+    };
     if right(&outcome) {
         db::throttle::clear(&state.db, caller.user_id, &bucket).await?;
     } else if failures >= i64::from(state.config.throttle.lock_after) {
