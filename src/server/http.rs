@@ -208,27 +208,23 @@ pub async fn guard_server_fn_input(
         return refuse_input(&request, StatusCode::PAYLOAD_TOO_LARGE, too_large());
     };
     let request = Request::from_parts(parts, Body::from(bytes.clone()));
-    let is_form = request
-        .headers()
-        .get(header::CONTENT_TYPE)
-        .and_then(|v| v.to_str().ok())
-        .is_some_and(|v| v.starts_with("application/x-www-form-urlencoded"));
-    if is_form {
-        let too_long: Vec<FieldError> = form_urlencoded::parse(&bytes)
-            .filter(|(name, value)| value.len() > limits::max_field_bytes(name))
-            .map(|(name, _)| FieldError {
-                field: limits::leaf(&name).to_owned(),
-                key: crate::key!("error.too_long").to_owned(),
-                args: vec![("max".to_owned(), limits::max_field_bytes(&name).to_string())],
-            })
-            .collect();
-        if !too_long.is_empty() {
-            return refuse_input(
-                &request,
-                StatusCode::BAD_REQUEST,
-                AppError::Invalid(too_long),
-            );
-        }
+    // Every server function reads its body as a form whatever the `Content-Type` says
+    // (server_fn's `PostUrl`), so every body is checked as one.
+    let too_long: Vec<FieldError> = form_urlencoded::parse(&bytes)
+        .filter(|(name, value)| value.len() > limits::max_field_bytes(name))
+        .map(|(name, _)| FieldError {
+            // The name is the sender's: only as much as a real field's is echoed.
+            field: limits::leaf(&name).chars().take(64).collect(),
+            key: crate::key!("error.too_long").to_owned(),
+            args: vec![("max".to_owned(), limits::max_field_bytes(&name).to_string())],
+        })
+        .collect();
+    if !too_long.is_empty() {
+        return refuse_input(
+            &request,
+            StatusCode::BAD_REQUEST,
+            AppError::Invalid(too_long),
+        );
     }
     next.run(request).await
 }

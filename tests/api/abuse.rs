@@ -208,6 +208,20 @@ async fn each_field_has_a_size_and_a_longer_one_is_refused_beside_its_field() {
             .is_some()
     );
 
+    // The body is read as a form whatever its declared type: the limits hold for any type.
+    for content_type in ["text/plain", "application/octet-stream"] {
+        let response = browser
+            .client
+            .post(format!("{}/api/check_password", app.base))
+            .header("accept", "application/json")
+            .header("content-type", content_type)
+            .body(format!("password={password}&context="))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(response.status(), 400, "{content_type}");
+    }
+
     // A login's password past the limit is refused before anything is hashed or counted.
     let (_, account) = app.signed_up(&unique("Field Limits")).await;
     let (status, _, _) = post(
