@@ -29,7 +29,7 @@ use crate::pages::{
 
 pub fn shell(options: LeptosOptions) -> impl IntoView {
     #[cfg(feature = "ssr")]
-    crate::server::http::set_page_csp();
+    crate::server::web::http::set_page_csp();
     let lang = page_lang();
     view! {
         <!DOCTYPE html>
@@ -57,7 +57,7 @@ pub struct Hydrated(pub ReadSignal<bool>);
 /// the browser the one the server wrote into `<html lang>`, so that hydration agrees.
 fn page_lang() -> Lang {
     #[cfg(feature = "ssr")]
-    let lang = crate::server::i18n::request_lang();
+    let lang = crate::server::web::negotiation::request_lang();
     #[cfg(all(feature = "hydrate", not(feature = "ssr")))]
     let lang = document()
         .document_element()

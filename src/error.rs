@@ -225,7 +225,7 @@ impl FromServerFnError for AppError {
             }
             // On the server the detail may describe internals: log it, show a reference.
             #[cfg(feature = "ssr")]
-            other => crate::server::errors::internal(anyhow::anyhow!(other.to_string())),
+            other => crate::server::web::failures::internal(anyhow::anyhow!(other.to_string())),
             #[cfg(not(feature = "ssr"))]
             other => Self::Transport(other.to_string()),
         }
@@ -236,7 +236,7 @@ impl FromServerFnError for AppError {
 #[cfg(feature = "ssr")]
 impl From<anyhow::Error> for AppError {
     fn from(err: anyhow::Error) -> Self {
-        crate::server::errors::internal(err)
+        crate::server::web::failures::internal(err)
     }
 }
 

@@ -3,6 +3,7 @@
 //!
 //! - `domain/`: the rules, in plain Rust (IDs, names, the password policy).
 //! - `api/`: server functions the pages call.
+//! - `compat/` (server only): the provider-compatible APIs (OVHcloud, Tencent CAM, Gcore, Vobiz).
 //! - `server/` (server only): configuration, database, sessions, services, HTTP.
 //! - `app.rs`, `components/`, `pages/`: the user interface, rendered on the server and hydrated
 //!   in the browser.
@@ -14,6 +15,8 @@
 
 pub mod api;
 pub mod app;
+#[cfg(feature = "ssr")]
+pub mod compat;
 pub mod components;
 pub mod domain;
 pub mod error;

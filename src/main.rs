@@ -6,10 +6,11 @@ use clap::{Parser, Subcommand};
 use std::io::{BufRead, IsTerminal};
 use std::process::ExitCode;
 
-use steward::server::activity::Who;
-use steward::server::app;
-use steward::server::config::{Config, ConfigArgs};
-use steward::server::state::AppState;
+use steward::server::audit::record::Who;
+use steward::server::infra::config::Config;
+use steward::server::infra::config::ConfigArgs;
+use steward::server::router;
+use steward::server::web::state::AppState;
 
 #[derive(Parser)]
 #[command(
@@ -214,7 +215,7 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
         }) => {
             let password = read_password_line()?;
             let state = AppState::open(config, leptos_options(None)?).await?;
-            match steward::server::accounts::create_account(
+            match steward::server::identity::logins::create_account(
                 &state, &company, &email, password, "cli",
             )
             .await
@@ -247,7 +248,7 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
             };
             let state = AppState::open(config, leptos_options(None)?).await?;
             let parent_pk = operator::main_account(&state, &parent).await?;
-            let input = steward::server::sub_accounts::SubAccountInput {
+            let input = steward::server::manage::sub_accounts::SubAccountInput {
                 name,
                 description,
                 email,
@@ -261,10 +262,14 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
                 password,
                 claims_company: false,
             };
-            let created =
-                steward::server::sub_accounts::create(&state, Who::CommandLine, parent_pk, input)
-                    .await
-                    .map_err(refused)?;
+            let created = steward::server::manage::sub_accounts::create(
+                &state,
+                Who::CommandLine,
+                parent_pk,
+                input,
+            )
+            .await
+            .map_err(refused)?;
             print_json(&serde_json::json!({
                 "id": created.id,
                 "account_id": created.account_id.to_string(),
@@ -287,7 +292,7 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
                         anyhow::bail!("--user and --role apply only to --kind token");
                     }
                     let account_pk = operator::account(&state, &account).await?;
-                    let issued = steward::server::sub_accounts::issue_credentials(
+                    let issued = steward::server::manage::sub_accounts::issue_credentials(
                         &state,
                         Who::CommandLine,
                         account_pk,
@@ -302,13 +307,13 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
                 CredentialKind::Token => {
                     let (user_id, user_role) =
                         operator::user(&state, &account, user.as_deref()).await?;
-                    let input = steward::server::api_tokens::NewTokenInput {
+                    let input = steward::server::manage::api_tokens::NewTokenInput {
                         name,
                         description: String::new(),
                         role: role.unwrap_or_else(|| user_role.code().to_owned()),
                         expires,
                     };
-                    let created = steward::server::api_tokens::create(
+                    let created = steward::server::manage::api_tokens::create(
                         &state,
                         Who::CommandLine,
                         user_id,
@@ -326,10 +331,13 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
                         );
                     }
                     let (user_id, _) = operator::user(&state, &account, user.as_deref()).await?;
-                    let created =
-                        steward::server::tencent_keys::create(&state, Who::CommandLine, user_id)
-                            .await
-                            .map_err(refused)?;
+                    let created = steward::server::manage::tencent_keys::create(
+                        &state,
+                        Who::CommandLine,
+                        user_id,
+                    )
+                    .await
+                    .map_err(refused)?;
                     print_json(&serde_json::json!({
                         "secret_id": created.secret_id,
                         "secret_key": created.secret_key,
@@ -342,7 +350,7 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
                         );
                     }
                     let (user_id, _) = operator::user(&state, &account, user.as_deref()).await?;
-                    let created = steward::server::ovh::create_application(
+                    let created = steward::server::manage::ovh_keys::create_application(
                         &state,
                         Who::CommandLine,
                         user_id,
@@ -360,7 +368,7 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
         }
         Command::User(UserCommand::Unlock { user }) => {
             let state = AppState::open(config, leptos_options(None)?).await?;
-            let unlocked = steward::server::users::unlock_by_operator(&state, &user)
+            let unlocked = steward::server::manage::users::unlock_by_operator(&state, &user)
                 .await
                 .map_err(|e| match e {
                     steward::error::AppError::NotFound => {
@@ -372,7 +380,7 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
         }
         Command::Key(KeyCommand::Rotate) => {
             let state = AppState::open(config, leptos_options(None)?).await?;
-            let rotation = steward::server::key_rotation::rotate(&state).await?;
+            let rotation = steward::server::ops::key_rotation::rotate(&state).await?;
             let by_column: serde_json::Map<String, serde_json::Value> = rotation
                 .sealed_again
                 .0
@@ -393,7 +401,7 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
                 None => (user.as_str(), None),
             };
             let (user_id, _) = operator::user(&state, account, login).await?;
-            steward::server::ovh::grant_by_key(&state, Who::CommandLine, user_id, key.trim())
+            steward::server::manage::ovh_keys::grant_by_key(&state, Who::CommandLine, user_id, key.trim())
                 .await
                 .map_err(|e| match e {
                     steward::error::AppError::NotFound => anyhow::anyhow!(
@@ -429,13 +437,13 @@ fn print_json(value: &serde_json::Value) -> anyhow::Result<()> {
 mod operator {
     use steward::domain::{AccountId, LoginName, Role};
     use steward::server::db;
-    use steward::server::state::AppState;
+    use steward::server::web::state::AppState;
 
     /// The account with this ID.
     pub async fn account(state: &AppState, account_id: &str) -> anyhow::Result<i64> {
         let id = AccountId::parse(account_id)
             .map_err(|_| anyhow::anyhow!("{account_id:?} is not an account ID (1234-567-89)"))?;
-        db::accounts::find_by_code(&state.db, id.as_str())
+        db::account_store::find_by_code(&state.db, id.as_str())
             .await?
             .ok_or_else(|| anyhow::anyhow!("no account {id}"))
     }
@@ -443,7 +451,7 @@ mod operator {
     /// The main account with this ID (sub-accounts have no sub-accounts).
     pub async fn main_account(state: &AppState, account_id: &str) -> anyhow::Result<i64> {
         let pk = account(state, account_id).await?;
-        if db::accounts::parent_of(&state.db, pk).await?.is_some() {
+        if db::account_store::parent_of(&state.db, pk).await?.is_some() {
             anyhow::bail!("{account_id} is a sub-account: sub-accounts have no sub-accounts");
         }
         Ok(pk)
@@ -464,10 +472,10 @@ mod operator {
             ),
             None => None,
         };
-        let candidate = db::users::find_login_candidate(&state.db, account_id, key.as_deref())
+        let candidate = db::user_store::find_login_candidate(&state.db, account_id, key.as_deref())
             .await?
             .ok_or_else(|| anyhow::anyhow!("no such user in {account_id}"))?;
-        let row = db::users::find_caller(&state.db, candidate.user_id)
+        let row = db::user_store::find_caller(&state.db, candidate.user_id)
             .await?
             .ok_or_else(|| anyhow::anyhow!("no such user in {account_id}"))?;
         if row.disabled {
@@ -515,12 +523,12 @@ async fn serve(config: Config) -> anyhow::Result<()> {
     let listener = tokio::net::TcpListener::bind(addr)
         .await
         .with_context(|| format!("cannot listen on {addr}"))?;
-    steward::server::activity::spawn_retention(
+    steward::server::audit::record::spawn_retention(
         state.db.clone(),
         state.config.activity_retention_days,
     );
     tracing::info!("Steward listening on http://{addr}");
-    app::serve(listener, app::router(state)).await
+    router::serve(listener, router::router(state)).await
 }
 
 /// Leptos's own settings (site root, bundle name) come from `Cargo.toml` or from the

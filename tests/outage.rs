@@ -135,7 +135,7 @@ fn probes(
             .header(ACCEPT, "application/json")
             .form(&[] as &[(&str, &str)])
     };
-    let login = format!("outage-{}", steward::server::secrets::random_hex(6));
+    let login = format!("outage-{}", steward::server::infra::secrets::random_hex(6));
     vec![
         Probe {
             what: "whoami (session)",

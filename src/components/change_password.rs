@@ -5,7 +5,7 @@ use leptos::prelude::*;
 
 use super::form::{FormAlert, FormErrors, TextField};
 use super::password::NewPasswordField;
-use crate::api::users::ChangePassword;
+use crate::api::user_fns::ChangePassword;
 use crate::i18n::use_lang;
 
 #[component]

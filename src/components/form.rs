@@ -138,7 +138,7 @@ pub fn GroupSelect(
     /// "Privilege" unless given.
     #[prop(optional)]
     label: Option<&'static str>,
-    groups: Vec<crate::api::users::GroupView>,
+    groups: Vec<crate::api::user_fns::GroupView>,
     /// The group selected at first (by name).
     #[prop(into)]
     selected: String,

@@ -6,8 +6,8 @@ use leptos::prelude::*;
 use std::time::Duration;
 
 use super::copy::CopyButton;
-use crate::api::auth::CheckPassword;
-use crate::api::users::generate_password;
+use crate::api::auth_fns::CheckPassword;
+use crate::api::user_fns::generate_password;
 use crate::app::Hydrated;
 use crate::i18n::use_lang;
 

@@ -5,8 +5,8 @@
 use leptos::prelude::*;
 use leptos_router::components::{A, Outlet, Redirect};
 
-use crate::api::auth::{Logout, Me, whoami};
-use crate::api::sub_accounts::StopManagingSubAccount;
+use crate::api::auth_fns::{Logout, Me, whoami};
+use crate::api::sub_account_fns::StopManagingSubAccount;
 use crate::components::language::LanguageSwitch;
 use crate::error::AppError;
 use crate::i18n::use_lang;
@@ -102,7 +102,7 @@ fn Header(me: Me) -> impl IntoView {
 fn ActingBanner(
     account_id: String,
     company: String,
-    acting: crate::api::auth::Acting,
+    acting: crate::api::auth_fns::Acting,
 ) -> impl IntoView {
     let back = ServerAction::<StopManagingSubAccount>::new();
     let lang = use_lang();

@@ -82,7 +82,7 @@ mod tests {
     #[test]
     fn generated_passwords_pass_the_policy() {
         use rand::Rng;
-        let policy = crate::domain::password::PasswordPolicy::default();
+        let policy = crate::domain::password_policy::PasswordPolicy::default();
         for _ in 0..20 {
             let password = readable_password(|n| rand::rngs::OsRng.gen_range(0..n));
             assert!(

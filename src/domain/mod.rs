@@ -2,7 +2,7 @@
 //! that refuses bad input with a message a person can act on.
 
 pub mod account_id;
-pub mod activity;
+pub mod actions;
 pub mod company;
 pub mod credential;
 pub mod email;
@@ -10,10 +10,10 @@ pub mod generated;
 pub mod limits;
 pub mod login_id;
 pub mod navigation;
-pub mod password;
+pub mod password_policy;
 pub mod privilege;
 pub mod sub_account;
-pub mod throttle;
+pub mod throttle_policy;
 #[cfg(feature = "ssr")]
 pub mod totp;
 pub mod user_agent;

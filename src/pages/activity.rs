@@ -8,9 +8,9 @@ use leptos_meta::Title;
 use leptos_router::components::A;
 use leptos_router::hooks::use_query_map;
 
-use crate::api::activity::{ActivityPage, ActivityQuery, EventView, list_activity};
+use crate::api::activity_fns::{ActivityPage, ActivityQuery, EventView, list_activity};
 use crate::components::form::ErrorMessage;
-use crate::domain::activity::Action;
+use crate::domain::actions::Action;
 use crate::error::AppError;
 use crate::i18n::use_lang;
 

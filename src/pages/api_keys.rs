@@ -5,7 +5,7 @@ use leptos::prelude::*;
 use leptos_meta::Title;
 use leptos_router::hooks::use_query_map;
 
-use crate::api::api_keys::{
+use crate::api::api_key_fns::{
     ApiKeysView, CreateApiToken, RevokeApiToken, RotateAccountCredentials, TokenView, list_api_keys,
 };
 use crate::components::form::{ErrorMessage, FormAlert, FormErrors, TextField, role_text};

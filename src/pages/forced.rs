@@ -6,7 +6,7 @@ use leptos::prelude::*;
 use leptos_meta::Title;
 use leptos_router::components::Redirect;
 
-use crate::api::auth::{Logout, Me, whoami};
+use crate::api::auth_fns::{Logout, Me, whoami};
 use crate::components::change_password::ChangePasswordForm;
 use crate::components::form::ErrorMessage;
 use crate::error::AppError;

@@ -5,7 +5,7 @@ use leptos::prelude::*;
 use leptos_meta::Title;
 use leptos_router::components::A;
 
-use crate::api::users::{CreateGroup, DeleteGroup, list_groups};
+use crate::api::user_fns::{CreateGroup, DeleteGroup, list_groups};
 use crate::components::form::role_text;
 use crate::components::form::{ErrorMessage, FormAlert, FormErrors, TextField};
 use crate::components::shell::CurrentUser;

@@ -3,7 +3,7 @@ use leptos_meta::Title;
 use leptos_router::components::A;
 use leptos_router::hooks::use_query_map;
 
-use crate::api::auth::{Login, LoginCode};
+use crate::api::auth_fns::{Login, LoginCode};
 use crate::components::form::{FormAlert, FormErrors, TextField};
 use crate::components::language::LanguageSwitch;
 use crate::i18n::use_lang;

@@ -7,7 +7,7 @@ use leptos_meta::Title;
 use leptos_router::components::A;
 use leptos_router::hooks::{use_params_map, use_query_map};
 
-use crate::api::ovh::{
+use crate::api::ovh_fns::{
     AuthorizeOvhConsumerKey, CreateOvhApplication, DeleteOvhApplication, OvhAccountKeyView,
     OvhApplicationView, OvhConsumerKeyView, OvhGrantRefusal, OvhRuleView,
     RevokeAccountOvhConsumerKey, RevokeOvhConsumerKey, get_ovh_authorization,

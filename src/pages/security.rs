@@ -3,7 +3,7 @@
 use leptos::prelude::*;
 use leptos_meta::Title;
 
-use crate::api::security::{
+use crate::api::security_fns::{
     BeginTwoFactor, ConfirmTwoFactor, DisableTwoFactor, EndOtherSessions, EndSession,
     EnrolmentView, NewRecoveryCodes, SetTwoFactorPolicy, TwoFactorView, list_sessions,
     two_factor_status,

@@ -2,7 +2,7 @@ use leptos::prelude::*;
 use leptos_meta::Title;
 use leptos_router::components::A;
 
-use crate::api::auth::{Signup, signup_open};
+use crate::api::auth_fns::{Signup, signup_open};
 use crate::components::form::{ErrorMessage, FormAlert, FormErrors, TextField};
 use crate::components::language::LanguageSwitch;
 use crate::components::password::NewPasswordField;

@@ -6,7 +6,7 @@ use leptos_meta::Title;
 use leptos_router::components::A;
 use leptos_router::hooks::{use_params_map, use_query_map};
 
-use crate::api::sub_accounts::{
+use crate::api::sub_account_fns::{
     CompleteSubAccountKyc, CreateSubAccount, DeleteSubAccount, ManageSubAccount,
     RotateSubAccountCredentials, SetSubAccountEnabled, SubAccountPage, SubAccountQuery,
     SubAccountView, UpdateSubAccount, get_sub_account, list_sub_accounts,

@@ -4,7 +4,7 @@
 use leptos::prelude::*;
 use leptos_router::hooks::use_query_map;
 
-use crate::api::tencent_keys::{
+use crate::api::tencent_key_fns::{
     CreateTencentKey, DeleteTencentKey, TencentKeyView, list_tencent_keys,
 };
 use crate::components::form::{ErrorMessage, FormAlert, FormErrors};

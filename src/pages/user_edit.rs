@@ -5,7 +5,7 @@ use leptos_meta::Title;
 use leptos_router::components::A;
 use leptos_router::hooks::use_params_map;
 
-use crate::api::users::{
+use crate::api::user_fns::{
     GroupView, RemoveUser, ResetUserPassword, UpdateUser, UserView, get_user, list_groups,
 };
 use crate::components::form::{ErrorMessage, FormAlert, FormErrors, GroupSelect, TextField};

@@ -4,7 +4,7 @@ use leptos::prelude::*;
 use leptos_meta::Title;
 use leptos_router::components::A;
 
-use crate::api::users::{CreateUser, CreateUsers, GroupView, list_groups};
+use crate::api::user_fns::{CreateUser, CreateUsers, GroupView, list_groups};
 use crate::components::form::{FormAlert, FormErrors, GroupSelect, TextField};
 use crate::components::password::NewPasswordField;
 use crate::components::shell::CurrentUser;
@@ -135,7 +135,7 @@ fn BulkForm(groups: Vec<GroupView>) -> impl IntoView {
             &[("column", lang.t(column)), ("row", &n.to_string())],
         )
     };
-    let rows = (0..crate::api::users::BULK_ROWS)
+    let rows = (0..crate::api::user_fns::BULK_ROWS)
         .map(|i| {
             let n = i + 1;
             let options = groups

@@ -6,8 +6,8 @@ use leptos_meta::Title;
 use leptos_router::components::A;
 use leptos_router::hooks::use_query_map;
 
-use crate::api::auth::Me;
-use crate::api::users::{
+use crate::api::auth_fns::Me;
+use crate::api::user_fns::{
     EndUserSessions, GroupView, PER_PAGE, SetUserDisabled, TurnOffUserTwoFactor, UnlockUser,
     UserPage, UserQuery, UserView, list_groups, list_users,
 };

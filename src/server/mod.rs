@@ -1,32 +1,15 @@
-//! Everything that only runs on the server: configuration, state, database, sessions,
-//! authentication, and the HTTP application.
+//! Everything that only runs on the server, one room per concern. From the bottom up:
+//! `infra/` (configuration, files, random secrets, the server key, password hashing), `db/` (one
+//! function per query), `web/` (state, request metadata, headers, language negotiation, metrics),
+//! `identity/` (who the caller is: sessions, logins, two-factor), `audit/` (the activity log),
+//! `manage/` (users, sub-accounts, credentials: every rule once), `ops/` (the operator's
+//! commands) and `router.rs`, which puts the HTTP application together.
 
-pub mod accounts;
-pub mod activity;
-pub mod api_tokens;
-pub mod app;
-pub mod attempts;
-pub mod auth;
-pub mod client_limits;
-pub mod compat;
-pub mod config;
-pub mod crypto;
+pub mod audit;
 pub mod db;
-pub mod errors;
-pub mod files;
-pub mod format;
-pub mod http;
-pub mod i18n;
-pub mod key_rotation;
-pub mod metrics;
-pub mod ovh;
-pub mod passwords;
-pub mod reveal;
-pub mod secrets;
-pub mod session;
-pub mod sessions;
-pub mod state;
-pub mod sub_accounts;
-pub mod tencent_keys;
-pub mod two_factor;
-pub mod users;
+pub mod identity;
+pub mod infra;
+pub mod manage;
+pub mod ops;
+pub mod router;
+pub mod web;

@@ -6,8 +6,8 @@ use std::time::{Duration, Instant};
 
 use crate::helpers::{Browser, PASSWORD, TestApp, spawn_app, spawn_app_with, unique};
 use steward::error::AppError;
-use steward::server::client_limits::ClientLimitConfig;
-use steward::server::passwords::QueueBound;
+use steward::server::infra::client_limits::ClientLimitConfig;
+use steward::server::infra::hashing::QueueBound;
 
 /// Posts a form to a server function as a script would; returns status, headers and body.
 async fn post(
@@ -352,7 +352,7 @@ async fn a_client_past_its_login_or_sign_up_limit_gets_429_and_retry_after() {
     assert_eq!(signup(unique("Second")).await, 200);
     assert_eq!(signup(unique("Third")).await, 429);
     assert_eq!(
-        steward::server::db::accounts::count(&app.state.db)
+        steward::server::db::account_store::count(&app.state.db)
             .await
             .unwrap(),
         2
@@ -389,7 +389,7 @@ async fn past_the_hashing_queues_bound_logins_get_503_and_retry_after() {
             max_waiting: 1,
             max_wait: Duration::from_secs(30),
         };
-        config.metrics = steward::server::config::MetricsMode::On;
+        config.metrics = steward::server::infra::config::MetricsMode::On;
     })
     .await;
     let (_, account) = app.signed_up(&unique("Busy")).await;

@@ -1,7 +1,7 @@
 use crate::helpers::{PASSWORD, spawn_app, spawn_app_with, unique};
 use steward::error::AppError;
 use steward::i18n::Lang;
-use steward::server::config::SignupMode;
+use steward::server::infra::config::SignupMode;
 
 fn is_account_id(s: &str) -> bool {
     let b = s.as_bytes();
@@ -54,7 +54,7 @@ async fn a_company_name_is_taken_whatever_its_case() {
         Some("Company with this name already exists")
     );
     assert_eq!(
-        steward::server::db::accounts::count(&app.state.db)
+        steward::server::db::account_store::count(&app.state.db)
             .await
             .unwrap(),
         1
@@ -83,7 +83,7 @@ async fn every_bad_field_is_reported_at_once_and_nothing_is_created() {
         .expect("password reasons");
     assert!(password.contains("most common"), "{password}");
     assert_eq!(
-        steward::server::db::accounts::count(&app.state.db)
+        steward::server::db::account_store::count(&app.state.db)
             .await
             .unwrap(),
         0
@@ -141,7 +141,7 @@ async fn closed_sign_up_creates_nothing_and_the_page_says_so() {
         .expect_err("refused");
     assert_eq!(err, AppError::Disabled);
     assert_eq!(
-        steward::server::db::accounts::count(&app.state.db)
+        steward::server::db::account_store::count(&app.state.db)
             .await
             .unwrap(),
         0

@@ -7,7 +7,8 @@ use serde_json::Value;
 use crate::helpers::{Browser, PASSWORD, TestApp, spawn_app, unique};
 use steward::error::AppError;
 use steward::i18n::Lang;
-use steward::server::db::activity::{Narrowing, Scope};
+use steward::server::db::activity_store::Narrowing;
+use steward::server::db::activity_store::Scope;
 
 /// One stored event, as the tests read it straight from the table.
 #[derive(Debug, Clone, sqlx::FromRow)]
@@ -321,7 +322,7 @@ async fn filters_narrow_the_page_and_bad_ones_are_refused_beside_their_field() {
     assert_eq!(targets, ["alfred", "alice"]);
     let by_bob = list(&admin, &[("actor", "bob")]).await.unwrap();
     assert_eq!(actions_of(&by_bob), ["login"]);
-    let today = steward::server::format::date(steward::server::db::now());
+    let today = steward::server::infra::format::date(steward::server::db::now());
     let dated = list(&admin, &[("from", &today), ("to", &today)])
         .await
         .unwrap();
@@ -418,7 +419,10 @@ async fn the_csv_download_streams_exactly_the_filtered_events() {
     );
     let body = response.text().await.unwrap();
     let lines: Vec<&str> = body.trim_end().split("\r\n").collect();
-    assert_eq!(lines[0], steward::server::activity::CSV_HEADER.trim_end());
+    assert_eq!(
+        lines[0],
+        steward::server::audit::record::CSV_HEADER.trim_end()
+    );
     assert_eq!(lines.len(), 1 + 2_345);
     assert!(lines[1..].iter().all(|l| l.contains(",\"user.update\",")));
     assert!(lines[1].contains(",\"seeded2344\","));
@@ -557,7 +561,7 @@ async fn page_queries_stay_on_an_index_whatever_the_filter() {
     for scope in [Scope::Root(1), Scope::Account(1), Scope::User(1)] {
         for narrowing in &narrowings {
             for after in [None, Some((5, 5))] {
-                let plan = steward::server::db::activity::sqlite_plan(
+                let plan = steward::server::db::activity_store::sqlite_plan(
                     &app.state.db,
                     scope,
                     narrowing,
@@ -586,7 +590,7 @@ async fn retention_prunes_only_events_older_than_the_limit() {
     seed_events(&app, account_pk, 7, now - 400 * day).await;
     seed_events(&app, account_pk, 3, now - 10 * day).await;
     let before = count(&app, "SELECT COUNT(*) FROM activity").await;
-    let gone = steward::server::activity::prune(&app.state.db, 365, now)
+    let gone = steward::server::audit::record::prune(&app.state.db, 365, now)
         .await
         .unwrap();
     assert_eq!(gone, 7);
@@ -594,7 +598,7 @@ async fn retention_prunes_only_events_older_than_the_limit() {
         count(&app, "SELECT COUNT(*) FROM activity").await,
         before - 7
     );
-    let gone = steward::server::activity::prune(&app.state.db, 5, now)
+    let gone = steward::server::audit::record::prune(&app.state.db, 5, now)
         .await
         .unwrap();
     assert_eq!(gone, 3);

@@ -384,13 +384,13 @@ fn form(pairs: &[(&str, &str)]) -> Form {
 async fn seed_target(w: &World, n: usize) {
     w.app.seed_users(&w.account, &format!("target{n}"), 1).await;
     let account_pk = w.app.account_pk(&w.account).await;
-    let event = steward::server::activity::Event::command_line(
+    let event = steward::server::audit::record::Event::command_line(
         account_pk,
         account_pk,
-        steward::server::activity::Action::GroupCreate,
+        steward::server::audit::record::Action::GroupCreate,
         format!("custom{n}"),
     );
-    steward::server::db::groups::insert(
+    steward::server::db::group_store::insert(
         &w.app.state.db,
         &event,
         account_pk,

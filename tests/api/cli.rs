@@ -57,19 +57,20 @@ async fn account_create_prints_only_the_account_id_and_the_holder_can_log_in() {
     );
 
     // The account works in the panel.
-    let mut config = steward::server::config::Config::for_database(url, dir.path().to_path_buf());
+    let mut config =
+        steward::server::infra::config::Config::for_database(url, dir.path().to_path_buf());
     config.cookie_secure = false;
     let options = leptos::config::LeptosOptions::builder()
         .output_name("steward")
         .build();
-    let state = steward::server::state::AppState::open(config, options)
+    let state = steward::server::web::state::AppState::open(config, options)
         .await
         .unwrap();
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let base = format!("http://{}", listener.local_addr().unwrap());
-    tokio::spawn(steward::server::app::serve(
+    tokio::spawn(steward::server::router::serve(
         listener,
-        steward::server::app::router(state.clone()),
+        steward::server::router::router(state.clone()),
     ));
     let app = crate::helpers::TestApp {
         base,
@@ -128,20 +129,22 @@ async fn migrate_can_run_twice() {
 /// Serves the panel on the database the command line wrote to (as the operator's running
 /// server would).
 async fn serve_database(url: &str, dir: tempfile::TempDir) -> crate::helpers::TestApp {
-    let mut config =
-        steward::server::config::Config::for_database(url.to_owned(), dir.path().to_path_buf());
+    let mut config = steward::server::infra::config::Config::for_database(
+        url.to_owned(),
+        dir.path().to_path_buf(),
+    );
     config.cookie_secure = false;
     let options = leptos::config::LeptosOptions::builder()
         .output_name("steward")
         .build();
-    let state = steward::server::state::AppState::open(config, options)
+    let state = steward::server::web::state::AppState::open(config, options)
         .await
         .unwrap();
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let base = format!("http://{}", listener.local_addr().unwrap());
-    tokio::spawn(steward::server::app::serve(
+    tokio::spawn(steward::server::router::serve(
         listener,
-        steward::server::app::router(state.clone()),
+        steward::server::router::router(state.clone()),
     ));
     crate::helpers::TestApp {
         base,
@@ -316,7 +319,10 @@ async fn sub_account_create_prints_its_credentials_once_and_they_work() {
     let hash = hash.expect("a stored hash");
     assert_ne!(hash, auth_token);
     assert!(!hash.contains(&auth_token));
-    assert_eq!(hash, steward::server::secrets::token_hash(&auth_token));
+    assert_eq!(
+        hash,
+        steward::server::infra::secrets::token_hash(&auth_token)
+    );
     assert_eq!(
         (rate, calls, cdr, kyc.as_str(), blocked, enabled),
         (500, true, false, "customer_use", true, true)

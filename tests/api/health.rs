@@ -29,11 +29,12 @@ async fn a_failed_migration_stops_start_up_with_a_clear_error() {
     .await
     .map(|_| ()))
     .unwrap();
-    let config = steward::server::config::Config::for_database(url, dir.path().to_path_buf());
+    let config =
+        steward::server::infra::config::Config::for_database(url, dir.path().to_path_buf());
     let options = leptos::config::LeptosOptions::builder()
         .output_name("steward")
         .build();
-    let err = steward::server::state::AppState::open(config, options)
+    let err = steward::server::web::state::AppState::open(config, options)
         .await
         .err()
         .expect("refused");

@@ -7,9 +7,9 @@ use serde_json::Value;
 use std::sync::Arc;
 
 use steward::error::AppError;
-use steward::server::app;
-use steward::server::config::Config;
-use steward::server::state::AppState;
+use steward::server::infra::config::Config;
+use steward::server::router;
+use steward::server::web::state::AppState;
 
 pub const PASSWORD: &str = "Velvet-Orbit-Canyon-42";
 
@@ -37,7 +37,7 @@ pub async fn spawn_app_with(configure: impl FnOnce(&mut Config)) -> TestApp {
         .await
         .expect("bind");
     let base = format!("http://{}", listener.local_addr().expect("addr"));
-    tokio::spawn(app::serve(listener, app::router(state.clone())));
+    tokio::spawn(router::serve(listener, router::router(state.clone())));
     TestApp {
         base,
         state,
@@ -50,7 +50,10 @@ pub async fn fresh_database_url(dir: &tempfile::TempDir) -> String {
     match std::env::var("STEWARD_TEST_POSTGRES_URL") {
         Ok(admin_url) => {
             use sqlx::Connection;
-            let name = format!("steward_test_{}", steward::server::secrets::random_hex(8));
+            let name = format!(
+                "steward_test_{}",
+                steward::server::infra::secrets::random_hex(8)
+            );
             let mut admin = sqlx::PgConnection::connect(&admin_url)
                 .await
                 .expect("connect to the test PostgreSQL");
@@ -213,7 +216,10 @@ pub async fn call_with_cookie(base: &str, endpoint: &str, cookie: &HeaderValue) 
 }
 
 pub fn unique(prefix: &str) -> String {
-    format!("{prefix} {}", steward::server::secrets::random_hex(4))
+    format!(
+        "{prefix} {}",
+        steward::server::infra::secrets::random_hex(4)
+    )
 }
 
 impl TestApp {
@@ -306,7 +312,7 @@ impl TestApp {
         for i in 0..count {
             let login = format!("{prefix}{i:03}");
             let email = format!("{login}@seed.example");
-            let new = steward::server::db::users::NewUser {
+            let new = steward::server::db::user_store::NewUser {
                 login: &login,
                 login_key: &login.to_ascii_lowercase(),
                 email: &email,
@@ -315,13 +321,13 @@ impl TestApp {
                 description: if i % 2 == 0 { "even seed" } else { "odd seed" },
                 password_change_required: false,
             };
-            let event = steward::server::activity::Event::command_line(
+            let event = steward::server::audit::record::Event::command_line(
                 account_pk,
                 account_pk,
-                steward::server::activity::Action::UserCreate,
+                steward::server::audit::record::Action::UserCreate,
                 login.as_str(),
             );
-            steward::server::db::users::insert(&self.state.db, &event, account_pk, &new)
+            steward::server::db::user_store::insert(&self.state.db, &event, account_pk, &new)
                 .await
                 .expect("seeded");
         }
@@ -365,7 +371,7 @@ impl Browser {
 
 /// A throttle that locks after three failures for an hour: tests reach the lock quickly.
 pub fn lock_after_three_failures(config: &mut Config) {
-    config.throttle = steward::domain::throttle::ThrottlePolicy {
+    config.throttle = steward::domain::throttle_policy::ThrottlePolicy {
         free_attempts: 3,
         lock_after: 3,
         lock_for: std::time::Duration::from_secs(3600),

@@ -8,7 +8,7 @@ use std::os::unix::fs::PermissionsExt;
 
 use crate::helpers::{PASSWORD, TestApp, spawn_app, unique};
 use crate::two_factor::{app_code, enrol, forget_last_step, password_step};
-use steward::server::crypto::sealed_key_id;
+use steward::server::infra::crypto::sealed_key_id;
 
 /// Every sealed value in the database, by column, with the key id it names.
 async fn sealed_values(app: &TestApp) -> Vec<(&'static str, Option<String>)> {

@@ -3,7 +3,8 @@
 
 use std::collections::BTreeMap;
 
-use steward::server::config::{Config, MetricsMode};
+use steward::server::infra::config::Config;
+use steward::server::infra::config::MetricsMode;
 
 use crate::helpers::{PASSWORD, TestApp, spawn_app, spawn_app_with, unique};
 
@@ -278,7 +279,7 @@ async fn with_a_token_configured_only_its_bearer_may_scrape() {
     const TOKEN: &str = "metrics-token-0123456789abcdef";
     let app = spawn_app_with(|config| {
         metrics_on(config);
-        config.metrics_token_hash = Some(steward::server::secrets::token_hash(TOKEN));
+        config.metrics_token_hash = Some(steward::server::infra::secrets::token_hash(TOKEN));
     })
     .await;
     let url = format!("{}/metrics", app.base);

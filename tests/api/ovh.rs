@@ -8,7 +8,7 @@ use serde_json::{Value, json};
 
 use crate::compat::run_client;
 use crate::helpers::{Browser, RealServer, TestApp, spawn_app, unique};
-use steward::server::compat::ovh::signature;
+use steward::compat::ovh::signature;
 
 /// An OVHcloud application: key and secret.
 #[derive(Debug, Clone)]
@@ -274,7 +274,7 @@ async fn the_secret_and_consumer_keys_are_not_stored_in_clear() {
     .expect("key rows");
     assert_eq!(rows.len(), 1);
     let (hash, validation, rules, redirection) = &rows[0];
-    assert_eq!(hash, &steward::server::secrets::token_hash(&key));
+    assert_eq!(hash, &steward::server::infra::secrets::token_hash(&key));
     for column in [hash, validation, rules, redirection] {
         assert!(
             !column.contains(&key),

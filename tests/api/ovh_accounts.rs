@@ -11,7 +11,7 @@ use serde_json::{Value, json};
 use crate::helpers::{Browser, PASSWORD, TestApp, spawn_app, spawn_app_with, unique};
 use crate::ovh::{App, Call, EVERYTHING, assert_error, authorized_key, get, request_key};
 use steward::error::AppError;
-use steward::server::config::OvhCrossAccount;
+use steward::server::infra::config::OvhCrossAccount;
 
 const NEW_PASSWORD: &str = "Quartz-Lantern-Meadow-97";
 
@@ -444,7 +444,7 @@ async fn keys_minted_through_a_key_are_recorded_and_stop_when_it_is_revoked() {
     let parent_id = own_key_acting_as(&holder, &account).await;
     let recorded: Vec<(Option<i64>,)> = steward::on_db!(&app.state.db, |pool| {
         sqlx::query_as("SELECT parent_key_id FROM ovh_consumer_keys WHERE key_hash = $1")
-            .bind(steward::server::secrets::token_hash(&minted))
+            .bind(steward::server::infra::secrets::token_hash(&minted))
             .fetch_all(pool)
             .await
     })
@@ -837,7 +837,7 @@ async fn a_key_acting_in_another_account_stops_working_while_the_operator_denies
          WHERE key_hash = $3",
         user_id,
         user_stamp,
-        steward::server::secrets::token_hash(&key)
+        steward::server::infra::secrets::token_hash(&key)
     )
     .expect("granted across accounts");
     assert_error(

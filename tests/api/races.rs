@@ -209,7 +209,7 @@ async fn of_twenty_gcore_clients_of_one_company_from_twenty_accounts_exactly_one
             assert_eq!(status, 400, "{body}");
             assert_eq!(
                 answer,
-                json!({ "errors": { "company": [steward::server::compat::gcore::COMPANY_TAKEN] } })
+                json!({ "errors": { "company": [steward::compat::gcore::COMPANY_TAKEN] } })
             );
         }
     }
@@ -278,7 +278,7 @@ async fn pages_keep_loading_while_other_routers_are_built_in_the_same_process() 
         tokio::task::spawn_blocking(move || {
             let mut built = 0u32;
             while !stop.load(Ordering::Relaxed) {
-                drop(steward::server::app::router(state.clone()));
+                drop(steward::server::router::router(state.clone()));
                 built += 1;
             }
             built

@@ -3,7 +3,8 @@
 
 use serde_json::Value;
 
-use crate::compat::{account_with_credentials, token_of};
+use crate::compat::account_with_credentials;
+use crate::compat::token_of;
 use crate::helpers::TestApp;
 use steward::error::AppError;
 

@@ -23,7 +23,7 @@ async fn a_cross_site_post_is_refused_and_changes_nothing() {
         assert_eq!(response.status(), 403, "{name}");
     }
     assert_eq!(
-        steward::server::db::accounts::count(&app.state.db)
+        steward::server::db::account_store::count(&app.state.db)
             .await
             .unwrap(),
         0

@@ -6,7 +6,7 @@
 use std::time::Duration;
 
 use crate::helpers::{Browser, PASSWORD, TestApp, spawn_app, spawn_app_with, unique};
-use steward::domain::throttle::ThrottlePolicy;
+use steward::domain::throttle_policy::ThrottlePolicy;
 use steward::error::AppError;
 
 /// The strangers' failures in a row (the bucket of browsers the user never logged in from) of
@@ -40,14 +40,14 @@ async fn failed_events(app: &TestApp, action: &str, detail: &str) -> i64 {
 
 /// Five free attempts, then locked for an hour: a burst has nothing to wait out. The hashing
 /// queue takes the whole burst, so that every attempt reaches the limiter.
-fn five_then_locked(config: &mut steward::server::config::Config) {
+fn five_then_locked(config: &mut steward::server::infra::config::Config) {
     config.throttle = ThrottlePolicy {
         free_attempts: 5,
         lock_after: 5,
         lock_for: Duration::from_secs(3600),
         ..Default::default()
     };
-    config.hash_queue = steward::server::passwords::QueueBound {
+    config.hash_queue = steward::server::infra::hashing::QueueBound {
         max_waiting: 1_000,
         max_wait: Duration::from_secs(120),
     };
@@ -524,6 +524,6 @@ async fn a_user_keeps_their_ten_latest_browsers_and_a_forgotten_ones_count_goes_
         login(&app.browser(), &account, PASSWORD).await.unwrap();
     }
     let (devices, counts) = device_rows(&app).await;
-    assert_eq!(devices, steward::server::db::throttle::DEVICES_KEPT);
+    assert_eq!(devices, steward::server::db::throttle_store::DEVICES_KEPT);
     assert_eq!(counts, 0, "the forgotten browser's count went with it");
 }

@@ -2,20 +2,20 @@
 //! by URL. Queries are written once in the SQL both dialects share, with `$1` placeholders, and
 //! run on either pool through [`on_db!`] and [`in_tx!`].
 
-pub mod accounts;
-pub mod activity;
-pub mod api_tokens;
-pub mod groups;
-pub mod language;
-pub mod ovh;
-pub mod reveals;
+pub mod account_store;
+pub mod activity_store;
+pub mod api_token_store;
+pub mod group_store;
+pub mod language_store;
+pub mod ovh_key_store;
+pub mod reveal_store;
 pub mod sealed;
-pub mod sessions;
-pub mod sub_accounts;
-pub mod tencent_keys;
-pub mod throttle;
-pub mod two_factor;
-pub mod users;
+pub mod session_store;
+pub mod sub_account_store;
+pub mod tencent_key_store;
+pub mod throttle_store;
+pub mod two_factor_store;
+pub mod user_store;
 
 use anyhow::Context;
 use sqlx::postgres::{PgPool, PgPoolOptions};
@@ -117,13 +117,13 @@ impl Db {
             if let Some(dir) = file.parent()
                 && !dir.as_os_str().is_empty()
             {
-                super::files::private_dir(dir)?;
+                crate::server::infra::files::private_dir(dir)?;
             }
-            super::files::private_file(file)?;
+            crate::server::infra::files::private_file(file)?;
             for journal in ["-wal", "-shm"] {
                 let mut path = file.as_os_str().to_owned();
                 path.push(journal);
-                super::files::report_if_open(std::path::Path::new(&path), 0o600);
+                crate::server::infra::files::report_if_open(std::path::Path::new(&path), 0o600);
             }
         }
         let pool = SqlitePoolOptions::new()

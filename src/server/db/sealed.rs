@@ -3,8 +3,8 @@
 //! application secrets and the Tencent Cloud SecretKeys. Each is sealed with the context its
 //! service gives it (see each service's `context`), which the rotation must give again.
 
-use super::Db;
 use crate::in_tx;
+use crate::server::db::Db;
 
 /// How many values of each column were sealed again.
 #[derive(Debug, Default, Clone, PartialEq, Eq)]

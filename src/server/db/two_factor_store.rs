@@ -1,0 +1,158 @@
+//! Two-factor authentication state: sealed seeds, the last accepted step, recovery codes.
+
+use crate::server::audit::record::Event;
+use crate::server::db::Db;
+use crate::server::db::now;
+use crate::{audited_tx, execute, execute_audited, on_db};
+
+/// Inside a transaction: deletes a user's recovery codes and inserts `$hashes` instead.
+macro_rules! replace_codes {
+    ($conn:ident, $user_id:expr, $hashes:expr) => {{
+        sqlx::query("DELETE FROM recovery_codes WHERE user_id = $1")
+            .bind($user_id)
+            .execute(&mut *$conn)
+            .await?;
+        for hash in $hashes {
+            sqlx::query("INSERT INTO recovery_codes (user_id, code_hash) VALUES ($1, $2)")
+                .bind($user_id)
+                .bind(hash)
+                .execute(&mut *$conn)
+                .await?;
+        }
+        Ok::<(), sqlx::Error>(())
+    }};
+}
+
+#[derive(Debug, sqlx::FromRow)]
+pub struct TwoFactorRow {
+    pub totp_enabled: bool,
+    pub totp_sealed: Option<Vec<u8>>,
+    pub totp_pending_sealed: Option<Vec<u8>>,
+    pub totp_last_step: Option<i64>,
+    pub recovery_codes_left: i64,
+}
+
+pub async fn find(db: &Db, user_id: i64) -> Result<Option<TwoFactorRow>, sqlx::Error> {
+    const SQL: &str = "SELECT totp_enabled, totp_sealed, totp_pending_sealed, totp_last_step,
+                              (SELECT COUNT(*) FROM recovery_codes r WHERE r.user_id = u.id AND r.used_at IS NULL)
+                                  AS recovery_codes_left
+                       FROM users u WHERE id = $1";
+    on_db!(db, |pool| sqlx::query_as(SQL)
+        .bind(user_id)
+        .fetch_optional(pool)
+        .await)
+}
+
+pub async fn set_pending(db: &Db, user_id: i64, sealed: &[u8]) -> Result<(), sqlx::Error> {
+    execute!(
+        db,
+        "UPDATE users SET totp_pending_sealed = $2 WHERE id = $1",
+        user_id,
+        sealed
+    )
+    .map(|_| ())
+}
+
+/// Turns two-factor authentication on with `sealed_seed`, marks `step` as used, forgets the
+/// pending seed, and stores fresh recovery codes.
+pub async fn enable(
+    db: &Db,
+    event: &Event,
+    user_id: i64,
+    sealed_seed: &[u8],
+    step: i64,
+    code_hashes: &[String],
+) -> Result<(), sqlx::Error> {
+    audited_tx!(db, event, |conn| {
+        sqlx::query(
+            "UPDATE users SET totp_sealed = $4, totp_pending_sealed = NULL,
+                              totp_enabled = TRUE, totp_last_step = $2, updated_at = $3
+             WHERE id = $1",
+        )
+        .bind(user_id)
+        .bind(step)
+        .bind(now())
+        .bind(sealed_seed)
+        .execute(&mut *conn)
+        .await?;
+        replace_codes!(conn, user_id, code_hashes)
+    })
+}
+
+/// Turns two-factor authentication off and forgets the seed and the recovery codes; with
+/// `end_sessions`, every session of the user ends too.
+pub async fn disable(
+    db: &Db,
+    event: &Event,
+    user_id: i64,
+    end_sessions: bool,
+) -> Result<(), sqlx::Error> {
+    let stamp = crate::server::infra::secrets::security_stamp();
+    audited_tx!(db, event, |conn| {
+        sqlx::query(
+            "UPDATE users SET totp_enabled = FALSE, totp_sealed = NULL, totp_pending_sealed = NULL,
+                              totp_last_step = NULL, updated_at = $2,
+                              security_stamp = CASE WHEN $3 THEN $4 ELSE security_stamp END
+             WHERE id = $1",
+        )
+        .bind(user_id)
+        .bind(now())
+        .bind(end_sessions)
+        .bind(&stamp)
+        .execute(&mut *conn)
+        .await?;
+        replace_codes!(conn, user_id, &[] as &[String])
+    })
+}
+
+pub async fn replace_recovery_codes(
+    db: &Db,
+    event: &Event,
+    user_id: i64,
+    code_hashes: &[String],
+) -> Result<(), sqlx::Error> {
+    audited_tx!(db, event, |conn| replace_codes!(conn, user_id, code_hashes))
+}
+
+/// Records `step` as used if it is later than the last one: one statement, so of two
+/// concurrent submissions of the same code exactly one succeeds.
+pub async fn claim_step(db: &Db, user_id: i64, step: i64) -> Result<bool, sqlx::Error> {
+    const SQL: &str = "UPDATE users SET totp_last_step = $2
+                       WHERE id = $1 AND totp_enabled AND (totp_last_step IS NULL OR totp_last_step < $2)";
+    Ok(execute!(db, SQL, user_id, step)? == 1)
+}
+
+/// Uses a recovery code up, if it exists and is unused.
+pub async fn use_recovery_code(
+    db: &Db,
+    event: &Event,
+    user_id: i64,
+    code_hash: &str,
+) -> Result<bool, sqlx::Error> {
+    const SQL: &str = "UPDATE recovery_codes SET used_at = $3
+                       WHERE id = (SELECT id FROM recovery_codes
+                                   WHERE user_id = $1 AND code_hash = $2 AND used_at IS NULL LIMIT 1)
+                         AND used_at IS NULL";
+    Ok(execute_audited!(db, event, SQL, user_id, code_hash, now())? == 1)
+}
+
+/// The account's policy: (required of administrators, required of everyone).
+pub async fn policy(db: &Db, account_pk: i64) -> Result<(bool, bool), sqlx::Error> {
+    const SQL: &str = "SELECT require_2fa_admins, require_2fa_all FROM accounts WHERE id = $1";
+    on_db!(db, |pool| sqlx::query_as(SQL)
+        .bind(account_pk)
+        .fetch_one(pool)
+        .await)
+}
+
+pub async fn set_policy(
+    db: &Db,
+    event: &Event,
+    account_pk: i64,
+    administrators: bool,
+    everyone: bool,
+) -> Result<(), sqlx::Error> {
+    const SQL: &str =
+        "UPDATE accounts SET require_2fa_admins = $2, require_2fa_all = $3 WHERE id = $1";
+    execute_audited!(db, event, SQL, account_pk, administrators, everyone).map(|_| ())
+}

@@ -1,0 +1,381 @@
+//! Who is calling, and what they may do. The session or the credential says who, never the
+//! request (SECURITY.md rule 18); privileges are handed out as capabilities: without the role
+//! you get no [`Admin`] handle, and the services that change users require one.
+//!
+//! Three ways in: the session cookie of a logged-in browser; a personal API token
+//! (`Authorization: APIKey <id>_<secret>`, or `Bearer`), acting as its user with at most the
+//! token's role; and account API credentials (`X-Auth-ID` + `X-Auth-Token`), acting as the
+//! account's holder. A request that presents a credential is judged by it alone.
+
+use axum::http::HeaderMap;
+
+use crate::domain::{AccountId, Role, credential};
+use crate::error::AppError;
+use crate::server::db;
+use crate::server::db::user_store::CallerRow;
+use crate::server::identity::auth_session::AuthSession;
+use crate::server::web::state::AppState;
+
+/// An authenticated caller. Only this module makes one, after checking the session or the
+/// credential against the database; holding one is proof of who is asking.
+#[derive(Debug, Clone)]
+pub struct Caller {
+    pub user_id: i64,
+    /// The account the caller works in: their own, or the sub-account they manage.
+    pub account_pk: i64,
+    pub account_id: AccountId,
+    pub company: String,
+    pub account_created_at: i64,
+    pub is_holder: bool,
+    pub login: Option<String>,
+    pub email: String,
+    /// The holder is always an Administrator, whatever their group says; a token has at most
+    /// its own role.
+    pub role: Role,
+    /// Logged in with a temporary password: nothing opens until a new one is chosen.
+    pub password_change_required: bool,
+    /// The account's policy requires two-factor authentication of this user, who has none yet:
+    /// nothing opens until they enrol.
+    pub must_enrol_two_factor: bool,
+    /// Set when the caller's own account is a sub-account (which has no sub-accounts).
+    pub parent_pk: Option<i64>,
+    /// Set while an Administrator manages one of their sub-accounts: the account they come
+    /// from. What they do is done by them, in the sub-account.
+    pub acting_from: Option<HomeAccount>,
+    pub via: Via,
+    /// `1234-567-89` or `1234-567-89/login`: always the caller's own login ID.
+    login_id: String,
+    #[expect(
+        dead_code,
+        reason = "its only job is to make `Caller` impossible to build elsewhere"
+    )]
+    checked: SessionChecked,
+}
+
+/// The account an acting Administrator belongs to.
+#[derive(Debug, Clone)]
+pub struct HomeAccount {
+    pub account_pk: i64,
+    pub account_id: AccountId,
+    pub company: String,
+}
+
+/// How the caller proved who they are.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Via {
+    Session,
+    /// A personal API token, by id.
+    Token(i64),
+    /// The account's API credentials.
+    AccountCredentials,
+    /// An OVHcloud consumer key, by id.
+    OvhConsumerKey(i64),
+    /// A Tencent Cloud access key, by id.
+    TencentAccessKey(i64),
+}
+
+/// Private: only this module can state that a session was checked.
+#[derive(Debug, Clone)]
+struct SessionChecked;
+
+/// Proof that the caller may manage users and groups.
+#[derive(Debug, Clone, Copy)]
+pub struct Admin<'a>(&'a Caller);
+
+impl<'a> Admin<'a> {
+    pub fn caller(&self) -> &'a Caller {
+        self.0
+    }
+}
+
+impl Caller {
+    /// `1234-567-89` for the holder, `1234-567-89/login` for a delegated user.
+    pub fn login_id(&self) -> String {
+        self.login_id.clone()
+    }
+
+    /// The user-management capability, or `Forbidden`.
+    pub fn admin(&self) -> Result<Admin<'_>, AppError> {
+        if self.role.can_manage_users() {
+            Ok(Admin(self))
+        } else {
+            Err(AppError::Forbidden)
+        }
+    }
+}
+
+/// A credential found in the request's headers.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Presented {
+    Token(String),
+    Account { auth_id: String, token: String },
+}
+
+/// The credential the request carries, if any.
+pub fn presented(headers: &HeaderMap) -> Option<Presented> {
+    let text = |name: &str| {
+        headers
+            .get(name)
+            .and_then(|v| v.to_str().ok())
+            .map(str::trim)
+            .filter(|v| !v.is_empty())
+    };
+    if let Some(auth_id) = text("x-auth-id") {
+        return Some(Presented::Account {
+            auth_id: auth_id.to_owned(),
+            token: text("x-auth-token").unwrap_or_default().to_owned(),
+        });
+    }
+    let authorization = text("authorization")?;
+    let (scheme, token) = authorization.split_once(' ')?;
+    (scheme.eq_ignore_ascii_case("apikey") || scheme.eq_ignore_ascii_case("bearer"))
+        .then(|| Presented::Token(token.trim().to_owned()))
+}
+
+/// The caller a credential stands for, or `None` when it is unknown, wrong, expired, revoked,
+/// or its user or account can no longer act.
+pub async fn caller_from_credential(
+    state: &AppState,
+    presented: &Presented,
+) -> Result<Option<Caller>, AppError> {
+    match presented {
+        Presented::Token(token) => {
+            let Some(id) = credential::personal_token_id(token) else {
+                return Ok(None);
+            };
+            let Some(check) = db::api_token_store::find_for_check(&state.db, id).await? else {
+                return Ok(None);
+            };
+            let secret = token
+                .split_once(['_', '$'])
+                .map_or("", |(_, secret)| secret);
+            let fresh = check.expires_at.is_none_or(|at| db::now() < at);
+            if !crate::server::infra::secrets::same_hash(
+                &crate::server::infra::secrets::token_hash(secret),
+                &check.secret_hash,
+            ) || !fresh
+            {
+                return Ok(None);
+            }
+            let Ok(token_role) = Role::parse(&check.role) else {
+                return Ok(None);
+            };
+            let caller = api_caller(
+                state,
+                check.user_id,
+                Some(&check.user_stamp),
+                Via::Token(id),
+                token_role,
+            )
+            .await?;
+            if caller.is_some() {
+                db::api_token_store::touch(&state.db, id).await?;
+            }
+            Ok(caller)
+        }
+        Presented::Account { auth_id, token } => {
+            if !credential::is_auth_id(auth_id) {
+                return Ok(None);
+            }
+            let Some(account) = db::account_store::find_by_auth_id(&state.db, auth_id).await?
+            else {
+                return Ok(None);
+            };
+            let matches = account.auth_token_hash.as_deref().is_some_and(|stored| {
+                crate::server::infra::secrets::same_hash(
+                    &crate::server::infra::secrets::token_hash(token),
+                    stored,
+                )
+            });
+            if !matches || !account.enabled || !account.parent_enabled {
+                return Ok(None);
+            }
+            // They act as the holder: they hold only while whoever issued them still could.
+            if let Some(issuer) = account.auth_issued_by
+                && !still_administrator(state, issuer).await?
+            {
+                return Ok(None);
+            }
+            api_caller(
+                state,
+                account.holder_user_id,
+                None,
+                Via::AccountCredentials,
+                Role::Administrator,
+            )
+            .await
+        }
+    }
+}
+
+/// The caller for an API credential that has already been checked and belongs to `user_id`:
+/// `None` when the user or their account can no longer act, or when the user's security stamp
+/// is no longer `stamp` (password or privilege changed since the credential was made). The
+/// role is the user's, capped at `role_cap`.
+pub async fn api_caller(
+    state: &AppState,
+    user_id: i64,
+    stamp: Option<&str>,
+    via: Via,
+    role_cap: Role,
+) -> Result<Option<Caller>, AppError> {
+    let row = db::user_store::find_caller(&state.db, user_id)
+        .await?
+        .filter(|r| usable(r) && stamp.is_none_or(|s| s == r.security_stamp));
+    Ok(row.and_then(|r| into_caller(r, via)).map(|mut caller| {
+        caller.role = caller.role.min(role_cap);
+        caller
+    }))
+}
+
+/// Whether `user_id` exists, can act, and is an Administrator (or the holder) of their account.
+async fn still_administrator(state: &AppState, user_id: i64) -> Result<bool, AppError> {
+    Ok(db::user_store::find_caller(&state.db, user_id)
+        .await?
+        .filter(usable)
+        .and_then(|row| into_caller(row, Via::Session))
+        .is_some_and(|caller| caller.role == Role::Administrator))
+}
+
+fn usable(row: &CallerRow) -> bool {
+    !row.disabled && row.account_enabled && row.parent_enabled
+}
+
+/// The caller behind `session`, or `None` when the session is anonymous, expired, or no longer
+/// valid (user removed or disabled, account disabled, password or privilege changed since).
+/// An invalid session is deleted on the way.
+pub async fn caller(state: &AppState, session: &AuthSession) -> Result<Option<Caller>, AppError> {
+    let Some(user) = session.user().await? else {
+        return Ok(None);
+    };
+    let max_age = i64::try_from(state.config.session_max.as_secs()).unwrap_or(i64::MAX);
+    let row = if db::now().saturating_sub(user.logged_in_at) > max_age {
+        None
+    } else {
+        db::user_store::find_caller(&state.db, user.user_id).await?
+    };
+    let valid = row.filter(|r| r.security_stamp == user.stamp && usable(r));
+    // Ended from the list of sessions (or by logging out elsewhere): no longer valid either.
+    let valid = match valid {
+        Some(row)
+            if crate::server::identity::sessions::still_open(
+                state,
+                session,
+                &user.handle,
+                user.user_id,
+            )
+            .await? =>
+        {
+            Some(row)
+        }
+        _ => None,
+    };
+    match valid.and_then(|r| into_caller(r, Via::Session)) {
+        Some(caller) => match session.acting_in().await? {
+            Some(sub_pk) => act_in(state, session, caller, sub_pk).await.map(Some),
+            None => Ok(Some(caller)),
+        },
+        None => {
+            session.log_out().await?;
+            Ok(None)
+        }
+    }
+}
+
+/// The caller moved into sub-account `sub_pk` of their account, if they still may (they are an
+/// Administrator of its parent, and it still exists); otherwise the session stops acting.
+async fn act_in(
+    state: &AppState,
+    session: &AuthSession,
+    mut caller: Caller,
+    sub_pk: i64,
+) -> Result<Caller, AppError> {
+    let sub = if caller.role == Role::Administrator {
+        db::sub_account_store::find(&state.db, caller.account_pk, sub_pk).await?
+    } else {
+        None
+    };
+    let Some((sub, code)) = sub.and_then(|s| AccountId::parse(&s.code).ok().map(|c| (s, c))) else {
+        session.stop_acting().await?;
+        return Ok(caller);
+    };
+    caller.acting_from = Some(HomeAccount {
+        account_pk: caller.account_pk,
+        account_id: std::mem::replace(&mut caller.account_id, code),
+        company: std::mem::replace(&mut caller.company, sub.name),
+    });
+    caller.parent_pk = Some(caller.account_pk);
+    caller.account_pk = sub.id;
+    caller.account_created_at = sub.created_at;
+    caller.is_holder = false;
+    Ok(caller)
+}
+
+fn into_caller(row: CallerRow, via: Via) -> Option<Caller> {
+    let role = if row.is_holder {
+        Role::Administrator
+    } else {
+        Role::parse(&row.role).ok()?
+    };
+    let required = row.require_2fa_all || (row.require_2fa_admins && role == Role::Administrator);
+    let account_id = AccountId::parse(&row.account_code).ok()?;
+    let login_id = match &row.login {
+        Some(login) => format!("{account_id}/{login}"),
+        None => account_id.to_string(),
+    };
+    Some(Caller {
+        user_id: row.user_id,
+        account_pk: row.account_pk,
+        account_id,
+        company: row.company,
+        account_created_at: row.account_created_at,
+        is_holder: row.is_holder,
+        login: row.login,
+        email: row.email,
+        role,
+        password_change_required: row.password_change_required,
+        must_enrol_two_factor: required && !row.totp_enabled,
+        parent_pk: row.parent_pk,
+        acting_from: None,
+        via,
+        login_id,
+        checked: SessionChecked,
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn headers(pairs: &[(&'static str, &'static str)]) -> HeaderMap {
+        let mut map = HeaderMap::new();
+        for (k, v) in pairs {
+            map.insert(*k, v.parse().unwrap());
+        }
+        map
+    }
+
+    #[test]
+    fn credentials_are_read_from_their_headers() {
+        assert_eq!(presented(&headers(&[])), None);
+        assert_eq!(
+            presented(&headers(&[("authorization", "APIKey 12_secret")])),
+            Some(Presented::Token("12_secret".into()))
+        );
+        assert_eq!(
+            presented(&headers(&[("authorization", "Bearer 12_secret")])),
+            Some(Presented::Token("12_secret".into()))
+        );
+        assert_eq!(presented(&headers(&[("authorization", "Basic abc")])), None);
+        assert_eq!(
+            presented(&headers(&[
+                ("x-auth-id", "SA_ABCDEFGHJK"),
+                ("x-auth-token", "t")
+            ])),
+            Some(Presented::Account {
+                auth_id: "SA_ABCDEFGHJK".into(),
+                token: "t".into()
+            })
+        );
+    }
+}

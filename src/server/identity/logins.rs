@@ -1,0 +1,310 @@
+//! Creating main accounts and logging in: the services behind the sign-up page, the login form
+//! and `steward account create`.
+
+use crate::domain::{AccountId, CompanyName, Email, LoginId};
+use crate::error::{AppError, FieldError};
+use crate::i18n::MessageKey;
+use crate::server::audit::record;
+use crate::server::audit::record::Action;
+use crate::server::audit::record::Event;
+use crate::server::audit::record::Outcome;
+use crate::server::db;
+use crate::server::db::account_store::CreateAccountError;
+use crate::server::db::account_store::NewAccount;
+use crate::server::db::throttle_store::Reservation;
+use crate::server::identity::attempts;
+use crate::server::identity::auth_session::AuthSession;
+use crate::server::identity::sessions;
+use crate::server::identity::sessions::Client;
+use crate::server::infra::hashing::Verified;
+use crate::server::web::metrics::LoginResult;
+use crate::server::web::state::AppState;
+
+pub const COMPANY_TAKEN: &str = crate::key!("accounts.error.company_taken");
+
+/// The result of a successful sign-up.
+pub struct CreatedAccount {
+    pub account_id: AccountId,
+    pub holder_user_id: i64,
+    pub security_stamp: String,
+}
+
+/// Validates every field (reporting all problems at once), then creates the account and its
+/// holder. Nothing is written unless everything is valid.
+pub async fn create_account(
+    state: &AppState,
+    company: &str,
+    email: &str,
+    password: String,
+    via: &'static str,
+) -> Result<CreatedAccount, AppError> {
+    let mut errors = Vec::new();
+    let company = CompanyName::parse(company)
+        .map_err(|e| {
+            errors.push(FieldError {
+                field: "company".into(),
+                key: e.key().into(),
+                args: Vec::new(),
+            })
+        })
+        .ok();
+    let email = Email::parse(email)
+        .map_err(|e| {
+            errors.push(FieldError {
+                field: "email".into(),
+                key: e.key().into(),
+                args: Vec::new(),
+            })
+        })
+        .ok();
+    let context = [
+        company.as_ref().map_or("", CompanyName::as_str),
+        email.as_ref().map_or("", Email::as_str),
+    ];
+    let verdict = state.judge_password(&password, &context).await?;
+    if !verdict.acceptable {
+        errors.extend(
+            verdict
+                .reasons
+                .into_iter()
+                .map(|r| FieldError::new("password", r)),
+        );
+    }
+    let (Some(company), Some(email), true) = (company, email, errors.is_empty()) else {
+        return Err(AppError::Invalid(errors));
+    };
+
+    let password_hash = state.hasher.hash(password).await?;
+    let security_stamp = crate::server::infra::secrets::security_stamp();
+    // Account IDs are drawn at random; on the rare collision, draw again.
+    for _ in 0..8 {
+        let account_id = crate::server::infra::secrets::account_id();
+        let new = NewAccount {
+            code: account_id.as_str(),
+            company: company.as_str(),
+            company_key: &company.key(),
+            parent_id: None,
+            profile: None,
+            credentials: None,
+            holder_email: email.as_str(),
+            holder_password_hash: &password_hash,
+            holder_security_stamp: &security_stamp,
+            claims_company: false,
+        };
+        match db::account_store::create(&state.db, &Event::sign_up(via), &new).await {
+            Ok(db::account_store::CreatedIds { holder_user_id, .. }) => {
+                tracing::info!(account = %account_id, "account created");
+                return Ok(CreatedAccount {
+                    account_id,
+                    holder_user_id,
+                    security_stamp,
+                });
+            }
+            Err(CreateAccountError::CodeTaken) => continue,
+            Err(CreateAccountError::CompanyTaken) => {
+                return Err(AppError::field("company", COMPANY_TAKEN));
+            }
+            Err(CreateAccountError::Db(e)) => return Err(e.into()),
+        }
+    }
+    Err(crate::server::web::failures::internal(anyhow::anyhow!(
+        "no free account ID after 8 draws"
+    )))
+}
+
+/// A failed login as a user that does not exist, recorded in the account when the account
+/// does: an administrator sees someone trying logins.
+async fn record_unknown_login(state: &AppState, id: &LoginId) -> Result<(), AppError> {
+    if let Some((account_pk, root_pk)) =
+        db::account_store::keys_of_code(&state.db, id.account.as_str()).await?
+    {
+        let event = Event::login(account_pk, root_pk, None, &id.to_string(), Action::Login);
+        record::record(&state.db, &event, Outcome::Failure, "unknown user").await?;
+    }
+    Ok(())
+}
+
+/// Where a correct password leads.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum LoginStep {
+    /// Logged in.
+    Done,
+    /// The user has two-factor authentication: a code must follow.
+    SecondFactor,
+}
+
+/// Checks the login ID and password and starts a session, or the second step for a user with
+/// two-factor authentication. Every failure is the same `LoginFailed`, after the same amount of
+/// hashing work.
+pub async fn log_in(
+    state: &AppState,
+    session: &AuthSession,
+    client: &Client,
+    login_id: &str,
+    password: String,
+) -> Result<LoginStep, AppError> {
+    let parsed = LoginId::parse(login_id);
+    let candidate = match &parsed {
+        Some(id) => {
+            let login_key = id.login.as_ref().map(|l| l.key());
+            db::user_store::find_login_candidate(
+                &state.db,
+                id.account.as_str(),
+                login_key.as_deref(),
+            )
+            .await?
+        }
+        None => None,
+    };
+    // The attempt is counted before the password is checked, so that a burst of parallel
+    // guesses gets no more checks than the free attempts (SECURITY.md rule 5).
+    let headers = attempts::request_headers();
+    let reserved = match &candidate {
+        Some(c) => {
+            let bucket = attempts::bucket(state, &headers, c.user_id).await?;
+            let reservation = attempts::reserve(state, c.user_id, &bucket).await?;
+            Some((bucket, reservation))
+        }
+        None => None,
+    };
+    let granted = matches!(reserved, Some((_, Reservation::Granted { .. })));
+    // A refused attempt is not checked at all, yet costs the same hashing time as any other
+    // and gets the same answer: locked looks exactly like wrong (SECURITY.md rule 6).
+    let stored = candidate
+        .as_ref()
+        .filter(|_| granted)
+        .map(|c| c.password_hash.clone());
+    let verified = match state.hasher.verify(password, stored).await {
+        Ok(verified) => verified,
+        Err(err) => {
+            // Not checked after all (the hashing queue was full): not a failure.
+            if let (Some(c), Some((bucket, Reservation::Granted { .. }))) = (&candidate, &reserved)
+            {
+                db::throttle_store::release(&state.db, c.user_id, bucket).await?;
+            }
+            return Err(err.into());
+        }
+    };
+    let (Some(candidate), Some((bucket, reservation))) = (candidate, reserved) else {
+        state.metrics.login(LoginResult::Failure);
+        if let Some(id) = &parsed {
+            record_unknown_login(state, id).await?;
+        }
+        return Err(AppError::LoginFailed);
+    };
+    // Only a well-formed login ID of an existing user gets here: the text is an ID, not a
+    // password typed into the wrong box.
+    let login_text = parsed.as_ref().map(LoginId::to_string).unwrap_or_default();
+    let event = Event::login(
+        candidate.account_pk,
+        candidate.root_pk,
+        Some(candidate.user_id),
+        &login_text,
+        Action::Login,
+    );
+    if let Reservation::Refused { .. } = reservation {
+        tracing::info!(user_id = candidate.user_id, "login refused unchecked");
+        record::record(&state.db, &event, Outcome::Failure, "locked").await?;
+        state.metrics.login(LoginResult::refused(true));
+        return Err(AppError::LoginFailed);
+    }
+    if !verified.ok() {
+        tracing::info!(user_id = candidate.user_id, "login failed");
+        record::record(&state.db, &event, Outcome::Failure, "wrong password").await?;
+        state.metrics.login(LoginResult::refused(false));
+        return Err(AppError::LoginFailed);
+    }
+    if candidate.disabled || !candidate.account_enabled {
+        db::throttle_store::release(&state.db, candidate.user_id, &bucket).await?;
+        record::record(&state.db, &event, Outcome::Failure, "disabled").await?;
+        state.metrics.login(LoginResult::Failure);
+        return Err(AppError::LoginFailed);
+    }
+    let rehashed = match &verified {
+        Verified::YesRehashed(hash) => Some(hash.as_str()),
+        _ => None,
+    };
+    if candidate.totp_enabled {
+        // The right password is not a failure, but the count stays until the code is right too:
+        // re-entering the password never buys more guesses at the code.
+        db::throttle_store::release(&state.db, candidate.user_id, &bucket).await?;
+        // The password step of a two-step login: its own event; the code step records another.
+        match rehashed {
+            Some(hash) => {
+                db::user_store::record_login(&state.db, &event, candidate.user_id, Some(hash))
+                    .await?;
+            }
+            None => record::record(&state.db, &event, Outcome::Success, "code required").await?,
+        }
+        session
+            .begin_second_factor(candidate.user_id, &candidate.security_stamp, &bucket)
+            .await?;
+        state.metrics.login(LoginResult::SecondFactor);
+        return Ok(LoginStep::SecondFactor);
+    }
+    db::throttle_store::clear(&state.db, candidate.user_id, &bucket).await?;
+    db::user_store::record_login(&state.db, &event, candidate.user_id, rehashed).await?;
+    sessions::start(
+        state,
+        session,
+        client,
+        candidate.user_id,
+        &candidate.security_stamp,
+    )
+    .await?;
+    attempts::remember_device(state, &headers, candidate.user_id, &bucket).await?;
+    state.metrics.login(LoginResult::Success);
+    Ok(LoginStep::Done)
+}
+
+/// The second login step: a TOTP code or a recovery code for the login the session holds.
+/// Wrong codes count against the same limiter as wrong passwords, from the same bucket
+/// (SECURITY.md rule 11), and are counted before they are checked.
+pub async fn log_in_second_factor(
+    state: &AppState,
+    session: &AuthSession,
+    client: &Client,
+    code: &str,
+) -> Result<(), AppError> {
+    let Some(pending) = session.pending_login().await? else {
+        state.metrics.login(LoginResult::Failure);
+        return Err(AppError::LoginFailed);
+    };
+    let Some((account_pk, root_pk, login_id)) =
+        db::user_store::identity(&state.db, pending.user_id).await?
+    else {
+        return Err(AppError::LoginFailed);
+    };
+    let event = Event::login(
+        account_pk,
+        root_pk,
+        Some(pending.user_id),
+        &login_id,
+        Action::LoginCode,
+    );
+    let reservation = attempts::reserve(state, pending.user_id, &pending.bucket).await?;
+    let throttled = matches!(reservation, Reservation::Refused { .. });
+    let accepted = !throttled
+        && crate::server::identity::two_factor::verify_second_factor(
+            state,
+            &event,
+            pending.user_id,
+            code,
+        )
+        .await?;
+    if !accepted {
+        tracing::info!(user_id = pending.user_id, throttled, "second factor failed");
+        let detail = if throttled { "locked" } else { "wrong code" };
+        record::record(&state.db, &event, Outcome::Failure, detail).await?;
+        state.metrics.login(LoginResult::refused(throttled));
+        return Err(AppError::LoginFailed);
+    }
+    db::throttle_store::clear(&state.db, pending.user_id, &pending.bucket).await?;
+    db::user_store::record_login(&state.db, &event, pending.user_id, None).await?;
+    // The stamp from the password step: a user disabled meanwhile gets a dead session.
+    sessions::start(state, session, client, pending.user_id, &pending.stamp).await?;
+    let headers = attempts::request_headers();
+    attempts::remember_device(state, &headers, pending.user_id, &pending.bucket).await?;
+    state.metrics.login(LoginResult::Success);
+    Ok(())
+}

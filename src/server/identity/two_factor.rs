@@ -1,0 +1,343 @@
+//! Two-factor authentication with TOTP (SECURITY.md rules 8 to 12): enrolment, the second login
+//! step, recovery codes. Seeds are 160 bits from the OS CSPRNG, sealed with the server key, and
+//! active only after a correct code; changing anything requires the current password.
+
+use rand::rngs::OsRng;
+use rand::{Rng, RngCore};
+use sha2::{Digest, Sha256};
+
+use crate::domain::generated::{normalize_recovery_code, recovery_code};
+use crate::domain::totp::{SEED_BYTES, Totp, qr_svg};
+use crate::error::{AppError, FieldError};
+use crate::server::audit::record::Action;
+use crate::server::audit::record::Event;
+use crate::server::audit::record::audited;
+use crate::server::db;
+use crate::server::db::now;
+use crate::server::identity::caller::Admin;
+use crate::server::identity::caller::Caller;
+use crate::server::web::state::AppState;
+
+pub const RECOVERY_CODES: usize = 10;
+
+pub struct Enrolment {
+    pub key: String,
+    pub uri: String,
+    pub qr_svg: String,
+}
+
+pub struct Status {
+    pub enabled: bool,
+    pub pending: Option<Enrolment>,
+    pub recovery_codes_left: i64,
+    /// The account's policy: required of (administrators, everyone).
+    pub policy: (bool, bool),
+}
+
+fn context(kind: &str, user_id: i64) -> String {
+    format!("{kind}:{user_id}")
+}
+
+/// A recovery code as stored: an HMAC-SHA256 keyed with the server key, naming the key. A
+/// bare hash of a code this short could be reversed by guessing from a copy of the database;
+/// the HMAC cannot be computed without the key.
+fn hash_recovery_code(state: &AppState, code: &str) -> String {
+    state
+        .server_key
+        .recovery_code_hash(&normalize_recovery_code(code))
+}
+
+/// Every form `code` may be stored in: its HMAC under each of the server's keys (the retired
+/// ones verify codes issued before a rotation), and the bare SHA-256 of codes issued before
+/// HMACs. Those are kept and accepted once each, as every code is, until the user's codes are
+/// renewed: they cannot be converted, since only the user has the codes.
+fn stored_forms(state: &AppState, code: &str) -> Vec<String> {
+    let normalized = normalize_recovery_code(code);
+    let mut forms = state.server_key.recovery_code_hashes(&normalized);
+    forms.push(hex::encode(Sha256::digest(normalized.as_bytes())));
+    forms
+}
+
+fn fresh_recovery_codes(state: &AppState) -> (Vec<String>, Vec<String>) {
+    let codes: Vec<String> = (0..RECOVERY_CODES)
+        .map(|_| recovery_code(|n| OsRng.gen_range(0..n)))
+        .collect();
+    let hashes = codes.iter().map(|c| hash_recovery_code(state, c)).collect();
+    (codes, hashes)
+}
+
+async fn row(
+    state: &AppState,
+    user_id: i64,
+) -> Result<db::two_factor_store::TwoFactorRow, AppError> {
+    db::two_factor_store::find(&state.db, user_id)
+        .await?
+        .ok_or(AppError::Unauthenticated)
+}
+
+fn open(
+    state: &AppState,
+    sealed: &[u8],
+    kind: &str,
+    user_id: i64,
+    label: &str,
+) -> Result<Totp, AppError> {
+    let seed = state.server_key.decrypt(sealed, &context(kind, user_id))?;
+    Totp::new(seed, label).map_err(|e| AppError::from(anyhow::Error::new(e)))
+}
+
+pub async fn status(state: &AppState, caller: &Caller) -> Result<Status, AppError> {
+    let row = row(state, caller.user_id).await?;
+    let pending = match (&row.totp_pending_sealed, row.totp_enabled) {
+        (Some(sealed), false) => {
+            let totp = open(
+                state,
+                sealed,
+                "totp-pending",
+                caller.user_id,
+                &caller.login_id(),
+            )?;
+            let uri = totp.uri();
+            Some(Enrolment {
+                key: totp.key_for_humans(),
+                qr_svg: qr_svg(&uri).unwrap_or_default(),
+                uri,
+            })
+        }
+        _ => None,
+    };
+    let policy = db::two_factor_store::policy(&state.db, caller.account_pk).await?;
+    Ok(Status {
+        enabled: row.totp_enabled,
+        pending,
+        recovery_codes_left: row.recovery_codes_left,
+        policy,
+    })
+}
+
+/// Sets who in the caller's account must use two-factor authentication. Those without it are
+/// taken to enrolment on their next request.
+pub async fn set_policy(
+    state: &AppState,
+    admin: Admin<'_>,
+    administrators: bool,
+    everyone: bool,
+) -> Result<(), AppError> {
+    let caller = admin.caller();
+    let event = Event::by(
+        caller,
+        Action::TwoFactorPolicy,
+        policy_label(administrators, everyone),
+    );
+    let account_pk = caller.account_pk;
+    let work =
+        db::two_factor_store::set_policy(&state.db, &event, account_pk, administrators, everyone);
+    audited(&state.db, &event, async { Ok(work.await?) }).await?;
+    tracing::info!(account = %admin.caller().account_id, administrators, everyone, "two-factor policy set");
+    Ok(())
+}
+
+/// How a policy reads in the activity log.
+fn policy_label(administrators: bool, everyone: bool) -> &'static str {
+    match (administrators, everyone) {
+        (_, true) => "required of everyone",
+        (true, false) => "required of administrators",
+        (false, false) => "optional",
+    }
+}
+
+/// Draws a new seed and keeps it, sealed, until a correct code confirms it.
+pub async fn begin(state: &AppState, caller: &Caller) -> Result<(), AppError> {
+    if row(state, caller.user_id).await?.totp_enabled {
+        return Err(AppError::field(
+            "form",
+            crate::key!("security.error.already_on"),
+        ));
+    }
+    let mut seed = vec![0u8; SEED_BYTES];
+    OsRng.fill_bytes(&mut seed);
+    let sealed = state
+        .server_key
+        .encrypt(&seed, &context("totp-pending", caller.user_id))?;
+    db::two_factor_store::set_pending(&state.db, caller.user_id, &sealed).await?;
+    Ok(())
+}
+
+/// Checks the password and a code as one limited attempt (SECURITY.md rule 26), reporting both
+/// fields' problems at once. `code_ok` checks the code; it runs only when the attempt is granted.
+async fn check_password_and_code(
+    state: &AppState,
+    caller: &Caller,
+    password: String,
+    code_ok: impl Future<Output = Result<bool, AppError>>,
+) -> Result<(), AppError> {
+    let check = async {
+        let code_ok = code_ok.await?;
+        let password_ok =
+            crate::server::manage::users::password_matches(state, caller.user_id, password).await?;
+        Ok((password_ok, code_ok))
+    };
+    let (password_ok, code_ok) =
+        crate::server::identity::attempts::check_own_secret(state, caller, check, |(p, c)| {
+            *p && *c
+        })
+        .await?;
+    let mut errors = Vec::new();
+    if !password_ok {
+        errors.push(FieldError::new(
+            "password",
+            crate::key!("password.error.wrong_current"),
+        ));
+    }
+    if !code_ok {
+        errors.push(FieldError::new(
+            "code",
+            crate::key!("security.error.bad_code"),
+        ));
+    }
+    if errors.is_empty() {
+        Ok(())
+    } else {
+        Err(AppError::Invalid(errors))
+    }
+}
+
+/// Turns two-factor authentication on with the pending seed; returns the recovery codes, to be
+/// shown once.
+pub async fn confirm(
+    state: &AppState,
+    caller: &Caller,
+    password: String,
+    code: &str,
+) -> Result<Vec<String>, AppError> {
+    let event = Event::by(caller, Action::TwoFactorEnable, caller.login_id());
+    audited(
+        &state.db,
+        &event,
+        confirm_as(state, caller, password, code, &event),
+    )
+    .await
+}
+
+async fn confirm_as(
+    state: &AppState,
+    caller: &Caller,
+    password: String,
+    code: &str,
+    event: &Event,
+) -> Result<Vec<String>, AppError> {
+    let row = row(state, caller.user_id).await?;
+    let Some(sealed) = row.totp_pending_sealed.filter(|_| !row.totp_enabled) else {
+        return Err(AppError::field(
+            "form",
+            crate::key!("security.error.start_again"),
+        ));
+    };
+    let seed = state
+        .server_key
+        .decrypt(&sealed, &context("totp-pending", caller.user_id))?;
+    let totp = Totp::new(seed.clone(), &caller.login_id())
+        .map_err(|e| AppError::from(anyhow::Error::new(e)))?;
+    let step = totp.accept(code, now(), None);
+    let code_ok = step.is_some();
+    check_password_and_code(state, caller, password, async move { Ok(code_ok) }).await?;
+    // Sealed again for its new role: a pending seed's ciphertext does not open as an active one.
+    let active = state
+        .server_key
+        .encrypt(&seed, &context("totp", caller.user_id))?;
+    let (codes, hashes) = fresh_recovery_codes(state);
+    db::two_factor_store::enable(
+        &state.db,
+        event,
+        caller.user_id,
+        &active,
+        step.unwrap_or_default(),
+        &hashes,
+    )
+    .await?;
+    tracing::info!(
+        user_id = caller.user_id,
+        "two-factor authentication enabled"
+    );
+    Ok(codes)
+}
+
+/// Accepts a TOTP code (once) for an enrolled user.
+async fn accept_totp(state: &AppState, user_id: i64, code: &str) -> Result<bool, AppError> {
+    let row = row(state, user_id).await?;
+    let (true, Some(sealed)) = (row.totp_enabled, row.totp_sealed) else {
+        return Ok(false);
+    };
+    let totp = open(state, &sealed, "totp", user_id, "")?;
+    match totp.accept(code, now(), row.totp_last_step) {
+        Some(step) => Ok(db::two_factor_store::claim_step(&state.db, user_id, step).await?),
+        None => Ok(false),
+    }
+}
+
+/// The second login step: a current TOTP code, or an unused recovery code (which records
+/// `event` as the code's use).
+pub async fn verify_second_factor(
+    state: &AppState,
+    event: &Event,
+    user_id: i64,
+    code: &str,
+) -> Result<bool, AppError> {
+    if code
+        .chars()
+        .filter(|c| !c.is_whitespace())
+        .all(|c| c.is_ascii_digit())
+    {
+        return accept_totp(state, user_id, code).await;
+    }
+    let event = event.doing(Action::RecoveryCodeUsed);
+    let mut used = false;
+    for hash in stored_forms(state, code) {
+        if db::two_factor_store::use_recovery_code(&state.db, &event, user_id, &hash).await? {
+            used = true;
+            break;
+        }
+    }
+    if used {
+        tracing::info!(user_id, "recovery code used");
+    }
+    Ok(used)
+}
+
+pub async fn disable(
+    state: &AppState,
+    caller: &Caller,
+    password: String,
+    code: &str,
+) -> Result<(), AppError> {
+    let event = Event::by(caller, Action::TwoFactorDisable, caller.login_id());
+    audited(&state.db, &event, async {
+        let code_ok = accept_totp(state, caller.user_id, code);
+        check_password_and_code(state, caller, password, code_ok).await?;
+        db::two_factor_store::disable(&state.db, &event, caller.user_id, false).await?;
+        tracing::info!(
+            user_id = caller.user_id,
+            "two-factor authentication disabled"
+        );
+        Ok(())
+    })
+    .await
+}
+
+pub async fn new_recovery_codes(
+    state: &AppState,
+    caller: &Caller,
+    password: String,
+    code: &str,
+) -> Result<Vec<String>, AppError> {
+    let event = Event::by(caller, Action::RecoveryCodesRenew, caller.login_id());
+    audited(&state.db, &event, async {
+        let code_ok = accept_totp(state, caller.user_id, code);
+        check_password_and_code(state, caller, password, code_ok).await?;
+        let (codes, hashes) = fresh_recovery_codes(state);
+        db::two_factor_store::replace_recovery_codes(&state.db, &event, caller.user_id, &hashes)
+            .await?;
+        Ok(codes)
+    })
+    .await
+}

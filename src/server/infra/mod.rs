@@ -1,0 +1,10 @@
+//! What the server stands on: configuration, private files, random secrets and hashes, the server
+//! key, the password-hashing queue, per-client limits, date formats.
+
+pub mod client_limits;
+pub mod config;
+pub mod crypto;
+pub mod files;
+pub mod format;
+pub mod hashing;
+pub mod secrets;

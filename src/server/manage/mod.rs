@@ -1,0 +1,9 @@
+//! Managing an account: delegated users, sub-accounts, API tokens and provider keys, one-time
+//! reveals. Every rule once; callers reach these services only with a capability.
+
+pub mod api_tokens;
+pub mod ovh_keys;
+pub mod reveals;
+pub mod sub_accounts;
+pub mod tencent_keys;
+pub mod users;

@@ -1,0 +1,722 @@
+//! User management: the rules for adding, editing, disabling, resetting and removing delegated
+//! users, and for groups. Every write takes an [`Admin`] capability; every lookup is scoped to
+//! the caller's own account, so another account's users are simply not found.
+
+use rand::Rng;
+use rand::rngs::OsRng;
+
+use crate::domain::generated::readable_password;
+use crate::domain::{Description, Email, GroupName, LoginName, Role};
+use crate::error::{AppError, FieldError};
+use crate::server::audit::record::Action;
+use crate::server::audit::record::Event;
+use crate::server::audit::record::audited;
+use crate::server::db;
+use crate::server::db::group_store::DeleteGroupError;
+use crate::server::db::group_store::InsertGroupError;
+use crate::server::db::group_store::UpdateGroupError;
+use crate::server::db::user_store::InsertUserError;
+use crate::server::identity::caller::Admin;
+use crate::server::identity::caller::Caller;
+use crate::server::web::state::AppState;
+
+/// The most rows "Add several users" takes at once.
+pub const BULK_MAX: usize = crate::api::user_fns::BULK_ROWS;
+
+pub fn generate_password() -> String {
+    readable_password(|n| OsRng.gen_range(0..n))
+}
+
+/// Collects field errors so that a form can show all of them at once.
+#[derive(Default)]
+struct Problems(Vec<FieldError>);
+
+impl Problems {
+    fn check<T, E: crate::i18n::MessageKey>(
+        &mut self,
+        field: &str,
+        parsed: Result<T, E>,
+    ) -> Option<T> {
+        parsed.map_err(|e| self.add(field, e.key())).ok()
+    }
+
+    fn add(&mut self, field: &str, message: impl Into<String>) {
+        self.0.push(FieldError {
+            field: field.to_owned(),
+            key: message.into(),
+            args: Vec::new(),
+        });
+    }
+
+    fn into_result(self) -> Result<(), AppError> {
+        if self.0.is_empty() {
+            Ok(())
+        } else {
+            Err(AppError::Invalid(self.0))
+        }
+    }
+}
+
+/// What the add-user form sends.
+pub struct NewUserInput<'a> {
+    pub login: &'a str,
+    pub email: &'a str,
+    pub group: &'a str,
+    pub description: &'a str,
+    /// Empty: generate one, to be shown once.
+    pub password: String,
+    pub require_change: bool,
+}
+
+pub struct CreatedUser {
+    pub login: String,
+    /// Present when Steward generated the password.
+    pub generated_password: Option<String>,
+}
+
+async fn group_id(state: &AppState, account_pk: i64, name: &str) -> Result<Option<i64>, AppError> {
+    let Ok(name) = GroupName::parse(name) else {
+        return Ok(None);
+    };
+    Ok(
+        db::group_store::find_by_name(&state.db, account_pk, &name.key())
+            .await?
+            .map(|g| g.id),
+    )
+}
+
+pub async fn create_user(
+    state: &AppState,
+    admin: Admin<'_>,
+    input: NewUserInput<'_>,
+) -> Result<CreatedUser, AppError> {
+    let event = Event::by(admin.caller(), Action::UserCreate, input.login.trim());
+    audited(
+        &state.db,
+        &event,
+        create_user_as(state, admin, input, &event),
+    )
+    .await
+}
+
+async fn create_user_as(
+    state: &AppState,
+    admin: Admin<'_>,
+    input: NewUserInput<'_>,
+    event: &Event,
+) -> Result<CreatedUser, AppError> {
+    let caller = admin.caller();
+    let mut problems = Problems::default();
+    let login = problems.check("login", LoginName::parse(input.login));
+    let email = problems.check("email", Email::parse(input.email));
+    let description = problems.check("description", Description::parse(input.description));
+    let group = group_id(state, caller.account_pk, input.group).await?;
+    if group.is_none() {
+        problems.add("group", crate::key!("users.error.choose_group"));
+    }
+    let generated = input.password.is_empty();
+    let password = if generated {
+        generate_password()
+    } else {
+        input.password
+    };
+    if !generated {
+        let context = [
+            input.login,
+            input.email,
+            caller.account_id.as_str(),
+            caller.company.as_str(),
+        ];
+        let verdict = state.judge_password(&password, &context).await?;
+        if !verdict.acceptable {
+            verdict
+                .reasons
+                .into_iter()
+                .for_each(|r| problems.add("password", r));
+        }
+    }
+    problems.into_result()?;
+    let (Some(login), Some(email), Some(description), Some(group_id)) =
+        (login, email, description, group)
+    else {
+        return Err(AppError::field("form", crate::key!("error.correct_form")));
+    };
+    let hash = state.hasher.hash(password.clone()).await?;
+    let new = db::user_store::NewUser {
+        login: login.as_str(),
+        login_key: &login.key(),
+        email: email.as_str(),
+        password_hash: &hash,
+        group_id,
+        description: description.as_str(),
+        password_change_required: input.require_change || generated,
+    };
+    match db::user_store::insert(&state.db, event, caller.account_pk, &new).await {
+        Ok(_) => Ok(CreatedUser {
+            login: login.as_str().to_owned(),
+            generated_password: generated.then_some(password),
+        }),
+        Err(InsertUserError::LoginTaken) => Err(AppError::field_with(
+            "login",
+            crate::key!("users.error.login_taken"),
+            &[("login", login.as_str())],
+        )),
+        Err(InsertUserError::Db(e)) => Err(e.into()),
+    }
+}
+
+/// One row of "Add several users".
+pub struct BulkRow<'a> {
+    pub login: &'a str,
+    pub email: &'a str,
+    pub group: &'a str,
+    pub description: &'a str,
+}
+
+impl BulkRow<'_> {
+    fn is_blank(&self) -> bool {
+        [self.login, self.email, self.description]
+            .iter()
+            .all(|f| f.trim().is_empty())
+    }
+}
+
+pub enum BulkOutcome {
+    Created {
+        row: usize,
+        login: String,
+        password: String,
+    },
+    Refused {
+        row: usize,
+        login: String,
+        reason: String,
+    },
+}
+
+/// Creates each non-blank row on its own: one bad row does not stop the others. Passwords are
+/// generated, and every created user must change theirs at first login.
+pub async fn create_users(
+    state: &AppState,
+    admin: Admin<'_>,
+    rows: &[BulkRow<'_>],
+) -> Result<Vec<BulkOutcome>, AppError> {
+    let filled: Vec<(usize, &BulkRow<'_>)> = rows
+        .iter()
+        .enumerate()
+        .filter(|(_, r)| !r.is_blank())
+        .map(|(i, r)| (i + 1, r))
+        .collect();
+    if filled.is_empty() {
+        return Err(AppError::field("form", crate::key!("users.error.no_rows")));
+    }
+    if filled.len() > BULK_MAX {
+        return Err(AppError::field_with(
+            "form",
+            crate::key!("users.error.too_many_rows"),
+            &[("max", &BULK_MAX.to_string())],
+        ));
+    }
+    let mut outcomes = Vec::with_capacity(filled.len());
+    for (row, input) in filled {
+        let created = create_user(
+            state,
+            admin,
+            NewUserInput {
+                login: input.login,
+                email: input.email,
+                group: input.group,
+                description: input.description,
+                password: String::new(),
+                require_change: true,
+            },
+        )
+        .await;
+        outcomes.push(match created {
+            Ok(user) => BulkOutcome::Created {
+                row,
+                login: user.login,
+                password: user.generated_password.unwrap_or_default(),
+            },
+            Err(AppError::Invalid(errors)) => BulkOutcome::Refused {
+                row,
+                login: input.login.trim().to_owned(),
+                reason: errors
+                    .into_iter()
+                    .map(|e| e.key)
+                    .collect::<Vec<_>>()
+                    .join("\n"),
+            },
+            Err(other) => return Err(other),
+        });
+    }
+    Ok(outcomes)
+}
+
+/// The delegated user `login` of the caller's account, or `NotFound`.
+pub async fn find(
+    state: &AppState,
+    caller: &Caller,
+    login: &str,
+) -> Result<db::user_store::UserRow, AppError> {
+    let login = LoginName::parse(login).map_err(|_| AppError::NotFound)?;
+    db::user_store::find_by_login(&state.db, caller.account_pk, &login.key())
+        .await?
+        .ok_or(AppError::NotFound)
+}
+
+/// Nobody acts on themselves through user management: no self-escalation, no locking
+/// oneself out (SECURITY.md rule 19).
+fn not_self(
+    admin: Admin<'_>,
+    user: &db::user_store::UserRow,
+    message: &str,
+) -> Result<(), AppError> {
+    if admin.caller().user_id == user.id {
+        Err(AppError::field("form", message))
+    } else {
+        Ok(())
+    }
+}
+
+pub async fn update_user(
+    state: &AppState,
+    admin: Admin<'_>,
+    login: &str,
+    email: &str,
+    group: &str,
+    description: &str,
+) -> Result<(), AppError> {
+    let event = Event::by(admin.caller(), Action::UserUpdate, login);
+    let work = update_user_as(state, admin, login, email, group, description, &event);
+    audited(&state.db, &event, work).await
+}
+
+async fn update_user_as(
+    state: &AppState,
+    admin: Admin<'_>,
+    login: &str,
+    email: &str,
+    group: &str,
+    description: &str,
+    event: &Event,
+) -> Result<(), AppError> {
+    let caller = admin.caller();
+    let user = find(state, caller, login).await?;
+    let mut problems = Problems::default();
+    let email = problems.check("email", Email::parse(email));
+    let description = problems.check("description", Description::parse(description));
+    let group_id = group_id(state, caller.account_pk, group).await?;
+    if group_id.is_none() {
+        problems.add("group", crate::key!("users.error.choose_group"));
+    }
+    let current_group = group_id_of(state, caller, &user).await?;
+    if caller.user_id == user.id && group_id.is_some() && group_id != Some(current_group) {
+        problems.add("group", crate::key!("user_edit.own_privilege"));
+    }
+    problems.into_result()?;
+    let (Some(email), Some(description), Some(group_id)) = (email, description, group_id) else {
+        return Err(AppError::field("form", crate::key!("error.correct_form")));
+    };
+    let done = db::user_store::update_profile(
+        &state.db,
+        event,
+        caller.account_pk,
+        user.id,
+        email.as_str(),
+        group_id,
+        description.as_str(),
+    )
+    .await?;
+    if done {
+        Ok(())
+    } else {
+        Err(AppError::NotFound)
+    }
+}
+
+async fn group_id_of(
+    state: &AppState,
+    caller: &Caller,
+    user: &db::user_store::UserRow,
+) -> Result<i64, AppError> {
+    group_id(state, caller.account_pk, &user.group_name)
+        .await?
+        .ok_or(AppError::NotFound)
+}
+
+pub async fn set_disabled(
+    state: &AppState,
+    admin: Admin<'_>,
+    login: &str,
+    disabled: bool,
+) -> Result<(), AppError> {
+    let action = if disabled {
+        Action::UserDisable
+    } else {
+        Action::UserEnable
+    };
+    let event = Event::by(admin.caller(), action, login);
+    audited(&state.db, &event, async {
+        let user = find(state, admin.caller(), login).await?;
+        if disabled {
+            not_self(admin, &user, crate::key!("users.error.self_disable"))?;
+        }
+        let account_pk = admin.caller().account_pk;
+        db::user_store::set_disabled(&state.db, &event, account_pk, user.id, disabled).await?;
+        Ok(())
+    })
+    .await
+}
+
+/// Gives the user a generated temporary password (returned, to be shown once) and ends their
+/// sessions; they must choose a new one at their next login.
+pub async fn reset_password(
+    state: &AppState,
+    admin: Admin<'_>,
+    login: &str,
+) -> Result<(String, String), AppError> {
+    let event = Event::by(admin.caller(), Action::UserPasswordReset, login);
+    audited(
+        &state.db,
+        &event,
+        reset_password_as(state, admin, login, &event),
+    )
+    .await
+}
+
+async fn reset_password_as(
+    state: &AppState,
+    admin: Admin<'_>,
+    login: &str,
+    event: &Event,
+) -> Result<(String, String), AppError> {
+    let user = find(state, admin.caller(), login).await?;
+    not_self(admin, &user, crate::key!("users.error.self_reset"))?;
+    let password = generate_password();
+    let hash = state.hasher.hash(password.clone()).await?;
+    let account_pk = admin.caller().account_pk;
+    db::user_store::set_password(&state.db, event, account_pk, user.id, &hash, true).await?;
+    // A new password from an Administrator also lifts any lock (the reset's event says so):
+    // the user can use it at once.
+    db::throttle_store::clear_all(&state.db, user.id).await?;
+    Ok((user.login, password))
+}
+
+/// Lets a locked-out user log in again at once: every failed attempt is forgotten, the
+/// strangers' and each of their browsers'.
+pub async fn unlock(state: &AppState, admin: Admin<'_>, login: &str) -> Result<(), AppError> {
+    let event = Event::by(admin.caller(), Action::UserUnlock, login);
+    audited(&state.db, &event, async {
+        let user = find(state, admin.caller(), login).await?;
+        db::throttle_store::unlock(&state.db, &event, user.id).await?;
+        Ok(())
+    })
+    .await
+}
+
+/// The operator's way in for a locked-out user, the account holder included
+/// (`steward user unlock ACCOUNT-ID[/login]`). Returns the user's login ID.
+pub async fn unlock_by_operator(state: &AppState, login_id: &str) -> Result<String, AppError> {
+    let id = crate::domain::LoginId::parse(login_id).ok_or(AppError::NotFound)?;
+    let login_key = id.login.as_ref().map(|l| l.key());
+    let user =
+        db::user_store::find_login_candidate(&state.db, id.account.as_str(), login_key.as_deref())
+            .await?
+            .ok_or(AppError::NotFound)?;
+    let event = Event::command_line(
+        user.account_pk,
+        user.root_pk,
+        Action::UserUnlock,
+        id.to_string(),
+    );
+    db::throttle_store::unlock(&state.db, &event, user.user_id).await?;
+    Ok(id.to_string())
+}
+
+/// Turns off a user's two-factor authentication (a lost phone) and ends their sessions; they
+/// log in with their password alone and may enrol again.
+pub async fn turn_off_two_factor(
+    state: &AppState,
+    admin: Admin<'_>,
+    login: &str,
+) -> Result<(), AppError> {
+    let event = Event::by(admin.caller(), Action::TwoFactorDisable, login);
+    audited(&state.db, &event, async {
+        let user = find(state, admin.caller(), login).await?;
+        not_self(admin, &user, crate::key!("users.error.self_two_factor"))?;
+        db::two_factor_store::disable(&state.db, &event, user.id, true).await?;
+        tracing::info!(
+            user_id = user.id,
+            by = admin.caller().user_id,
+            "two-factor authentication turned off by an administrator"
+        );
+        Ok(())
+    })
+    .await
+}
+
+pub async fn end_sessions(state: &AppState, admin: Admin<'_>, login: &str) -> Result<(), AppError> {
+    let event = Event::by(admin.caller(), Action::SessionsEndOthers, login);
+    audited(&state.db, &event, async {
+        let user = find(state, admin.caller(), login).await?;
+        not_self(admin, &user, crate::key!("users.error.self_sessions"))?;
+        db::user_store::rotate_stamp(&state.db, &event, admin.caller().account_pk, user.id).await?;
+        Ok(())
+    })
+    .await
+}
+
+pub async fn remove_user(state: &AppState, admin: Admin<'_>, login: &str) -> Result<(), AppError> {
+    let event = Event::by(admin.caller(), Action::UserDelete, login);
+    audited(&state.db, &event, async {
+        let user = find(state, admin.caller(), login).await?;
+        not_self(admin, &user, crate::key!("users.error.self_remove"))?;
+        if db::user_store::delete(&state.db, &event, admin.caller().account_pk, user.id).await? {
+            Ok(())
+        } else {
+            Err(AppError::NotFound)
+        }
+    })
+    .await
+}
+
+/// Whether `password` is the user's current password.
+pub async fn password_matches(
+    state: &AppState,
+    user_id: i64,
+    password: String,
+) -> Result<bool, AppError> {
+    let stored = db::user_store::password_hash(&state.db, user_id).await?;
+    Ok(state.hasher.verify(password, stored).await?.ok())
+}
+
+/// Changes the caller's own password after checking the current one. All their sessions end;
+/// the returned stamp lets the current one continue under a new id.
+pub async fn change_own_password(
+    state: &AppState,
+    caller: &Caller,
+    current: String,
+    new: String,
+    confirm: &str,
+) -> Result<String, AppError> {
+    let event = Event::by(caller, Action::PasswordChange, caller.login_id());
+    let work = change_own_password_as(state, caller, current, new, confirm, &event);
+    audited(&state.db, &event, work).await
+}
+
+async fn change_own_password_as(
+    state: &AppState,
+    caller: &Caller,
+    current: String,
+    new: String,
+    confirm: &str,
+    event: &Event,
+) -> Result<String, AppError> {
+    let mut problems = Problems::default();
+    let current_ok = crate::server::identity::attempts::check_own_secret(
+        state,
+        caller,
+        password_matches(state, caller.user_id, current.clone()),
+        |ok| *ok,
+    )
+    .await?;
+    if !current_ok {
+        problems.add(
+            "current_password",
+            crate::key!("password.error.wrong_current"),
+        );
+    }
+    if new == current {
+        problems.add("new_password", crate::key!("password.error.same"));
+    }
+    let login = caller.login.clone().unwrap_or_default();
+    let context = [
+        login.as_str(),
+        caller.email.as_str(),
+        caller.account_id.as_str(),
+        caller.company.as_str(),
+    ];
+    let verdict = state.judge_password(&new, &context).await?;
+    if !verdict.acceptable {
+        verdict
+            .reasons
+            .into_iter()
+            .for_each(|r| problems.add("new_password", r));
+    }
+    if new != confirm {
+        problems.add("confirm_password", crate::key!("password.error.differ"));
+    }
+    problems.into_result()?;
+    let hash = state.hasher.hash(new).await?;
+    db::user_store::set_password(
+        &state.db,
+        event,
+        caller.account_pk,
+        caller.user_id,
+        &hash,
+        false,
+    )
+    .await?
+    .ok_or(AppError::NotFound)
+}
+
+pub async fn create_group(
+    state: &AppState,
+    admin: Admin<'_>,
+    name: &str,
+    role: &str,
+    description: &str,
+) -> Result<(), AppError> {
+    let event = Event::by(admin.caller(), Action::GroupCreate, name.trim());
+    let work = create_group_as(state, admin, name, role, description, &event);
+    audited(&state.db, &event, work).await
+}
+
+async fn create_group_as(
+    state: &AppState,
+    admin: Admin<'_>,
+    name: &str,
+    role: &str,
+    description: &str,
+    event: &Event,
+) -> Result<(), AppError> {
+    let mut problems = Problems::default();
+    let name = problems.check("name", GroupName::parse(name));
+    let role = problems.check("role", Role::parse(role));
+    let description = problems.check("description", Description::parse(description));
+    problems.into_result()?;
+    let (Some(name), Some(role), Some(description)) = (name, role, description) else {
+        return Err(AppError::field("form", crate::key!("error.correct_form")));
+    };
+    match db::group_store::insert(
+        &state.db,
+        event,
+        admin.caller().account_pk,
+        name.as_str(),
+        role.code(),
+        description.as_str(),
+    )
+    .await
+    {
+        Ok(_) => Ok(()),
+        Err(InsertGroupError::NameTaken) => {
+            Err(AppError::field("name", crate::key!("groups.error.taken")))
+        }
+        Err(InsertGroupError::Db(e)) => Err(e.into()),
+    }
+}
+
+pub async fn delete_group(state: &AppState, admin: Admin<'_>, name: &str) -> Result<(), AppError> {
+    let event = Event::by(admin.caller(), Action::GroupDelete, name.trim());
+    audited(
+        &state.db,
+        &event,
+        delete_group_as(state, admin, name, &event),
+    )
+    .await
+}
+
+async fn delete_group_as(
+    state: &AppState,
+    admin: Admin<'_>,
+    name: &str,
+    event: &Event,
+) -> Result<(), AppError> {
+    let account_pk = admin.caller().account_pk;
+    let name = GroupName::parse(name).map_err(|_| AppError::NotFound)?;
+    let group = db::group_store::find_by_name(&state.db, account_pk, &name.key())
+        .await?
+        .ok_or(AppError::NotFound)?;
+    match db::group_store::delete(&state.db, event, account_pk, group.id).await {
+        Ok(()) => Ok(()),
+        Err(DeleteGroupError::NotFound) => Err(AppError::NotFound),
+        Err(DeleteGroupError::BuiltIn) => Err(AppError::field(
+            "form",
+            crate::key!("groups.error.built_in"),
+        )),
+        Err(DeleteGroupError::InUse) => {
+            Err(AppError::field("form", crate::key!("groups.error.in_use")))
+        }
+        Err(DeleteGroupError::Db(e)) => Err(e.into()),
+    }
+}
+
+/// Changes a group's role and description. Built-in groups keep their role, and nobody changes
+/// the role of the group they are in themselves (no self-escalation, SECURITY.md rule 19).
+/// Changing the role ends its members' sessions and API credentials.
+pub async fn update_group(
+    state: &AppState,
+    admin: Admin<'_>,
+    name: &str,
+    role: &str,
+    description: &str,
+) -> Result<(), AppError> {
+    let event = Event::by(admin.caller(), Action::GroupUpdate, name.trim());
+    let work = update_group_as(state, admin, name, role, description, &event);
+    audited(&state.db, &event, work).await
+}
+
+async fn update_group_as(
+    state: &AppState,
+    admin: Admin<'_>,
+    name: &str,
+    role: &str,
+    description: &str,
+    event: &Event,
+) -> Result<(), AppError> {
+    let caller = admin.caller();
+    let name = GroupName::parse(name).map_err(|_| AppError::NotFound)?;
+    let group = db::group_store::find_by_name(&state.db, caller.account_pk, &name.key())
+        .await?
+        .ok_or(AppError::NotFound)?;
+    let mut problems = Problems::default();
+    let role = problems.check("role", Role::parse(role));
+    let description = problems.check("description", Description::parse(description));
+    if let Some(role) = role
+        && role.code() != group.role
+    {
+        if group.built_in {
+            problems.add("role", crate::key!("groups.error.keeps_role"));
+        } else if !caller.is_holder && caller_group_id(state, caller).await? == Some(group.id) {
+            problems.add("role", crate::key!("user_edit.own_privilege"));
+        }
+    }
+    problems.into_result()?;
+    let (Some(role), Some(description)) = (role, description) else {
+        return Err(AppError::field("form", crate::key!("error.correct_form")));
+    };
+    match db::group_store::update(
+        &state.db,
+        event,
+        caller.account_pk,
+        group.id,
+        role.code(),
+        description.as_str(),
+    )
+    .await
+    {
+        Ok(()) => Ok(()),
+        Err(UpdateGroupError::NotFound) => Err(AppError::NotFound),
+        Err(UpdateGroupError::BuiltIn) => Err(AppError::field(
+            "role",
+            crate::key!("groups.error.keeps_role"),
+        )),
+        Err(UpdateGroupError::Db(e)) => Err(e.into()),
+    }
+}
+
+/// The group the caller is in, when they are a delegated user of the account they act in.
+async fn caller_group_id(state: &AppState, caller: &Caller) -> Result<Option<i64>, AppError> {
+    let Some(login) = caller.login.as_deref() else {
+        return Ok(None);
+    };
+    if caller.acting_from.is_some() {
+        return Ok(None);
+    }
+    match find(state, caller, login).await {
+        Ok(user) => group_id(state, caller.account_pk, &user.group_name).await,
+        Err(AppError::NotFound) => Ok(None),
+        Err(e) => Err(e),
+    }
+}

@@ -1,0 +1,3 @@
+//! The operator's commands (`steward ...`) that work on the database directly.
+
+pub mod key_rotation;

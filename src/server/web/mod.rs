@@ -1,0 +1,8 @@
+//! The HTTP edge: application state, request metadata and headers, language negotiation,
+//! metrics, and turning internal failures into what a user may see.
+
+pub mod failures;
+pub mod http;
+pub mod metrics;
+pub mod negotiation;
+pub mod state;
