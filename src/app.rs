@@ -29,7 +29,7 @@ use crate::pages::{
 
 pub fn shell(options: LeptosOptions) -> impl IntoView {
     #[cfg(feature = "ssr")]
-    crate::server::web::http::set_page_csp();
+    crate::server::web::headers::set_page_csp();
     let lang = page_lang();
     view! {
         <!DOCTYPE html>

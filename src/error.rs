@@ -28,6 +28,15 @@ impl FieldError {
         }
     }
 
+    /// This error with `args` filling its message's `{placeholders}`.
+    pub fn with_args(mut self, args: &[(&str, &str)]) -> Self {
+        self.args = args
+            .iter()
+            .map(|(k, v)| ((*k).to_owned(), (*v).to_owned()))
+            .collect();
+        self
+    }
+
     /// The message in `lang`. Only the catalogues' words are ever shown: an error can reach a
     /// page from its address (`?__err=`, how a form without JavaScript learns its outcome), so
     /// a key that is not in the catalogues, an argument the message has no place for, or a
@@ -48,6 +57,56 @@ impl FieldError {
                 lang.tf(&self.key, &args)
             }
             _ => lang.t(key!("error.field_refused")).to_owned(),
+        }
+    }
+}
+
+/// Collects field errors so that a form can show all of them at once: the one way to build
+/// [`AppError::Invalid`].
+#[derive(Debug, Default)]
+pub struct FieldErrors(Vec<FieldError>);
+
+impl FieldErrors {
+    /// `parsed`'s value, or `None` with its message noted beside `field`.
+    pub fn check<T, E: crate::i18n::MessageKey>(
+        &mut self,
+        field: &str,
+        parsed: Result<T, E>,
+    ) -> Option<T> {
+        parsed.map_err(|e| self.add(field, e.key())).ok()
+    }
+
+    /// Notes the message `key` beside `field`.
+    pub fn add(&mut self, field: &str, key: impl Into<String>) {
+        self.0.push(FieldError::new(field, key));
+    }
+
+    /// Notes the message `key`, with its arguments, beside `field`.
+    pub fn add_with(&mut self, field: &str, key: impl Into<String>, args: &[(&str, &str)]) {
+        self.0.push(FieldError::new(field, key).with_args(args));
+    }
+
+    /// Takes the errors `err` carries beside their fields; any other error is returned.
+    pub fn absorb(&mut self, err: AppError) -> Result<(), AppError> {
+        match err {
+            AppError::Invalid(fields) => {
+                self.0.extend(fields);
+                Ok(())
+            }
+            other => Err(other),
+        }
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.0.is_empty()
+    }
+
+    /// `Ok` when nothing was noted, else every noted error at once.
+    pub fn into_result(self) -> Result<(), AppError> {
+        if self.0.is_empty() {
+            Ok(())
+        } else {
+            Err(AppError::Invalid(self.0))
         }
     }
 }
@@ -112,14 +171,7 @@ impl AppError {
 
     /// A refused input whose message has `{placeholders}`.
     pub fn field_with(field: &str, key: impl Into<String>, args: &[(&str, &str)]) -> Self {
-        Self::Invalid(vec![FieldError {
-            field: field.to_owned(),
-            key: key.into(),
-            args: args
-                .iter()
-                .map(|(k, v)| ((*k).to_owned(), (*v).to_owned()))
-                .collect(),
-        }])
+        Self::Invalid(vec![FieldError::new(field, key).with_args(args)])
     }
 
     /// The text shown to the user, in `lang`.
@@ -225,18 +277,14 @@ impl FromServerFnError for AppError {
             }
             // On the server the detail may describe internals: log it, show a reference.
             #[cfg(feature = "ssr")]
-            other => crate::server::web::failures::internal(anyhow::anyhow!(other.to_string())),
+            other => {
+                let reference = crate::server::infra::request_scope::reference();
+                tracing::error!(reference = %reference, error = %other, "server function call failed");
+                Self::Internal { reference }
+            }
             #[cfg(not(feature = "ssr"))]
             other => Self::Transport(other.to_string()),
         }
-    }
-}
-
-/// Lets the request id of an internal failure be shown without exposing the failure.
-#[cfg(feature = "ssr")]
-impl From<anyhow::Error> for AppError {
-    fn from(err: anyhow::Error) -> Self {
-        crate::server::web::failures::internal(err)
     }
 }
 

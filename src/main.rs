@@ -6,7 +6,7 @@ use clap::{Parser, Subcommand};
 use std::io::{BufRead, IsTerminal};
 use std::process::ExitCode;
 
-use steward::server::audit::record::Who;
+use steward::server::identity::events::Who;
 use steward::server::infra::config::Config;
 use steward::server::infra::config::ConfigArgs;
 use steward::server::router;
@@ -523,7 +523,7 @@ async fn serve(config: Config) -> anyhow::Result<()> {
     let listener = tokio::net::TcpListener::bind(addr)
         .await
         .with_context(|| format!("cannot listen on {addr}"))?;
-    steward::server::audit::record::spawn_retention(
+    steward::server::audit::retention::spawn_retention(
         state.db.clone(),
         state.config.activity_retention_days,
     );

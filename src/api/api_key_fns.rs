@@ -36,7 +36,7 @@ pub struct ApiKeysView {
 pub async fn list_api_keys() -> Result<ApiKeysView, AppError> {
     use crate::domain::Role;
     use crate::server::db;
-    let (state, caller) = crate::server::web::state::authenticate().await?;
+    let (state, caller) = crate::server::identity::current::authenticate().await?;
     let credentials = db::account_store::credentials_of(&state.db, caller.account_pk).await?;
     let now = db::now();
     let tokens = db::api_token_store::list_for_user(&state.db, caller.user_id)
@@ -77,11 +77,11 @@ pub async fn list_api_keys() -> Result<ApiKeysView, AppError> {
 #[server(endpoint = "rotate_account_credentials")]
 pub async fn rotate_account_credentials() -> Result<(), AppError> {
     use crate::api::reveal_fns::{AccountCredentials, Revealed};
-    let (state, caller) = crate::server::web::state::authenticate().await?;
+    let (state, caller) = crate::server::identity::current::authenticate().await?;
     let admin = caller.admin()?;
     let issued = crate::server::manage::sub_accounts::issue_credentials(
         &state,
-        crate::server::audit::record::Who::Caller(admin.caller()),
+        crate::server::identity::events::Who::Caller(admin.caller()),
         admin.caller().account_pk,
     )
     .await?;
@@ -109,10 +109,10 @@ pub async fn create_api_token(
     use crate::api::reveal_fns::Revealed;
     use crate::server::manage::api_tokens;
     use crate::server::manage::api_tokens::NewTokenInput;
-    let (state, caller) = crate::server::web::state::authenticate().await?;
+    let (state, caller) = crate::server::identity::current::authenticate().await?;
     let created = api_tokens::create(
         &state,
-        crate::server::audit::record::Who::Caller(&caller),
+        crate::server::identity::events::Who::Caller(&caller),
         caller.user_id,
         caller.role,
         NewTokenInput {
@@ -136,8 +136,8 @@ pub async fn create_api_token(
 /// Revokes one of the caller's tokens: it stops working at once.
 #[server(endpoint = "revoke_api_token")]
 pub async fn revoke_api_token(id: i64) -> Result<(), AppError> {
-    let (state, caller) = crate::server::web::state::authenticate().await?;
-    let who = crate::server::audit::record::Who::Caller(&caller);
+    let (state, caller) = crate::server::identity::current::authenticate().await?;
+    let who = crate::server::identity::events::Who::Caller(&caller);
     crate::server::manage::api_tokens::revoke(&state, who, caller.user_id, id).await?;
     leptos_axum::redirect("/api-keys?revoked=1");
     Ok(())

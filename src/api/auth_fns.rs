@@ -45,10 +45,11 @@ pub struct Acting {
 /// Who is logged in, or `None`. Never an error for an anonymous visitor.
 #[server(endpoint = "whoami")]
 pub async fn whoami() -> Result<Option<Me>, AppError> {
+    use crate::server::identity::current;
     use crate::server::web::state;
     let state = state::state()?;
-    let session = state::session().await?;
-    Ok(state::current_caller(&state, &session)
+    let session = current::session().await?;
+    Ok(current::current_caller(&state, &session)
         .await?
         .map(|caller| Me {
             login_id: caller.login_id(),
@@ -85,6 +86,7 @@ pub async fn signup(
     email: String,
     password: String,
 ) -> Result<AccountId, AppError> {
+    use crate::server::identity::current;
     use crate::server::identity::logins;
     use crate::server::infra::config::SignupMode;
     use crate::server::web::state;
@@ -92,12 +94,12 @@ pub async fn signup(
     if state.config.signup == SignupMode::Closed {
         return Err(AppError::Disabled);
     }
-    let session = state::session().await?;
+    let session = current::session().await?;
     let created = logins::create_account(&state, &company, &email, password, "session").await?;
     if let Some(lang) = crate::server::web::negotiation::chosen_lang() {
         crate::server::web::negotiation::save_language(&state, created.holder_user_id, lang).await;
     }
-    let client = state::client().await;
+    let client = current::client().await;
     crate::server::identity::sessions::start(
         &state,
         &session,
@@ -127,12 +129,13 @@ pub async fn login(
     #[server(default)] next: Option<String>,
 ) -> Result<(), AppError> {
     use crate::domain::navigation::{encode_query_value, local_path};
+    use crate::server::identity::current;
     use crate::server::identity::logins;
     use crate::server::identity::logins::LoginStep;
     use crate::server::web::state;
     let state = state::state()?;
-    let session = state::session().await?;
-    let client = state::client().await;
+    let session = current::session().await?;
+    let client = current::client().await;
     let next = next.as_deref().and_then(local_path);
     let step = logins::log_in(&state, &session, &client, &account_id, password).await?;
     let user_id = match step {
@@ -161,11 +164,12 @@ pub async fn login_code(
     code: String,
     #[server(default)] next: Option<String>,
 ) -> Result<(), AppError> {
+    use crate::server::identity::current;
     use crate::server::identity::logins;
     use crate::server::web::state;
     let state = state::state()?;
-    let session = state::session().await?;
-    let client = state::client().await;
+    let session = current::session().await?;
+    let client = current::client().await;
     logins::log_in_second_factor(&state, &session, &client, &code).await?;
     let next = next
         .as_deref()
@@ -178,7 +182,7 @@ pub async fn login_code(
 #[server(endpoint = "logout")]
 pub async fn logout() -> Result<(), AppError> {
     let state = crate::server::web::state::state()?;
-    let session = crate::server::web::state::session().await?;
+    let session = crate::server::identity::current::session().await?;
     crate::server::identity::sessions::end_current(&state, &session).await?;
     leptos_axum::redirect("/login");
     Ok(())

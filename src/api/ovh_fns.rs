@@ -48,7 +48,7 @@ pub struct OvhKeysView {
 #[server(endpoint = "list_ovh_keys")]
 pub async fn list_ovh_keys() -> Result<OvhKeysView, AppError> {
     use crate::server::db;
-    let (state, caller) = crate::server::web::state::authenticate().await?;
+    let (state, caller) = crate::server::identity::current::authenticate().await?;
     let applications = db::ovh_key_store::list_applications(&state.db, caller.user_id)
         .await?
         .into_iter()
@@ -109,7 +109,7 @@ pub struct OvhAccountKeyView {
 /// whichever application holds it: for Administrators.
 #[server(endpoint = "list_account_ovh_consumer_keys")]
 pub async fn list_account_ovh_consumer_keys() -> Result<Vec<OvhAccountKeyView>, AppError> {
-    let (state, caller) = crate::server::web::state::authenticate().await?;
+    let (state, caller) = crate::server::identity::current::authenticate().await?;
     let admin = caller.admin()?;
     let keys = crate::server::manage::ovh_keys::keys_acting_in(&state, admin).await?;
     Ok(keys
@@ -140,7 +140,7 @@ pub async fn list_account_ovh_consumer_keys() -> Result<Vec<OvhAccountKeyView>, 
 /// Administrators): it, and every key minted through it, stop at once.
 #[server(endpoint = "revoke_account_ovh_consumer_key")]
 pub async fn revoke_account_ovh_consumer_key(id: i64) -> Result<(), AppError> {
-    let (state, caller) = crate::server::web::state::authenticate().await?;
+    let (state, caller) = crate::server::identity::current::authenticate().await?;
     let admin = caller.admin()?;
     crate::server::manage::ovh_keys::revoke_acting_in(&state, admin, id).await?;
     leptos_axum::redirect("/api-keys?ovh_account_revoked=1");
@@ -163,11 +163,11 @@ fn rule_views(json: &str) -> Vec<OvhRuleView> {
 #[server(endpoint = "create_ovh_application")]
 pub async fn create_ovh_application(name: String, description: String) -> Result<(), AppError> {
     use crate::api::reveal_fns::Revealed;
-    let (state, caller) = crate::server::web::state::authenticate().await?;
+    let (state, caller) = crate::server::identity::current::authenticate().await?;
     caller.admin()?;
     let created = crate::server::manage::ovh_keys::create_application(
         &state,
-        crate::server::audit::record::Who::Caller(&caller),
+        crate::server::identity::events::Who::Caller(&caller),
         caller.user_id,
         &name,
         &description,
@@ -185,10 +185,10 @@ pub async fn create_ovh_application(name: String, description: String) -> Result
 /// Deletes one of the caller's applications; every consumer key it requested stops at once.
 #[server(endpoint = "delete_ovh_application")]
 pub async fn delete_ovh_application(id: i64) -> Result<(), AppError> {
-    let (state, caller) = crate::server::web::state::authenticate().await?;
+    let (state, caller) = crate::server::identity::current::authenticate().await?;
     crate::server::manage::ovh_keys::delete_application(
         &state,
-        crate::server::audit::record::Who::Caller(&caller),
+        crate::server::identity::events::Who::Caller(&caller),
         caller.user_id,
         id,
     )
@@ -201,10 +201,10 @@ pub async fn delete_ovh_application(id: i64) -> Result<(), AppError> {
 /// caller: it stops working at once.
 #[server(endpoint = "revoke_ovh_consumer_key")]
 pub async fn revoke_ovh_consumer_key(id: i64) -> Result<(), AppError> {
-    let (state, caller) = crate::server::web::state::authenticate().await?;
+    let (state, caller) = crate::server::identity::current::authenticate().await?;
     crate::server::manage::ovh_keys::revoke_consumer_key(
         &state,
-        crate::server::audit::record::Who::Caller(&caller),
+        crate::server::identity::events::Who::Caller(&caller),
         caller.user_id,
         id,
     )
@@ -244,7 +244,7 @@ pub struct OvhAuthorizationView {
 /// The consumer key waiting behind a validation page, as the caller may see it.
 #[server(endpoint = "get_ovh_authorization")]
 pub async fn get_ovh_authorization(id: String) -> Result<OvhAuthorizationView, AppError> {
-    let (state, caller) = crate::server::web::state::authenticate().await?;
+    let (state, caller) = crate::server::identity::current::authenticate().await?;
     let found = crate::server::manage::ovh_keys::validation(&state, caller.user_id, &id).await?;
     use crate::server::manage::ovh_keys::GrantRefusal;
     Ok(OvhAuthorizationView {
@@ -276,13 +276,13 @@ pub async fn get_ovh_authorization(id: String) -> Result<OvhAuthorizationView, A
 /// with less (a personal token of role None) must not mint one.
 #[server(endpoint = "authorize_ovh_consumer_key")]
 pub async fn authorize_ovh_consumer_key(id: String) -> Result<(), AppError> {
-    let (state, caller) = crate::server::web::state::authenticate().await?;
+    let (state, caller) = crate::server::identity::current::authenticate().await?;
     if caller.via != crate::server::identity::caller::Via::Session {
         return Err(AppError::Forbidden);
     }
     match crate::server::manage::ovh_keys::grant(
         &state,
-        crate::server::audit::record::Who::Caller(&caller),
+        crate::server::identity::events::Who::Caller(&caller),
         caller.user_id,
         &id,
     )

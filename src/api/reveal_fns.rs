@@ -68,6 +68,6 @@ pub struct AccountCredentials {
 /// The secret stashed under `id`, the first time it is asked for; `None` ever after.
 #[server(endpoint = "take_reveal")]
 pub async fn take_reveal(id: String) -> Result<Option<Revealed>, AppError> {
-    let (state, caller) = crate::server::web::state::authenticate().await?;
+    let (state, caller) = crate::server::identity::current::authenticate().await?;
     crate::server::manage::reveals::take(&state, &caller, &id).await
 }

@@ -32,7 +32,7 @@ pub struct TwoFactorPolicy {
 
 #[server(endpoint = "two_factor_status")]
 pub async fn two_factor_status() -> Result<TwoFactorView, AppError> {
-    let (state, caller) = crate::server::web::state::authenticate_for_enrolment().await?;
+    let (state, caller) = crate::server::identity::current::authenticate_for_enrolment().await?;
     let status = crate::server::identity::two_factor::status(&state, &caller).await?;
     Ok(TwoFactorView {
         enabled: status.enabled,
@@ -56,7 +56,7 @@ pub async fn set_two_factor_policy(
     #[server(default)] administrators: Option<String>,
     #[server(default)] everyone: Option<String>,
 ) -> Result<(), AppError> {
-    let (state, caller) = crate::server::web::state::authenticate().await?;
+    let (state, caller) = crate::server::identity::current::authenticate().await?;
     let admin = caller.admin()?;
     crate::server::identity::two_factor::set_policy(
         &state,
@@ -70,14 +70,14 @@ pub async fn set_two_factor_policy(
 /// Starts enrolment: a new secret to scan, not active until confirmed with a code.
 #[server(endpoint = "begin_two_factor")]
 pub async fn begin_two_factor() -> Result<(), AppError> {
-    let (state, caller) = crate::server::web::state::authenticate_for_enrolment().await?;
+    let (state, caller) = crate::server::identity::current::authenticate_for_enrolment().await?;
     crate::server::identity::two_factor::begin(&state, &caller).await
 }
 
 /// Turns two-factor authentication on; the recovery codes are shown once.
 #[server(endpoint = "confirm_two_factor")]
 pub async fn confirm_two_factor(password: String, code: String) -> Result<(), AppError> {
-    let (state, caller) = crate::server::web::state::authenticate_for_enrolment().await?;
+    let (state, caller) = crate::server::identity::current::authenticate_for_enrolment().await?;
     let codes =
         crate::server::identity::two_factor::confirm(&state, &caller, password, &code).await?;
     reveal_codes(&state, &caller, codes).await
@@ -85,14 +85,14 @@ pub async fn confirm_two_factor(password: String, code: String) -> Result<(), Ap
 
 #[server(endpoint = "disable_two_factor")]
 pub async fn disable_two_factor(password: String, code: String) -> Result<(), AppError> {
-    let (state, caller) = crate::server::web::state::authenticate().await?;
+    let (state, caller) = crate::server::identity::current::authenticate().await?;
     crate::server::identity::two_factor::disable(&state, &caller, password, &code).await
 }
 
 /// Replaces the recovery codes; the new ones are shown once.
 #[server(endpoint = "new_recovery_codes")]
 pub async fn new_recovery_codes(password: String, code: String) -> Result<(), AppError> {
-    let (state, caller) = crate::server::web::state::authenticate().await?;
+    let (state, caller) = crate::server::identity::current::authenticate().await?;
     let codes =
         crate::server::identity::two_factor::new_recovery_codes(&state, &caller, password, &code)
             .await?;
@@ -131,13 +131,13 @@ pub struct SessionView {
 /// The caller's handle of their own current session.
 #[cfg(feature = "ssr")]
 async fn current_handle() -> Result<String, AppError> {
-    let session = crate::server::web::state::session().await?;
+    let session = crate::server::identity::current::session().await?;
     Ok(session.user().await?.map(|u| u.handle).unwrap_or_default())
 }
 
 #[server(endpoint = "list_sessions")]
 pub async fn list_sessions() -> Result<Vec<SessionView>, AppError> {
-    let (state, caller) = crate::server::web::state::authenticate().await?;
+    let (state, caller) = crate::server::identity::current::authenticate().await?;
     let current = current_handle().await?;
     let sessions = crate::server::identity::sessions::list(&state, &caller, &current).await?;
     Ok(sessions
@@ -159,13 +159,13 @@ pub async fn list_sessions() -> Result<Vec<SessionView>, AppError> {
 /// Ends one of the caller's sessions: that browser is logged out on its next request.
 #[server(endpoint = "end_session")]
 pub async fn end_session(id: String) -> Result<(), AppError> {
-    let (state, caller) = crate::server::web::state::authenticate().await?;
+    let (state, caller) = crate::server::identity::current::authenticate().await?;
     crate::server::identity::sessions::end(&state, &caller, &id).await
 }
 
 #[server(endpoint = "end_other_sessions")]
 pub async fn end_other_sessions() -> Result<(), AppError> {
-    let (state, caller) = crate::server::web::state::authenticate().await?;
+    let (state, caller) = crate::server::identity::current::authenticate().await?;
     let current = current_handle().await?;
     crate::server::identity::sessions::end_others(&state, &caller, &current).await
 }

@@ -110,7 +110,7 @@ mod convert {
 pub async fn list_sub_accounts(
     #[server(default)] query: SubAccountQuery,
 ) -> Result<SubAccountPage, AppError> {
-    let (state, caller) = crate::server::web::state::authenticate().await?;
+    let (state, caller) = crate::server::identity::current::authenticate().await?;
     let page = query.page.max(1);
     let per_page = i64::from(SUB_ACCOUNTS_PER_PAGE);
     let (rows, total) = crate::server::manage::sub_accounts::list(
@@ -136,7 +136,7 @@ pub async fn list_sub_accounts(
 
 #[server(endpoint = "get_sub_account")]
 pub async fn get_sub_account(id: i64) -> Result<SubAccountView, AppError> {
-    let (state, caller) = crate::server::web::state::authenticate().await?;
+    let (state, caller) = crate::server::identity::current::authenticate().await?;
     let row = crate::server::manage::sub_accounts::find(&state, caller.account_pk, id).await?;
     Ok(convert::view(row))
 }
@@ -182,11 +182,11 @@ impl From<SubAccountForm> for crate::server::manage::sub_accounts::SubAccountInp
 #[server(endpoint = "create_sub_account")]
 pub async fn create_sub_account(form: SubAccountForm) -> Result<(), AppError> {
     use crate::api::reveal_fns::{AccountCredentials, Revealed};
-    let (state, caller) = crate::server::web::state::authenticate().await?;
+    let (state, caller) = crate::server::identity::current::authenticate().await?;
     let admin = caller.admin()?;
     let created = crate::server::manage::sub_accounts::create(
         &state,
-        crate::server::audit::record::Who::Caller(admin.caller()),
+        crate::server::identity::events::Who::Caller(admin.caller()),
         admin.caller().account_pk,
         form.into(),
     )
@@ -207,9 +207,9 @@ pub async fn create_sub_account(form: SubAccountForm) -> Result<(), AppError> {
 /// Saves the edit form (the status and KYC have their own actions).
 #[server(endpoint = "update_sub_account")]
 pub async fn update_sub_account(id: i64, form: SubAccountForm) -> Result<(), AppError> {
-    let (state, caller) = crate::server::web::state::authenticate().await?;
+    let (state, caller) = crate::server::identity::current::authenticate().await?;
     let admin = caller.admin()?;
-    let who = crate::server::audit::record::Who::Caller(admin.caller());
+    let who = crate::server::identity::events::Who::Caller(admin.caller());
     crate::server::manage::sub_accounts::update(
         &state,
         who,
@@ -226,11 +226,11 @@ pub async fn update_sub_account(id: i64, form: SubAccountForm) -> Result<(), App
 /// sessions and credentials at once.
 #[server(endpoint = "set_sub_account_enabled")]
 pub async fn set_sub_account_enabled(id: i64, enabled: String) -> Result<(), AppError> {
-    let (state, caller) = crate::server::web::state::authenticate().await?;
+    let (state, caller) = crate::server::identity::current::authenticate().await?;
     let admin = caller.admin()?;
     crate::server::manage::sub_accounts::set_enabled(
         &state,
-        crate::server::audit::record::Who::Caller(admin.caller()),
+        crate::server::identity::events::Who::Caller(admin.caller()),
         admin.caller().account_pk,
         id,
         enabled == "true",
@@ -243,9 +243,9 @@ pub async fn set_sub_account_enabled(id: i64, enabled: String) -> Result<(), App
 /// Marks KYC complete: calls are no longer blocked.
 #[server(endpoint = "complete_sub_account_kyc")]
 pub async fn complete_sub_account_kyc(id: i64) -> Result<(), AppError> {
-    let (state, caller) = crate::server::web::state::authenticate().await?;
+    let (state, caller) = crate::server::identity::current::authenticate().await?;
     let admin = caller.admin()?;
-    let who = crate::server::audit::record::Who::Caller(admin.caller());
+    let who = crate::server::identity::events::Who::Caller(admin.caller());
     crate::server::manage::sub_accounts::complete_kyc(&state, who, admin.caller().account_pk, id)
         .await?;
     leptos_axum::redirect(&format!("/sub-accounts/{id}"));
@@ -256,13 +256,13 @@ pub async fn complete_sub_account_kyc(id: i64) -> Result<(), AppError> {
 #[server(endpoint = "rotate_sub_account_credentials")]
 pub async fn rotate_sub_account_credentials(id: i64) -> Result<(), AppError> {
     use crate::api::reveal_fns::{AccountCredentials, Revealed};
-    let (state, caller) = crate::server::web::state::authenticate().await?;
+    let (state, caller) = crate::server::identity::current::authenticate().await?;
     let admin = caller.admin()?;
     let parent = admin.caller().account_pk;
     let sub = crate::server::manage::sub_accounts::find(&state, parent, id).await?;
     let issued = crate::server::manage::sub_accounts::rotate_credentials(
         &state,
-        crate::server::audit::record::Who::Caller(admin.caller()),
+        crate::server::identity::events::Who::Caller(admin.caller()),
         parent,
         id,
     )
@@ -283,9 +283,9 @@ pub async fn rotate_sub_account_credentials(id: i64) -> Result<(), AppError> {
 /// Deletes the sub-account with its users and credentials, once its name is typed.
 #[server(endpoint = "delete_sub_account")]
 pub async fn delete_sub_account(id: i64, confirm_name: String) -> Result<(), AppError> {
-    let (state, caller) = crate::server::web::state::authenticate().await?;
+    let (state, caller) = crate::server::identity::current::authenticate().await?;
     let admin = caller.admin()?;
-    let who = crate::server::audit::record::Who::Caller(admin.caller());
+    let who = crate::server::identity::events::Who::Caller(admin.caller());
     crate::server::manage::sub_accounts::delete(
         &state,
         who,
@@ -303,7 +303,7 @@ pub async fn delete_sub_account(id: i64, confirm_name: String) -> Result<(), App
 #[server(endpoint = "manage_sub_account")]
 pub async fn manage_sub_account(id: i64) -> Result<(), AppError> {
     use crate::server::identity::caller::Via;
-    let (state, caller) = crate::server::web::state::authenticate().await?;
+    let (state, caller) = crate::server::identity::current::authenticate().await?;
     let admin = caller.admin()?;
     let sub =
         crate::server::manage::sub_accounts::find(&state, admin.caller().account_pk, id).await?;
@@ -311,19 +311,19 @@ pub async fn manage_sub_account(id: i64) -> Result<(), AppError> {
     if caller.via != Via::Session {
         return Err(AppError::Forbidden);
     }
-    crate::server::web::state::session()
+    crate::server::identity::current::session()
         .await?
         .act_in(id)
         .await?;
-    let event = crate::server::audit::record::Event::by(
+    let event = crate::domain::event::Event::by(
         &caller,
-        crate::server::audit::record::Action::SubAccountManage,
+        crate::domain::event::Action::SubAccountManage,
         sub.name,
     );
-    crate::server::audit::record::record(
+    crate::server::db::activity_store::record(
         &state.db,
         &event,
-        crate::server::audit::record::Outcome::Success,
+        crate::domain::event::Outcome::Success,
         "",
     )
     .await?;
@@ -335,7 +335,7 @@ pub async fn manage_sub_account(id: i64) -> Result<(), AppError> {
 #[server(endpoint = "stop_managing_sub_account")]
 pub async fn stop_managing_sub_account() -> Result<(), AppError> {
     let (_, caller, session) =
-        crate::server::web::state::authenticate_for_password_change().await?;
+        crate::server::identity::current::authenticate_for_password_change().await?;
     session.stop_acting().await?;
     match caller.acting_from {
         Some(_) => leptos_axum::redirect(&format!("/sub-accounts/{}", caller.account_pk)),

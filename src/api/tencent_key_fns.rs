@@ -17,7 +17,7 @@ pub struct TencentKeyView {
 /// The caller's own keys, newest first (never a SecretKey).
 #[server(endpoint = "list_tencent_keys")]
 pub async fn list_tencent_keys() -> Result<Vec<TencentKeyView>, AppError> {
-    let (state, caller) = crate::server::web::state::authenticate().await?;
+    let (state, caller) = crate::server::identity::current::authenticate().await?;
     Ok(
         crate::server::manage::tencent_keys::list(&state, caller.user_id)
             .await?
@@ -38,13 +38,13 @@ pub async fn list_tencent_keys() -> Result<Vec<TencentKeyView>, AppError> {
 #[server(endpoint = "create_tencent_key")]
 pub async fn create_tencent_key() -> Result<(), AppError> {
     use crate::api::reveal_fns::Revealed;
-    let (state, caller) = crate::server::web::state::authenticate().await?;
+    let (state, caller) = crate::server::identity::current::authenticate().await?;
     if caller.via != crate::server::identity::caller::Via::Session {
         return Err(AppError::Forbidden);
     }
     let created = crate::server::manage::tencent_keys::create(
         &state,
-        crate::server::audit::record::Who::Caller(&caller),
+        crate::server::identity::events::Who::Caller(&caller),
         caller.user_id,
     )
     .await?;
@@ -60,10 +60,10 @@ pub async fn create_tencent_key() -> Result<(), AppError> {
 /// Deletes one of the caller's keys: it stops working at once.
 #[server(endpoint = "delete_tencent_key")]
 pub async fn delete_tencent_key(id: i64) -> Result<(), AppError> {
-    let (state, caller) = crate::server::web::state::authenticate().await?;
+    let (state, caller) = crate::server::identity::current::authenticate().await?;
     crate::server::manage::tencent_keys::delete(
         &state,
-        crate::server::audit::record::Who::Caller(&caller),
+        crate::server::identity::events::Who::Caller(&caller),
         caller.user_id,
         id,
     )

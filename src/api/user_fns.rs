@@ -106,8 +106,7 @@ pub struct GroupView {
     pub members: i64,
 }
 
-/// The rows the "Add several users" form offers (the server takes at most as many).
-pub const BULK_ROWS: usize = 10;
+pub use crate::domain::limits::BULK_ROWS;
 
 /// The page sizes the list offers.
 pub const PER_PAGE: [u32; 3] = [25, 50, 100];
@@ -156,7 +155,7 @@ pub async fn list_users(#[server(default)] query: UserQuery) -> Result<UserPage,
     use crate::domain::UserStatus;
     use crate::server::db::user_store::UserFilter;
     use crate::server::db::user_store::UserSort;
-    let (state, caller) = crate::server::web::state::authenticate().await?;
+    let (state, caller) = crate::server::identity::current::authenticate().await?;
     let per_page = if PER_PAGE.contains(&query.per_page) {
         query.per_page
     } else {
@@ -214,7 +213,7 @@ pub async fn list_users(#[server(default)] query: UserQuery) -> Result<UserPage,
 /// One user of the account, for the edit page.
 #[server(endpoint = "get_user")]
 pub async fn get_user(login: String) -> Result<UserView, AppError> {
-    let (state, caller) = crate::server::web::state::authenticate().await?;
+    let (state, caller) = crate::server::identity::current::authenticate().await?;
     let row = crate::server::manage::users::find(&state, &caller, &login).await?;
     Ok(convert::user_view(
         row,
@@ -228,7 +227,7 @@ pub async fn get_user(login: String) -> Result<UserView, AppError> {
 #[server(endpoint = "list_groups")]
 pub async fn list_groups() -> Result<Vec<GroupView>, AppError> {
     use crate::domain::Role;
-    let (state, caller) = crate::server::web::state::authenticate().await?;
+    let (state, caller) = crate::server::identity::current::authenticate().await?;
     let rows = crate::server::db::group_store::list(&state.db, caller.account_pk).await?;
     Ok(rows
         .into_iter()
@@ -248,7 +247,7 @@ pub async fn list_groups() -> Result<Vec<GroupView>, AppError> {
 /// A strong readable password for the add-user form's "Generate a password".
 #[server(endpoint = "generate_password")]
 pub async fn generate_password() -> Result<String, AppError> {
-    let (_, caller) = crate::server::web::state::authenticate().await?;
+    let (_, caller) = crate::server::identity::current::authenticate().await?;
     caller.admin()?;
     Ok(crate::server::manage::users::generate_password())
 }
@@ -266,7 +265,7 @@ pub async fn create_user(
     use crate::api::reveal_fns::{Credential, Revealed};
     use crate::server::manage::users;
     use crate::server::manage::users::NewUserInput;
-    let (state, caller) = crate::server::web::state::authenticate().await?;
+    let (state, caller) = crate::server::identity::current::authenticate().await?;
     let admin = caller.admin()?;
     let input = NewUserInput {
         login: &login,
@@ -314,7 +313,7 @@ pub async fn create_users(rows: Vec<BulkRowInput>) -> Result<(), AppError> {
     use crate::server::manage::users;
     use crate::server::manage::users::BulkOutcome;
     use crate::server::manage::users::BulkRow;
-    let (state, caller) = crate::server::web::state::authenticate().await?;
+    let (state, caller) = crate::server::identity::current::authenticate().await?;
     let admin = caller.admin()?;
     let input: Vec<BulkRow<'_>> = rows
         .iter()
@@ -357,7 +356,7 @@ pub async fn update_user(
     group: String,
     description: String,
 ) -> Result<(), AppError> {
-    let (state, caller) = crate::server::web::state::authenticate().await?;
+    let (state, caller) = crate::server::identity::current::authenticate().await?;
     crate::server::manage::users::update_user(
         &state,
         caller.admin()?,
@@ -374,7 +373,7 @@ pub async fn update_user(
 /// Disables (`disabled` = "true") or enables a user. Disabling ends their sessions at once.
 #[server(endpoint = "set_user_disabled")]
 pub async fn set_user_disabled(login: String, disabled: String) -> Result<(), AppError> {
-    let (state, caller) = crate::server::web::state::authenticate().await?;
+    let (state, caller) = crate::server::identity::current::authenticate().await?;
     crate::server::manage::users::set_disabled(&state, caller.admin()?, &login, disabled == "true")
         .await
 }
@@ -383,7 +382,7 @@ pub async fn set_user_disabled(login: String, disabled: String) -> Result<(), Ap
 #[server(endpoint = "reset_user_password")]
 pub async fn reset_user_password(login: String) -> Result<(), AppError> {
     use crate::api::reveal_fns::{Credential, Revealed};
-    let (state, caller) = crate::server::web::state::authenticate().await?;
+    let (state, caller) = crate::server::identity::current::authenticate().await?;
     let (login, password) =
         crate::server::manage::users::reset_password(&state, caller.admin()?, &login).await?;
     let payload = Revealed::PasswordReset {
@@ -400,26 +399,26 @@ pub async fn reset_user_password(login: String) -> Result<(), AppError> {
 /// Turns off a user's two-factor authentication (for a lost phone) and ends their sessions.
 #[server(endpoint = "turn_off_user_two_factor")]
 pub async fn turn_off_user_two_factor(login: String) -> Result<(), AppError> {
-    let (state, caller) = crate::server::web::state::authenticate().await?;
+    let (state, caller) = crate::server::identity::current::authenticate().await?;
     crate::server::manage::users::turn_off_two_factor(&state, caller.admin()?, &login).await
 }
 
 /// Lets a user locked out by wrong passwords or codes log in again at once.
 #[server(endpoint = "unlock_user")]
 pub async fn unlock_user(login: String) -> Result<(), AppError> {
-    let (state, caller) = crate::server::web::state::authenticate().await?;
+    let (state, caller) = crate::server::identity::current::authenticate().await?;
     crate::server::manage::users::unlock(&state, caller.admin()?, &login).await
 }
 
 #[server(endpoint = "end_user_sessions")]
 pub async fn end_user_sessions(login: String) -> Result<(), AppError> {
-    let (state, caller) = crate::server::web::state::authenticate().await?;
+    let (state, caller) = crate::server::identity::current::authenticate().await?;
     crate::server::manage::users::end_sessions(&state, caller.admin()?, &login).await
 }
 
 #[server(endpoint = "remove_user")]
 pub async fn remove_user(login: String) -> Result<(), AppError> {
-    let (state, caller) = crate::server::web::state::authenticate().await?;
+    let (state, caller) = crate::server::identity::current::authenticate().await?;
     crate::server::manage::users::remove_user(&state, caller.admin()?, &login).await?;
     leptos_axum::redirect(&format!("/users?removed={}", parsed_login(&login)));
     Ok(())
@@ -436,14 +435,14 @@ fn parsed_login(login: &str) -> String {
 
 #[server(endpoint = "create_group")]
 pub async fn create_group(name: String, role: String, description: String) -> Result<(), AppError> {
-    let (state, caller) = crate::server::web::state::authenticate().await?;
+    let (state, caller) = crate::server::identity::current::authenticate().await?;
     crate::server::manage::users::create_group(&state, caller.admin()?, &name, &role, &description)
         .await
 }
 
 #[server(endpoint = "delete_group")]
 pub async fn delete_group(name: String) -> Result<(), AppError> {
-    let (state, caller) = crate::server::web::state::authenticate().await?;
+    let (state, caller) = crate::server::identity::current::authenticate().await?;
     crate::server::manage::users::delete_group(&state, caller.admin()?, &name).await
 }
 
@@ -456,12 +455,12 @@ pub async fn change_password(
     confirm_password: String,
 ) -> Result<(), AppError> {
     let (state, caller, session) =
-        crate::server::web::state::authenticate_for_password_change().await?;
+        crate::server::identity::current::authenticate_for_password_change().await?;
     // A password is changed from a logged-in browser, which this renews; never by a credential.
     if caller.via != crate::server::identity::caller::Via::Session {
         return Err(AppError::Forbidden);
     }
-    let stamp = crate::server::manage::users::change_own_password(
+    let stamp = crate::server::identity::own_password::change_own_password(
         &state,
         &caller,
         current_password,
@@ -469,7 +468,7 @@ pub async fn change_password(
         &confirm_password,
     )
     .await?;
-    let client = crate::server::web::state::client().await;
+    let client = crate::server::identity::current::client().await;
     crate::server::identity::sessions::start(&state, &session, &client, caller.user_id, &stamp)
         .await?;
     leptos_axum::redirect("/?password_changed=1");

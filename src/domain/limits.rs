@@ -44,6 +44,9 @@ pub fn leaf(name: &str) -> &str {
         .map_or(name, |last| last.trim_end_matches(']'))
 }
 
+/// The rows the "Add several users" form offers (the server takes at most as many).
+pub const BULK_ROWS: usize = 10;
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -3,9 +3,11 @@
 
 pub mod account_id;
 pub mod actions;
+pub mod activity_query;
 pub mod company;
 pub mod credential;
 pub mod email;
+pub mod event;
 pub mod generated;
 pub mod limits;
 pub mod login_id;

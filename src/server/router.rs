@@ -12,9 +12,9 @@ use crate::app::{App, shell};
 use crate::server::db::Db;
 use crate::server::identity::auth_session;
 use crate::server::infra::config::MetricsMode;
-use crate::server::web::http;
 use crate::server::web::metrics;
 use crate::server::web::state::AppState;
+use crate::server::web::{headers, health, input_guard, request_meta};
 
 /// The page routes, listed once per process.
 ///
@@ -29,11 +29,11 @@ pub fn router(state: AppState) -> Router {
     let options = state.leptos_options.clone();
     let metrics_on = state.config.metrics == MetricsMode::On;
     let mut app = Router::new()
-        .route("/healthz", get(http::healthz))
-        .route("/activity.csv", get(crate::server::audit::record::csv))
+        .route("/healthz", get(health::healthz))
+        .route("/activity.csv", get(crate::server::audit::export::csv))
         .route(
             "/language",
-            post(crate::server::web::negotiation::switch_language).layer(
+            post(crate::server::identity::language_choice::switch_language).layer(
                 axum::extract::DefaultBodyLimit::max(crate::domain::limits::MAX_FIELD_BYTES),
             ),
         );
@@ -58,22 +58,22 @@ pub fn router(state: AppState) -> Router {
     };
     let app = app
         .layer(middleware::from_fn(
-            crate::server::web::state::install_caller_memo,
+            crate::server::identity::current::install_caller_memo,
         ))
         .layer(middleware::from_fn(
             crate::server::web::negotiation::choose_language,
         ))
-        .layer(middleware::from_fn(http::server_fn_status))
+        .layer(middleware::from_fn(input_guard::server_fn_status))
         .layer(middleware::from_fn_with_state(
             state.clone(),
-            http::guard_server_fn_input,
+            input_guard::guard_server_fn_input,
         ))
-        .layer(middleware::from_fn(http::refuse_cross_site))
+        .layer(middleware::from_fn(headers::refuse_cross_site))
         .layer(middleware::from_fn_with_state(
             state.clone(),
-            http::security_headers,
+            headers::security_headers,
         ))
-        .layer(middleware::from_fn(http::request_id));
+        .layer(middleware::from_fn(request_meta::request_id));
     // Outermost, so that every answer counts (refusals and error pages too), yet still inside
     // the router: `Router::layer` wraps each route, where axum has set the `MatchedPath`.
     if metrics_on {

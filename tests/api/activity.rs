@@ -421,7 +421,7 @@ async fn the_csv_download_streams_exactly_the_filtered_events() {
     let lines: Vec<&str> = body.trim_end().split("\r\n").collect();
     assert_eq!(
         lines[0],
-        steward::server::audit::record::CSV_HEADER.trim_end()
+        steward::server::audit::export::CSV_HEADER.trim_end()
     );
     assert_eq!(lines.len(), 1 + 2_345);
     assert!(lines[1..].iter().all(|l| l.contains(",\"user.update\",")));
@@ -590,7 +590,7 @@ async fn retention_prunes_only_events_older_than_the_limit() {
     seed_events(&app, account_pk, 7, now - 400 * day).await;
     seed_events(&app, account_pk, 3, now - 10 * day).await;
     let before = count(&app, "SELECT COUNT(*) FROM activity").await;
-    let gone = steward::server::audit::record::prune(&app.state.db, 365, now)
+    let gone = steward::server::audit::retention::prune(&app.state.db, 365, now)
         .await
         .unwrap();
     assert_eq!(gone, 7);
@@ -598,7 +598,7 @@ async fn retention_prunes_only_events_older_than_the_limit() {
         count(&app, "SELECT COUNT(*) FROM activity").await,
         before - 7
     );
-    let gone = steward::server::audit::record::prune(&app.state.db, 5, now)
+    let gone = steward::server::audit::retention::prune(&app.state.db, 5, now)
         .await
         .unwrap();
     assert_eq!(gone, 3);

@@ -384,10 +384,10 @@ fn form(pairs: &[(&str, &str)]) -> Form {
 async fn seed_target(w: &World, n: usize) {
     w.app.seed_users(&w.account, &format!("target{n}"), 1).await;
     let account_pk = w.app.account_pk(&w.account).await;
-    let event = steward::server::audit::record::Event::command_line(
+    let event = steward::domain::event::Event::command_line(
         account_pk,
         account_pk,
-        steward::server::audit::record::Action::GroupCreate,
+        steward::domain::event::Action::GroupCreate,
         format!("custom{n}"),
     );
     steward::server::db::group_store::insert(

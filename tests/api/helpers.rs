@@ -321,10 +321,10 @@ impl TestApp {
                 description: if i % 2 == 0 { "even seed" } else { "odd seed" },
                 password_change_required: false,
             };
-            let event = steward::server::audit::record::Event::command_line(
+            let event = steward::domain::event::Event::command_line(
                 account_pk,
                 account_pk,
-                steward::server::audit::record::Action::UserCreate,
+                steward::domain::event::Action::UserCreate,
                 login.as_str(),
             );
             steward::server::db::user_store::insert(&self.state.db, &event, account_pk, &new)

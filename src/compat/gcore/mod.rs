@@ -17,11 +17,11 @@ use serde_json::{Value, json};
 
 use crate::domain::{CompanyName, Role};
 use crate::error::AppError;
-use crate::server::audit::record::Who;
 use crate::server::db;
 use crate::server::identity::caller;
 use crate::server::identity::caller::Caller;
 use crate::server::identity::caller::Presented;
+use crate::server::identity::events::Who;
 use crate::server::infra::format::rfc3339;
 use crate::server::manage::api_tokens;
 use crate::server::manage::api_tokens::NewTokenInput;
@@ -150,7 +150,7 @@ async fn authenticate(state: &AppState, headers: &HeaderMap) -> Result<Caller, R
             crate::compat::kit::TwoFactorPending::MESSAGE,
         )
     })?;
-    if crate::compat::kit::api_rate_limit::admit(&state.db, caller.account_pk).await? {
+    if crate::server::identity::api_rate_limit::admit(&state.db, caller.account_pk).await? {
         Ok(caller)
     } else {
         Err(refuse(

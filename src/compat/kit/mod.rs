@@ -1,7 +1,6 @@
 //! What every dialect shares: the body limit and JSON parsing, the two-factor policy, the API rate
 //! limit.
 
-pub mod api_rate_limit;
 #[cfg(test)]
 pub(crate) mod bad_input;
 

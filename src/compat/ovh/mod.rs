@@ -17,14 +17,14 @@ use serde::Deserialize;
 use serde::de::DeserializeOwned;
 use serde_json::{Value, json};
 
+use crate::domain::event::Action;
+use crate::domain::event::Event;
 use crate::domain::{GroupName, LoginName, Role, UserStatus};
 use crate::error::AppError;
-use crate::server::audit::record::Action;
-use crate::server::audit::record::Event;
-use crate::server::audit::record::Who;
 use crate::server::db;
 use crate::server::identity::caller::Caller;
 use crate::server::identity::caller::Via;
+use crate::server::identity::events::Who;
 use crate::server::infra::format::rfc3339;
 use crate::server::manage::ovh_keys as service;
 use crate::server::manage::ovh_keys::AccessRule;
@@ -446,7 +446,7 @@ async fn authenticate(
             "This call has not been granted.",
         ));
     }
-    if crate::compat::kit::api_rate_limit::admit(&state.db, caller.account_pk).await? {
+    if crate::server::identity::api_rate_limit::admit(&state.db, caller.account_pk).await? {
         Ok((caller, app))
     } else {
         Err(refuse(
@@ -502,7 +502,7 @@ async fn request_credential(State(state): State<AppState>, req: Signed) -> Answe
                 .to_owned(),
         ));
     }
-    if !crate::compat::kit::api_rate_limit::admit(&state.db, app.account_pk).await? {
+    if !crate::server::identity::api_rate_limit::admit(&state.db, app.account_pk).await? {
         return Err(refuse(
             StatusCode::TOO_MANY_REQUESTS,
             "TOO_MANY_REQUESTS",

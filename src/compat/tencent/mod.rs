@@ -31,13 +31,13 @@ use sha2::{Digest, Sha256};
 
 use crate::domain::{GroupName, LoginName, Role};
 use crate::error::AppError;
-use crate::server::audit::record::Who;
 use crate::server::db;
 use crate::server::db::group_store::GroupRow;
 use crate::server::db::user_store::UserFilter;
 use crate::server::db::user_store::UserRow;
 use crate::server::identity::caller::Admin;
 use crate::server::identity::caller::Caller;
+use crate::server::identity::events::Who;
 use crate::server::manage::tencent_keys;
 use crate::server::manage::users;
 use crate::server::manage::users::NewUserInput;
@@ -227,7 +227,7 @@ async fn serve(
         }
     })?;
     let caller = authenticate(state, uri, headers, &body).await?;
-    if !crate::compat::kit::api_rate_limit::admit(&state.db, caller.account_pk).await? {
+    if !crate::server::identity::api_rate_limit::admit(&state.db, caller.account_pk).await? {
         return Err(refuse(
             code::REQUEST_LIMIT,
             "Rate limit exceeded: too many API requests this minute for this account.",

@@ -12,11 +12,11 @@ use serde::Deserialize;
 use serde_json::{Value, json};
 
 use crate::error::AppError;
-use crate::server::audit::record::Who;
 use crate::server::db::sub_account_store::SubAccountRow;
 use crate::server::identity::caller;
 use crate::server::identity::caller::Caller;
 use crate::server::identity::caller::Presented;
+use crate::server::identity::events::Who;
 use crate::server::infra::format::date;
 use crate::server::infra::format::rfc3339;
 use crate::server::manage::sub_accounts;
@@ -137,7 +137,7 @@ async fn authenticate(
             "A sub-account cannot manage sub-accounts.",
         ));
     }
-    if crate::compat::kit::api_rate_limit::admit(&state.db, caller.account_pk).await? {
+    if crate::server::identity::api_rate_limit::admit(&state.db, caller.account_pk).await? {
         Ok(caller)
     } else {
         Err(error(

@@ -1,9 +1,9 @@
 //! Accounts: one row per main account and per sub-account.
 
 use crate::domain::Role;
+use crate::domain::event::Event;
+use crate::domain::event::Outcome;
 use crate::domain::privilege::BUILT_IN_GROUPS;
-use crate::server::audit::record::Event;
-use crate::server::audit::record::Outcome;
 use crate::server::db::Db;
 use crate::server::db::group_store as groups;
 use crate::server::db::is_unique_violation;

@@ -2,10 +2,12 @@
 //! change they describe (or by [`insert`] for events that change nothing else, such as a failed
 //! attempt), read a page at a time by [`list`], and pruned by [`prune`].
 
+use crate::domain::event::Event;
+use crate::domain::event::Outcome;
+use crate::error::AppError;
 use crate::on_db;
-use crate::server::audit::record::Event;
-use crate::server::audit::record::Outcome;
 use crate::server::db::Db;
+use std::future::Future;
 
 /// The statement that writes one event; binds are in [`record_in_tx!`]'s order.
 pub const INSERT: &str = "INSERT INTO activity (at, account_id, root_id, actor_user_id, actor, actor_key, via, key_id,
@@ -17,8 +19,8 @@ pub const INSERT: &str = "INSERT INTO activity (at, account_id, root_id, actor_u
 #[macro_export]
 macro_rules! record_in_tx {
     ($conn:expr, $event:expr, $outcome:expr, $detail:expr) => {{
-        let event: &$crate::server::audit::record::Event = $event;
-        let outcome: $crate::server::audit::record::Outcome = $outcome;
+        let event: &$crate::domain::event::Event = $event;
+        let outcome: $crate::domain::event::Outcome = $outcome;
         sqlx::query($crate::server::db::activity_store::INSERT)
             .bind($crate::server::db::now())
             .bind(event.account_pk)
@@ -43,7 +45,7 @@ macro_rules! record_in_tx {
 }
 
 /// Runs `$body` in a write transaction like [`crate::in_tx!`] and, when it succeeds with a
-/// value that [`Happened`](crate::server::audit::record::Happened), records `$event` as a success
+/// value that [`Happened`](crate::domain::event::Happened), records `$event` as a success
 /// in the same transaction: the change and its event are written together or not at all.
 #[macro_export]
 macro_rules! audited_tx {
@@ -51,11 +53,11 @@ macro_rules! audited_tx {
         $crate::in_tx!($db, |$conn| {
             match $body {
                 Ok(value) => {
-                    if $crate::server::audit::record::Happened::happened(&value) {
+                    if $crate::domain::event::Happened::happened(&value) {
                         $crate::record_in_tx!(
                             $conn,
                             $event,
-                            $crate::server::audit::record::Outcome::Success,
+                            $crate::domain::event::Outcome::Success,
                             ""
                         )?;
                     }
@@ -254,4 +256,64 @@ pub async fn prune(db: &Db, before: i64, batch: i64) -> Result<u64, sqlx::Error>
     const SQL: &str =
         "DELETE FROM activity WHERE id IN (SELECT id FROM activity WHERE at < $1 LIMIT $2)";
     crate::execute!(db, SQL, before, batch)
+}
+
+/// Runs `work`, whose writes record `event` on success, and records `event` as a failure when
+/// it is refused. An outage is not recorded: the database that would hold the event is the one
+/// that failed.
+pub async fn audited<T>(
+    db: &Db,
+    event: &Event,
+    work: impl Future<Output = Result<T, AppError>>,
+) -> Result<T, AppError> {
+    let result = work.await;
+    if let Err(err) = &result {
+        failed(db, event, err).await;
+    }
+    result
+}
+
+/// Records `event` as refused with `err`.
+pub async fn failed(db: &Db, event: &Event, err: &AppError) {
+    let Some(reason) = failure_reason(err) else {
+        return;
+    };
+    if let Err(e) = insert(db, event, Outcome::Failure, &reason).await {
+        tracing::error!(error = %e, action = event.action.code(), "cannot record a failed attempt");
+    }
+}
+
+/// Why an attempt failed, in words that hold no input: the fields refused, not their values.
+fn failure_reason(err: &AppError) -> Option<String> {
+    Some(match err {
+        AppError::Invalid(fields) => {
+            let mut names: Vec<&str> = fields.iter().map(|f| f.field.as_str()).collect();
+            names.dedup();
+            format!("invalid: {}", names.join(", "))
+        }
+        AppError::LoginFailed => "wrong credentials".to_owned(),
+        AppError::Unauthenticated => "not logged in".to_owned(),
+        AppError::Forbidden => "forbidden".to_owned(),
+        AppError::PasswordChangeRequired => "password change required".to_owned(),
+        AppError::TwoFactorRequired => "two-factor enrolment required".to_owned(),
+        AppError::NotFound => "not found".to_owned(),
+        AppError::Disabled => "disabled".to_owned(),
+        AppError::TooManyAttempts => "locked".to_owned(),
+        AppError::RateLimited { .. } => "rate limited".to_owned(),
+        AppError::Busy { .. } => "busy".to_owned(),
+        AppError::Internal { reference } => format!("internal error {reference}"),
+        AppError::Unavailable | AppError::Transport(_) => return None,
+    })
+}
+
+/// Records an event that changes nothing else (a login, a reveal) as `outcome`.
+pub async fn record(
+    db: &Db,
+    event: &Event,
+    outcome: Outcome,
+    detail: &str,
+) -> Result<(), AppError> {
+    insert(db, event, outcome, detail)
+        .await
+        .map_err(AppError::from)
 }

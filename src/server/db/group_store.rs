@@ -1,7 +1,7 @@
 //! Groups: where a user's privilege comes from.
 
+use crate::domain::event::Event;
 use crate::on_db;
-use crate::server::audit::record::Event;
 use crate::server::db::Db;
 use crate::server::db::is_unique_violation;
 use crate::server::db::now;

@@ -2,8 +2,8 @@
 //! server needs it in clear: it is kept sealed with the server key. Of a consumer key only a
 //! SHA-256 is kept.
 
-use crate::server::audit::record::Event;
-use crate::server::audit::record::Outcome;
+use crate::domain::event::Event;
+use crate::domain::event::Outcome;
 use crate::server::db::Db;
 use crate::server::db::now;
 use crate::{audited_tx, execute, execute_audited, on_db};

@@ -1,7 +1,7 @@
 //! One-time reveals: sealed payloads waiting to be shown once, then deleted.
 
+use crate::domain::event::Event;
 use crate::on_db;
-use crate::server::audit::record::Event;
 use crate::server::db::Db;
 use crate::server::db::now;
 

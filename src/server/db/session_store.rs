@@ -1,6 +1,6 @@
 //! The visible record of each login: what the Security page lists and ends.
 
-use crate::server::audit::record::Event;
+use crate::domain::event::Event;
 use crate::server::db::Db;
 use crate::server::db::now;
 use crate::{execute, execute_audited, on_db};

@@ -1,8 +1,8 @@
 //! Sub-accounts, always reached through their parent: a query names the parent it is allowed
 //! to look under, so another account's sub-account is simply not found.
 
+use crate::domain::event::Event;
 use crate::on_db;
-use crate::server::audit::record::Event;
 use crate::server::db::Db;
 use crate::server::db::account_store::CreateAccountError;
 use crate::server::db::account_store::SubAccountProfile;

@@ -1,7 +1,7 @@
 //! Tencent Cloud CAM access keys. The SecretKey signs requests (TC3-HMAC-SHA256), so the
 //! server needs it in clear to check them: it is kept sealed with the server key.
 
-use crate::server::audit::record::Event;
+use crate::domain::event::Event;
 use crate::server::db::Db;
 use crate::server::db::now;
 use crate::{audited_tx, execute, execute_audited, on_db};

@@ -2,8 +2,8 @@
 //! in from. An attempt is reserved (counted as a failure) *before* the secret is checked, so that
 //! a burst of parallel guesses gets no more checks than the policy allows (SECURITY.md rule 5).
 
+use crate::domain::event::Event;
 use crate::domain::throttle_policy::{ThrottlePolicy, Verdict};
-use crate::server::audit::record::Event;
 use crate::server::db::Db;
 use crate::server::db::now;
 use crate::{execute, on_db};

@@ -1,6 +1,6 @@
 //! Two-factor authentication state: sealed seeds, the last accepted step, recovery codes.
 
-use crate::server::audit::record::Event;
+use crate::domain::event::Event;
 use crate::server::db::Db;
 use crate::server::db::now;
 use crate::{audited_tx, execute, execute_audited, on_db};

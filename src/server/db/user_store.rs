@@ -1,6 +1,6 @@
 //! Users: the account holder and delegated users, who log in and hold sessions.
 
-use crate::server::audit::record::Event;
+use crate::domain::event::Event;
 use crate::server::db::Db;
 use crate::server::db::is_unique_violation;
 use crate::server::db::now;

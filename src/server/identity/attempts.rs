@@ -230,7 +230,7 @@ pub async fn check_own_secret<T>(
 
 async fn end_session(state: &AppState, caller: &Caller) -> Result<(), AppError> {
     if caller.via == Via::Session {
-        let session = crate::server::web::state::session().await?;
+        let session = crate::server::identity::current::session().await?;
         crate::server::identity::sessions::end_current(state, &session).await?;
     }
     Ok(())

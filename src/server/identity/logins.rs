@@ -1,16 +1,16 @@
 //! Creating main accounts and logging in: the services behind the sign-up page, the login form
 //! and `steward account create`.
 
+use crate::domain::event::Action;
+use crate::domain::event::Event;
+use crate::domain::event::Outcome;
 use crate::domain::{AccountId, CompanyName, Email, LoginId};
 use crate::error::{AppError, FieldError};
 use crate::i18n::MessageKey;
-use crate::server::audit::record;
-use crate::server::audit::record::Action;
-use crate::server::audit::record::Event;
-use crate::server::audit::record::Outcome;
 use crate::server::db;
 use crate::server::db::account_store::CreateAccountError;
 use crate::server::db::account_store::NewAccount;
+use crate::server::db::activity_store;
 use crate::server::db::throttle_store::Reservation;
 use crate::server::identity::attempts;
 use crate::server::identity::auth_session::AuthSession;
@@ -119,7 +119,7 @@ async fn record_unknown_login(state: &AppState, id: &LoginId) -> Result<(), AppE
         db::account_store::keys_of_code(&state.db, id.account.as_str()).await?
     {
         let event = Event::login(account_pk, root_pk, None, &id.to_string(), Action::Login);
-        record::record(&state.db, &event, Outcome::Failure, "unknown user").await?;
+        activity_store::record(&state.db, &event, Outcome::Failure, "unknown user").await?;
     }
     Ok(())
 }
@@ -204,19 +204,19 @@ pub async fn log_in(
     );
     if let Reservation::Refused { .. } = reservation {
         tracing::info!(user_id = candidate.user_id, "login refused unchecked");
-        record::record(&state.db, &event, Outcome::Failure, "locked").await?;
+        activity_store::record(&state.db, &event, Outcome::Failure, "locked").await?;
         state.metrics.login(LoginResult::refused(true));
         return Err(AppError::LoginFailed);
     }
     if !verified.ok() {
         tracing::info!(user_id = candidate.user_id, "login failed");
-        record::record(&state.db, &event, Outcome::Failure, "wrong password").await?;
+        activity_store::record(&state.db, &event, Outcome::Failure, "wrong password").await?;
         state.metrics.login(LoginResult::refused(false));
         return Err(AppError::LoginFailed);
     }
     if candidate.disabled || !candidate.account_enabled {
         db::throttle_store::release(&state.db, candidate.user_id, &bucket).await?;
-        record::record(&state.db, &event, Outcome::Failure, "disabled").await?;
+        activity_store::record(&state.db, &event, Outcome::Failure, "disabled").await?;
         state.metrics.login(LoginResult::Failure);
         return Err(AppError::LoginFailed);
     }
@@ -234,7 +234,9 @@ pub async fn log_in(
                 db::user_store::record_login(&state.db, &event, candidate.user_id, Some(hash))
                     .await?;
             }
-            None => record::record(&state.db, &event, Outcome::Success, "code required").await?,
+            None => {
+                activity_store::record(&state.db, &event, Outcome::Success, "code required").await?
+            }
         }
         session
             .begin_second_factor(candidate.user_id, &candidate.security_stamp, &bucket)
@@ -295,7 +297,7 @@ pub async fn log_in_second_factor(
     if !accepted {
         tracing::info!(user_id = pending.user_id, throttled, "second factor failed");
         let detail = if throttled { "locked" } else { "wrong code" };
-        record::record(&state.db, &event, Outcome::Failure, detail).await?;
+        activity_store::record(&state.db, &event, Outcome::Failure, detail).await?;
         state.metrics.login(LoginResult::refused(throttled));
         return Err(AppError::LoginFailed);
     }

@@ -1,11 +1,11 @@
 //! Logins as the user sees them: started with the browser and address they came from, listed on
 //! the Security page, and ended one by one.
 
+use crate::domain::event::Action;
+use crate::domain::event::Event;
 use crate::error::AppError;
-use crate::server::audit::record::Action;
-use crate::server::audit::record::Event;
-use crate::server::audit::record::audited;
 use crate::server::db;
+use crate::server::db::activity_store::audited;
 use crate::server::db::now;
 use crate::server::db::session_store::NewSession;
 use crate::server::identity::auth_session::AuthSession;

@@ -6,13 +6,13 @@ use rand::rngs::OsRng;
 use rand::{Rng, RngCore};
 use sha2::{Digest, Sha256};
 
+use crate::domain::event::Action;
+use crate::domain::event::Event;
 use crate::domain::generated::{normalize_recovery_code, recovery_code};
 use crate::domain::totp::{SEED_BYTES, Totp, qr_svg};
 use crate::error::{AppError, FieldError};
-use crate::server::audit::record::Action;
-use crate::server::audit::record::Event;
-use crate::server::audit::record::audited;
 use crate::server::db;
+use crate::server::db::activity_store::audited;
 use crate::server::db::now;
 use crate::server::identity::caller::Admin;
 use crate::server::identity::caller::Caller;
@@ -173,8 +173,12 @@ async fn check_password_and_code(
 ) -> Result<(), AppError> {
     let check = async {
         let code_ok = code_ok.await?;
-        let password_ok =
-            crate::server::manage::users::password_matches(state, caller.user_id, password).await?;
+        let password_ok = crate::server::identity::own_password::password_matches(
+            state,
+            caller.user_id,
+            password,
+        )
+        .await?;
         Ok((password_ok, code_ok))
     };
     let (password_ok, code_ok) =

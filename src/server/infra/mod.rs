@@ -7,4 +7,5 @@ pub mod crypto;
 pub mod files;
 pub mod format;
 pub mod hashing;
+pub mod request_scope;
 pub mod secrets;

@@ -1,13 +1,13 @@
 //! Personal API tokens: `<id>_<secret>`, acting as their user with at most the token's role.
 //! Only a hash of the secret is stored; the token is shown once.
 
+use crate::domain::event::Action;
+use crate::domain::event::Event;
 use crate::domain::{Description, Role, credential};
 use crate::error::{AppError, FieldError};
-use crate::server::audit::record::Action;
-use crate::server::audit::record::Event;
-use crate::server::audit::record::Who;
-use crate::server::audit::record::audited;
 use crate::server::db;
+use crate::server::db::activity_store::audited;
+use crate::server::identity::events::Who;
 use crate::server::web::state::AppState;
 
 /// The "New API token" form as submitted.

@@ -14,19 +14,19 @@
 
 use serde::{Deserialize, Serialize};
 
+use crate::domain::event::Action;
+use crate::domain::event::Event;
+use crate::domain::event::Outcome;
 use crate::domain::{Description, Role, WebAddress, credential};
 use crate::error::AppError;
-use crate::server::audit::record::Action;
-use crate::server::audit::record::Event;
-use crate::server::audit::record::Outcome;
-use crate::server::audit::record::Who;
-use crate::server::audit::record::audited;
-use crate::server::audit::record::record;
 use crate::server::db;
+use crate::server::db::activity_store::audited;
+use crate::server::db::activity_store::record;
 use crate::server::identity::caller;
 use crate::server::identity::caller::Admin;
 use crate::server::identity::caller::Caller;
 use crate::server::identity::caller::Via;
+use crate::server::identity::events::Who;
 use crate::server::infra::config::OvhCrossAccount;
 use crate::server::web::state::AppState;
 

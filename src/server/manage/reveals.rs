@@ -6,9 +6,9 @@
 
 use serde::{Serialize, de::DeserializeOwned};
 
+use crate::domain::event::Action;
+use crate::domain::event::Event;
 use crate::error::AppError;
-use crate::server::audit::record::Action;
-use crate::server::audit::record::Event;
 use crate::server::db;
 use crate::server::identity::caller::Caller;
 use crate::server::web::state::AppState;

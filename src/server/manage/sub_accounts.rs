@@ -4,17 +4,17 @@
 //! of any other account is simply not found.
 
 use crate::domain::credential::{self, AuthIdKind};
+use crate::domain::event::Action;
+use crate::domain::event::Event;
 use crate::domain::sub_account::parse_business_type;
 use crate::domain::{AccountId, Description, Email, KycMode, Phone, RateLimit, SubAccountName};
 use crate::error::{AppError, FieldError};
 use crate::i18n::MessageKey;
-use crate::server::audit::record::Action;
-use crate::server::audit::record::Event;
-use crate::server::audit::record::Who;
-use crate::server::audit::record::audited;
 use crate::server::db;
 use crate::server::db::account_store::CreateAccountError;
 use crate::server::db::account_store::SubAccountProfile;
+use crate::server::db::activity_store::audited;
+use crate::server::identity::events::Who;
 use crate::server::web::state::AppState;
 
 pub const NAME_TAKEN: &str = crate::key!("sub.error.name_taken");

@@ -5,15 +5,15 @@
 //! once and kept sealed with the server key (SECURITY.md rule 22).
 
 use crate::domain::Role;
+use crate::domain::event::Action;
+use crate::domain::event::Event;
 use crate::error::AppError;
-use crate::server::audit::record::Action;
-use crate::server::audit::record::Event;
-use crate::server::audit::record::Who;
-use crate::server::audit::record::audited;
 use crate::server::db;
+use crate::server::db::activity_store::audited;
 use crate::server::identity::caller;
 use crate::server::identity::caller::Caller;
 use crate::server::identity::caller::Via;
+use crate::server::identity::events::Who;
 use crate::server::web::state::AppState;
 
 pub const SECRET_ID_PREFIX: &str = "AKID";

@@ -5,13 +5,13 @@
 use rand::Rng;
 use rand::rngs::OsRng;
 
+use crate::domain::event::Action;
+use crate::domain::event::Event;
 use crate::domain::generated::readable_password;
 use crate::domain::{Description, Email, GroupName, LoginName, Role};
-use crate::error::{AppError, FieldError};
-use crate::server::audit::record::Action;
-use crate::server::audit::record::Event;
-use crate::server::audit::record::audited;
+use crate::error::{AppError, FieldErrors};
 use crate::server::db;
+use crate::server::db::activity_store::audited;
 use crate::server::db::group_store::DeleteGroupError;
 use crate::server::db::group_store::InsertGroupError;
 use crate::server::db::group_store::UpdateGroupError;
@@ -21,40 +21,10 @@ use crate::server::identity::caller::Caller;
 use crate::server::web::state::AppState;
 
 /// The most rows "Add several users" takes at once.
-pub const BULK_MAX: usize = crate::api::user_fns::BULK_ROWS;
+pub const BULK_MAX: usize = crate::domain::limits::BULK_ROWS;
 
 pub fn generate_password() -> String {
     readable_password(|n| OsRng.gen_range(0..n))
-}
-
-/// Collects field errors so that a form can show all of them at once.
-#[derive(Default)]
-struct Problems(Vec<FieldError>);
-
-impl Problems {
-    fn check<T, E: crate::i18n::MessageKey>(
-        &mut self,
-        field: &str,
-        parsed: Result<T, E>,
-    ) -> Option<T> {
-        parsed.map_err(|e| self.add(field, e.key())).ok()
-    }
-
-    fn add(&mut self, field: &str, message: impl Into<String>) {
-        self.0.push(FieldError {
-            field: field.to_owned(),
-            key: message.into(),
-            args: Vec::new(),
-        });
-    }
-
-    fn into_result(self) -> Result<(), AppError> {
-        if self.0.is_empty() {
-            Ok(())
-        } else {
-            Err(AppError::Invalid(self.0))
-        }
-    }
 }
 
 /// What the add-user form sends.
@@ -106,7 +76,7 @@ async fn create_user_as(
     event: &Event,
 ) -> Result<CreatedUser, AppError> {
     let caller = admin.caller();
-    let mut problems = Problems::default();
+    let mut problems = FieldErrors::default();
     let login = problems.check("login", LoginName::parse(input.login));
     let email = problems.check("email", Email::parse(input.email));
     let description = problems.check("description", Description::parse(input.description));
@@ -303,7 +273,7 @@ async fn update_user_as(
 ) -> Result<(), AppError> {
     let caller = admin.caller();
     let user = find(state, caller, login).await?;
-    let mut problems = Problems::default();
+    let mut problems = FieldErrors::default();
     let email = problems.check("email", Email::parse(email));
     let description = problems.check("description", Description::parse(description));
     let group_id = group_id(state, caller.account_pk, group).await?;
@@ -481,86 +451,6 @@ pub async fn remove_user(state: &AppState, admin: Admin<'_>, login: &str) -> Res
     .await
 }
 
-/// Whether `password` is the user's current password.
-pub async fn password_matches(
-    state: &AppState,
-    user_id: i64,
-    password: String,
-) -> Result<bool, AppError> {
-    let stored = db::user_store::password_hash(&state.db, user_id).await?;
-    Ok(state.hasher.verify(password, stored).await?.ok())
-}
-
-/// Changes the caller's own password after checking the current one. All their sessions end;
-/// the returned stamp lets the current one continue under a new id.
-pub async fn change_own_password(
-    state: &AppState,
-    caller: &Caller,
-    current: String,
-    new: String,
-    confirm: &str,
-) -> Result<String, AppError> {
-    let event = Event::by(caller, Action::PasswordChange, caller.login_id());
-    let work = change_own_password_as(state, caller, current, new, confirm, &event);
-    audited(&state.db, &event, work).await
-}
-
-async fn change_own_password_as(
-    state: &AppState,
-    caller: &Caller,
-    current: String,
-    new: String,
-    confirm: &str,
-    event: &Event,
-) -> Result<String, AppError> {
-    let mut problems = Problems::default();
-    let current_ok = crate::server::identity::attempts::check_own_secret(
-        state,
-        caller,
-        password_matches(state, caller.user_id, current.clone()),
-        |ok| *ok,
-    )
-    .await?;
-    if !current_ok {
-        problems.add(
-            "current_password",
-            crate::key!("password.error.wrong_current"),
-        );
-    }
-    if new == current {
-        problems.add("new_password", crate::key!("password.error.same"));
-    }
-    let login = caller.login.clone().unwrap_or_default();
-    let context = [
-        login.as_str(),
-        caller.email.as_str(),
-        caller.account_id.as_str(),
-        caller.company.as_str(),
-    ];
-    let verdict = state.judge_password(&new, &context).await?;
-    if !verdict.acceptable {
-        verdict
-            .reasons
-            .into_iter()
-            .for_each(|r| problems.add("new_password", r));
-    }
-    if new != confirm {
-        problems.add("confirm_password", crate::key!("password.error.differ"));
-    }
-    problems.into_result()?;
-    let hash = state.hasher.hash(new).await?;
-    db::user_store::set_password(
-        &state.db,
-        event,
-        caller.account_pk,
-        caller.user_id,
-        &hash,
-        false,
-    )
-    .await?
-    .ok_or(AppError::NotFound)
-}
-
 pub async fn create_group(
     state: &AppState,
     admin: Admin<'_>,
@@ -581,7 +471,7 @@ async fn create_group_as(
     description: &str,
     event: &Event,
 ) -> Result<(), AppError> {
-    let mut problems = Problems::default();
+    let mut problems = FieldErrors::default();
     let name = problems.check("name", GroupName::parse(name));
     let role = problems.check("role", Role::parse(role));
     let description = problems.check("description", Description::parse(description));
@@ -670,7 +560,7 @@ async fn update_group_as(
     let group = db::group_store::find_by_name(&state.db, caller.account_pk, &name.key())
         .await?
         .ok_or(AppError::NotFound)?;
-    let mut problems = Problems::default();
+    let mut problems = FieldErrors::default();
     let role = problems.check("role", Role::parse(role));
     let description = problems.check("description", Description::parse(description));
     if let Some(role) = role

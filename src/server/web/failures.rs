@@ -17,8 +17,7 @@ pub fn internal(err: anyhow::Error) -> AppError {
         return unavailable();
     }
     // The request's id when there is one: the user quotes what `X-Request-Id` also says.
-    let reference = crate::server::web::http::current_request_id()
-        .unwrap_or_else(crate::server::infra::secrets::reference_id);
+    let reference = crate::server::infra::request_scope::reference();
     tracing::error!(reference = %reference, error = ?err, "internal error");
     AppError::Internal { reference }
 }
@@ -53,5 +52,11 @@ impl From<sqlx::Error> for AppError {
         } else {
             internal(anyhow::Error::new(err))
         }
+    }
+}
+
+impl From<anyhow::Error> for AppError {
+    fn from(err: anyhow::Error) -> Self {
+        internal(err)
     }
 }

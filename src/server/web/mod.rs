@@ -2,7 +2,10 @@
 //! metrics, and turning internal failures into what a user may see.
 
 pub mod failures;
-pub mod http;
+pub mod headers;
+pub mod health;
+pub mod input_guard;
 pub mod metrics;
 pub mod negotiation;
+pub mod request_meta;
 pub mod state;

@@ -5,16 +5,12 @@
 //! the user logs in and whenever they switch, so choosing the language costs no database read
 //! per request: the cookie stands for the saved choice from login on.
 
-use axum::Form;
-use axum::extract::{Request, State};
+use axum::extract::Request;
 use axum::http::{HeaderMap, HeaderValue, header};
 use axum::middleware::Next;
-use axum::response::{IntoResponse, Redirect, Response};
-use serde::Deserialize;
-use tower_sessions::Session;
+use axum::response::Response;
 
 use crate::i18n::Lang;
-use crate::server::identity::auth_session::AuthSession;
 use crate::server::web::state::AppState;
 
 pub const COOKIE: &str = "steward_lang";
@@ -67,44 +63,6 @@ pub fn request_lang() -> Lang {
     leptos::prelude::use_context::<axum::http::request::Parts>()
         .and_then(|parts| parts.extensions.get::<Lang>().copied())
         .unwrap_or_default()
-}
-
-#[derive(Debug, Deserialize)]
-pub struct SwitchForm {
-    #[serde(default)]
-    lang: String,
-    /// The page to go back to; only a path on this site is followed.
-    #[serde(default)]
-    next: String,
-}
-
-/// `POST /language` (the switch in the header, a plain form): remembers the language in a
-/// cookie and, for a logged-in user, in their settings, then goes back to the page (303).
-pub async fn switch_language(
-    State(state): State<AppState>,
-    session: Session,
-    Form(form): Form<SwitchForm>,
-) -> Response {
-    let next = crate::domain::navigation::local_path(&form.next).unwrap_or("/");
-    let mut response = Redirect::to(next).into_response();
-    let Some(lang) = Lang::from_code(&form.lang) else {
-        return response;
-    };
-    match crate::server::identity::caller::caller(&state, &AuthSession(session)).await {
-        Ok(Some(caller)) => {
-            if let Err(err) =
-                crate::server::db::language_store::set(&state.db, caller.user_id, lang.code()).await
-            {
-                tracing::warn!(error = %err, "could not save the language");
-            }
-        }
-        Ok(None) => {}
-        Err(err) => tracing::warn!(error = %err, "language switch: session unreadable"),
-    }
-    response
-        .headers_mut()
-        .append(header::SET_COOKIE, cookie(lang, state.config.cookie_secure));
-    response
 }
 
 /// After a correct password: the user's saved language, if any, becomes this browser's, so

@@ -1,0 +1,130 @@
+//! Reading the activity log: what a caller may see, checked filters, one page at a time.
+
+use crate::domain::AccountId;
+use crate::domain::activity_query::ActivityQuery;
+use crate::domain::event::Action;
+use crate::error::{AppError, FieldError};
+use crate::server::db;
+use crate::server::identity::caller::Caller;
+use crate::server::web::state::AppState;
+
+/// What `caller` may read: an Administrator of a top-level account sees it and its
+/// sub-accounts, an Administrator of a sub-account (or acting in one) sees that account, and
+/// everyone else sees their own events.
+pub fn scope_of(caller: &Caller) -> db::activity_store::Scope {
+    use db::activity_store::Scope;
+    if !caller.role.can_manage_users() {
+        Scope::User(caller.user_id)
+    } else if caller.parent_pk.is_none() {
+        Scope::Root(caller.account_pk)
+    } else {
+        Scope::Account(caller.account_pk)
+    }
+}
+
+/// How many events a page of the Activity page shows.
+pub const PAGE_SIZE: i64 = 50;
+
+/// One page of events, and where the next one starts.
+pub struct Page {
+    pub events: Vec<db::activity_store::Row>,
+    pub next: Option<String>,
+}
+
+/// The filter form, checked: every bad field is reported beside itself, and nothing is read.
+pub fn narrowing(
+    caller: &Caller,
+    query: &ActivityQuery,
+) -> Result<
+    (
+        db::activity_store::Narrowing,
+        Option<db::activity_store::Cursor>,
+    ),
+    AppError,
+> {
+    let mut errors = Vec::new();
+    let mut refuse = |field: &str, key: &str| errors.push(FieldError::new(field, key));
+    let actor = query.actor.trim();
+    let actor = (!actor.is_empty()).then(|| {
+        // A bare login means a user of the reader's own account.
+        if actor.contains('/') || AccountId::parse(actor).is_ok() {
+            actor.to_lowercase()
+        } else {
+            format!("{}/{}", caller.account_id.as_str(), actor.to_lowercase())
+        }
+    });
+    let action = match query.action.trim() {
+        "" => None,
+        code => match Action::from_code(code) {
+            Some(action) => Some(action.code()),
+            None => {
+                refuse("action", crate::key!("activity.error.action"));
+                None
+            }
+        },
+    };
+    let target = query.target.trim();
+    let target = (!target.is_empty()).then(|| target.to_lowercase());
+    let from = match crate::server::infra::format::day_start(&query.from) {
+        Ok(day) => day,
+        Err(_) => {
+            refuse("from", crate::key!("activity.error.date"));
+            None
+        }
+    };
+    let until = match crate::server::infra::format::day_start(&query.to) {
+        Ok(day) => day.map(|start| start + 86_400),
+        Err(_) => {
+            refuse("to", crate::key!("activity.error.date"));
+            None
+        }
+    };
+    if let (Some(from), Some(until)) = (from, until)
+        && until <= from
+    {
+        refuse("to", crate::key!("activity.error.range"));
+    }
+    let after = match query.after.trim() {
+        "" => None,
+        text => {
+            let parsed = text
+                .split_once('.')
+                .and_then(|(at, id)| Some((at.parse().ok()?, id.parse().ok()?)));
+            if parsed.is_none() {
+                refuse("form", crate::key!("activity.error.cursor"));
+            }
+            parsed
+        }
+    };
+    if !errors.is_empty() {
+        return Err(AppError::Invalid(errors));
+    }
+    Ok((
+        db::activity_store::Narrowing {
+            actor,
+            action,
+            target,
+            from,
+            until,
+        },
+        after,
+    ))
+}
+
+/// The page of events `caller` may see that `query` asks for.
+pub async fn page(
+    state: &AppState,
+    caller: &Caller,
+    query: &ActivityQuery,
+) -> Result<Page, AppError> {
+    let (narrowing, after) = narrowing(caller, query)?;
+    let scope = scope_of(caller);
+    let mut events =
+        db::activity_store::list(&state.db, scope, &narrowing, after, PAGE_SIZE + 1).await?;
+    let more = events.len() > PAGE_SIZE as usize;
+    events.truncate(PAGE_SIZE as usize);
+    let next = more
+        .then(|| events.last().map(|e| format!("{}.{}", e.at, e.id)))
+        .flatten();
+    Ok(Page { events, next })
+}

@@ -1,0 +1,79 @@
+//! Each request's id and metadata (address, user agent, API dialect), kept for the log lines and
+//! the activity log of everything it does.
+
+use axum::extract::Request;
+use axum::http::{HeaderValue, Method, header};
+use axum::middleware::Next;
+use axum::response::Response;
+
+use crate::domain::event::RequestMeta;
+
+/// The API a path belongs to (see `compat::routes`).
+pub fn dialect_of(method: &Method, path: &str) -> &'static str {
+    if path.starts_with("/api/v1/accounts") {
+        "vobiz"
+    } else if path.starts_with("/iam/") {
+        "gcore"
+    } else if path.starts_with("/1.0/") {
+        "ovh"
+    } else if path == "/" && method == Method::POST {
+        "tencent"
+    } else {
+        "panel"
+    }
+}
+
+/// The longest user agent kept: enough to tell browsers and clients apart.
+const MAX_USER_AGENT: usize = 256;
+
+/// Gives every request an id: the caller's `X-Request-Id` when it is a sane one (a proxy's),
+/// else a new one. Every log line of the request carries it, an internal error quotes it as its
+/// reference, and the response returns it in `X-Request-Id`.
+pub async fn request_id(request: Request, next: Next) -> Response {
+    use tracing::Instrument;
+    let id = request
+        .headers()
+        .get("x-request-id")
+        .and_then(|v| v.to_str().ok())
+        .filter(|v| {
+            (8..=64).contains(&v.len())
+                && v.bytes()
+                    .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_')
+        })
+        .map_or_else(
+            || crate::server::infra::secrets::random_hex(8),
+            str::to_owned,
+        );
+    let ip = request
+        .extensions()
+        .get::<axum::extract::ConnectInfo<std::net::SocketAddr>>()
+        .map(|info| info.0.ip().to_string())
+        .unwrap_or_default();
+    let user_agent: String = request
+        .headers()
+        .get(header::USER_AGENT)
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or_default()
+        .chars()
+        .take(MAX_USER_AGENT)
+        .collect();
+    let meta = RequestMeta {
+        id: id.clone(),
+        ip,
+        user_agent,
+        dialect: dialect_of(request.method(), request.uri().path()),
+    };
+    let span = tracing::info_span!(
+        "request",
+        id = %id,
+        method = %request.method(),
+        path = %request.uri().path()
+    );
+    let mut response = crate::server::infra::request_scope::scope(meta, next.run(request))
+        .instrument(span)
+        .await;
+    if let Ok(value) = HeaderValue::from_str(&id) {
+        response.headers_mut().insert("x-request-id", value);
+    }
+    response
+}
