@@ -49,8 +49,8 @@ pub async fn list_activity(
     Ok(ActivityPage {
         events: page.events.into_iter().map(view).collect(),
         next: page.next,
-        everyone: caller.role.can_manage_users(),
-        account: caller.account_id.to_string(),
+        everyone: caller.role().can_manage_users(),
+        account: caller.account_id().to_string(),
     })
 }
 

@@ -37,9 +37,9 @@ pub async fn list_api_keys() -> Result<ApiKeysView, AppError> {
     use crate::domain::Role;
     use crate::server::db;
     let (state, caller) = crate::server::identity::current::authenticate().await?;
-    let credentials = db::account_store::credentials_of(&state.db, caller.account_pk).await?;
+    let credentials = db::account_store::credentials_of(&state.db, caller.account_pk()).await?;
     let now = db::now();
-    let tokens = db::api_token_store::list_for_user(&state.db, caller.user_id)
+    let tokens = db::api_token_store::list_for_user(&state.db, caller.user_id())
         .await?
         .into_iter()
         .map(|t| TokenView {
@@ -57,16 +57,16 @@ pub async fn list_api_keys() -> Result<ApiKeysView, AppError> {
             last_used: t.last_used_at,
         })
         .collect();
-    let can_manage_account = caller.role.can_manage_users();
+    let can_manage_account = caller.role().can_manage_users();
     Ok(ApiKeysView {
-        account_id: caller.account_id.to_string(),
+        account_id: caller.account_id().to_string(),
         auth_id: credentials.as_ref().map(|(id, _)| id.clone()),
         credentials_issued: credentials.map(|(_, at)| at),
         can_manage_account,
         tokens,
         roles: Role::ALL
             .into_iter()
-            .filter(|r| *r <= caller.role)
+            .filter(|r| *r <= caller.role())
             .map(|r| (r.code().to_owned(), r.label().to_owned()))
             .collect(),
     })
@@ -82,13 +82,13 @@ pub async fn rotate_account_credentials() -> Result<(), AppError> {
     let issued = crate::server::manage::sub_accounts::issue_credentials(
         &state,
         crate::server::identity::events::Who::Caller(admin.caller()),
-        admin.caller().account_pk,
+        admin.caller().account_pk(),
     )
     .await?;
     let payload = Revealed::AccountCredentials(AccountCredentials {
         sub_account: None,
-        account_id: caller.account_id.to_string(),
-        name: caller.company.clone(),
+        account_id: caller.account_id().to_string(),
+        name: caller.company().to_owned(),
         auth_id: issued.auth_id,
         auth_token: issued.auth_token,
         new_account: false,
@@ -113,8 +113,8 @@ pub async fn create_api_token(
     let created = api_tokens::create(
         &state,
         crate::server::identity::events::Who::Caller(&caller),
-        caller.user_id,
-        caller.role,
+        caller.user_id(),
+        caller.role(),
         NewTokenInput {
             name,
             description,
@@ -138,7 +138,7 @@ pub async fn create_api_token(
 pub async fn revoke_api_token(id: i64) -> Result<(), AppError> {
     let (state, caller) = crate::server::identity::current::authenticate().await?;
     let who = crate::server::identity::events::Who::Caller(&caller);
-    crate::server::manage::api_tokens::revoke(&state, who, caller.user_id, id).await?;
+    crate::server::manage::api_tokens::revoke(&state, who, caller.user_id(), id).await?;
     leptos_axum::redirect("/api-keys?revoked=1");
     Ok(())
 }

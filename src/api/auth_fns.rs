@@ -53,20 +53,20 @@ pub async fn whoami() -> Result<Option<Me>, AppError> {
         .await?
         .map(|caller| Me {
             login_id: caller.login_id(),
-            account_id: caller.account_id,
-            company: caller.company,
-            email: caller.email,
-            is_holder: caller.is_holder,
-            role: caller.role.label().to_owned(),
-            can_manage_users: caller.role.can_manage_users(),
-            must_change_password: caller.password_change_required,
-            must_enrol_two_factor: caller.must_enrol_two_factor,
-            account_created: caller.account_created_at,
-            is_sub_account: caller.parent_pk.is_some() && caller.acting_from.is_none(),
-            acting: caller.acting_from.map(|home| Acting {
-                sub_account: caller.account_pk,
-                home_account_id: home.account_id,
-                home_company: home.company,
+            account_id: caller.account_id().clone(),
+            company: caller.company().to_owned(),
+            email: caller.email().to_owned(),
+            is_holder: caller.is_holder(),
+            role: caller.role().label().to_owned(),
+            can_manage_users: caller.role().can_manage_users(),
+            must_change_password: caller.password_change_required(),
+            must_enrol_two_factor: caller.must_enrol_two_factor(),
+            account_created: caller.account_created_at(),
+            is_sub_account: caller.parent_pk().is_some() && caller.acting_from().is_none(),
+            acting: caller.acting_from().map(|home| Acting {
+                sub_account: caller.account_pk(),
+                home_account_id: home.account_id.clone(),
+                home_company: home.company.clone(),
             }),
         }))
 }

@@ -49,7 +49,7 @@ pub struct OvhKeysView {
 pub async fn list_ovh_keys() -> Result<OvhKeysView, AppError> {
     use crate::server::db;
     let (state, caller) = crate::server::identity::current::authenticate().await?;
-    let applications = db::ovh_key_store::list_applications(&state.db, caller.user_id)
+    let applications = db::ovh_key_store::list_applications(&state.db, caller.user_id())
         .await?
         .into_iter()
         .map(|a| OvhApplicationView {
@@ -61,7 +61,7 @@ pub async fn list_ovh_keys() -> Result<OvhKeysView, AppError> {
             consumer_keys: a.consumer_keys,
         })
         .collect();
-    let consumer_keys = db::ovh_key_store::list_consumer_keys(&state.db, caller.user_id)
+    let consumer_keys = db::ovh_key_store::list_consumer_keys(&state.db, caller.user_id())
         .await?
         .into_iter()
         .map(|k| OvhConsumerKeyView {
@@ -168,7 +168,7 @@ pub async fn create_ovh_application(name: String, description: String) -> Result
     let created = crate::server::manage::ovh_keys::create_application(
         &state,
         crate::server::identity::events::Who::Caller(&caller),
-        caller.user_id,
+        caller.user_id(),
         &name,
         &description,
     )
@@ -189,7 +189,7 @@ pub async fn delete_ovh_application(id: i64) -> Result<(), AppError> {
     crate::server::manage::ovh_keys::delete_application(
         &state,
         crate::server::identity::events::Who::Caller(&caller),
-        caller.user_id,
+        caller.user_id(),
         id,
     )
     .await?;
@@ -205,7 +205,7 @@ pub async fn revoke_ovh_consumer_key(id: i64) -> Result<(), AppError> {
     crate::server::manage::ovh_keys::revoke_consumer_key(
         &state,
         crate::server::identity::events::Who::Caller(&caller),
-        caller.user_id,
+        caller.user_id(),
         id,
     )
     .await?;
@@ -245,7 +245,7 @@ pub struct OvhAuthorizationView {
 #[server(endpoint = "get_ovh_authorization")]
 pub async fn get_ovh_authorization(id: String) -> Result<OvhAuthorizationView, AppError> {
     let (state, caller) = crate::server::identity::current::authenticate().await?;
-    let found = crate::server::manage::ovh_keys::validation(&state, caller.user_id, &id).await?;
+    let found = crate::server::manage::ovh_keys::validation(&state, caller.user_id(), &id).await?;
     use crate::server::manage::ovh_keys::GrantRefusal;
     Ok(OvhAuthorizationView {
         application_name: found.application_name,
@@ -277,13 +277,13 @@ pub async fn get_ovh_authorization(id: String) -> Result<OvhAuthorizationView, A
 #[server(endpoint = "authorize_ovh_consumer_key")]
 pub async fn authorize_ovh_consumer_key(id: String) -> Result<(), AppError> {
     let (state, caller) = crate::server::identity::current::authenticate().await?;
-    if caller.via != crate::server::identity::caller::Via::Session {
+    if caller.via() != crate::server::identity::caller::Via::Session {
         return Err(AppError::Forbidden);
     }
     match crate::server::manage::ovh_keys::grant(
         &state,
         crate::server::identity::events::Who::Caller(&caller),
-        caller.user_id,
+        caller.user_id(),
         &id,
     )
     .await?

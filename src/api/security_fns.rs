@@ -46,7 +46,7 @@ pub async fn two_factor_status() -> Result<TwoFactorView, AppError> {
             administrators: status.policy.0,
             everyone: status.policy.1,
         },
-        can_set_policy: caller.role.can_manage_users(),
+        can_set_policy: caller.role().can_manage_users(),
     })
 }
 

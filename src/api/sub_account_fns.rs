@@ -115,7 +115,7 @@ pub async fn list_sub_accounts(
     let per_page = i64::from(SUB_ACCOUNTS_PER_PAGE);
     let (rows, total) = crate::server::manage::sub_accounts::list(
         &state,
-        caller.account_pk,
+        caller.account_pk(),
         &query.q,
         false,
         per_page,
@@ -129,15 +129,15 @@ pub async fn list_sub_accounts(
         pages: u32::try_from((total + per_page - 1) / per_page)
             .unwrap_or(u32::MAX)
             .max(1),
-        can_manage: caller.role.can_manage_users() && caller.parent_pk.is_none(),
-        is_sub_account: caller.parent_pk.is_some(),
+        can_manage: caller.role().can_manage_users() && caller.parent_pk().is_none(),
+        is_sub_account: caller.parent_pk().is_some(),
     })
 }
 
 #[server(endpoint = "get_sub_account")]
 pub async fn get_sub_account(id: i64) -> Result<SubAccountView, AppError> {
     let (state, caller) = crate::server::identity::current::authenticate().await?;
-    let row = crate::server::manage::sub_accounts::find(&state, caller.account_pk, id).await?;
+    let row = crate::server::manage::sub_accounts::find(&state, caller.account_pk(), id).await?;
     Ok(convert::view(row))
 }
 
@@ -187,7 +187,7 @@ pub async fn create_sub_account(form: SubAccountForm) -> Result<(), AppError> {
     let created = crate::server::manage::sub_accounts::create(
         &state,
         crate::server::identity::events::Who::Caller(admin.caller()),
-        admin.caller().account_pk,
+        admin.caller().account_pk(),
         form.into(),
     )
     .await?;
@@ -213,7 +213,7 @@ pub async fn update_sub_account(id: i64, form: SubAccountForm) -> Result<(), App
     crate::server::manage::sub_accounts::update(
         &state,
         who,
-        admin.caller().account_pk,
+        admin.caller().account_pk(),
         id,
         form.into(),
     )
@@ -231,7 +231,7 @@ pub async fn set_sub_account_enabled(id: i64, enabled: String) -> Result<(), App
     crate::server::manage::sub_accounts::set_enabled(
         &state,
         crate::server::identity::events::Who::Caller(admin.caller()),
-        admin.caller().account_pk,
+        admin.caller().account_pk(),
         id,
         enabled == "true",
     )
@@ -246,7 +246,7 @@ pub async fn complete_sub_account_kyc(id: i64) -> Result<(), AppError> {
     let (state, caller) = crate::server::identity::current::authenticate().await?;
     let admin = caller.admin()?;
     let who = crate::server::identity::events::Who::Caller(admin.caller());
-    crate::server::manage::sub_accounts::complete_kyc(&state, who, admin.caller().account_pk, id)
+    crate::server::manage::sub_accounts::complete_kyc(&state, who, admin.caller().account_pk(), id)
         .await?;
     leptos_axum::redirect(&format!("/sub-accounts/{id}"));
     Ok(())
@@ -258,7 +258,7 @@ pub async fn rotate_sub_account_credentials(id: i64) -> Result<(), AppError> {
     use crate::api::reveal_fns::{AccountCredentials, Revealed};
     let (state, caller) = crate::server::identity::current::authenticate().await?;
     let admin = caller.admin()?;
-    let parent = admin.caller().account_pk;
+    let parent = admin.caller().account_pk();
     let sub = crate::server::manage::sub_accounts::find(&state, parent, id).await?;
     let issued = crate::server::manage::sub_accounts::rotate_credentials(
         &state,
@@ -289,7 +289,7 @@ pub async fn delete_sub_account(id: i64, confirm_name: String) -> Result<(), App
     crate::server::manage::sub_accounts::delete(
         &state,
         who,
-        admin.caller().account_pk,
+        admin.caller().account_pk(),
         id,
         &confirm_name,
     )
@@ -306,9 +306,9 @@ pub async fn manage_sub_account(id: i64) -> Result<(), AppError> {
     let (state, caller) = crate::server::identity::current::authenticate().await?;
     let admin = caller.admin()?;
     let sub =
-        crate::server::manage::sub_accounts::find(&state, admin.caller().account_pk, id).await?;
+        crate::server::manage::sub_accounts::find(&state, admin.caller().account_pk(), id).await?;
     // Only a browser session can switch accounts; a credential acts as itself.
-    if caller.via != Via::Session {
+    if caller.via() != Via::Session {
         return Err(AppError::Forbidden);
     }
     crate::server::identity::current::session()
@@ -337,8 +337,8 @@ pub async fn stop_managing_sub_account() -> Result<(), AppError> {
     let (_, caller, session) =
         crate::server::identity::current::authenticate_for_password_change().await?;
     session.stop_acting().await?;
-    match caller.acting_from {
-        Some(_) => leptos_axum::redirect(&format!("/sub-accounts/{}", caller.account_pk)),
+    match caller.acting_from() {
+        Some(_) => leptos_axum::redirect(&format!("/sub-accounts/{}", caller.account_pk())),
         None => leptos_axum::redirect("/sub-accounts"),
     }
     Ok(())

@@ -19,7 +19,7 @@ pub struct TencentKeyView {
 pub async fn list_tencent_keys() -> Result<Vec<TencentKeyView>, AppError> {
     let (state, caller) = crate::server::identity::current::authenticate().await?;
     Ok(
-        crate::server::manage::tencent_keys::list(&state, caller.user_id)
+        crate::server::manage::tencent_keys::list(&state, caller.user_id())
             .await?
             .into_iter()
             .map(|k| TencentKeyView {
@@ -39,13 +39,13 @@ pub async fn list_tencent_keys() -> Result<Vec<TencentKeyView>, AppError> {
 pub async fn create_tencent_key() -> Result<(), AppError> {
     use crate::api::reveal_fns::Revealed;
     let (state, caller) = crate::server::identity::current::authenticate().await?;
-    if caller.via != crate::server::identity::caller::Via::Session {
+    if caller.via() != crate::server::identity::caller::Via::Session {
         return Err(AppError::Forbidden);
     }
     let created = crate::server::manage::tencent_keys::create(
         &state,
         crate::server::identity::events::Who::Caller(&caller),
-        caller.user_id,
+        caller.user_id(),
     )
     .await?;
     let payload = Revealed::TencentAccessKey {
@@ -64,7 +64,7 @@ pub async fn delete_tencent_key(id: i64) -> Result<(), AppError> {
     crate::server::manage::tencent_keys::delete(
         &state,
         crate::server::identity::events::Who::Caller(&caller),
-        caller.user_id,
+        caller.user_id(),
         id,
     )
     .await?;

@@ -166,7 +166,7 @@ pub async fn list_users(#[server(default)] query: UserQuery) -> Result<UserPage,
         None
     } else {
         let key = query.group.to_ascii_lowercase();
-        crate::server::db::group_store::find_by_name(&state.db, caller.account_pk, &key)
+        crate::server::db::group_store::find_by_name(&state.db, caller.account_pk(), &key)
             .await?
             .map(|g| g.id)
             .or(Some(-1))
@@ -191,14 +191,20 @@ pub async fn list_users(#[server(default)] query: UserQuery) -> Result<UserPage,
         offset: i64::from(page - 1) * i64::from(per_page),
     };
     let (rows, total) =
-        crate::server::db::user_store::list(&state.db, caller.account_pk, &filter).await?;
-    let account_id = caller.account_id.to_string();
+        crate::server::db::user_store::list(&state.db, caller.account_pk(), &filter).await?;
+    let account_id = caller.account_id().to_string();
     let now = crate::server::db::now();
     Ok(UserPage {
         users: rows
             .into_iter()
             .map(|r| {
-                convert::user_view(r, &account_id, caller.user_id, &state.config.throttle, now)
+                convert::user_view(
+                    r,
+                    &account_id,
+                    caller.user_id(),
+                    &state.config.throttle,
+                    now,
+                )
             })
             .collect(),
         total,
@@ -217,8 +223,8 @@ pub async fn get_user(login: String) -> Result<UserView, AppError> {
     let row = crate::server::manage::users::find(&state, &caller, &login).await?;
     Ok(convert::user_view(
         row,
-        caller.account_id.as_str(),
-        caller.user_id,
+        caller.account_id().as_str(),
+        caller.user_id(),
         &state.config.throttle,
         crate::server::db::now(),
     ))
@@ -228,7 +234,7 @@ pub async fn get_user(login: String) -> Result<UserView, AppError> {
 pub async fn list_groups() -> Result<Vec<GroupView>, AppError> {
     use crate::domain::Role;
     let (state, caller) = crate::server::identity::current::authenticate().await?;
-    let rows = crate::server::db::group_store::list(&state.db, caller.account_pk).await?;
+    let rows = crate::server::db::group_store::list(&state.db, caller.account_pk()).await?;
     Ok(rows
         .into_iter()
         .map(|g| GroupView {
@@ -280,7 +286,7 @@ pub async fn create_user(
         Some(password) => {
             let payload = Revealed::NewUsers {
                 created: vec![Credential {
-                    login_id: format!("{}/{}", caller.account_id, created.login),
+                    login_id: format!("{}/{}", caller.account_id(), created.login),
                     password,
                 }],
                 refused: vec![],
@@ -331,7 +337,7 @@ pub async fn create_users(rows: Vec<BulkRowInput>) -> Result<(), AppError> {
             BulkOutcome::Created {
                 login, password, ..
             } => created.push(Credential {
-                login_id: format!("{}/{login}", caller.account_id),
+                login_id: format!("{}/{login}", caller.account_id()),
                 password,
             }),
             BulkOutcome::Refused { row, login, reason } => {
@@ -387,7 +393,7 @@ pub async fn reset_user_password(login: String) -> Result<(), AppError> {
         crate::server::manage::users::reset_password(&state, caller.admin()?, &login).await?;
     let payload = Revealed::PasswordReset {
         credential: Credential {
-            login_id: format!("{}/{login}", caller.account_id),
+            login_id: format!("{}/{login}", caller.account_id()),
             password,
         },
     };
@@ -457,7 +463,7 @@ pub async fn change_password(
     let (state, caller, session) =
         crate::server::identity::current::authenticate_for_password_change().await?;
     // A password is changed from a logged-in browser, which this renews; never by a credential.
-    if caller.via != crate::server::identity::caller::Via::Session {
+    if caller.via() != crate::server::identity::caller::Via::Session {
         return Err(AppError::Forbidden);
     }
     let stamp = crate::server::identity::own_password::change_own_password(
@@ -469,7 +475,7 @@ pub async fn change_password(
     )
     .await?;
     let client = crate::server::identity::current::client().await;
-    crate::server::identity::sessions::start(&state, &session, &client, caller.user_id, &stamp)
+    crate::server::identity::sessions::start(&state, &session, &client, caller.user_id(), &stamp)
         .await?;
     leptos_axum::redirect("/?password_changed=1");
     Ok(())

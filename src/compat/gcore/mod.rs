@@ -150,7 +150,7 @@ async fn authenticate(state: &AppState, headers: &HeaderMap) -> Result<Caller, R
             crate::compat::kit::TwoFactorPending::MESSAGE,
         )
     })?;
-    if crate::server::identity::api_rate_limit::admit(&state.db, caller.account_pk).await? {
+    if crate::server::identity::api_rate_limit::admit(&state.db, caller.account_pk()).await? {
         Ok(caller)
     } else {
         Err(refuse(
@@ -162,7 +162,7 @@ async fn authenticate(state: &AppState, headers: &HeaderMap) -> Result<Caller, R
 
 /// The client id in a path must be the caller's own account.
 fn own_client(caller: &Caller, client_id: &str) -> Result<(), Refusal> {
-    if client_id.parse::<i64>().ok() == Some(caller.account_pk) {
+    if client_id.parse::<i64>().ok() == Some(caller.account_pk()) {
         Ok(())
     } else {
         Err(refuse(StatusCode::NOT_FOUND, "Client not found."))
@@ -236,14 +236,14 @@ fn user_json(row: &db::user_store::MemberRow, caller: &Caller) -> Value {
         "id": row.id,
         "activated": true,
         "auth_types": ["password"],
-        "client": caller.account_pk,
+        "client": caller.account_pk(),
         "client_and_roles": [{
-            "client_company_name": caller.company,
-            "client_id": caller.account_pk,
+            "client_company_name": caller.company(),
+            "client_id": caller.account_pk(),
             "user_id": row.id,
             "user_roles": [role_json(role)["name"].clone()],
         }],
-        "company": caller.company,
+        "company": caller.company(),
         "deleted": false,
         "email": row.email,
         "groups": [role_json(role)],
@@ -255,7 +255,7 @@ fn user_json(row: &db::user_store::MemberRow, caller: &Caller) -> Value {
         "sso_auth": false,
         "two_fa": row.totp_enabled,
         "user_type": "common",
-        "login": row.login.as_deref().map_or_else(|| caller.account_id.to_string(), |l| format!("{}/{l}", caller.account_id)),
+        "login": row.login.as_deref().map_or_else(|| caller.account_id().to_string(), |l| format!("{}/{l}", caller.account_id())),
     })
 }
 
@@ -271,12 +271,12 @@ fn token_json(row: &db::api_token_store::AccountTokenRow, caller: &Caller) -> Va
         "expired": row.expires_at.is_some_and(|at| at <= now),
         "last_usage": rfc3339(row.last_used_at.unwrap_or(row.created_at)),
         "client_user": {
-            "client_id": caller.account_pk,
+            "client_id": caller.account_pk(),
             "deleted": false,
             "role": role_json(Role::parse(&row.role).unwrap_or(Role::None)),
             "user_email": row.email,
             "user_id": row.user_id,
-            "user_name": row.login.clone().unwrap_or_else(|| caller.account_id.to_string()),
+            "user_name": row.login.clone().unwrap_or_else(|| caller.account_id().to_string()),
         },
     })
 }
@@ -295,7 +295,7 @@ async fn create_client(
 ) -> Answer {
     let caller = authenticate(&state, &headers).await?;
     let body: CreateClientBody = parse_body(body)?;
-    let parent = caller.admin()?.caller().account_pk;
+    let parent = caller.admin()?.caller().account_pk();
     let company = CompanyName::parse(body.company.as_deref().unwrap_or_default()).map_err(|e| {
         Refusal::Fields(
             StatusCode::BAD_REQUEST,
@@ -335,27 +335,27 @@ async fn create_client(
 /// `GET /iam/clients/me`: the caller's account.
 async fn me(State(state): State<AppState>, headers: HeaderMap) -> Answer {
     let caller = authenticate(&state, &headers).await?;
-    let (members, _) = db::user_store::list_members(&state.db, caller.account_pk, 100, 0).await?;
+    let (members, _) = db::user_store::list_members(&state.db, caller.account_pk(), 100, 0).await?;
     let has_admin = members
         .iter()
         .any(|m| !m.disabled && member_role(m) == Role::Administrator);
     Ok(axum::Json(json!({
-        "id": caller.account_pk,
+        "id": caller.account_pk(),
         "bill_type": "prepay",
         "capabilities": [],
-        "companyName": caller.company,
-        "currentUser": caller.user_id,
+        "companyName": caller.company(),
+        "currentUser": caller.user_id(),
         "deleted": false,
-        "email": caller.email,
+        "email": caller.email(),
         "entryBaseDomain": Value::Null,
         "freeFeatures": {},
         "paidFeatures": {},
         "serviceStatuses": {},
         "has_active_admin": has_admin,
         "is_test": false,
-        "name": caller.company,
+        "name": caller.company(),
         "status": "active",
-        "custom_id": caller.account_id.to_string(),
+        "custom_id": caller.account_id().to_string(),
         "users": members.iter().map(|m| user_json(m, &caller)).collect::<Vec<_>>(),
     }))
     .into_response())
@@ -439,13 +439,13 @@ async fn create_token(
     let created = api_tokens::create_expiring(
         &state,
         Who::Caller(&caller),
-        caller.user_id,
-        caller.role,
+        caller.user_id(),
+        caller.role(),
         input,
         expires_at,
     )
     .await?;
-    let row = db::api_token_store::find_in_account(&state.db, caller.account_pk, created.id)
+    let row = db::api_token_store::find_in_account(&state.db, caller.account_pk(), created.id)
         .await?
         .ok_or_else(|| refuse(StatusCode::NOT_FOUND, "Not found."))?;
     let mut answer = token_json(&row, &caller);
@@ -455,7 +455,7 @@ async fn create_token(
 
 /// Administrators see every token of the account; others their own.
 fn token_scope(caller: &Caller) -> Option<i64> {
-    (!caller.role.can_manage_users()).then_some(caller.user_id)
+    (!caller.role().can_manage_users()).then_some(caller.user_id())
 }
 
 async fn list_tokens(
@@ -466,7 +466,7 @@ async fn list_tokens(
     let caller = authenticate(&state, &headers).await?;
     own_client(&caller, &client_id)?;
     let rows =
-        db::api_token_store::list_for_account(&state.db, caller.account_pk, token_scope(&caller))
+        db::api_token_store::list_for_account(&state.db, caller.account_pk(), token_scope(&caller))
             .await?;
     let items: Vec<Value> = rows.iter().map(|r| token_json(r, &caller)).collect();
     Ok(axum::Json(items).into_response())
@@ -480,7 +480,7 @@ async fn visible_token(
 ) -> Result<db::api_token_store::AccountTokenRow, Refusal> {
     let not_found = || refuse(StatusCode::NOT_FOUND, "API token not found.");
     let id: i64 = token_id.parse().map_err(|_| not_found())?;
-    db::api_token_store::find_in_account(&state.db, caller.account_pk, id)
+    db::api_token_store::find_in_account(&state.db, caller.account_pk(), id)
         .await?
         .filter(|row| token_scope(caller).is_none_or(|user| user == row.user_id))
         .ok_or_else(not_found)
@@ -535,7 +535,7 @@ async fn list_users(
     let limit = number(page.limit.as_deref(), 100, 1)?.min(1000);
     let offset = number(page.offset.as_deref(), 0, 0)?;
     let (rows, count) =
-        db::user_store::list_members(&state.db, caller.account_pk, limit, offset).await?;
+        db::user_store::list_members(&state.db, caller.account_pk(), limit, offset).await?;
     Ok(axum::Json(json!({
         "count": count,
         "results": rows.iter().map(|r| user_json(r, &caller)).collect::<Vec<_>>(),
@@ -551,7 +551,7 @@ async fn member(
 ) -> Result<db::user_store::MemberRow, Refusal> {
     let not_found = || refuse(StatusCode::NOT_FOUND, "User not found.");
     let id: i64 = user_id.parse().map_err(|_| not_found())?;
-    db::user_store::find_member(&state.db, caller.account_pk, id)
+    db::user_store::find_member(&state.db, caller.account_pk(), id)
         .await?
         .ok_or_else(not_found)
 }
@@ -638,7 +638,7 @@ async fn invite_user(
     let caller = authenticate(&state, &headers).await?;
     let body: InviteBody = parse_body(body)?;
     let admin = caller.admin()?;
-    if body.client_id != Some(caller.account_pk) {
+    if body.client_id != Some(caller.account_pk()) {
         return Err(refuse(StatusCode::NOT_FOUND, "Client not found."));
     }
     let role = role_from(&body.user_role)?;

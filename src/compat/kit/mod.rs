@@ -16,7 +16,7 @@ use crate::server::identity::caller::Caller;
 /// not API credentials.) Each dialect answers the refusal in its own shape, with
 /// [`TwoFactorPending::MESSAGE`].
 pub fn two_factor_policy(caller: &Caller) -> Result<(), TwoFactorPending> {
-    if caller.must_enrol_two_factor {
+    if caller.must_enrol_two_factor() {
         Err(TwoFactorPending)
     } else {
         Ok(())

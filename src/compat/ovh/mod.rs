@@ -446,7 +446,7 @@ async fn authenticate(
             "This call has not been granted.",
         ));
     }
-    if crate::server::identity::api_rate_limit::admit(&state.db, caller.account_pk).await? {
+    if crate::server::identity::api_rate_limit::admit(&state.db, caller.account_pk()).await? {
         Ok((caller, app))
     } else {
         Err(refuse(
@@ -538,7 +538,7 @@ fn sub_id(id: &str) -> Result<i64, Refusal> {
 async fn list_sub_accounts(State(state): State<AppState>, req: Signed) -> Answer {
     let (caller, _) = authenticate(&state, &req).await?;
     ok(json!(
-        db::ovh_key_store::sub_account_ids(&state.db, caller.account_pk).await?
+        db::ovh_key_store::sub_account_ids(&state.db, caller.account_pk()).await?
     ))
 }
 
@@ -553,7 +553,7 @@ struct SubAccountBody {
 async fn create_sub_account(State(state): State<AppState>, req: Signed) -> Answer {
     let (caller, _) = authenticate(&state, &req).await?;
     let body: SubAccountBody = req.json()?;
-    let parent = caller.admin()?.caller().account_pk;
+    let parent = caller.admin()?.caller().account_pk();
     let description = body.description.unwrap_or_default();
     let wanted = description.split_whitespace().collect::<Vec<_>>().join(" ");
     let mut names = Vec::new();
@@ -599,7 +599,7 @@ async fn get_sub_account(
     req: Signed,
 ) -> Answer {
     let (caller, _) = authenticate(&state, &req).await?;
-    let row = sub_accounts::find(&state, caller.account_pk, sub_id(&id)?).await?;
+    let row = sub_accounts::find(&state, caller.account_pk(), sub_id(&id)?).await?;
     ok(json!({
         "id": row.id,
         "description": row.description,
@@ -616,10 +616,10 @@ async fn create_consumer_key(
     req: Signed,
 ) -> Answer {
     let (caller, application) = authenticate(&state, &req).await?;
-    let Via::OvhConsumerKey(through) = caller.via else {
+    let Via::OvhConsumerKey(through) = caller.via() else {
         return Err(invalid_credential());
     };
-    let parent = caller.admin()?.caller().account_pk;
+    let parent = caller.admin()?.caller().account_pk();
     let row = sub_accounts::find(&state, parent, sub_id(&id)?).await?;
     let target = format!("{} through consumer key {through}", row.code);
     let event = Event::by(&caller, Action::OvhConsumerKeyGrant, target);
@@ -638,7 +638,7 @@ async fn create_consumer_key(
 async fn list_users(State(state): State<AppState>, req: Signed) -> Answer {
     let (caller, _) = authenticate(&state, &req).await?;
     ok(json!(
-        db::ovh_key_store::logins(&state.db, caller.account_pk).await?
+        db::ovh_key_store::logins(&state.db, caller.account_pk()).await?
     ))
 }
 
@@ -652,7 +652,7 @@ fn user_json(row: &db::user_store::UserRow, caller: &Caller) -> Value {
         "creation": rfc3339(row.created_at),
         "lastUpdate": rfc3339(row.updated_at.max(row.created_at)),
         "passwordLastUpdate": rfc3339(row.password_updated_at),
-        "urn": format!("urn:v1:steward:identity:user:{}/{}", caller.account_id, row.login),
+        "urn": format!("urn:v1:steward:identity:user:{}/{}", caller.account_id(), row.login),
     })
 }
 
@@ -771,7 +771,7 @@ async fn set_disabled(state: AppState, login: String, req: Signed, disabled: boo
 
 async fn list_groups(State(state): State<AppState>, req: Signed) -> Answer {
     let (caller, _) = authenticate(&state, &req).await?;
-    let names: Vec<String> = db::group_store::list(&state.db, caller.account_pk)
+    let names: Vec<String> = db::group_store::list(&state.db, caller.account_pk())
         .await?
         .into_iter()
         .map(|g| g.name)
@@ -831,7 +831,7 @@ async fn group(
     name: &str,
 ) -> Result<db::group_store::GroupRow, Refusal> {
     let name = GroupName::parse(name).map_err(|_| Refusal::from(AppError::NotFound))?;
-    db::group_store::find_by_name(&state.db, caller.account_pk, &name.key())
+    db::group_store::find_by_name(&state.db, caller.account_pk(), &name.key())
         .await?
         .ok_or_else(|| AppError::NotFound.into())
 }

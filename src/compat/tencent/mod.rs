@@ -227,7 +227,7 @@ async fn serve(
         }
     })?;
     let caller = authenticate(state, uri, headers, &body).await?;
-    if !crate::server::identity::api_rate_limit::admit(&state.db, caller.account_pk).await? {
+    if !crate::server::identity::api_rate_limit::admit(&state.db, caller.account_pk()).await? {
         return Err(refuse(
             code::REQUEST_LIMIT,
             "Rate limit exceeded: too many API requests this minute for this account.",
@@ -836,7 +836,7 @@ fn admin(caller: &Caller) -> Result<Admin<'_>, Refusal> {
             code::UNAUTHORIZED,
             format!(
                 "You are not authorized to perform this operation: only Administrators manage users and groups, and this key's user has the privilege {}.",
-                caller.role.label()
+                caller.role().label()
             ),
         )
     })
@@ -853,7 +853,7 @@ async fn user_by_name(state: &AppState, caller: &Caller, name: &str) -> Result<U
 }
 
 async fn user_by_id(state: &AppState, caller: &Caller, id: i64) -> Result<UserRow, Refusal> {
-    let login = db::tencent_key_store::login_of(&state.db, caller.account_pk, id)
+    let login = db::tencent_key_store::login_of(&state.db, caller.account_pk(), id)
         .await?
         .ok_or_else(|| refuse(code::USER_NOT_EXIST, NO_USER_ID))?;
     users::find(state, caller, &login)
@@ -862,7 +862,7 @@ async fn user_by_id(state: &AppState, caller: &Caller, id: i64) -> Result<UserRo
 }
 
 async fn group_by_id(state: &AppState, caller: &Caller, id: i64) -> Result<GroupRow, Refusal> {
-    db::group_store::list(&state.db, caller.account_pk)
+    db::group_store::list(&state.db, caller.account_pk())
         .await?
         .into_iter()
         .find(|g| g.id == id)
@@ -890,7 +890,7 @@ async fn move_user(
     user: &UserRow,
     group: &str,
 ) -> Result<(), Refusal> {
-    if user.id == admin.caller().user_id && !user.group_name.eq_ignore_ascii_case(group) {
+    if user.id == admin.caller().user_id() && !user.group_name.eq_ignore_ascii_case(group) {
         return Err(refuse(
             code::FAILED,
             "You cannot change your own privilege.",
@@ -1010,7 +1010,7 @@ async fn list_users(state: &AppState, caller: &Caller) -> Answer {
             offset: i64::try_from(users.len()).unwrap_or(i64::MAX),
             ..UserFilter::default()
         };
-        let (rows, total) = db::user_store::list(&state.db, caller.account_pk, &filter).await?;
+        let (rows, total) = db::user_store::list(&state.db, caller.account_pk(), &filter).await?;
         let done = rows.len() < usize::try_from(PAGE).unwrap_or(usize::MAX);
         users.extend(rows.iter().map(sub_user));
         if done || i64::try_from(users.len()).unwrap_or(i64::MAX) >= total {
@@ -1096,7 +1096,7 @@ async fn create_group(state: &AppState, caller: &Caller, p: &Params) -> Answer {
     let key = parsed
         .map_err(|_| refuse(code::INTERNAL, "The group was made under another name."))?
         .key();
-    let group = db::group_store::find_by_name(&state.db, caller.account_pk, &key)
+    let group = db::group_store::find_by_name(&state.db, caller.account_pk(), &key)
         .await?
         .ok_or_else(|| refuse(code::GROUP_NOT_EXIST, NO_GROUP))?;
     Ok(json!({ "GroupId": group.id }))
@@ -1105,7 +1105,7 @@ async fn create_group(state: &AppState, caller: &Caller, p: &Params) -> Answer {
 async fn list_groups(state: &AppState, caller: &Caller, p: &Params) -> Answer {
     let (skip, take) = p.page(20, 1000)?;
     let keyword = p.text("Keyword")?.unwrap_or_default().to_ascii_lowercase();
-    let groups: Vec<GroupRow> = db::group_store::list(&state.db, caller.account_pk)
+    let groups: Vec<GroupRow> = db::group_store::list(&state.db, caller.account_pk())
         .await?
         .into_iter()
         .filter(|g| g.name.to_ascii_lowercase().contains(&keyword))
@@ -1153,7 +1153,7 @@ async fn add_user_to_group(state: &AppState, caller: &Caller, p: &Params) -> Ans
         };
         let group = group_by_id(state, caller, group_id).await?;
         let user = user_by_id(state, caller, user_id).await?;
-        if user.id == caller.user_id && !user.group_name.eq_ignore_ascii_case(&group.name) {
+        if user.id == caller.user_id() && !user.group_name.eq_ignore_ascii_case(&group.name) {
             return Err(refuse(
                 code::FAILED,
                 "You cannot change your own privilege.",
@@ -1238,8 +1238,8 @@ fn list_policies(caller: &Caller, p: &Params) -> Answer {
             json!({
                 "PolicyId": p.id,
                 "PolicyName": p.name,
-                "AddTime": cam_time(caller.account_created_at),
-                "UpdateTime": cam_time(caller.account_created_at),
+                "AddTime": cam_time(caller.account_created_at()),
+                "UpdateTime": cam_time(caller.account_created_at()),
                 "Type": 2,
                 "Description": p.description,
                 "CreateMode": 2,

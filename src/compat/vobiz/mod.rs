@@ -131,13 +131,13 @@ async fn authenticate(
             crate::compat::kit::TwoFactorPending::MESSAGE,
         )
     })?;
-    if caller.parent_pk.is_some() {
+    if caller.parent_pk().is_some() {
         return Err(error(
             StatusCode::FORBIDDEN,
             "A sub-account cannot manage sub-accounts.",
         ));
     }
-    if crate::server::identity::api_rate_limit::admit(&state.db, caller.account_pk).await? {
+    if crate::server::identity::api_rate_limit::admit(&state.db, caller.account_pk()).await? {
         Ok(caller)
     } else {
         Err(error(
@@ -225,7 +225,7 @@ fn sub_account_json(
         "permissions": { "calls": row.allow_calls, "cdr": row.allow_cdr },
         "rate_limit": row.rate_limit,
         "id": row.id.to_string(),
-        "parent_account_id": parent.account_pk.to_string(),
+        "parent_account_id": parent.account_pk().to_string(),
         "parent_auth_id": parent_auth_id,
         "auth_id": auth_id,
         "auth_token": token.unwrap_or("<redacted>"),
@@ -273,7 +273,7 @@ async fn create(
 ) -> Answer {
     let caller = authenticate(&state, &headers, &auth_id).await?;
     let body: SubAccountBody = parse_body(body)?;
-    let parent = caller.admin()?.caller().account_pk;
+    let parent = caller.admin()?.caller().account_pk();
     let created =
         sub_accounts::create(&state, Who::Caller(&caller), parent, body.into_input(None)).await?;
     let row = sub_accounts::find(&state, parent, created.id).await?;
@@ -326,7 +326,7 @@ async fn list(
         .is_some_and(|v| matches!(v.to_ascii_lowercase().as_str(), "true" | "1" | "yes"));
     let offset = (page - 1).saturating_mul(size);
     let (rows, total) =
-        sub_accounts::list(&state, caller.account_pk, "", active_only, size, offset).await?;
+        sub_accounts::list(&state, caller.account_pk(), "", active_only, size, offset).await?;
     let items: Vec<Value> = rows
         .iter()
         .map(|r| sub_account_json(r, &caller, &auth_id, None))
@@ -352,7 +352,7 @@ async fn show(
     headers: HeaderMap,
 ) -> Answer {
     let caller = authenticate(&state, &headers, &auth_id).await?;
-    let row = sub_accounts::find(&state, caller.account_pk, sub_id(&id)?).await?;
+    let row = sub_accounts::find(&state, caller.account_pk(), sub_id(&id)?).await?;
     Ok(axum::Json(sub_account_json(&row, &caller, &auth_id, None)).into_response())
 }
 
@@ -365,7 +365,7 @@ async fn update(
     let caller = authenticate(&state, &headers, &auth_id).await?;
     let id = sub_id(&id)?;
     let body: SubAccountBody = parse_body(body)?;
-    let parent = caller.admin()?.caller().account_pk;
+    let parent = caller.admin()?.caller().account_pk();
     let current = sub_accounts::find(&state, parent, id).await?;
     let enabled = body.enabled;
     let input = body.into_input(Some(&current));
@@ -388,7 +388,7 @@ async fn remove(
 ) -> Answer {
     let caller = authenticate(&state, &headers, &auth_id).await?;
     let id = sub_id(&id)?;
-    let parent = caller.admin()?.caller().account_pk;
+    let parent = caller.admin()?.caller().account_pk();
     let current = sub_accounts::find(&state, parent, id).await?;
     sub_accounts::delete(&state, Who::Caller(&caller), parent, id, &current.name).await?;
     Ok(axum::Json(json!({ "message": "Sub-account deleted successfully" })).into_response())

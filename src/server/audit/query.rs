@@ -13,12 +13,12 @@ use crate::server::web::state::AppState;
 /// everyone else sees their own events.
 pub fn scope_of(caller: &Caller) -> db::activity_store::Scope {
     use db::activity_store::Scope;
-    if !caller.role.can_manage_users() {
-        Scope::User(caller.user_id)
-    } else if caller.parent_pk.is_none() {
-        Scope::Root(caller.account_pk)
+    if !caller.role().can_manage_users() {
+        Scope::User(caller.user_id())
+    } else if caller.parent_pk().is_none() {
+        Scope::Root(caller.account_pk())
     } else {
-        Scope::Account(caller.account_pk)
+        Scope::Account(caller.account_pk())
     }
 }
 
@@ -50,7 +50,7 @@ pub fn narrowing(
         if actor.contains('/') || AccountId::parse(actor).is_ok() {
             actor.to_lowercase()
         } else {
-            format!("{}/{}", caller.account_id.as_str(), actor.to_lowercase())
+            format!("{}/{}", caller.account_id().as_str(), actor.to_lowercase())
         }
     });
     let action = match query.action.trim() {

@@ -202,8 +202,8 @@ pub async fn check_own_secret<T>(
     right: impl Fn(&T) -> bool,
 ) -> Result<T, AppError> {
     let headers = request_headers();
-    let bucket = bucket(state, &headers, caller.user_id).await?;
-    let failures = match reserve(state, caller.user_id, &bucket).await? {
+    let bucket = bucket(state, &headers, caller.user_id()).await?;
+    let failures = match reserve(state, caller.user_id(), &bucket).await? {
         Reservation::Granted { failures } => failures,
         Reservation::Refused { .. } => {
             end_session(state, caller).await?;
@@ -215,12 +215,12 @@ pub async fn check_own_secret<T>(
         Err(err) => {
             // Not checked after all (the hashing queue was full, the database went away): not
             // a failure.
-            db::throttle_store::release(&state.db, caller.user_id, &bucket).await?;
+            db::throttle_store::release(&state.db, caller.user_id(), &bucket).await?;
             return Err(err);
         }
     };
     if right(&outcome) {
-        db::throttle_store::clear(&state.db, caller.user_id, &bucket).await?;
+        db::throttle_store::clear(&state.db, caller.user_id(), &bucket).await?;
     } else if failures >= i64::from(state.config.throttle.lock_after) {
         end_session(state, caller).await?;
         return Err(AppError::TooManyAttempts);
@@ -229,7 +229,7 @@ pub async fn check_own_secret<T>(
 }
 
 async fn end_session(state: &AppState, caller: &Caller) -> Result<(), AppError> {
-    if caller.via == Via::Session {
+    if caller.via() == Via::Session {
         let session = crate::server::identity::current::session().await?;
         crate::server::identity::sessions::end_current(state, &session).await?;
     }

@@ -20,29 +20,29 @@ use crate::server::web::state::AppState;
 /// credential against the database; holding one is proof of who is asking.
 #[derive(Debug, Clone)]
 pub struct Caller {
-    pub user_id: i64,
+    user_id: i64,
     /// The account the caller works in: their own, or the sub-account they manage.
-    pub account_pk: i64,
-    pub account_id: AccountId,
-    pub company: String,
-    pub account_created_at: i64,
-    pub is_holder: bool,
-    pub login: Option<String>,
-    pub email: String,
+    account_pk: i64,
+    account_id: AccountId,
+    company: String,
+    account_created_at: i64,
+    is_holder: bool,
+    login: Option<String>,
+    email: String,
     /// The holder is always an Administrator, whatever their group says; a token has at most
     /// its own role.
-    pub role: Role,
+    role: Role,
     /// Logged in with a temporary password: nothing opens until a new one is chosen.
-    pub password_change_required: bool,
+    password_change_required: bool,
     /// The account's policy requires two-factor authentication of this user, who has none yet:
     /// nothing opens until they enrol.
-    pub must_enrol_two_factor: bool,
+    must_enrol_two_factor: bool,
     /// Set when the caller's own account is a sub-account (which has no sub-accounts).
-    pub parent_pk: Option<i64>,
+    parent_pk: Option<i64>,
     /// Set while an Administrator manages one of their sub-accounts: the account they come
     /// from. What they do is done by them, in the sub-account.
-    pub acting_from: Option<HomeAccount>,
-    pub via: Via,
+    acting_from: Option<HomeAccount>,
+    via: Via,
     /// `1234-567-89` or `1234-567-89/login`: always the caller's own login ID.
     login_id: String,
     #[expect(
@@ -89,6 +89,62 @@ impl<'a> Admin<'a> {
 }
 
 impl Caller {
+    pub fn user_id(&self) -> i64 {
+        self.user_id
+    }
+
+    pub fn account_pk(&self) -> i64 {
+        self.account_pk
+    }
+
+    pub fn account_id(&self) -> &AccountId {
+        &self.account_id
+    }
+
+    pub fn company(&self) -> &str {
+        &self.company
+    }
+
+    pub fn account_created_at(&self) -> i64 {
+        self.account_created_at
+    }
+
+    pub fn is_holder(&self) -> bool {
+        self.is_holder
+    }
+
+    pub fn login(&self) -> Option<&str> {
+        self.login.as_deref()
+    }
+
+    pub fn email(&self) -> &str {
+        &self.email
+    }
+
+    pub fn role(&self) -> Role {
+        self.role
+    }
+
+    pub fn password_change_required(&self) -> bool {
+        self.password_change_required
+    }
+
+    pub fn must_enrol_two_factor(&self) -> bool {
+        self.must_enrol_two_factor
+    }
+
+    pub fn parent_pk(&self) -> Option<i64> {
+        self.parent_pk
+    }
+
+    pub fn acting_from(&self) -> Option<&HomeAccount> {
+        self.acting_from.as_ref()
+    }
+
+    pub fn via(&self) -> Via {
+        self.via
+    }
+
     /// `1234-567-89` for the holder, `1234-567-89/login` for a delegated user.
     pub fn login_id(&self) -> String {
         self.login_id.clone()

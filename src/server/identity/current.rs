@@ -27,7 +27,7 @@ pub async fn session() -> Result<AuthSession, AppError> {
 /// `TwoFactorRequired`, from everything but the functions that do those.
 pub async fn authenticate() -> Result<(AppState, Caller), AppError> {
     let (state, caller) = authenticate_for_enrolment().await?;
-    if caller.must_enrol_two_factor {
+    if caller.must_enrol_two_factor() {
         return Err(AppError::TwoFactorRequired);
     }
     Ok((state, caller))
@@ -36,7 +36,7 @@ pub async fn authenticate() -> Result<(AppState, Caller), AppError> {
 /// Like [`authenticate`], but lets through a user who must enrol in two-factor authentication.
 pub async fn authenticate_for_enrolment() -> Result<(AppState, Caller), AppError> {
     let (state, caller, _) = authenticate_for_password_change().await?;
-    if caller.password_change_required {
+    if caller.password_change_required() {
         return Err(AppError::PasswordChangeRequired);
     }
     Ok((state, caller))
@@ -160,7 +160,7 @@ pub async fn caller_from_request(
 /// its own).
 async fn count_api_request(state: &AppState, caller: &Caller) -> Result<(), AppError> {
     use crate::server::identity::api_rate_limit;
-    if api_rate_limit::admit(&state.db, caller.account_pk).await? {
+    if api_rate_limit::admit(&state.db, caller.account_pk()).await? {
         return Ok(());
     }
     Err(AppError::RateLimited {
@@ -177,10 +177,10 @@ pub async fn authenticate_request(
     let caller = caller_from_request(state, session, headers)
         .await?
         .ok_or(AppError::Unauthenticated)?;
-    if caller.password_change_required {
+    if caller.password_change_required() {
         return Err(AppError::PasswordChangeRequired);
     }
-    if caller.must_enrol_two_factor {
+    if caller.must_enrol_two_factor() {
         return Err(AppError::TwoFactorRequired);
     }
     Ok(caller)

@@ -18,7 +18,7 @@ impl Event {
     /// `caller` does `action` to `target`, in the account they work in.
     pub fn by(caller: &Caller, action: Action, target: impl Into<String>) -> Self {
         let request = current_request();
-        let (method, key_id) = match caller.via {
+        let (method, key_id) = match caller.via() {
             Via::Session => ("session", None),
             Via::Token(id) => ("token", Some(format!("token {id}"))),
             Via::AccountCredentials => ("account-credentials", None),
@@ -26,14 +26,14 @@ impl Event {
             Via::TencentAccessKey(id) => ("tencent-access-key", Some(format!("access key {id}"))),
         };
         Self {
-            account_pk: caller.account_pk,
-            root_pk: caller.parent_pk.unwrap_or(caller.account_pk),
-            actor_user_id: Some(caller.user_id),
+            account_pk: caller.account_pk(),
+            root_pk: caller.parent_pk().unwrap_or(caller.account_pk()),
+            actor_user_id: Some(caller.user_id()),
             actor: caller.login_id(),
             via: via_label(request.dialect, method),
             key_id,
             acting_from: caller
-                .acting_from
+                .acting_from()
                 .as_ref()
                 .map(|home| home.account_id.as_str().to_owned()),
             action,

@@ -37,7 +37,8 @@ pub async fn switch_language(
     match crate::server::identity::caller::caller(&state, &AuthSession(session)).await {
         Ok(Some(caller)) => {
             if let Err(err) =
-                crate::server::db::language_store::set(&state.db, caller.user_id, lang.code()).await
+                crate::server::db::language_store::set(&state.db, caller.user_id(), lang.code())
+                    .await
             {
                 tracing::warn!(error = %err, "could not save the language");
             }

@@ -43,7 +43,7 @@ async fn change_own_password_as(
     let current_ok = crate::server::identity::attempts::check_own_secret(
         state,
         caller,
-        password_matches(state, caller.user_id, current.clone()),
+        password_matches(state, caller.user_id(), current.clone()),
         |ok| *ok,
     )
     .await?;
@@ -56,12 +56,12 @@ async fn change_own_password_as(
     if new == current {
         problems.add("new_password", crate::key!("password.error.same"));
     }
-    let login = caller.login.clone().unwrap_or_default();
+    let login = caller.login().unwrap_or_default();
     let context = [
-        login.as_str(),
-        caller.email.as_str(),
-        caller.account_id.as_str(),
-        caller.company.as_str(),
+        login,
+        caller.email(),
+        caller.account_id().as_str(),
+        caller.company(),
     ];
     let verdict = state.judge_password(&new, &context).await?;
     if !verdict.acceptable {
@@ -78,8 +78,8 @@ async fn change_own_password_as(
     db::user_store::set_password(
         &state.db,
         event,
-        caller.account_pk,
-        caller.user_id,
+        caller.account_pk(),
+        caller.user_id(),
         &hash,
         false,
     )

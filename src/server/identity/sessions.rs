@@ -106,7 +106,7 @@ pub async fn list(
     current: &str,
 ) -> Result<Vec<SessionInfo>, AppError> {
     let idle = i64::try_from(state.config.session_idle.as_secs()).unwrap_or(1800);
-    let rows = db::session_store::list(&state.db, caller.user_id, now() - idle).await?;
+    let rows = db::session_store::list(&state.db, caller.user_id(), now() - idle).await?;
     Ok(rows
         .into_iter()
         .map(|r| SessionInfo {
@@ -124,7 +124,7 @@ pub async fn list(
 pub async fn end(state: &AppState, caller: &Caller, id: &str) -> Result<(), AppError> {
     let event = Event::by(caller, Action::SessionEnd, caller.login_id());
     audited(&state.db, &event, async {
-        if db::session_store::delete(&state.db, &event, id, caller.user_id).await? {
+        if db::session_store::delete(&state.db, &event, id, caller.user_id()).await? {
             Ok(())
         } else {
             Err(AppError::NotFound)
@@ -135,6 +135,6 @@ pub async fn end(state: &AppState, caller: &Caller, id: &str) -> Result<(), AppE
 
 pub async fn end_others(state: &AppState, caller: &Caller, current: &str) -> Result<(), AppError> {
     let event = Event::by(caller, Action::SessionsEndOthers, caller.login_id());
-    db::session_store::delete_all_but(&state.db, &event, caller.user_id, Some(current)).await?;
+    db::session_store::delete_all_but(&state.db, &event, caller.user_id(), Some(current)).await?;
     Ok(())
 }

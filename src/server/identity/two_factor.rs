@@ -87,14 +87,14 @@ fn open(
 }
 
 pub async fn status(state: &AppState, caller: &Caller) -> Result<Status, AppError> {
-    let row = row(state, caller.user_id).await?;
+    let row = row(state, caller.user_id()).await?;
     let pending = match (&row.totp_pending_sealed, row.totp_enabled) {
         (Some(sealed), false) => {
             let totp = open(
                 state,
                 sealed,
                 "totp-pending",
-                caller.user_id,
+                caller.user_id(),
                 &caller.login_id(),
             )?;
             let uri = totp.uri();
@@ -106,7 +106,7 @@ pub async fn status(state: &AppState, caller: &Caller) -> Result<Status, AppErro
         }
         _ => None,
     };
-    let policy = db::two_factor_store::policy(&state.db, caller.account_pk).await?;
+    let policy = db::two_factor_store::policy(&state.db, caller.account_pk()).await?;
     Ok(Status {
         enabled: row.totp_enabled,
         pending,
@@ -129,11 +129,11 @@ pub async fn set_policy(
         Action::TwoFactorPolicy,
         policy_label(administrators, everyone),
     );
-    let account_pk = caller.account_pk;
+    let account_pk = caller.account_pk();
     let work =
         db::two_factor_store::set_policy(&state.db, &event, account_pk, administrators, everyone);
     audited(&state.db, &event, async { Ok(work.await?) }).await?;
-    tracing::info!(account = %admin.caller().account_id, administrators, everyone, "two-factor policy set");
+    tracing::info!(account = %admin.caller().account_id(), administrators, everyone, "two-factor policy set");
     Ok(())
 }
 
@@ -148,7 +148,7 @@ fn policy_label(administrators: bool, everyone: bool) -> &'static str {
 
 /// Draws a new seed and keeps it, sealed, until a correct code confirms it.
 pub async fn begin(state: &AppState, caller: &Caller) -> Result<(), AppError> {
-    if row(state, caller.user_id).await?.totp_enabled {
+    if row(state, caller.user_id()).await?.totp_enabled {
         return Err(AppError::field(
             "form",
             crate::key!("security.error.already_on"),
@@ -158,8 +158,8 @@ pub async fn begin(state: &AppState, caller: &Caller) -> Result<(), AppError> {
     OsRng.fill_bytes(&mut seed);
     let sealed = state
         .server_key
-        .encrypt(&seed, &context("totp-pending", caller.user_id))?;
-    db::two_factor_store::set_pending(&state.db, caller.user_id, &sealed).await?;
+        .encrypt(&seed, &context("totp-pending", caller.user_id()))?;
+    db::two_factor_store::set_pending(&state.db, caller.user_id(), &sealed).await?;
     Ok(())
 }
 
@@ -175,7 +175,7 @@ async fn check_password_and_code(
         let code_ok = code_ok.await?;
         let password_ok = crate::server::identity::own_password::password_matches(
             state,
-            caller.user_id,
+            caller.user_id(),
             password,
         )
         .await?;
@@ -230,7 +230,7 @@ async fn confirm_as(
     code: &str,
     event: &Event,
 ) -> Result<Vec<String>, AppError> {
-    let row = row(state, caller.user_id).await?;
+    let row = row(state, caller.user_id()).await?;
     let Some(sealed) = row.totp_pending_sealed.filter(|_| !row.totp_enabled) else {
         return Err(AppError::field(
             "form",
@@ -239,7 +239,7 @@ async fn confirm_as(
     };
     let seed = state
         .server_key
-        .decrypt(&sealed, &context("totp-pending", caller.user_id))?;
+        .decrypt(&sealed, &context("totp-pending", caller.user_id()))?;
     let totp = Totp::new(seed.clone(), &caller.login_id())
         .map_err(|e| AppError::from(anyhow::Error::new(e)))?;
     let step = totp.accept(code, now(), None);
@@ -248,19 +248,19 @@ async fn confirm_as(
     // Sealed again for its new role: a pending seed's ciphertext does not open as an active one.
     let active = state
         .server_key
-        .encrypt(&seed, &context("totp", caller.user_id))?;
+        .encrypt(&seed, &context("totp", caller.user_id()))?;
     let (codes, hashes) = fresh_recovery_codes(state);
     db::two_factor_store::enable(
         &state.db,
         event,
-        caller.user_id,
+        caller.user_id(),
         &active,
         step.unwrap_or_default(),
         &hashes,
     )
     .await?;
     tracing::info!(
-        user_id = caller.user_id,
+        user_id = caller.user_id(),
         "two-factor authentication enabled"
     );
     Ok(codes)
@@ -316,11 +316,11 @@ pub async fn disable(
 ) -> Result<(), AppError> {
     let event = Event::by(caller, Action::TwoFactorDisable, caller.login_id());
     audited(&state.db, &event, async {
-        let code_ok = accept_totp(state, caller.user_id, code);
+        let code_ok = accept_totp(state, caller.user_id(), code);
         check_password_and_code(state, caller, password, code_ok).await?;
-        db::two_factor_store::disable(&state.db, &event, caller.user_id, false).await?;
+        db::two_factor_store::disable(&state.db, &event, caller.user_id(), false).await?;
         tracing::info!(
-            user_id = caller.user_id,
+            user_id = caller.user_id(),
             "two-factor authentication disabled"
         );
         Ok(())
@@ -336,10 +336,10 @@ pub async fn new_recovery_codes(
 ) -> Result<Vec<String>, AppError> {
     let event = Event::by(caller, Action::RecoveryCodesRenew, caller.login_id());
     audited(&state.db, &event, async {
-        let code_ok = accept_totp(state, caller.user_id, code);
+        let code_ok = accept_totp(state, caller.user_id(), code);
         check_password_and_code(state, caller, password, code_ok).await?;
         let (codes, hashes) = fresh_recovery_codes(state);
-        db::two_factor_store::replace_recovery_codes(&state.db, &event, caller.user_id, &hashes)
+        db::two_factor_store::replace_recovery_codes(&state.db, &event, caller.user_id(), &hashes)
             .await?;
         Ok(codes)
     })

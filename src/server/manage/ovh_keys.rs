@@ -293,7 +293,7 @@ async fn revoke_consumer_key_as(
 /// sub-accounts when it is a top-level account.
 fn oversight(admin: Admin<'_>) -> (i64, bool) {
     let caller = admin.caller();
-    (caller.account_pk, caller.parent_pk.is_none())
+    (caller.account_pk(), caller.parent_pk().is_none())
 }
 
 /// The granted keys acting in the accounts `admin` oversees, whichever application holds them.
@@ -568,7 +568,7 @@ pub async fn caller(
     else {
         return Ok(None);
     };
-    let root = caller.parent_pk.unwrap_or(caller.account_pk);
+    let root = caller.parent_pk().unwrap_or(caller.account_pk());
     if root != application.owner_root_pk && state.config.ovh_cross_account == OvhCrossAccount::Deny
     {
         return Ok(None);

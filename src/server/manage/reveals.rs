@@ -24,7 +24,7 @@ pub async fn stash<T: Serialize>(
     let id = crate::server::infra::secrets::random_hex(16);
     let json = serde_json::to_vec(payload).map_err(|e| AppError::from(anyhow::Error::new(e)))?;
     let sealed = state.server_key.encrypt(&json, &format!("reveal:{id}"))?;
-    db::reveal_store::insert(&state.db, &id, caller.user_id, &sealed, TTL_SECONDS).await?;
+    db::reveal_store::insert(&state.db, &id, caller.user_id(), &sealed, TTL_SECONDS).await?;
     Ok(id)
 }
 
@@ -36,7 +36,8 @@ pub async fn take<T: DeserializeOwned>(
 ) -> Result<Option<T>, AppError> {
     // The event names the page, never what it showed.
     let event = Event::by(caller, Action::SecretReveal, "one-time secret page");
-    let Some(sealed) = db::reveal_store::take(&state.db, &event, id, caller.user_id).await? else {
+    let Some(sealed) = db::reveal_store::take(&state.db, &event, id, caller.user_id()).await?
+    else {
         return Ok(None);
     };
     let json = state.server_key.decrypt(&sealed, &format!("reveal:{id}"))?;

@@ -80,7 +80,7 @@ async fn create_user_as(
     let login = problems.check("login", LoginName::parse(input.login));
     let email = problems.check("email", Email::parse(input.email));
     let description = problems.check("description", Description::parse(input.description));
-    let group = group_id(state, caller.account_pk, input.group).await?;
+    let group = group_id(state, caller.account_pk(), input.group).await?;
     if group.is_none() {
         problems.add("group", crate::key!("users.error.choose_group"));
     }
@@ -94,8 +94,8 @@ async fn create_user_as(
         let context = [
             input.login,
             input.email,
-            caller.account_id.as_str(),
-            caller.company.as_str(),
+            caller.account_id().as_str(),
+            caller.company(),
         ];
         let verdict = state.judge_password(&password, &context).await?;
         if !verdict.acceptable {
@@ -121,7 +121,7 @@ async fn create_user_as(
         description: description.as_str(),
         password_change_required: input.require_change || generated,
     };
-    match db::user_store::insert(&state.db, event, caller.account_pk, &new).await {
+    match db::user_store::insert(&state.db, event, caller.account_pk(), &new).await {
         Ok(_) => Ok(CreatedUser {
             login: login.as_str().to_owned(),
             generated_password: generated.then_some(password),
@@ -230,7 +230,7 @@ pub async fn find(
     login: &str,
 ) -> Result<db::user_store::UserRow, AppError> {
     let login = LoginName::parse(login).map_err(|_| AppError::NotFound)?;
-    db::user_store::find_by_login(&state.db, caller.account_pk, &login.key())
+    db::user_store::find_by_login(&state.db, caller.account_pk(), &login.key())
         .await?
         .ok_or(AppError::NotFound)
 }
@@ -242,7 +242,7 @@ fn not_self(
     user: &db::user_store::UserRow,
     message: &str,
 ) -> Result<(), AppError> {
-    if admin.caller().user_id == user.id {
+    if admin.caller().user_id() == user.id {
         Err(AppError::field("form", message))
     } else {
         Ok(())
@@ -276,12 +276,12 @@ async fn update_user_as(
     let mut problems = FieldErrors::default();
     let email = problems.check("email", Email::parse(email));
     let description = problems.check("description", Description::parse(description));
-    let group_id = group_id(state, caller.account_pk, group).await?;
+    let group_id = group_id(state, caller.account_pk(), group).await?;
     if group_id.is_none() {
         problems.add("group", crate::key!("users.error.choose_group"));
     }
     let current_group = group_id_of(state, caller, &user).await?;
-    if caller.user_id == user.id && group_id.is_some() && group_id != Some(current_group) {
+    if caller.user_id() == user.id && group_id.is_some() && group_id != Some(current_group) {
         problems.add("group", crate::key!("user_edit.own_privilege"));
     }
     problems.into_result()?;
@@ -291,7 +291,7 @@ async fn update_user_as(
     let done = db::user_store::update_profile(
         &state.db,
         event,
-        caller.account_pk,
+        caller.account_pk(),
         user.id,
         email.as_str(),
         group_id,
@@ -310,7 +310,7 @@ async fn group_id_of(
     caller: &Caller,
     user: &db::user_store::UserRow,
 ) -> Result<i64, AppError> {
-    group_id(state, caller.account_pk, &user.group_name)
+    group_id(state, caller.account_pk(), &user.group_name)
         .await?
         .ok_or(AppError::NotFound)
 }
@@ -332,7 +332,7 @@ pub async fn set_disabled(
         if disabled {
             not_self(admin, &user, crate::key!("users.error.self_disable"))?;
         }
-        let account_pk = admin.caller().account_pk;
+        let account_pk = admin.caller().account_pk();
         db::user_store::set_disabled(&state.db, &event, account_pk, user.id, disabled).await?;
         Ok(())
     })
@@ -365,7 +365,7 @@ async fn reset_password_as(
     not_self(admin, &user, crate::key!("users.error.self_reset"))?;
     let password = generate_password();
     let hash = state.hasher.hash(password.clone()).await?;
-    let account_pk = admin.caller().account_pk;
+    let account_pk = admin.caller().account_pk();
     db::user_store::set_password(&state.db, event, account_pk, user.id, &hash, true).await?;
     // A new password from an Administrator also lifts any lock (the reset's event says so):
     // the user can use it at once.
@@ -418,7 +418,7 @@ pub async fn turn_off_two_factor(
         db::two_factor_store::disable(&state.db, &event, user.id, true).await?;
         tracing::info!(
             user_id = user.id,
-            by = admin.caller().user_id,
+            by = admin.caller().user_id(),
             "two-factor authentication turned off by an administrator"
         );
         Ok(())
@@ -431,7 +431,8 @@ pub async fn end_sessions(state: &AppState, admin: Admin<'_>, login: &str) -> Re
     audited(&state.db, &event, async {
         let user = find(state, admin.caller(), login).await?;
         not_self(admin, &user, crate::key!("users.error.self_sessions"))?;
-        db::user_store::rotate_stamp(&state.db, &event, admin.caller().account_pk, user.id).await?;
+        db::user_store::rotate_stamp(&state.db, &event, admin.caller().account_pk(), user.id)
+            .await?;
         Ok(())
     })
     .await
@@ -442,7 +443,7 @@ pub async fn remove_user(state: &AppState, admin: Admin<'_>, login: &str) -> Res
     audited(&state.db, &event, async {
         let user = find(state, admin.caller(), login).await?;
         not_self(admin, &user, crate::key!("users.error.self_remove"))?;
-        if db::user_store::delete(&state.db, &event, admin.caller().account_pk, user.id).await? {
+        if db::user_store::delete(&state.db, &event, admin.caller().account_pk(), user.id).await? {
             Ok(())
         } else {
             Err(AppError::NotFound)
@@ -482,7 +483,7 @@ async fn create_group_as(
     match db::group_store::insert(
         &state.db,
         event,
-        admin.caller().account_pk,
+        admin.caller().account_pk(),
         name.as_str(),
         role.code(),
         description.as_str(),
@@ -513,7 +514,7 @@ async fn delete_group_as(
     name: &str,
     event: &Event,
 ) -> Result<(), AppError> {
-    let account_pk = admin.caller().account_pk;
+    let account_pk = admin.caller().account_pk();
     let name = GroupName::parse(name).map_err(|_| AppError::NotFound)?;
     let group = db::group_store::find_by_name(&state.db, account_pk, &name.key())
         .await?
@@ -557,7 +558,7 @@ async fn update_group_as(
 ) -> Result<(), AppError> {
     let caller = admin.caller();
     let name = GroupName::parse(name).map_err(|_| AppError::NotFound)?;
-    let group = db::group_store::find_by_name(&state.db, caller.account_pk, &name.key())
+    let group = db::group_store::find_by_name(&state.db, caller.account_pk(), &name.key())
         .await?
         .ok_or(AppError::NotFound)?;
     let mut problems = FieldErrors::default();
@@ -568,7 +569,7 @@ async fn update_group_as(
     {
         if group.built_in {
             problems.add("role", crate::key!("groups.error.keeps_role"));
-        } else if !caller.is_holder && caller_group_id(state, caller).await? == Some(group.id) {
+        } else if !caller.is_holder() && caller_group_id(state, caller).await? == Some(group.id) {
             problems.add("role", crate::key!("user_edit.own_privilege"));
         }
     }
@@ -579,7 +580,7 @@ async fn update_group_as(
     match db::group_store::update(
         &state.db,
         event,
-        caller.account_pk,
+        caller.account_pk(),
         group.id,
         role.code(),
         description.as_str(),
@@ -598,14 +599,14 @@ async fn update_group_as(
 
 /// The group the caller is in, when they are a delegated user of the account they act in.
 async fn caller_group_id(state: &AppState, caller: &Caller) -> Result<Option<i64>, AppError> {
-    let Some(login) = caller.login.as_deref() else {
+    let Some(login) = caller.login() else {
         return Ok(None);
     };
-    if caller.acting_from.is_some() {
+    if caller.acting_from().is_some() {
         return Ok(None);
     }
     match find(state, caller, login).await {
-        Ok(user) => group_id(state, caller.account_pk, &user.group_name).await,
+        Ok(user) => group_id(state, caller.account_pk(), &user.group_name).await,
         Err(AppError::NotFound) => Ok(None),
         Err(e) => Err(e),
     }
