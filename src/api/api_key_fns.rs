@@ -112,8 +112,7 @@ pub async fn create_api_token(
     let (state, caller) = crate::server::identity::current::authenticate().await?;
     let created = api_tokens::create(
         &state,
-        crate::server::identity::events::Who::Caller(&caller),
-        caller.user_id(),
+        caller.own_keys(),
         caller.role(),
         NewTokenInput {
             name,
@@ -137,8 +136,7 @@ pub async fn create_api_token(
 #[server(endpoint = "revoke_api_token")]
 pub async fn revoke_api_token(id: i64) -> Result<(), AppError> {
     let (state, caller) = crate::server::identity::current::authenticate().await?;
-    let who = crate::server::identity::events::Who::Caller(&caller);
-    crate::server::manage::api_tokens::revoke(&state, who, caller.user_id(), id).await?;
+    crate::server::manage::api_tokens::revoke(&state, caller.own_keys(), id).await?;
     leptos_axum::redirect("/api-keys?revoked=1");
     Ok(())
 }

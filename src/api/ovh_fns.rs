@@ -277,17 +277,7 @@ pub async fn get_ovh_authorization(id: String) -> Result<OvhAuthorizationView, A
 #[server(endpoint = "authorize_ovh_consumer_key")]
 pub async fn authorize_ovh_consumer_key(id: String) -> Result<(), AppError> {
     let (state, caller) = crate::server::identity::current::authenticate().await?;
-    if caller.via() != crate::server::identity::caller::Via::Session {
-        return Err(AppError::Forbidden);
-    }
-    match crate::server::manage::ovh_keys::grant(
-        &state,
-        crate::server::identity::events::Who::Caller(&caller),
-        caller.user_id(),
-        &id,
-    )
-    .await?
-    {
+    match crate::server::manage::ovh_keys::grant(&state, caller.in_session()?, &id).await? {
         Some(redirection) => leptos_axum::redirect(&redirection),
         None => leptos_axum::redirect(&format!("/ovh/authorize/{id}")),
     }

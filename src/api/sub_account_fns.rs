@@ -183,14 +183,8 @@ impl From<SubAccountForm> for crate::server::manage::sub_accounts::SubAccountInp
 pub async fn create_sub_account(form: SubAccountForm) -> Result<(), AppError> {
     use crate::api::reveal_fns::{AccountCredentials, Revealed};
     let (state, caller) = crate::server::identity::current::authenticate().await?;
-    let admin = caller.admin()?;
-    let created = crate::server::manage::sub_accounts::create(
-        &state,
-        crate::server::identity::events::Who::Caller(admin.caller()),
-        admin.caller().account_pk(),
-        form.into(),
-    )
-    .await?;
+    let admin = caller.main_account_admin()?;
+    let created = crate::server::manage::sub_accounts::create(&state, admin, form.into()).await?;
     let payload = Revealed::AccountCredentials(AccountCredentials {
         sub_account: Some(created.id),
         account_id: created.account_id.to_string(),
@@ -208,16 +202,8 @@ pub async fn create_sub_account(form: SubAccountForm) -> Result<(), AppError> {
 #[server(endpoint = "update_sub_account")]
 pub async fn update_sub_account(id: i64, form: SubAccountForm) -> Result<(), AppError> {
     let (state, caller) = crate::server::identity::current::authenticate().await?;
-    let admin = caller.admin()?;
-    let who = crate::server::identity::events::Who::Caller(admin.caller());
-    crate::server::manage::sub_accounts::update(
-        &state,
-        who,
-        admin.caller().account_pk(),
-        id,
-        form.into(),
-    )
-    .await?;
+    let admin = caller.main_account_admin()?;
+    crate::server::manage::sub_accounts::update(&state, admin, id, form.into()).await?;
     leptos_axum::redirect(&format!("/sub-accounts/{id}?saved=1"));
     Ok(())
 }
@@ -227,15 +213,8 @@ pub async fn update_sub_account(id: i64, form: SubAccountForm) -> Result<(), App
 #[server(endpoint = "set_sub_account_enabled")]
 pub async fn set_sub_account_enabled(id: i64, enabled: String) -> Result<(), AppError> {
     let (state, caller) = crate::server::identity::current::authenticate().await?;
-    let admin = caller.admin()?;
-    crate::server::manage::sub_accounts::set_enabled(
-        &state,
-        crate::server::identity::events::Who::Caller(admin.caller()),
-        admin.caller().account_pk(),
-        id,
-        enabled == "true",
-    )
-    .await?;
+    let admin = caller.main_account_admin()?;
+    crate::server::manage::sub_accounts::set_enabled(&state, admin, id, enabled == "true").await?;
     leptos_axum::redirect(&format!("/sub-accounts/{id}"));
     Ok(())
 }
@@ -244,10 +223,8 @@ pub async fn set_sub_account_enabled(id: i64, enabled: String) -> Result<(), App
 #[server(endpoint = "complete_sub_account_kyc")]
 pub async fn complete_sub_account_kyc(id: i64) -> Result<(), AppError> {
     let (state, caller) = crate::server::identity::current::authenticate().await?;
-    let admin = caller.admin()?;
-    let who = crate::server::identity::events::Who::Caller(admin.caller());
-    crate::server::manage::sub_accounts::complete_kyc(&state, who, admin.caller().account_pk(), id)
-        .await?;
+    let admin = caller.main_account_admin()?;
+    crate::server::manage::sub_accounts::complete_kyc(&state, admin, id).await?;
     leptos_axum::redirect(&format!("/sub-accounts/{id}"));
     Ok(())
 }
@@ -257,16 +234,10 @@ pub async fn complete_sub_account_kyc(id: i64) -> Result<(), AppError> {
 pub async fn rotate_sub_account_credentials(id: i64) -> Result<(), AppError> {
     use crate::api::reveal_fns::{AccountCredentials, Revealed};
     let (state, caller) = crate::server::identity::current::authenticate().await?;
-    let admin = caller.admin()?;
-    let parent = admin.caller().account_pk();
+    let admin = caller.main_account_admin()?;
+    let parent = admin.account_pk();
     let sub = crate::server::manage::sub_accounts::find(&state, parent, id).await?;
-    let issued = crate::server::manage::sub_accounts::rotate_credentials(
-        &state,
-        crate::server::identity::events::Who::Caller(admin.caller()),
-        parent,
-        id,
-    )
-    .await?;
+    let issued = crate::server::manage::sub_accounts::rotate_credentials(&state, admin, id).await?;
     let payload = Revealed::AccountCredentials(AccountCredentials {
         sub_account: Some(id),
         account_id: sub.code,
@@ -284,16 +255,8 @@ pub async fn rotate_sub_account_credentials(id: i64) -> Result<(), AppError> {
 #[server(endpoint = "delete_sub_account")]
 pub async fn delete_sub_account(id: i64, confirm_name: String) -> Result<(), AppError> {
     let (state, caller) = crate::server::identity::current::authenticate().await?;
-    let admin = caller.admin()?;
-    let who = crate::server::identity::events::Who::Caller(admin.caller());
-    crate::server::manage::sub_accounts::delete(
-        &state,
-        who,
-        admin.caller().account_pk(),
-        id,
-        &confirm_name,
-    )
-    .await?;
+    let admin = caller.main_account_admin()?;
+    crate::server::manage::sub_accounts::delete(&state, admin, id, &confirm_name).await?;
     leptos_axum::redirect("/sub-accounts?deleted=1");
     Ok(())
 }
@@ -302,15 +265,12 @@ pub async fn delete_sub_account(id: i64, confirm_name: String) -> Result<(), App
 /// sub-account, and what is done there is done by the caller.
 #[server(endpoint = "manage_sub_account")]
 pub async fn manage_sub_account(id: i64) -> Result<(), AppError> {
-    use crate::server::identity::caller::Via;
     let (state, caller) = crate::server::identity::current::authenticate().await?;
     let admin = caller.admin()?;
     let sub =
         crate::server::manage::sub_accounts::find(&state, admin.caller().account_pk(), id).await?;
     // Only a browser session can switch accounts; a credential acts as itself.
-    if caller.via() != Via::Session {
-        return Err(AppError::Forbidden);
-    }
+    caller.in_session()?;
     crate::server::identity::current::session()
         .await?
         .act_in(id)

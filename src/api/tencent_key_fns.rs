@@ -39,15 +39,8 @@ pub async fn list_tencent_keys() -> Result<Vec<TencentKeyView>, AppError> {
 pub async fn create_tencent_key() -> Result<(), AppError> {
     use crate::api::reveal_fns::Revealed;
     let (state, caller) = crate::server::identity::current::authenticate().await?;
-    if caller.via() != crate::server::identity::caller::Via::Session {
-        return Err(AppError::Forbidden);
-    }
-    let created = crate::server::manage::tencent_keys::create(
-        &state,
-        crate::server::identity::events::Who::Caller(&caller),
-        caller.user_id(),
-    )
-    .await?;
+    let session = caller.in_session()?;
+    let created = crate::server::manage::tencent_keys::create(&state, session.key_holder()).await?;
     let payload = Revealed::TencentAccessKey {
         secret_id: created.secret_id,
         secret_key: created.secret_key,
@@ -61,13 +54,7 @@ pub async fn create_tencent_key() -> Result<(), AppError> {
 #[server(endpoint = "delete_tencent_key")]
 pub async fn delete_tencent_key(id: i64) -> Result<(), AppError> {
     let (state, caller) = crate::server::identity::current::authenticate().await?;
-    crate::server::manage::tencent_keys::delete(
-        &state,
-        crate::server::identity::events::Who::Caller(&caller),
-        caller.user_id(),
-        id,
-    )
-    .await?;
+    crate::server::manage::tencent_keys::delete(&state, caller.own_keys(), id).await?;
     leptos_axum::redirect("/api-keys?tencent_deleted=1");
     Ok(())
 }

@@ -463,12 +463,9 @@ pub async fn change_password(
     let (state, caller, session) =
         crate::server::identity::current::authenticate_for_password_change().await?;
     // A password is changed from a logged-in browser, which this renews; never by a credential.
-    if caller.via() != crate::server::identity::caller::Via::Session {
-        return Err(AppError::Forbidden);
-    }
     let stamp = crate::server::identity::own_password::change_own_password(
         &state,
-        &caller,
+        caller.in_session()?,
         current_password,
         new_password,
         &confirm_password,

@@ -21,7 +21,6 @@ use crate::server::db;
 use crate::server::identity::caller;
 use crate::server::identity::caller::Caller;
 use crate::server::identity::caller::Presented;
-use crate::server::identity::events::Who;
 use crate::server::infra::format::rfc3339;
 use crate::server::manage::api_tokens;
 use crate::server::manage::api_tokens::NewTokenInput;
@@ -295,7 +294,7 @@ async fn create_client(
 ) -> Answer {
     let caller = authenticate(&state, &headers).await?;
     let body: CreateClientBody = parse_body(body)?;
-    let parent = caller.admin()?.caller().account_pk();
+    let admin = caller.main_account_admin()?;
     let company = CompanyName::parse(body.company.as_deref().unwrap_or_default()).map_err(|e| {
         Refusal::Fields(
             StatusCode::BAD_REQUEST,
@@ -321,7 +320,7 @@ async fn create_client(
         claims_company: true,
         ..Default::default()
     };
-    match sub_accounts::create(&state, Who::Caller(&caller), parent, input).await {
+    match sub_accounts::create(&state, admin, input).await {
         Ok(created) => Ok((
             StatusCode::CREATED,
             axum::Json(json!({ "id": created.id, "company": created.name })),
@@ -436,15 +435,9 @@ async fn create_token(
         role: role.code().to_owned(),
         expires: String::new(),
     };
-    let created = api_tokens::create_expiring(
-        &state,
-        Who::Caller(&caller),
-        caller.user_id(),
-        caller.role(),
-        input,
-        expires_at,
-    )
-    .await?;
+    let created =
+        api_tokens::create_expiring(&state, caller.own_keys(), caller.role(), input, expires_at)
+            .await?;
     let row = db::api_token_store::find_in_account(&state.db, caller.account_pk(), created.id)
         .await?
         .ok_or_else(|| refuse(StatusCode::NOT_FOUND, "Not found."))?;
@@ -505,7 +498,7 @@ async fn delete_token(
     let caller = authenticate(&state, &headers).await?;
     own_client(&caller, &client_id)?;
     let row = visible_token(&state, &caller, &token_id).await?;
-    api_tokens::revoke(&state, Who::Caller(&caller), row.user_id, row.id).await?;
+    api_tokens::revoke(&state, caller.keys_of(row.user_id)?, row.id).await?;
     Ok(StatusCode::NO_CONTENT.into_response())
 }
 

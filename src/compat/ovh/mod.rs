@@ -24,7 +24,6 @@ use crate::error::AppError;
 use crate::server::db;
 use crate::server::identity::caller::Caller;
 use crate::server::identity::caller::Via;
-use crate::server::identity::events::Who;
 use crate::server::infra::format::rfc3339;
 use crate::server::manage::ovh_keys as service;
 use crate::server::manage::ovh_keys::AccessRule;
@@ -553,7 +552,7 @@ struct SubAccountBody {
 async fn create_sub_account(State(state): State<AppState>, req: Signed) -> Answer {
     let (caller, _) = authenticate(&state, &req).await?;
     let body: SubAccountBody = req.json()?;
-    let parent = caller.admin()?.caller().account_pk();
+    let admin = caller.main_account_admin()?;
     let description = body.description.unwrap_or_default();
     let wanted = description.split_whitespace().collect::<Vec<_>>().join(" ");
     let mut names = Vec::new();
@@ -576,7 +575,7 @@ async fn create_sub_account(State(state): State<AppState>, req: Signed) -> Answe
             enabled: true,
             ..Default::default()
         };
-        match sub_accounts::create(&state, Who::Caller(&caller), parent, input).await {
+        match sub_accounts::create(&state, admin, input).await {
             Ok(created) => return ok(json!(created.id)),
             Err(AppError::Invalid(fields))
                 if i < last && fields.len() == 1 && fields[0].field == "name" =>

@@ -35,9 +35,8 @@ use crate::server::db;
 use crate::server::db::group_store::GroupRow;
 use crate::server::db::user_store::UserFilter;
 use crate::server::db::user_store::UserRow;
-use crate::server::identity::caller::Admin;
 use crate::server::identity::caller::Caller;
-use crate::server::identity::events::Who;
+use crate::server::identity::capabilities::Admin;
 use crate::server::manage::tencent_keys;
 use crate::server::manage::users;
 use crate::server::manage::users::NewUserInput;
@@ -986,7 +985,7 @@ async fn user_and_key(
 ) -> Result<(UserRow, Option<tencent_keys::CreatedKey>), Refusal> {
     let user = user_by_name(state, caller, login).await?;
     let key = if use_api {
-        Some(tencent_keys::create(state, Who::Caller(caller), user.id).await?)
+        Some(tencent_keys::create(state, caller.admin()?.key_holder(user.id)).await?)
     } else {
         None
     };

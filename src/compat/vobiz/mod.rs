@@ -16,7 +16,6 @@ use crate::server::db::sub_account_store::SubAccountRow;
 use crate::server::identity::caller;
 use crate::server::identity::caller::Caller;
 use crate::server::identity::caller::Presented;
-use crate::server::identity::events::Who;
 use crate::server::infra::format::date;
 use crate::server::infra::format::rfc3339;
 use crate::server::manage::sub_accounts;
@@ -275,7 +274,7 @@ async fn create(
     let body: SubAccountBody = parse_body(body)?;
     let parent = caller.admin()?.caller().account_pk();
     let created =
-        sub_accounts::create(&state, Who::Caller(&caller), parent, body.into_input(None)).await?;
+        sub_accounts::create(&state, caller.main_account_admin()?, body.into_input(None)).await?;
     let row = sub_accounts::find(&state, parent, created.id).await?;
     let tokens = session_tokens(&state, created.id)?;
     Ok((
@@ -369,9 +368,9 @@ async fn update(
     let current = sub_accounts::find(&state, parent, id).await?;
     let enabled = body.enabled;
     let input = body.into_input(Some(&current));
-    sub_accounts::update(&state, Who::Caller(&caller), parent, id, input).await?;
+    sub_accounts::update(&state, caller.main_account_admin()?, id, input).await?;
     if let Some(enabled) = enabled.filter(|e| *e != current.enabled) {
-        sub_accounts::set_enabled(&state, Who::Caller(&caller), parent, id, enabled).await?;
+        sub_accounts::set_enabled(&state, caller.main_account_admin()?, id, enabled).await?;
     }
     let row = sub_accounts::find(&state, parent, id).await?;
     Ok(axum::Json(json!({
@@ -390,7 +389,7 @@ async fn remove(
     let id = sub_id(&id)?;
     let parent = caller.admin()?.caller().account_pk();
     let current = sub_accounts::find(&state, parent, id).await?;
-    sub_accounts::delete(&state, Who::Caller(&caller), parent, id, &current.name).await?;
+    sub_accounts::delete(&state, caller.main_account_admin()?, id, &current.name).await?;
     Ok(axum::Json(json!({ "message": "Sub-account deleted successfully" })).into_response())
 }
 

@@ -1,6 +1,6 @@
 //! Who is calling, and what they may do. The session or the credential says who, never the
-//! request (SECURITY.md rule 18); privileges are handed out as capabilities: without the role
-//! you get no [`Admin`] handle, and the services that change users require one.
+//! request (SECURITY.md rule 18); what they may do is handed out as capabilities (see
+//! `capabilities.rs`).
 //!
 //! Three ways in: the session cookie of a logged-in browser; a personal API token
 //! (`Authorization: APIKey <id>_<secret>`, or `Bearer`), acting as its user with at most the
@@ -78,16 +78,6 @@ pub enum Via {
 #[derive(Debug, Clone)]
 struct SessionChecked;
 
-/// Proof that the caller may manage users and groups.
-#[derive(Debug, Clone, Copy)]
-pub struct Admin<'a>(&'a Caller);
-
-impl<'a> Admin<'a> {
-    pub fn caller(&self) -> &'a Caller {
-        self.0
-    }
-}
-
 impl Caller {
     pub fn user_id(&self) -> i64 {
         self.user_id
@@ -148,15 +138,6 @@ impl Caller {
     /// `1234-567-89` for the holder, `1234-567-89/login` for a delegated user.
     pub fn login_id(&self) -> String {
         self.login_id.clone()
-    }
-
-    /// The user-management capability, or `Forbidden`.
-    pub fn admin(&self) -> Result<Admin<'_>, AppError> {
-        if self.role.can_manage_users() {
-            Ok(Admin(self))
-        } else {
-            Err(AppError::Forbidden)
-        }
     }
 }
 

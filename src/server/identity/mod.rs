@@ -5,6 +5,7 @@ pub mod api_rate_limit;
 pub mod attempts;
 pub mod auth_session;
 pub mod caller;
+pub mod capabilities;
 pub mod current;
 pub mod events;
 pub mod language_choice;

@@ -5,6 +5,7 @@ use crate::error::{AppError, FieldErrors};
 use crate::server::db;
 use crate::server::db::activity_store::audited;
 use crate::server::identity::caller::Caller;
+use crate::server::identity::capabilities::SessionOnly;
 use crate::server::web::state::AppState;
 
 /// Whether `password` is the user's current password.
@@ -21,11 +22,12 @@ pub async fn password_matches(
 /// the returned stamp lets the current one continue under a new id.
 pub async fn change_own_password(
     state: &AppState,
-    caller: &Caller,
+    session: SessionOnly<'_>,
     current: String,
     new: String,
     confirm: &str,
 ) -> Result<String, AppError> {
+    let caller = session.caller();
     let event = Event::by(caller, Action::PasswordChange, caller.login_id());
     let work = change_own_password_as(state, caller, current, new, confirm, &event);
     audited(&state.db, &event, work).await

@@ -14,8 +14,8 @@ use crate::error::{AppError, FieldError};
 use crate::server::db;
 use crate::server::db::activity_store::audited;
 use crate::server::db::now;
-use crate::server::identity::caller::Admin;
 use crate::server::identity::caller::Caller;
+use crate::server::identity::capabilities::Admin;
 use crate::server::web::state::AppState;
 
 pub const RECOVERY_CODES: usize = 10;

@@ -7,7 +7,7 @@ use crate::domain::{Description, Role, credential};
 use crate::error::{AppError, FieldError};
 use crate::server::db;
 use crate::server::db::activity_store::audited;
-use crate::server::identity::events::Who;
+use crate::server::identity::capabilities::KeyHolder;
 use crate::server::web::state::AppState;
 
 /// The "New API token" form as submitted.
@@ -34,25 +34,24 @@ pub const NAME_MAX: usize = 64;
 /// Creates a token for `user_id` with a role of at most `max_role` (the caller's own).
 pub async fn create(
     state: &AppState,
-    who: Who<'_>,
-    user_id: i64,
+    holder: KeyHolder<'_>,
     max_role: Role,
     input: NewTokenInput,
 ) -> Result<CreatedToken, AppError> {
     let expires_at = expiry(&input.expires, db::now());
-    create_expiring(state, who, user_id, max_role, input, expires_at).await
+    create_expiring(state, holder, max_role, input, expires_at).await
 }
 
 /// [`create`] with the expiry already worked out (an API may give an exact time): `Err` holds
 /// the message for the `expires` field.
 pub async fn create_expiring(
     state: &AppState,
-    who: Who<'_>,
-    user_id: i64,
+    holder: KeyHolder<'_>,
     max_role: Role,
     input: NewTokenInput,
     expires_at: Result<Option<i64>, &'static str>,
 ) -> Result<CreatedToken, AppError> {
+    let (who, user_id) = (holder.who(), holder.user_id());
     let target: String = input.name.trim().chars().take(NAME_MAX).collect();
     let event = Event::for_user(&state.db, who, user_id, Action::TokenCreate, target).await?;
     let work = create_token_as(state, user_id, max_role, input, expires_at, &event);
@@ -156,7 +155,8 @@ pub fn expiry(input: &str, now: i64) -> Result<Option<i64>, &'static str> {
 }
 
 /// Revokes one of the user's own tokens: it stops working with this statement.
-pub async fn revoke(state: &AppState, who: Who<'_>, user_id: i64, id: i64) -> Result<(), AppError> {
+pub async fn revoke(state: &AppState, holder: KeyHolder<'_>, id: i64) -> Result<(), AppError> {
+    let (who, user_id) = (holder.who(), holder.user_id());
     let event = Event::for_user(
         &state.db,
         who,

@@ -23,9 +23,10 @@ use crate::server::db;
 use crate::server::db::activity_store::audited;
 use crate::server::db::activity_store::record;
 use crate::server::identity::caller;
-use crate::server::identity::caller::Admin;
 use crate::server::identity::caller::Caller;
 use crate::server::identity::caller::Via;
+use crate::server::identity::capabilities::Admin;
+use crate::server::identity::capabilities::SessionOnly;
 use crate::server::identity::events::Who;
 use crate::server::infra::config::OvhCrossAccount;
 use crate::server::web::state::AppState;
@@ -758,10 +759,10 @@ pub async fn validation(
 /// returns where to send the browser next, if the application gave an address.
 pub async fn grant(
     state: &AppState,
-    who: Who<'_>,
-    user_id: i64,
+    session: SessionOnly<'_>,
     validation_id: &str,
 ) -> Result<Option<String>, AppError> {
+    let (who, user_id) = (Who::Caller(session.caller()), session.caller().user_id());
     let event = Event::for_user(&state.db, who, user_id, Action::OvhConsumerKeyGrant, "").await?;
     let found = audited(&state.db, &event, async {
         let found = validation(state, user_id, validation_id).await?;

@@ -14,6 +14,7 @@ use crate::server::db;
 use crate::server::db::account_store::CreateAccountError;
 use crate::server::db::account_store::SubAccountProfile;
 use crate::server::db::activity_store::audited;
+use crate::server::identity::capabilities::MainAccountAdmin;
 use crate::server::identity::events::Who;
 use crate::server::web::state::AppState;
 
@@ -157,10 +158,10 @@ pub struct Issued {
 /// holder, built-in groups and API credentials, all in one transaction.
 pub async fn create(
     state: &AppState,
-    who: Who<'_>,
-    parent: i64,
+    admin: MainAccountAdmin<'_>,
     input: SubAccountInput,
 ) -> Result<Created, AppError> {
+    let (who, parent) = (admin.who(), admin.account_pk());
     let event = Event::of(who, parent, Action::SubAccountCreate, input.name.trim());
     audited(&state.db, &event, create_as(state, parent, input, &event)).await
 }
@@ -171,12 +172,6 @@ async fn create_as(
     input: SubAccountInput,
     event: &Event,
 ) -> Result<Created, AppError> {
-    if db::account_store::parent_of(&state.db, parent)
-        .await?
-        .is_some()
-    {
-        return Err(AppError::Forbidden);
-    }
     let valid = validate(state, &input).await?;
     let password_hash = holder_password_hash(state, input.password).await?;
     let security_stamp = crate::server::infra::secrets::security_stamp();
@@ -259,11 +254,11 @@ pub async fn find(
 /// sessions; changing the KYC mode to customer use blocks calls until KYC is complete.
 pub async fn update(
     state: &AppState,
-    who: Who<'_>,
-    parent: i64,
+    admin: MainAccountAdmin<'_>,
     id: i64,
     input: SubAccountInput,
 ) -> Result<(), AppError> {
+    let (who, parent) = (admin.who(), admin.account_pk());
     let event = Event::of(who, parent, Action::SubAccountUpdate, input.name.trim());
     audited(
         &state.db,
@@ -319,11 +314,11 @@ async fn update_as(
 /// checked against the account on every request).
 pub async fn set_enabled(
     state: &AppState,
-    who: Who<'_>,
-    parent: i64,
+    admin: MainAccountAdmin<'_>,
     id: i64,
     enabled: bool,
 ) -> Result<(), AppError> {
+    let (who, parent) = (admin.who(), admin.account_pk());
     let action = if enabled {
         Action::SubAccountEnable
     } else {
@@ -349,10 +344,10 @@ pub async fn set_enabled(
 
 pub async fn complete_kyc(
     state: &AppState,
-    who: Who<'_>,
-    parent: i64,
+    admin: MainAccountAdmin<'_>,
     id: i64,
 ) -> Result<(), AppError> {
+    let (who, parent) = (admin.who(), admin.account_pk());
     let event = Event::of(who, parent, Action::SubAccountKyc, format!("#{id}"));
     audited(&state.db, &event, async {
         let event = event.about(find(state, parent, id).await?.name);
@@ -368,11 +363,11 @@ pub async fn complete_kyc(
 /// Deletes the sub-account, its users and its credentials, once its name is typed to confirm.
 pub async fn delete(
     state: &AppState,
-    who: Who<'_>,
-    parent: i64,
+    admin: MainAccountAdmin<'_>,
     id: i64,
     confirm_name: &str,
 ) -> Result<String, AppError> {
+    let (who, parent) = (admin.who(), admin.account_pk());
     let event = Event::of(who, parent, Action::SubAccountDelete, format!("#{id}"));
     audited(
         &state.db,
@@ -407,10 +402,10 @@ async fn delete_as(
 /// New credentials for sub-account `id`: the old token stops working at once.
 pub async fn rotate_credentials(
     state: &AppState,
-    who: Who<'_>,
-    parent: i64,
+    admin: MainAccountAdmin<'_>,
     id: i64,
 ) -> Result<Issued, AppError> {
+    let (who, parent) = (admin.who(), admin.account_pk());
     let event = Event::of(who, parent, Action::CredentialsRotate, format!("#{id}"));
     audited(&state.db, &event, async {
         let current = find(state, parent, id).await?;

@@ -13,7 +13,7 @@ use crate::server::db::activity_store::audited;
 use crate::server::identity::caller;
 use crate::server::identity::caller::Caller;
 use crate::server::identity::caller::Via;
-use crate::server::identity::events::Who;
+use crate::server::identity::capabilities::KeyHolder;
 use crate::server::web::state::AppState;
 
 pub const SECRET_ID_PREFIX: &str = "AKID";
@@ -50,7 +50,8 @@ fn context(secret_id: &str) -> String {
 }
 
 /// Creates a key for `user_id`, acting with that user's role.
-pub async fn create(state: &AppState, who: Who<'_>, user_id: i64) -> Result<CreatedKey, AppError> {
+pub async fn create(state: &AppState, holder: KeyHolder<'_>) -> Result<CreatedKey, AppError> {
+    let (who, user_id) = (holder.who(), holder.user_id());
     let event = Event::for_user(&state.db, who, user_id, Action::TencentKeyCreate, "").await?;
     audited(&state.db, &event, create_as(state, user_id, &event)).await
 }
@@ -94,7 +95,8 @@ pub async fn list(
 }
 
 /// Deletes one of the user's own keys: it stops working with this statement.
-pub async fn delete(state: &AppState, who: Who<'_>, user_id: i64, id: i64) -> Result<(), AppError> {
+pub async fn delete(state: &AppState, holder: KeyHolder<'_>, id: i64) -> Result<(), AppError> {
+    let (who, user_id) = (holder.who(), holder.user_id());
     let target = format!("access key {id}");
     let event = Event::for_user(&state.db, who, user_id, Action::TencentKeyDelete, target).await?;
     audited(&state.db, &event, async {

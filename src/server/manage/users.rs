@@ -16,8 +16,8 @@ use crate::server::db::group_store::DeleteGroupError;
 use crate::server::db::group_store::InsertGroupError;
 use crate::server::db::group_store::UpdateGroupError;
 use crate::server::db::user_store::InsertUserError;
-use crate::server::identity::caller::Admin;
 use crate::server::identity::caller::Caller;
+use crate::server::identity::capabilities::Admin;
 use crate::server::web::state::AppState;
 
 /// The most rows "Add several users" takes at once.

@@ -1,3 +1,4 @@
 //! The operator's commands (`steward ...`) that work on the database directly.
 
 pub mod key_rotation;
+pub mod operator;
