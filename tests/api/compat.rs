@@ -383,7 +383,7 @@ async fn every_dialect_refuses_a_user_who_must_enrol_in_two_factor_authenticatio
     ] {
         assert_eq!(
             message,
-            steward::compat::kit::TwoFactorPending::MESSAGE,
+            steward::compat::kit::TWO_FACTOR_PENDING,
             "one rule, one message"
         );
     }

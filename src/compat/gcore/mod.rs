@@ -5,6 +5,7 @@
 //! roles map onto Steward's privileges: Administrators (1) = Administrator, Engineers (5) =
 //! User, Users (2) = None.
 
+use crate::compat::kit;
 use axum::Router;
 use axum::body::Bytes;
 use axum::extract::rejection::BytesRejection;
@@ -143,19 +144,24 @@ async fn authenticate(state: &AppState, headers: &HeaderMap) -> Result<Caller, R
                 "Invalid, expired or revoked API token.",
             )
         })?;
-    crate::compat::kit::two_factor_policy(&caller).map_err(|_| {
+    kit::admit::<Gcore>(state, caller).await
+}
+
+/// Gcore's answers to the refusals every dialect shares.
+struct Gcore;
+
+impl kit::Dialect for Gcore {
+    type Refusal = Refusal;
+
+    fn two_factor_pending() -> Refusal {
+        refuse(StatusCode::FORBIDDEN, kit::TWO_FACTOR_PENDING)
+    }
+
+    fn rate_limited() -> Refusal {
         refuse(
-            StatusCode::FORBIDDEN,
-            crate::compat::kit::TwoFactorPending::MESSAGE,
-        )
-    })?;
-    if crate::server::identity::api_rate_limit::admit(&state.db, caller.account_pk()).await? {
-        Ok(caller)
-    } else {
-        Err(refuse(
             StatusCode::TOO_MANY_REQUESTS,
             "Rate limit exceeded: too many API requests this minute.",
-        ))
+        )
     }
 }
 
@@ -171,7 +177,7 @@ fn own_client(caller: &Caller, client_id: &str) -> Result<(), Refusal> {
 fn parse_body<T: serde::de::DeserializeOwned>(
     body: Result<Bytes, BytesRejection>,
 ) -> Result<T, Refusal> {
-    crate::compat::kit::json_body(body).map_err(|bad| refuse(bad.status, bad.message))
+    kit::json_body(body).map_err(|bad| refuse(bad.status, bad.message))
 }
 
 /// Gcore's role object for a Steward role.

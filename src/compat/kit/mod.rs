@@ -8,27 +8,52 @@ use axum::body::Bytes;
 use axum::extract::rejection::BytesRejection;
 use axum::http::StatusCode;
 
+use crate::error::AppError;
+use crate::server::identity::api_rate_limit;
 use crate::server::identity::caller::Caller;
+use crate::server::web::state::AppState;
 
-/// The account's two-factor policy, the same for every dialect: a user it requires to use
-/// two-factor authentication who has not enrolled yet can do nothing through an API until they
-/// enrol in the panel. (A temporary password, in contrast, concerns logging in to the panel,
-/// not API credentials.) Each dialect answers the refusal in its own shape, with
-/// [`TwoFactorPending::MESSAGE`].
-pub fn two_factor_policy(caller: &Caller) -> Result<(), TwoFactorPending> {
-    if caller.must_enrol_two_factor() {
-        Err(TwoFactorPending)
-    } else {
-        Ok(())
-    }
+/// A provider dialect, as the kit sees it: how it answers the refusals every dialect shares.
+/// A dialect authenticates its own way (a token, a signature), then hands the caller to
+/// [`admit`]; its `From<AppError>` answers the services' refusals.
+pub trait Dialect {
+    type Refusal: From<AppError>;
+
+    /// The answer to a caller the account's two-factor policy holds back, with
+    /// [`TWO_FACTOR_PENDING`] as its message.
+    fn two_factor_pending() -> Self::Refusal;
+
+    /// The answer to an account over its API rate limit.
+    fn rate_limited() -> Self::Refusal;
 }
 
-/// A caller the account's policy holds back until they enrol in two-factor authentication.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct TwoFactorPending;
+/// What every dialect says to a user the account's policy holds back.
+pub const TWO_FACTOR_PENDING: &str = "The account requires two-factor authentication of this user: they must set it up in the panel before their API credentials work.";
 
-impl TwoFactorPending {
-    pub const MESSAGE: &'static str = "The account requires two-factor authentication of this user: they must set it up in the panel before their API credentials work.";
+/// What every dialect does once it knows who is calling, in this order: the account's
+/// two-factor policy (a user it requires to use two-factor authentication who has not enrolled
+/// yet can do nothing through an API until they enrol in the panel; a temporary password, in
+/// contrast, concerns logging in to the panel, not API credentials), then the account's API
+/// rate limit.
+pub async fn admit<D: Dialect>(state: &AppState, caller: Caller) -> Result<Caller, D::Refusal> {
+    if caller.must_enrol_two_factor() {
+        return Err(D::two_factor_pending());
+    }
+    count::<D>(state, caller.account_pk()).await?;
+    Ok(caller)
+}
+
+/// Counts one request against `account_pk`'s API rate limit, for a call made before any user is
+/// known (an application asking for a consumer key).
+pub async fn count<D: Dialect>(state: &AppState, account_pk: i64) -> Result<(), D::Refusal> {
+    if api_rate_limit::admit(&state.db, account_pk)
+        .await
+        .map_err(AppError::from)?
+    {
+        Ok(())
+    } else {
+        Err(D::rate_limited())
+    }
 }
 
 /// Why a request body was refused, for each dialect to answer in its own shape. The message

@@ -7,6 +7,7 @@
 //! port><path?query>` (node); both schemes and both host forms are accepted. Errors are
 //! `{"message", "errorCode", "httpCode"}` with the codes the clients map to their exceptions.
 
+use crate::compat::kit;
 use axum::Router;
 use axum::body::Bytes;
 use axum::extract::{FromRequest, OriginalUri, Path, Request, State};
@@ -269,7 +270,7 @@ impl Signed {
         } else {
             self.body.clone()
         };
-        crate::compat::kit::json_body(Ok(body))
+        kit::json_body(Ok(body))
             .map_err(|bad| refuse(bad.status, "INVALID_PARAMETERS", bad.message))
     }
 
@@ -430,13 +431,7 @@ async fn authenticate(
     let caller = service::caller(state, &app, &key)
         .await?
         .ok_or_else(invalid_credential)?;
-    crate::compat::kit::two_factor_policy(&caller).map_err(|_| {
-        refuse(
-            StatusCode::FORBIDDEN,
-            "FORBIDDEN",
-            crate::compat::kit::TwoFactorPending::MESSAGE,
-        )
-    })?;
+    let caller = kit::admit::<Ovh>(state, caller).await?;
     let path = req.path.strip_prefix("/1.0").unwrap_or(&req.path);
     if !service::allowed(&key.rules, req.method.as_str(), path) {
         return Err(refuse(
@@ -445,14 +440,25 @@ async fn authenticate(
             "This call has not been granted.",
         ));
     }
-    if crate::server::identity::api_rate_limit::admit(&state.db, caller.account_pk()).await? {
-        Ok((caller, app))
-    } else {
-        Err(refuse(
+    Ok((caller, app))
+}
+
+/// OVHcloud's answers to the refusals every dialect shares.
+struct Ovh;
+
+impl kit::Dialect for Ovh {
+    type Refusal = Refusal;
+
+    fn two_factor_pending() -> Refusal {
+        refuse(StatusCode::FORBIDDEN, "FORBIDDEN", kit::TWO_FACTOR_PENDING)
+    }
+
+    fn rate_limited() -> Refusal {
+        refuse(
             StatusCode::TOO_MANY_REQUESTS,
             "TOO_MANY_REQUESTS",
             "Rate limit exceeded: too many API requests this minute.",
-        ))
+        )
     }
 }
 
@@ -501,13 +507,7 @@ async fn request_credential(State(state): State<AppState>, req: Signed) -> Answe
                 .to_owned(),
         ));
     }
-    if !crate::server::identity::api_rate_limit::admit(&state.db, app.account_pk).await? {
-        return Err(refuse(
-            StatusCode::TOO_MANY_REQUESTS,
-            "TOO_MANY_REQUESTS",
-            "Rate limit exceeded: too many API requests this minute.",
-        ));
-    }
+    kit::count::<Ovh>(&state, app.account_pk).await?;
     let redirection = body.redirection.unwrap_or_default();
     let created = service::request_consumer_key(&state, app.id, &rules, redirection.trim()).await?;
     let scheme = if state.config.cookie_secure {

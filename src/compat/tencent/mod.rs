@@ -19,6 +19,7 @@
 //! The key acts as its user with the user's role: only Administrators change users and groups
 //! (the same services as the panel, with the same password policy), any role reads.
 
+use crate::compat::kit;
 use axum::Router;
 use axum::body::Bytes;
 use axum::extract::State;
@@ -226,15 +227,28 @@ async fn serve(
         }
     })?;
     let caller = authenticate(state, uri, headers, &body).await?;
-    if !crate::server::identity::api_rate_limit::admit(&state.db, caller.account_pk()).await? {
-        return Err(refuse(
-            code::REQUEST_LIMIT,
-            "Rate limit exceeded: too many API requests this minute for this account.",
-        ));
-    }
+    let caller = kit::admit::<Tencent>(state, caller).await?;
     let action = action(headers)?;
     let params = Params::parse(&body, action.parameters())?;
     action.run(state, &caller, &params).await
+}
+
+/// Tencent Cloud's answers to the refusals every dialect shares.
+struct Tencent;
+
+impl kit::Dialect for Tencent {
+    type Refusal = Refusal;
+
+    fn two_factor_pending() -> Refusal {
+        refuse(code::UNAUTHORIZED, kit::TWO_FACTOR_PENDING)
+    }
+
+    fn rate_limited() -> Refusal {
+        refuse(
+            code::REQUEST_LIMIT,
+            "Rate limit exceeded: too many API requests this minute for this account.",
+        )
+    }
 }
 
 // Authentication: TC3-HMAC-SHA256.
@@ -399,12 +413,6 @@ async fn authenticate(
         refuse(
             code::SECRET_ID_NOT_FOUND,
             "This key no longer works: its user was disabled or removed, or their password or privilege changed after it was made.",
-        )
-    })?;
-    crate::compat::kit::two_factor_policy(&caller).map_err(|_| {
-        refuse(
-            code::UNAUTHORIZED,
-            crate::compat::kit::TwoFactorPending::MESSAGE,
         )
     })?;
     Ok(caller)
@@ -631,7 +639,7 @@ impl Params {
         let value: Value = if body.iter().all(u8::is_ascii_whitespace) {
             Value::Object(Map::new())
         } else {
-            crate::compat::kit::json_body(Ok(Bytes::copy_from_slice(body)))
+            kit::json_body(Ok(Bytes::copy_from_slice(body)))
                 .map_err(|bad| refuse(code::INVALID_PARAMETER, bad.message))?
         };
         Self::object(value, known, "The body")

@@ -1,6 +1,7 @@
 //! Vobiz sub-accounts (`vobiz-python`): `/api/v1/accounts/{auth_id}/sub-accounts/`, with the
 //! main account's API credentials in `X-Auth-ID` / `X-Auth-Token`. Errors are `{"error": ...}`.
 
+use crate::compat::kit;
 use axum::Router;
 use axum::body::Bytes;
 use axum::extract::rejection::BytesRejection;
@@ -124,32 +125,37 @@ async fn authenticate(
     if auth_id != path_auth_id {
         return Err(error(StatusCode::NOT_FOUND, "Account not found."));
     }
-    crate::compat::kit::two_factor_policy(&caller).map_err(|_| {
-        error(
-            StatusCode::FORBIDDEN,
-            crate::compat::kit::TwoFactorPending::MESSAGE,
-        )
-    })?;
     if caller.parent_pk().is_some() {
         return Err(error(
             StatusCode::FORBIDDEN,
             "A sub-account cannot manage sub-accounts.",
         ));
     }
-    if crate::server::identity::api_rate_limit::admit(&state.db, caller.account_pk()).await? {
-        Ok(caller)
-    } else {
-        Err(error(
+    kit::admit::<Vobiz>(state, caller).await
+}
+
+/// Vobiz's answers to the refusals every dialect shares.
+struct Vobiz;
+
+impl kit::Dialect for Vobiz {
+    type Refusal = Refusal;
+
+    fn two_factor_pending() -> Refusal {
+        error(StatusCode::FORBIDDEN, kit::TWO_FACTOR_PENDING)
+    }
+
+    fn rate_limited() -> Refusal {
+        error(
             StatusCode::TOO_MANY_REQUESTS,
             "Rate limit exceeded: too many API requests this minute.",
-        ))
+        )
     }
 }
 
 fn parse_body<T: serde::de::DeserializeOwned>(
     body: Result<Bytes, BytesRejection>,
 ) -> Result<T, Refusal> {
-    crate::compat::kit::json_body(body).map_err(|bad| error(bad.status, bad.message))
+    kit::json_body(body).map_err(|bad| error(bad.status, bad.message))
 }
 
 #[derive(Debug, Default, Deserialize)]
