@@ -237,6 +237,20 @@ const CONFLICTS: &[&str] = &[
 ];
 
 impl AppError {
+    /// The refusal, when all this error says is that the value of one field is already taken
+    /// (a login, a name; see `CONFLICTS`): the provider dialects answer it with their own
+    /// "already exists" error.
+    pub fn conflict(&self) -> Option<&FieldError> {
+        match self {
+            Self::Invalid(fields)
+                if fields.len() == 1 && CONFLICTS.contains(&fields[0].key.as_str()) =>
+            {
+                Some(&fields[0])
+            }
+            _ => None,
+        }
+    }
+
     /// The HTTP status a server function answers with this error (its JSON body stays the
     /// same), so that scripts using the panel's API can tell failures apart.
     pub fn status(&self) -> u16 {

@@ -202,7 +202,7 @@ pub async fn create_sub_account(form: SubAccountForm) -> Result<(), AppError> {
 #[server(endpoint = "update_sub_account")]
 pub async fn update_sub_account(id: i64, form: SubAccountForm) -> Result<(), AppError> {
     let (state, caller) = crate::server::identity::current::authenticate().await?;
-    let admin = caller.main_account_admin()?;
+    let admin = caller.main_account_admin_for_existing()?;
     crate::server::manage::sub_accounts::update(&state, admin, id, form.into()).await?;
     leptos_axum::redirect(&format!("/sub-accounts/{id}?saved=1"));
     Ok(())
@@ -213,7 +213,7 @@ pub async fn update_sub_account(id: i64, form: SubAccountForm) -> Result<(), App
 #[server(endpoint = "set_sub_account_enabled")]
 pub async fn set_sub_account_enabled(id: i64, enabled: String) -> Result<(), AppError> {
     let (state, caller) = crate::server::identity::current::authenticate().await?;
-    let admin = caller.main_account_admin()?;
+    let admin = caller.main_account_admin_for_existing()?;
     crate::server::manage::sub_accounts::set_enabled(&state, admin, id, enabled == "true").await?;
     leptos_axum::redirect(&format!("/sub-accounts/{id}"));
     Ok(())
@@ -223,7 +223,7 @@ pub async fn set_sub_account_enabled(id: i64, enabled: String) -> Result<(), App
 #[server(endpoint = "complete_sub_account_kyc")]
 pub async fn complete_sub_account_kyc(id: i64) -> Result<(), AppError> {
     let (state, caller) = crate::server::identity::current::authenticate().await?;
-    let admin = caller.main_account_admin()?;
+    let admin = caller.main_account_admin_for_existing()?;
     crate::server::manage::sub_accounts::complete_kyc(&state, admin, id).await?;
     leptos_axum::redirect(&format!("/sub-accounts/{id}"));
     Ok(())
@@ -234,7 +234,7 @@ pub async fn complete_sub_account_kyc(id: i64) -> Result<(), AppError> {
 pub async fn rotate_sub_account_credentials(id: i64) -> Result<(), AppError> {
     use crate::api::reveal_fns::{AccountCredentials, Revealed};
     let (state, caller) = crate::server::identity::current::authenticate().await?;
-    let admin = caller.main_account_admin()?;
+    let admin = caller.main_account_admin_for_existing()?;
     let parent = admin.account_pk();
     let sub = crate::server::manage::sub_accounts::find(&state, parent, id).await?;
     let issued = crate::server::manage::sub_accounts::rotate_credentials(&state, admin, id).await?;
@@ -255,7 +255,7 @@ pub async fn rotate_sub_account_credentials(id: i64) -> Result<(), AppError> {
 #[server(endpoint = "delete_sub_account")]
 pub async fn delete_sub_account(id: i64, confirm_name: String) -> Result<(), AppError> {
     let (state, caller) = crate::server::identity::current::authenticate().await?;
-    let admin = caller.main_account_admin()?;
+    let admin = caller.main_account_admin_for_existing()?;
     crate::server::manage::sub_accounts::delete(&state, admin, id, &confirm_name).await?;
     leptos_axum::redirect("/sub-accounts?deleted=1");
     Ok(())

@@ -332,7 +332,7 @@ async fn create_client(
             axum::Json(json!({ "id": created.id, "company": created.name })),
         )
             .into_response()),
-        Err(AppError::Invalid(fields)) if fields.iter().any(|f| f.field == "name") => Err(taken()),
+        Err(e) if e.conflict().is_some() => Err(taken()),
         Err(e) => Err(e.into()),
     }
 }
@@ -663,9 +663,7 @@ async fn invite_user(
                 let row = users::find(&state, &caller, &created.login).await?;
                 return Ok(axum::Json(json!({ "status": "ok", "user_id": row.id })).into_response());
             }
-            Err(AppError::Invalid(fields))
-                if fields.len() == 1 && fields[0].field == "login" && n < 20 =>
-            {
+            Err(e) if e.conflict().is_some() && n < 20 => {
                 continue;
             }
             Err(e) => return Err(e.into()),

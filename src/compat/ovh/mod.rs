@@ -20,7 +20,7 @@ use serde_json::{Value, json};
 
 use crate::domain::event::Action;
 use crate::domain::event::Event;
-use crate::domain::{GroupName, LoginName, Role, UserStatus};
+use crate::domain::{GroupName, Role, UserStatus};
 use crate::error::AppError;
 use crate::server::db;
 use crate::server::identity::caller::Caller;
@@ -577,9 +577,7 @@ async fn create_sub_account(State(state): State<AppState>, req: Signed) -> Answe
         };
         match sub_accounts::create(&state, admin, input).await {
             Ok(created) => return ok(json!(created.id)),
-            Err(AppError::Invalid(fields))
-                if i < last && fields.len() == 1 && fields[0].field == "name" =>
-            {
+            Err(e) if i < last && e.conflict().is_some() => {
                 continue;
             }
             Err(e) => return Err(e.into()),
@@ -688,14 +686,10 @@ async fn create_user(State(state): State<AppState>, req: Signed) -> Answer {
     };
     match users::create_user(&state, admin, input).await {
         Ok(_) => done(),
-        Err(AppError::Invalid(fields))
-            if fields.len() == 1
-                && fields[0].field == "login"
-                && LoginName::parse(&login).is_ok() =>
-        {
-            Err(conflict(fields[0].message(crate::i18n::Lang::En)))
-        }
-        Err(e) => Err(e.into()),
+        Err(e) => match e.conflict() {
+            Some(taken) => Err(conflict(taken.message(crate::i18n::Lang::En))),
+            None => Err(e.into()),
+        },
     }
 }
 
@@ -812,14 +806,10 @@ async fn create_group(State(state): State<AppState>, req: Signed) -> Answer {
     .await
     {
         Ok(()) => done(),
-        Err(AppError::Invalid(fields))
-            if fields.len() == 1
-                && fields[0].field == "name"
-                && GroupName::parse(&name).is_ok() =>
-        {
-            Err(conflict(fields[0].message(crate::i18n::Lang::En)))
-        }
-        Err(e) => Err(e.into()),
+        Err(e) => match e.conflict() {
+            Some(taken) => Err(conflict(taken.message(crate::i18n::Lang::En))),
+            None => Err(e.into()),
+        },
     }
 }
 

@@ -30,7 +30,7 @@ use axum::routing::post;
 use serde_json::{Map, Value, json};
 use sha2::{Digest, Sha256};
 
-use crate::domain::{GroupName, LoginName, Role};
+use crate::domain::{GroupName, Role};
 use crate::error::AppError;
 use crate::server::db;
 use crate::server::db::group_store::GroupRow;
@@ -944,20 +944,17 @@ async fn add_user(state: &AppState, caller: &Caller, p: &Params) -> Answer {
     let created = users::create_user(state, admin, input)
         .await
         .map_err(|err| match err {
+            err if err.conflict().is_some() => refuse(
+                code::USER_NAME_IN_USE,
+                "A user with this name already exists.",
+            ),
             AppError::Invalid(fields) if fields.iter().any(|f| f.field == "login") => {
-                if LoginName::parse(name).is_ok() {
-                    refuse(
-                        code::USER_NAME_IN_USE,
-                        "A user with this name already exists.",
-                    )
-                } else {
-                    let reason = fields
-                        .iter()
-                        .find(|f| f.field == "login")
-                        .map(|f| f.message(crate::i18n::Lang::En))
-                        .unwrap_or_default();
-                    refuse(code::USER_NAME_ILLEGAL, format!("Name: {reason}"))
-                }
+                let reason = fields
+                    .iter()
+                    .find(|f| f.field == "login")
+                    .map(|f| f.message(crate::i18n::Lang::En))
+                    .unwrap_or_default();
+                refuse(code::USER_NAME_ILLEGAL, format!("Name: {reason}"))
             }
             other => other.into(),
         })?;
@@ -1090,14 +1087,10 @@ async fn create_group(state: &AppState, caller: &Caller, p: &Params) -> Answer {
     users::create_group(state, admin, name, NEW_GROUP_ROLE.code(), remark)
         .await
         .map_err(|err| match err {
-            AppError::Invalid(fields)
-                if parsed.is_ok() && fields.iter().any(|f| f.field == "name") =>
-            {
-                refuse(
-                    code::GROUP_NAME_IN_USE,
-                    "A group with this name already exists.",
-                )
-            }
+            err if err.conflict().is_some() => refuse(
+                code::GROUP_NAME_IN_USE,
+                "A group with this name already exists.",
+            ),
             other => other.into(),
         })?;
     let key = parsed

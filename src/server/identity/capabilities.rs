@@ -124,6 +124,17 @@ impl Caller {
         })
     }
 
+    /// [`Caller::main_account_admin`] for acting on one existing sub-account: to the
+    /// Administrator of a sub-account, which has none, every sub-account is `NotFound` (its
+    /// siblings are not even acknowledged).
+    pub fn main_account_admin_for_existing(&self) -> Result<MainAccountAdmin<'_>, AppError> {
+        self.admin()?;
+        if self.parent_pk().is_some() {
+            return Err(AppError::NotFound);
+        }
+        self.main_account_admin()
+    }
+
     /// The caller, to manage their own credentials (anyone may).
     pub fn own_keys(&self) -> KeyHolder<'_> {
         KeyHolder {
