@@ -1,0 +1,189 @@
+//! The client's users: list, read, update, invite, delete.
+
+use super::*;
+
+#[derive(Debug, Deserialize)]
+pub(super) struct Page {
+    pub(super) limit: Option<String>,
+    pub(super) offset: Option<String>,
+}
+
+pub(super) async fn list_users(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    Query(page): Query<Page>,
+) -> Answer {
+    let caller = authenticate(&state, &headers).await?;
+    let number = |v: Option<&str>, default: i64, min: i64| -> Result<i64, Refusal> {
+        match v.map(str::trim) {
+            None | Some("") => Ok(default),
+            Some(v) => v.parse::<i64>().ok().filter(|n| *n >= min).ok_or_else(|| {
+                refuse(
+                    StatusCode::BAD_REQUEST,
+                    "limit and offset are whole numbers.",
+                )
+            }),
+        }
+    };
+    let limit = number(page.limit.as_deref(), 100, 1)?.min(1000);
+    let offset = number(page.offset.as_deref(), 0, 0)?;
+    let (rows, count) =
+        db::user_store::list_members(&state.db, caller.account_pk(), limit, offset).await?;
+    Ok(axum::Json(json!({
+        "count": count,
+        "results": rows.iter().map(|r| user_json(r, &caller)).collect::<Vec<_>>(),
+    }))
+    .into_response())
+}
+
+/// User `user_id` of the caller's account.
+pub(super) async fn member(
+    state: &AppState,
+    caller: &Caller,
+    user_id: &str,
+) -> Result<db::user_store::MemberRow, Refusal> {
+    let not_found = || refuse(StatusCode::NOT_FOUND, "User not found.");
+    let id: i64 = user_id.parse().map_err(|_| not_found())?;
+    db::user_store::find_member(&state.db, caller.account_pk(), id)
+        .await?
+        .ok_or_else(not_found)
+}
+
+pub(super) async fn get_user(
+    State(state): State<AppState>,
+    Path(user_id): Path<String>,
+    headers: HeaderMap,
+) -> Answer {
+    let caller = authenticate(&state, &headers).await?;
+    let row = member(&state, &caller, &user_id).await?;
+    Ok(axum::Json(user_json(&row, &caller)).into_response())
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(default)]
+pub(super) struct UpdateUserBody {
+    pub(super) email: Option<String>,
+    pub(super) name: Option<String>,
+    pub(super) phone: Option<String>,
+    pub(super) lang: Option<String>,
+    pub(super) auth_types: Option<Vec<String>>,
+}
+
+/// `PATCH /iam/users/{id}`: e-mail and name (kept as the description), through the same
+/// service as the panel's edit form. The holder is changed only in the panel.
+pub(super) async fn update_user(
+    State(state): State<AppState>,
+    Path(user_id): Path<String>,
+    headers: HeaderMap,
+    body: Result<Bytes, BytesRejection>,
+) -> Answer {
+    let caller = authenticate(&state, &headers).await?;
+    let body: UpdateUserBody = parse_body(body)?;
+    let admin = caller.admin()?;
+    let row = member(&state, &caller, &user_id).await?;
+    let Some(login) = row.login.clone() else {
+        return Err(refuse(
+            StatusCode::FORBIDDEN,
+            "The account holder is changed only in the panel.",
+        ));
+    };
+    let _ = (body.phone, body.lang, body.auth_types);
+    let email = body.email.unwrap_or_else(|| row.email.clone());
+    let description = body.name.unwrap_or_else(|| row.description.clone());
+    let group = users::find(&state, &caller, &login).await?.group_name;
+    users::update_user(&state, admin, &login, &email, &group, &description).await?;
+    let row = member(&state, &caller, &user_id).await?;
+    Ok(axum::Json(user_json(&row, &caller)).into_response())
+}
+
+#[derive(Debug, Deserialize)]
+pub(super) struct InviteBody {
+    pub(super) client_id: Option<i64>,
+    pub(super) email: Option<String>,
+    #[serde(default)]
+    pub(super) user_role: RoleBody,
+    #[serde(default)]
+    pub(super) name: Option<String>,
+}
+
+/// The login an invited user gets: their e-mail's local part, in login characters.
+pub(super) fn login_from_email(email: &str) -> String {
+    let local = email.split('@').next().unwrap_or_default();
+    let login: String = local
+        .chars()
+        .filter(|c| c.is_ascii_alphanumeric() || matches!(c, '.' | '-' | '_'))
+        .take(24)
+        .collect();
+    if login.is_empty() {
+        "user".to_owned()
+    } else {
+        login
+    }
+}
+
+/// `POST /iam/clients/invite_user`: adds a user with a generated password nobody sees and a
+/// required change; an Administrator hands them a password with "Reset password" in the panel.
+pub(super) async fn invite_user(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    body: Result<Bytes, BytesRejection>,
+) -> Answer {
+    let caller = authenticate(&state, &headers).await?;
+    let body: InviteBody = parse_body(body)?;
+    let admin = caller.admin()?;
+    if body.client_id != Some(caller.account_pk()) {
+        return Err(refuse(StatusCode::NOT_FOUND, "Client not found."));
+    }
+    let role = role_from(&body.user_role)?;
+    let email = body.email.unwrap_or_default();
+    let base = login_from_email(&email);
+    // A taken login gets a numbered one: `jo`, then `jo2`, `jo3`...
+    for n in 1..=20 {
+        let login = if n == 1 {
+            base.clone()
+        } else {
+            format!("{base}{n}")
+        };
+        let input = users::NewUserInput {
+            login: &login,
+            email: &email,
+            group: group_of(role),
+            description: body.name.as_deref().unwrap_or_default(),
+            password: users::generate_password(),
+            require_change: true,
+        };
+        match users::create_user(&state, admin, input).await {
+            Ok(created) => {
+                let row = users::find(&state, &caller, &created.login).await?;
+                return Ok(axum::Json(json!({ "status": "ok", "user_id": row.id })).into_response());
+            }
+            Err(e) if e.conflict().is_some() && n < 20 => {
+                continue;
+            }
+            Err(e) => return Err(e.into()),
+        }
+    }
+    Err(refuse(
+        StatusCode::CONFLICT,
+        "No free login for this e-mail address.",
+    ))
+}
+
+pub(super) async fn delete_user(
+    State(state): State<AppState>,
+    Path((client_id, user_id)): Path<(String, String)>,
+    headers: HeaderMap,
+) -> Answer {
+    let caller = authenticate(&state, &headers).await?;
+    own_client(&caller, &client_id)?;
+    let admin = caller.admin()?;
+    let row = member(&state, &caller, &user_id).await?;
+    let Some(login) = row.login else {
+        return Err(refuse(
+            StatusCode::FORBIDDEN,
+            "The account holder cannot be removed.",
+        ));
+    };
+    users::remove_user(&state, admin, &login).await?;
+    Ok(StatusCode::NO_CONTENT.into_response())
+}

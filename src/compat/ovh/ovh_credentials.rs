@@ -1,0 +1,70 @@
+//! The server's time and the consumer-key request (POST /auth/credential).
+
+use super::*;
+
+/// `GET /auth/time`: the server's Unix time, a bare integer.
+pub(super) async fn time() -> Answer {
+    ok(json!(db::now()))
+}
+
+#[derive(Debug, Deserialize)]
+pub(super) struct RuleBody {
+    pub(super) method: String,
+    pub(super) path: String,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub(super) struct CredentialBody {
+    pub(super) access_rules: Option<Vec<RuleBody>>,
+    #[serde(default)]
+    pub(super) redirection: Option<String>,
+    #[serde(default, rename = "allowedIPs")]
+    pub(super) allowed_ips: Option<Vec<String>>,
+}
+
+/// `POST /auth/credential`: a pending consumer key with its access rules, and the Steward page
+/// where a logged-in user grants it.
+pub(super) async fn request_credential(State(state): State<AppState>, req: Signed) -> Answer {
+    let app = application(&state, &req).await?;
+    let body: CredentialBody = req.json()?;
+    let bad = |message: String| refuse(StatusCode::BAD_REQUEST, "INVALID_PARAMETERS", message);
+    let rules = body.access_rules.unwrap_or_default();
+    if rules.is_empty() || rules.len() > service::MAX_RULES {
+        return Err(bad(format!(
+            "accessRules: give 1 to {} rules of the form {{\"method\": \"GET\", \"path\": \"/me/*\"}}.",
+            service::MAX_RULES
+        )));
+    }
+    let rules = rules
+        .iter()
+        .map(|r| AccessRule::parse(&r.method, &r.path))
+        .collect::<Result<Vec<_>, _>>()
+        .map_err(|e| bad(format!("accessRules: {e}")))?;
+    if body.allowed_ips.is_some_and(|ips| !ips.is_empty()) {
+        return Err(bad(
+            "allowedIPs: restricting a consumer key to addresses is not supported; send null."
+                .to_owned(),
+        ));
+    }
+    kit::count::<Ovh>(&state, app.account_pk).await?;
+    let redirection = body.redirection.unwrap_or_default();
+    let created = service::request_consumer_key(&state, app.id, &rules, redirection.trim()).await?;
+    let scheme = if state.config.cookie_secure {
+        "https"
+    } else {
+        "http"
+    };
+    let host = Some(req.host.trim())
+        .filter(|h| !h.is_empty())
+        .filter(|h| {
+            h.bytes()
+                .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'.' | b'-' | b':' | b'[' | b']'))
+        })
+        .map_or_else(|| state.config.site_addr.to_string(), str::to_owned);
+    ok(json!({
+        "validationUrl": format!("{scheme}://{host}/ovh/authorize/{}", created.validation_id),
+        "consumerKey": created.consumer_key,
+        "state": "pendingValidation",
+    }))
+}
