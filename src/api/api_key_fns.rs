@@ -46,10 +46,7 @@ pub async fn list_api_keys() -> Result<ApiKeysView, AppError> {
             id: t.id,
             name: t.name,
             description: t.description,
-            role: Role::parse(&t.role)
-                .map(Role::label)
-                .unwrap_or("None")
-                .to_owned(),
+            role: t.role.label().to_owned(),
             // Shown as the last day the token works.
             expires: t.expires_at.map(|at| at - 1),
             expired: t.expires_at.is_some_and(|at| at <= now),

@@ -114,8 +114,8 @@ pub const PER_PAGE: [u32; 3] = [25, 50, 100];
 #[cfg(feature = "ssr")]
 mod convert {
     use super::*;
+    use crate::domain::UserStatus;
     use crate::domain::throttle_policy::ThrottlePolicy;
-    use crate::domain::{Role, UserStatus};
     use crate::server::db::user_store::UserRow;
 
     pub fn user_view(
@@ -132,10 +132,7 @@ mod convert {
             login: row.login,
             email: row.email,
             group: row.group_name,
-            role: Role::parse(&row.role)
-                .map(Role::label)
-                .unwrap_or("None")
-                .to_owned(),
+            role: row.role.label().to_owned(),
             description: row.description,
             status: status.code().to_owned(),
             status_label: status.label().to_owned(),
@@ -232,16 +229,12 @@ pub async fn get_user(login: String) -> Result<UserView, AppError> {
 
 #[server(endpoint = "list_groups")]
 pub async fn list_groups() -> Result<Vec<GroupView>, AppError> {
-    use crate::domain::Role;
     let (state, caller) = crate::server::identity::current::authenticate().await?;
     let rows = crate::server::db::group_store::list(&state.db, caller.account_pk()).await?;
     Ok(rows
         .into_iter()
         .map(|g| GroupView {
-            role: Role::parse(&g.role)
-                .map(Role::label)
-                .unwrap_or("None")
-                .to_owned(),
+            role: g.role.label().to_owned(),
             name: g.name,
             description: g.description,
             built_in: g.built_in,

@@ -78,6 +78,37 @@ impl Role {
     }
 }
 
+impl Role {
+    /// What a user may do: the account's holder is always an Administrator, whatever their
+    /// group says; everyone else has their group's role.
+    pub fn of_member(is_holder: bool, group_role: Role) -> Role {
+        if is_holder {
+            Role::Administrator
+        } else {
+            group_role
+        }
+    }
+
+    /// The name of the built-in group that has this role (see [`BUILT_IN_GROUPS`]).
+    pub fn built_in_group(self) -> &'static str {
+        match self {
+            Role::Administrator => BUILT_IN_GROUPS[0].0,
+            Role::User => BUILT_IN_GROUPS[1].0,
+            Role::None => BUILT_IN_GROUPS[2].0,
+        }
+    }
+}
+
+/// A stored role code (the database's CHECK keeps them to the three codes), for rows that
+/// decode straight into a [`Role`].
+impl TryFrom<String> for Role {
+    type Error = InvalidRole;
+
+    fn try_from(code: String) -> Result<Self, InvalidRole> {
+        Self::parse(&code)
+    }
+}
+
 impl fmt::Display for Role {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str(self.label())
@@ -265,5 +296,16 @@ mod tests {
             Err(InvalidDescription)
         );
         assert_eq!(Description::parse("line\nbreak"), Err(InvalidDescription));
+    }
+
+    #[test]
+    fn each_role_names_the_built_in_group_that_has_it() {
+        for role in [Role::Administrator, Role::User, Role::None] {
+            let (_, group_role, _) = BUILT_IN_GROUPS
+                .iter()
+                .find(|(name, _, _)| *name == role.built_in_group())
+                .expect("a built-in group");
+            assert_eq!(*group_role, role);
+        }
     }
 }

@@ -40,21 +40,8 @@ pub(super) fn role_from(body: &RoleBody) -> Result<Role, Refusal> {
     })
 }
 
-/// The built-in group of a role.
-pub(super) fn group_of(role: Role) -> &'static str {
-    match role {
-        Role::Administrator => "ADMIN",
-        Role::User => "DEFAULT",
-        Role::None => "UNPRIVILEGED",
-    }
-}
-
 pub(super) fn member_role(row: &db::user_store::MemberRow) -> Role {
-    if row.is_holder {
-        Role::Administrator
-    } else {
-        Role::parse(&row.role).unwrap_or(Role::None)
-    }
+    Role::of_member(row.is_holder, row.role)
 }
 
 pub(super) fn user_json(row: &db::user_store::MemberRow, caller: &Caller) -> Value {
@@ -100,7 +87,7 @@ pub(super) fn token_json(row: &db::api_token_store::AccountTokenRow, caller: &Ca
         "client_user": {
             "client_id": caller.account_pk(),
             "deleted": false,
-            "role": role_json(Role::parse(&row.role).unwrap_or(Role::None)),
+            "role": role_json(row.role),
             "user_email": row.email,
             "user_id": row.user_id,
             "user_name": row.login.clone().unwrap_or_else(|| caller.account_id().to_string()),

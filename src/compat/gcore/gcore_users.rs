@@ -147,7 +147,7 @@ pub(super) async fn invite_user(
         let input = users::NewUserInput {
             login: &login,
             email: &email,
-            group: group_of(role),
+            group: role.built_in_group(),
             description: body.name.as_deref().unwrap_or_default(),
             password: users::generate_password(),
             require_change: true,

@@ -35,7 +35,7 @@ use serde_json::{Value, json};
 
 use crate::domain::event::Action;
 use crate::domain::event::Event;
-use crate::domain::{GroupName, Role, UserStatus};
+use crate::domain::{GroupName, UserStatus};
 use crate::error::AppError;
 use crate::server::db;
 use crate::server::identity::caller::Caller;

@@ -15,7 +15,7 @@ pub(super) async fn list_groups(State(state): State<AppState>, req: Signed) -> A
 pub(super) fn group_json(row: &db::group_store::GroupRow) -> Value {
     json!({
         "name": row.name,
-        "role": Role::parse(&row.role).map(Role::code).unwrap_or("UNPRIVILEGED"),
+        "role": row.role.code(),
         "description": row.description,
         "defaultGroup": row.built_in,
         "creation": rfc3339(row.created_at),
@@ -87,7 +87,7 @@ pub(super) async fn update_group(
         &state,
         admin,
         &current.name,
-        body.role.as_deref().unwrap_or(&current.role),
+        body.role.as_deref().unwrap_or(current.role.code()),
         body.description.as_deref().unwrap_or(&current.description),
     )
     .await?;

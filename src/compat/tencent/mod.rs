@@ -64,7 +64,7 @@ const SERVICE: &str = "cam";
 const MAX_SKEW: u64 = 300;
 /// Where `AddUser` puts a new user, and the privilege of a group made by `CreateGroup`: none
 /// until a policy or a group gives more.
-const NEW_USER_GROUP: &str = "UNPRIVILEGED";
+const NEW_USER_ROLE: Role = Role::None;
 const NEW_GROUP_ROLE: Role = Role::None;
 /// The most users one `AddUserToGroup` moves.
 const MAX_MOVES: usize = 50;

@@ -94,7 +94,7 @@ pub(super) async fn attach_user_policy(state: &AppState, caller: &Caller, p: &Pa
     let admin = admin(caller)?;
     let preset = preset(p.required_int("PolicyId")?)?;
     let user = user_by_id(state, caller, p.required_int("AttachUin")?).await?;
-    move_user(state, admin, &user, preset.group).await?;
+    move_user(state, admin, &user, preset.role.built_in_group()).await?;
     Ok(json!({}))
 }
 
@@ -102,7 +102,7 @@ pub(super) async fn attach_group_policy(state: &AppState, caller: &Caller, p: &P
     let admin = admin(caller)?;
     let preset = preset(p.required_int("PolicyId")?)?;
     let group = group_by_id(state, caller, p.required_int("AttachGroupId")?).await?;
-    let role = Role::parse(&group.role).unwrap_or(Role::None);
+    let role = group.role;
     if role == preset.role {
         return Ok(json!({}));
     }

@@ -11,7 +11,6 @@ pub(super) struct Preset {
     pub(super) name: &'static str,
     pub(super) description: &'static str,
     pub(super) role: Role,
-    pub(super) group: &'static str,
 }
 
 pub(super) const PRESETS: [Preset; 3] = [
@@ -20,21 +19,18 @@ pub(super) const PRESETS: [Preset; 3] = [
         name: "AdministratorAccess",
         description: "Full access, user management included: Steward's Administrator privilege.",
         role: Role::Administrator,
-        group: "ADMIN",
     },
     Preset {
         id: 2,
         name: "QcloudCamFullAccess",
         description: "User and group management: in Steward only Administrators manage users, so this is the Administrator privilege.",
         role: Role::Administrator,
-        group: "ADMIN",
     },
     Preset {
         id: 3,
         name: "ReadOnlyAccess",
         description: "Read-only access: Steward's None privilege.",
         role: Role::None,
-        group: "UNPRIVILEGED",
     },
 ];
 

@@ -109,21 +109,6 @@ fn parameters_are_checked_without_repeating_values() {
     );
 }
 
-#[test]
-fn every_preset_names_a_built_in_group_with_its_role() {
-    for preset in &PRESETS {
-        let built_in = crate::domain::privilege::BUILT_IN_GROUPS
-            .iter()
-            .find(|(name, _, _)| *name == preset.group);
-        assert_eq!(
-            built_in.map(|(_, role, _)| *role),
-            Some(preset.role),
-            "{}",
-            preset.name
-        );
-    }
-}
-
 /// Bad input: the Authorization header and the body are read without panicking whatever
 /// they hold, what the SDK sends is accepted, and refusals never repeat a value.
 mod properties {

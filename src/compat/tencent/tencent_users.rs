@@ -23,7 +23,7 @@ pub(super) async fn add_user(state: &AppState, caller: &Caller, p: &Params) -> A
     let input = NewUserInput {
         login: name,
         email,
-        group: NEW_USER_GROUP,
+        group: NEW_USER_ROLE.built_in_group(),
         description: remark,
         password: password.to_owned(),
         require_change: need_reset,

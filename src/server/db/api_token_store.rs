@@ -1,5 +1,6 @@
 //! Personal API tokens. Only a hash of each secret is kept.
 
+use crate::domain::Role;
 use crate::domain::event::Event;
 use crate::server::db::Db;
 use crate::server::db::now;
@@ -39,7 +40,8 @@ pub struct TokenRow {
     pub id: i64,
     pub name: String,
     pub description: String,
-    pub role: String,
+    #[sqlx(try_from = "String")]
+    pub role: Role,
     pub expires_at: Option<i64>,
     pub created_at: i64,
     pub last_used_at: Option<i64>,
@@ -73,7 +75,8 @@ pub async fn delete(db: &Db, event: &Event, user_id: i64, id: i64) -> Result<boo
 pub struct TokenCheck {
     pub user_id: i64,
     pub secret_hash: String,
-    pub role: String,
+    #[sqlx(try_from = "String")]
+    pub role: Role,
     pub user_stamp: String,
     pub expires_at: Option<i64>,
 }
@@ -110,7 +113,8 @@ pub struct AccountTokenRow {
     pub email: String,
     pub name: String,
     pub description: String,
-    pub role: String,
+    #[sqlx(try_from = "String")]
+    pub role: Role,
     pub expires_at: Option<i64>,
     pub created_at: i64,
     pub last_used_at: Option<i64>,

@@ -1,5 +1,6 @@
 //! Groups: where a user's privilege comes from.
 
+use crate::domain::Role;
 use crate::domain::event::Event;
 use crate::on_db;
 use crate::server::db::Db;
@@ -10,7 +11,8 @@ use crate::server::db::now;
 pub struct GroupRow {
     pub id: i64,
     pub name: String,
-    pub role: String,
+    #[sqlx(try_from = "String")]
+    pub role: Role,
     pub description: String,
     pub built_in: bool,
     pub members: i64,

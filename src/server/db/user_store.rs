@@ -1,5 +1,6 @@
 //! Users: the account holder and delegated users, who log in and hold sessions.
 
+use crate::domain::Role;
 use crate::domain::event::Event;
 use crate::server::db::Db;
 use crate::server::db::is_unique_violation;
@@ -57,7 +58,8 @@ pub struct CallerRow {
     pub is_holder: bool,
     pub login: Option<String>,
     pub email: String,
-    pub role: String,
+    #[sqlx(try_from = "String")]
+    pub role: Role,
     pub disabled: bool,
     pub password_change_required: bool,
     pub security_stamp: String,
@@ -124,7 +126,8 @@ pub struct UserRow {
     pub login: String,
     pub email: String,
     pub group_name: String,
-    pub role: String,
+    #[sqlx(try_from = "String")]
+    pub role: Role,
     pub description: String,
     pub disabled: bool,
     pub password_change_required: bool,
@@ -454,7 +457,8 @@ pub struct MemberRow {
     pub login: Option<String>,
     pub email: String,
     pub description: String,
-    pub role: String,
+    #[sqlx(try_from = "String")]
+    pub role: Role,
     pub disabled: bool,
     pub totp_enabled: bool,
     pub created_at: i64,

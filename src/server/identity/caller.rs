@@ -194,9 +194,7 @@ pub async fn caller_from_credential(
             {
                 return Ok(None);
             }
-            let Ok(token_role) = Role::parse(&check.role) else {
-                return Ok(None);
-            };
+            let token_role = check.role;
             let caller = api_caller(
                 state,
                 check.user_id,
@@ -349,11 +347,7 @@ async fn act_in(
 }
 
 fn into_caller(row: CallerRow, via: Via) -> Option<Caller> {
-    let role = if row.is_holder {
-        Role::Administrator
-    } else {
-        Role::parse(&row.role).ok()?
-    };
+    let role = Role::of_member(row.is_holder, row.role);
     let required = row.require_2fa_all || (row.require_2fa_admins && role == Role::Administrator);
     let account_id = AccountId::parse(&row.account_code).ok()?;
     let login_id = match &row.login {

@@ -51,10 +51,6 @@ pub async fn user(
     if row.disabled {
         anyhow::bail!("this user is disabled");
     }
-    let role = if row.is_holder {
-        Role::Administrator
-    } else {
-        Role::parse(&row.role).map_err(|e| anyhow::anyhow!("{e}"))?
-    };
+    let role = Role::of_member(row.is_holder, row.role);
     Ok((candidate.user_id, role))
 }

@@ -90,7 +90,7 @@ async fn create_application_as(
     let owner = db::user_store::find_caller(&state.db, user_id)
         .await?
         .ok_or(AppError::NotFound)?;
-    if owner.disabled || !(owner.is_holder || Role::parse(&owner.role) == Ok(Role::Administrator)) {
+    if owner.disabled || !(owner.is_holder || owner.role == Role::Administrator) {
         return Err(AppError::field("user", crate::key!("ovh.error.not_admin")));
     }
     let mut problems = Vec::new();

@@ -115,7 +115,7 @@ pub(super) async fn update_group_as(
     let role = problems.check("role", Role::parse(role));
     let description = problems.check("description", Description::parse(description));
     if let Some(role) = role
-        && role.code() != group.role
+        && role != group.role
     {
         if group.built_in {
             problems.add("role", crate::key!("groups.error.keeps_role"));
