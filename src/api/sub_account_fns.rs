@@ -42,7 +42,10 @@ impl SubAccountQuery {
     pub fn href(&self) -> String {
         let mut parts = Vec::new();
         if !self.q.is_empty() {
-            parts.push(format!("q={}", crate::api::user_fns::encode(&self.q)));
+            parts.push(format!(
+                "q={}",
+                crate::domain::navigation::encode_query_value(&self.q)
+            ));
         }
         if self.page > 1 {
             parts.push(format!("page={}", self.page));

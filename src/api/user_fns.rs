@@ -58,7 +58,10 @@ impl UserQuery {
             ("dir", self.dir.as_str()),
         ] {
             if !value.is_empty() {
-                parts.push(format!("{key}={}", encode(value)));
+                parts.push(format!(
+                    "{key}={}",
+                    crate::domain::navigation::encode_query_value(value)
+                ));
             }
         }
         if self.page > 1 {
@@ -73,19 +76,6 @@ impl UserQuery {
             format!("/users?{}", parts.join("&"))
         }
     }
-}
-
-/// Percent-encodes a query-string value.
-pub fn encode(value: &str) -> String {
-    value
-        .bytes()
-        .map(|b| match b {
-            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' => {
-                char::from(b).to_string()
-            }
-            _ => format!("%{b:02X}"),
-        })
-        .collect()
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -287,7 +277,10 @@ pub async fn create_user(
             let id = crate::server::manage::reveals::stash(&state, &caller, &payload).await?;
             leptos_axum::redirect(&format!("/reveal/{id}"));
         }
-        None => leptos_axum::redirect(&format!("/users?added={}", encode(&created.login))),
+        None => leptos_axum::redirect(&format!(
+            "/users?added={}",
+            crate::domain::navigation::encode_query_value(&created.login)
+        )),
     }
     Ok(())
 }
@@ -428,7 +421,7 @@ pub async fn remove_user(login: String) -> Result<(), AppError> {
 #[cfg(feature = "ssr")]
 fn parsed_login(login: &str) -> String {
     crate::domain::LoginName::parse(login)
-        .map(|login| encode(login.as_str()))
+        .map(|login| crate::domain::navigation::encode_query_value(login.as_str()))
         .unwrap_or_default()
 }
 

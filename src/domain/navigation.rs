@@ -11,17 +11,18 @@ pub fn local_path(next: &str) -> Option<&str> {
     local.then_some(next)
 }
 
-/// Percent-encodes `value` for a query string.
+/// What a query value (or a `data:` address) keeps as it is: letters, digits, the unreserved
+/// `-_.~`, and `/`, so that a path stays readable; everything else is percent-encoded.
+const QUERY_VALUE: &percent_encoding::AsciiSet = &percent_encoding::NON_ALPHANUMERIC
+    .remove(b'-')
+    .remove(b'_')
+    .remove(b'.')
+    .remove(b'~')
+    .remove(b'/');
+
+/// Percent-encodes `value` for a query string: the one encoder of the panel's links.
 pub fn encode_query_value(value: &str) -> String {
-    value
-        .bytes()
-        .map(|b| match b {
-            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' | b'/' => {
-                char::from(b).to_string()
-            }
-            _ => format!("%{b:02X}"),
-        })
-        .collect()
+    percent_encoding::utf8_percent_encode(value, QUERY_VALUE).to_string()
 }
 
 #[cfg(test)]

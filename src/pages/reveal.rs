@@ -131,7 +131,10 @@ fn Credentials(credentials: Vec<Credential>) -> impl IntoView {
         .collect();
     let csv = format!("login_id,password\n{}\n", lines.join("\n"));
     let all = lines.join("\n");
-    let download = format!("data:text/csv;charset=utf-8,{}", percent_encode(&csv));
+    let download = format!(
+        "data:text/csv;charset=utf-8,{}",
+        crate::domain::navigation::encode_query_value(&csv)
+    );
     let rows = credentials
         .into_iter()
         .map(|c| {
@@ -159,22 +162,13 @@ fn Credentials(credentials: Vec<Credential>) -> impl IntoView {
     .into_any()
 }
 
-/// Percent-encodes text for a `data:` address.
-fn percent_encode(text: &str) -> String {
-    text.bytes()
-        .map(|b| match b {
-            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' | b'/' | b',' => {
-                char::from(b).to_string()
-            }
-            _ => format!("%{b:02X}"),
-        })
-        .collect()
-}
-
 #[component]
 fn RecoveryCodes(codes: Vec<String>) -> impl IntoView {
     let text = format!("{}\n", codes.join("\n"));
-    let download = format!("data:text/plain;charset=utf-8,{}", percent_encode(&text));
+    let download = format!(
+        "data:text/plain;charset=utf-8,{}",
+        crate::domain::navigation::encode_query_value(&text)
+    );
     let lang = use_lang();
     view! {
         <p class="alert" role="alert">{lang.t("reveal.codes_keep")}</p>
@@ -215,7 +209,7 @@ fn AccountCredentialsReveal(credentials: AccountCredentials) -> impl IntoView {
     let json = format!("{json}\n");
     let download = format!(
         "data:application/json;charset=utf-8,{}",
-        percent_encode(&json)
+        crate::domain::navigation::encode_query_value(&json)
     );
     let filename = format!("steward-{}.json", credentials.account_id);
     let lang = use_lang();

@@ -3,7 +3,7 @@
 use crate::domain::AccountId;
 use crate::domain::activity_query::ActivityQuery;
 use crate::domain::event::Action;
-use crate::error::{AppError, FieldError};
+use crate::error::{AppError, FieldErrors};
 use crate::server::db;
 use crate::server::identity::caller::Caller;
 use crate::server::web::state::AppState;
@@ -42,8 +42,8 @@ pub fn narrowing(
     ),
     AppError,
 > {
-    let mut errors = Vec::new();
-    let mut refuse = |field: &str, key: &str| errors.push(FieldError::new(field, key));
+    let mut errors = FieldErrors::default();
+    let mut refuse = |field: &str, key: &str| errors.add(field, key);
     let actor = query.actor.trim();
     let actor = (!actor.is_empty()).then(|| {
         // A bare login means a user of the reader's own account.
@@ -96,9 +96,7 @@ pub fn narrowing(
             parsed
         }
     };
-    if !errors.is_empty() {
-        return Err(AppError::Invalid(errors));
-    }
+    errors.into_result()?;
     Ok((
         db::activity_store::Narrowing {
             actor,

@@ -5,8 +5,7 @@ use crate::domain::event::Action;
 use crate::domain::event::Event;
 use crate::domain::event::Outcome;
 use crate::domain::{AccountId, CompanyName, Email, LoginId};
-use crate::error::{AppError, FieldError};
-use crate::i18n::MessageKey;
+use crate::error::{AppError, FieldErrors};
 use crate::server::db;
 use crate::server::db::account_store::CreateAccountError;
 use crate::server::db::account_store::NewAccount;
@@ -38,40 +37,19 @@ pub async fn create_account(
     password: String,
     via: &'static str,
 ) -> Result<CreatedAccount, AppError> {
-    let mut errors = Vec::new();
-    let company = CompanyName::parse(company)
-        .map_err(|e| {
-            errors.push(FieldError {
-                field: "company".into(),
-                key: e.key().into(),
-                args: Vec::new(),
-            })
-        })
-        .ok();
-    let email = Email::parse(email)
-        .map_err(|e| {
-            errors.push(FieldError {
-                field: "email".into(),
-                key: e.key().into(),
-                args: Vec::new(),
-            })
-        })
-        .ok();
+    let mut errors = FieldErrors::default();
+    let company = errors.check("company", CompanyName::parse(company));
+    let email = errors.check("email", Email::parse(email));
     let context = [
         company.as_ref().map_or("", CompanyName::as_str),
         email.as_ref().map_or("", Email::as_str),
     ];
-    let verdict = state.judge_password(&password, &context).await?;
-    if !verdict.acceptable {
-        errors.extend(
-            verdict
-                .reasons
-                .into_iter()
-                .map(|r| FieldError::new("password", r)),
-        );
-    }
-    let (Some(company), Some(email), true) = (company, email, errors.is_empty()) else {
-        return Err(AppError::Invalid(errors));
+    state
+        .check_password(&mut errors, "password", &password, &context)
+        .await?;
+    errors.into_result()?;
+    let (Some(company), Some(email)) = (company, email) else {
+        return Err(AppError::field("form", crate::key!("error.correct_form")));
     };
 
     let password_hash = state.hasher.hash(password).await?;

@@ -65,13 +65,9 @@ async fn change_own_password_as(
         caller.account_id().as_str(),
         caller.company(),
     ];
-    let verdict = state.judge_password(&new, &context).await?;
-    if !verdict.acceptable {
-        verdict
-            .reasons
-            .into_iter()
-            .for_each(|r| problems.add("new_password", r));
-    }
+    state
+        .check_password(&mut problems, "new_password", &new, &context)
+        .await?;
     if new != confirm {
         problems.add("confirm_password", crate::key!("password.error.differ"));
     }

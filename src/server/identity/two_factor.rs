@@ -10,7 +10,7 @@ use crate::domain::event::Action;
 use crate::domain::event::Event;
 use crate::domain::generated::{normalize_recovery_code, recovery_code};
 use crate::domain::totp::{SEED_BYTES, Totp, qr_svg};
-use crate::error::{AppError, FieldError};
+use crate::error::{AppError, FieldErrors};
 use crate::server::db;
 use crate::server::db::activity_store::audited;
 use crate::server::db::now;
@@ -186,24 +186,14 @@ async fn check_password_and_code(
             *p && *c
         })
         .await?;
-    let mut errors = Vec::new();
+    let mut errors = FieldErrors::default();
     if !password_ok {
-        errors.push(FieldError::new(
-            "password",
-            crate::key!("password.error.wrong_current"),
-        ));
+        errors.add("password", crate::key!("password.error.wrong_current"));
     }
     if !code_ok {
-        errors.push(FieldError::new(
-            "code",
-            crate::key!("security.error.bad_code"),
-        ));
+        errors.add("code", crate::key!("security.error.bad_code"));
     }
-    if errors.is_empty() {
-        Ok(())
-    } else {
-        Err(AppError::Invalid(errors))
-    }
+    errors.into_result()
 }
 
 /// Turns two-factor authentication on with the pending seed; returns the recovery codes, to be

@@ -4,7 +4,7 @@
 use crate::domain::event::Action;
 use crate::domain::event::Event;
 use crate::domain::{Description, Role, credential};
-use crate::error::{AppError, FieldError};
+use crate::error::{AppError, FieldErrors};
 use crate::server::db;
 use crate::server::db::activity_store::audited;
 use crate::server::identity::capabilities::KeyHolder;
@@ -66,14 +66,8 @@ async fn create_token_as(
     expires_at: Result<Option<i64>, &'static str>,
     event: &Event,
 ) -> Result<CreatedToken, AppError> {
-    let mut errors = Vec::new();
-    let mut refuse = |field: &str, message: &str| {
-        errors.push(FieldError {
-            field: field.to_owned(),
-            key: message.to_owned(),
-            args: Vec::new(),
-        })
-    };
+    let mut errors = FieldErrors::default();
+    let mut refuse = |field: &str, message: &str| errors.add(field, message);
     let name = input.name.split_whitespace().collect::<Vec<_>>().join(" ");
     if name.is_empty() {
         refuse("name", crate::key!("api_keys.error.name_empty"));
@@ -105,10 +99,9 @@ async fn create_token_as(
             None
         }
     };
-    let (Some(description), Some(role), Some(expires_at), true) =
-        (description, role, expires_at, errors.is_empty())
-    else {
-        return Err(AppError::Invalid(errors));
+    errors.into_result()?;
+    let (Some(description), Some(role), Some(expires_at)) = (description, role, expires_at) else {
+        return Err(AppError::field("form", crate::key!("error.correct_form")));
     };
     let stamp = db::user_store::find_caller(&state.db, user_id)
         .await?

@@ -8,7 +8,7 @@ use crate::domain::event::Action;
 use crate::domain::event::Event;
 use crate::domain::sub_account::parse_business_type;
 use crate::domain::{AccountId, Description, Email, KycMode, Phone, RateLimit, SubAccountName};
-use crate::error::{AppError, FieldError};
+use crate::error::{AppError, FieldErrors};
 use crate::i18n::MessageKey;
 use crate::server::db;
 use crate::server::db::account_store::CreateAccountError;
@@ -49,26 +49,19 @@ struct Valid {
 /// Checks every field, reporting all problems at once. A new customer-use sub-account starts
 /// with calls blocked until KYC is complete.
 async fn validate(state: &AppState, input: &SubAccountInput) -> Result<Valid, AppError> {
-    let mut errors = Vec::new();
-    let mut refuse = |field: &str, message: String| {
-        errors.push(FieldError {
-            field: field.to_owned(),
-            key: message,
-            args: Vec::new(),
-        })
-    };
+    let mut errors = FieldErrors::default();
     let name = SubAccountName::parse(&input.name)
-        .map_err(|e| refuse("name", e.key().to_owned()))
+        .map_err(|e| errors.add("name", e.key()))
         .ok();
     let description = Description::parse(&input.description)
-        .map_err(|e| refuse("description", e.key().to_owned()))
+        .map_err(|e| errors.add("description", e.key()))
         .ok();
     let email = if input.email.trim().is_empty() {
         Some(String::new())
     } else {
         Email::parse(&input.email)
             .map(|e| e.as_str().to_owned())
-            .map_err(|e| refuse("email", e.key().to_owned()))
+            .map_err(|e| errors.add("email", e.key()))
             .ok()
     };
     let phone = if input.phone.trim().is_empty() {
@@ -76,30 +69,26 @@ async fn validate(state: &AppState, input: &SubAccountInput) -> Result<Valid, Ap
     } else {
         Phone::parse(&input.phone)
             .map(|p| p.as_str().to_owned())
-            .map_err(|e| refuse("phone", e.key().to_owned()))
+            .map_err(|e| errors.add("phone", e.key()))
             .ok()
     };
     let rate_limit = RateLimit::parse(&input.rate_limit)
-        .map_err(|e| refuse("rate_limit", e.key().to_owned()))
+        .map_err(|e| errors.add("rate_limit", e.key()))
         .ok();
     let kyc_mode = KycMode::parse(&input.kyc_mode)
-        .map_err(|e| refuse("kyc_mode", e.key().to_owned()))
+        .map_err(|e| errors.add("kyc_mode", e.key()))
         .ok();
     if kyc_mode == Some(KycMode::CustomerUse) && email.as_deref() == Some("") {
-        refuse("email", crate::key!("sub.error.kyc_email").to_owned());
+        errors.add("email", crate::key!("sub.error.kyc_email"));
     }
     let business_type = parse_business_type(&input.business_type)
-        .map_err(|e| refuse("business_type", e.key().to_owned()))
+        .map_err(|e| errors.add("business_type", e.key()))
         .ok();
     if !input.password.is_empty() {
         let context = [input.name.as_str(), input.email.as_str()];
-        let verdict = state.judge_password(&input.password, &context).await?;
-        if !verdict.acceptable {
-            verdict
-                .reasons
-                .into_iter()
-                .for_each(|r| refuse("password", r));
-        }
+        state
+            .check_password(&mut errors, "password", &input.password, &context)
+            .await?;
     }
     match (
         name,
@@ -133,7 +122,10 @@ async fn validate(state: &AppState, input: &SubAccountInput) -> Result<Valid, Ap
                 enabled: input.enabled,
             },
         }),
-        _ => Err(AppError::Invalid(errors)),
+        _ => {
+            errors.into_result()?;
+            Err(AppError::field("form", crate::key!("error.correct_form")))
+        }
     }
 }
 

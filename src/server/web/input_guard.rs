@@ -7,7 +7,7 @@ use axum::http::{HeaderValue, Method, StatusCode, header};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 
-use crate::error::{AppError, FieldError};
+use crate::error::{AppError, FieldErrors};
 use crate::server::web::state::AppState;
 
 /// SECURITY.md rule 27, before any server function runs: the per-client limits of the endpoints
@@ -63,21 +63,21 @@ pub async fn guard_server_fn_input(
     let request = Request::from_parts(parts, Body::from(bytes.clone()));
     // Every server function reads its body as a form whatever the `Content-Type` says
     // (server_fn's `PostUrl`), so every body is checked as one.
-    let too_long: Vec<FieldError> = form_urlencoded::parse(&bytes)
-        .filter(|(name, value)| value.len() > limits::max_field_bytes(name))
-        .map(|(name, _)| FieldError {
+    let mut too_long = FieldErrors::default();
+    for (name, value) in form_urlencoded::parse(&bytes) {
+        let max = limits::max_field_bytes(&name);
+        if value.len() > max {
             // The name is the sender's: only as much as a real field's is echoed.
-            field: limits::leaf(&name).chars().take(64).collect(),
-            key: crate::key!("error.too_long").to_owned(),
-            args: vec![("max".to_owned(), limits::max_field_bytes(&name).to_string())],
-        })
-        .collect();
-    if !too_long.is_empty() {
-        return refuse_input(
-            &request,
-            StatusCode::BAD_REQUEST,
-            AppError::Invalid(too_long),
-        );
+            let field: String = limits::leaf(&name).chars().take(64).collect();
+            too_long.add_with(
+                &field,
+                crate::key!("error.too_long"),
+                &[("max", &max.to_string())],
+            );
+        }
+    }
+    if let Err(too_long) = too_long.into_result() {
+        return refuse_input(&request, StatusCode::BAD_REQUEST, too_long);
     }
     next.run(request).await
 }

@@ -6,7 +6,7 @@ use leptos::prelude::use_context;
 use std::sync::Arc;
 
 use crate::domain::password_policy::{PasswordFeedback, PasswordPolicy};
-use crate::error::AppError;
+use crate::error::{AppError, FieldErrors};
 use crate::server::db::Db;
 use crate::server::infra::client_limits::ClientLimits;
 use crate::server::infra::config::Config;
@@ -71,6 +71,25 @@ impl AppState {
                 policy.evaluate(&password, &context)
             })
             .await?)
+    }
+
+    /// The one place a new password meets the policy: every reason it falls short is noted
+    /// beside `field`. `context` holds what the password must not be built from (names,
+    /// addresses).
+    pub async fn check_password(
+        &self,
+        errors: &mut FieldErrors,
+        field: &str,
+        password: &str,
+        context: &[&str],
+    ) -> Result<(), AppError> {
+        let verdict = self.judge_password(password, context).await?;
+        if !verdict.acceptable {
+            for reason in verdict.reasons {
+                errors.add(field, reason);
+            }
+        }
+        Ok(())
     }
 
     pub fn password_policy(&self) -> PasswordPolicy {

@@ -93,31 +93,18 @@ async fn create_application_as(
     if owner.disabled || !(owner.is_holder || owner.role == Role::Administrator) {
         return Err(AppError::field("user", crate::key!("ovh.error.not_admin")));
     }
-    let mut problems = Vec::new();
+    let mut problems = crate::error::FieldErrors::default();
     let name = name.split_whitespace().collect::<Vec<_>>().join(" ");
     if name.is_empty()
         || name.chars().count() > MAX_APPLICATION_NAME
         || name.chars().any(char::is_control)
     {
-        problems.push(crate::error::FieldError {
-            field: "name".to_owned(),
-            key: crate::key!("ovh.error.name").into(),
-            args: Vec::new(),
-        });
+        problems.add("name", crate::key!("ovh.error.name"));
     }
-    let description = match Description::parse(description) {
-        Ok(d) => Some(d),
-        Err(e) => {
-            problems.push(crate::error::FieldError {
-                field: "description".to_owned(),
-                key: crate::i18n::MessageKey::key(&e).into(),
-                args: Vec::new(),
-            });
-            None
-        }
-    };
-    let Some(description) = description.filter(|_| problems.is_empty()) else {
-        return Err(AppError::Invalid(problems));
+    let description = problems.check("description", Description::parse(description));
+    problems.into_result()?;
+    let Some(description) = description else {
+        return Err(AppError::field("form", crate::key!("error.correct_form")));
     };
     let application_key = crate::server::infra::secrets::random_hex(8);
     let application_secret = credential::secret(crate::server::infra::secrets::pick);

@@ -101,13 +101,9 @@ async fn create_user_as(
             caller.account_id().as_str(),
             caller.company(),
         ];
-        let verdict = state.judge_password(&password, &context).await?;
-        if !verdict.acceptable {
-            verdict
-                .reasons
-                .into_iter()
-                .for_each(|r| problems.add("password", r));
-        }
+        state
+            .check_password(&mut problems, "password", &password, &context)
+            .await?;
     }
     problems.into_result()?;
     let (Some(login), Some(email), Some(description), Some(group_id)) =
