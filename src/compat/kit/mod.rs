@@ -56,6 +56,16 @@ pub async fn count<D: Dialect>(state: &AppState, account_pk: i64) -> Result<(), 
     }
 }
 
+/// Field errors as one line of English, `field: message` each: how the dialects whose errors
+/// are a single message word a form's refusals.
+pub fn fields_in_english(fields: &[crate::error::FieldError]) -> String {
+    fields
+        .iter()
+        .map(|f| format!("{}: {}", f.field, f.message(crate::i18n::Lang::En)))
+        .collect::<Vec<_>>()
+        .join(" ")
+}
+
 /// Why a request body was refused, for each dialect to answer in its own shape. The message
 /// says what is wrong and where, never what the body contained (it may hold a password).
 #[derive(Debug, Clone, PartialEq, Eq)]

@@ -159,15 +159,8 @@ impl From<AppError> for Refusal {
     fn from(err: AppError) -> Self {
         match err {
             AppError::Invalid(fields) => {
-                let text: Vec<String> = fields
-                    .iter()
-                    .map(|f| format!("{}: {}", f.field, f.message(crate::i18n::Lang::En)))
-                    .collect();
-                refuse(
-                    StatusCode::BAD_REQUEST,
-                    "INVALID_PARAMETERS",
-                    text.join(" "),
-                )
+                let text = kit::fields_in_english(&fields);
+                refuse(StatusCode::BAD_REQUEST, "INVALID_PARAMETERS", text)
             }
             AppError::Unauthenticated | AppError::LoginFailed => refuse(
                 StatusCode::FORBIDDEN,

@@ -72,11 +72,8 @@ type Answer = Result<Response, Refusal>;
 fn from_app_error(err: AppError) -> Refusal {
     match err {
         AppError::Invalid(fields) => {
-            let text: Vec<String> = fields
-                .iter()
-                .map(|f| format!("{}: {}", f.field, f.message(crate::i18n::Lang::En)))
-                .collect();
-            error(StatusCode::BAD_REQUEST, text.join(" "))
+            let text = kit::fields_in_english(&fields);
+            error(StatusCode::BAD_REQUEST, text)
         }
         AppError::Unauthenticated | AppError::LoginFailed => error(
             StatusCode::UNAUTHORIZED,

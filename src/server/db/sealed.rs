@@ -27,40 +27,23 @@ pub async fn seal_all_again(
 ) -> anyhow::Result<Counts> {
     let again = |sealed: &[u8], context: &str, what: &str| -> anyhow::Result<Vec<u8>> {
         let clear = open(sealed, context)
-            .map_err(|e| e.context(format!("{what} does not open with the server keys")))?;
+            .map_err(|e| e.context(format!("a row's {what} does not open with the server keys")))?;
         seal(&clear, context)
     };
-    /// One integer-keyed column: `$select` yields (id, sealed), `$update` takes (new, id, old).
-    macro_rules! by_id {
-        ($conn:ident, $counts:ident, $name:literal, $select:literal, $update:literal, $context:expr) => {{
-            let rows: Vec<(i64, Vec<u8>)> = sqlx::query_as($select).fetch_all(&mut *$conn).await?;
-            let mut n = 0;
-            for (id, sealed) in rows {
-                let context: String = $context(id);
-                let fresh = again(&sealed, &context, &format!("{} of row {id}", $name))?;
-                sqlx::query($update)
-                    .bind(&fresh)
-                    .bind(id)
-                    .bind(&sealed)
-                    .execute(&mut *$conn)
-                    .await?;
-                n += 1;
-            }
-            $counts.push(($name, n));
-        }};
-    }
-    /// One column whose context comes from a text column: `$select` yields (id, text, sealed).
-    macro_rules! by_text {
-        ($conn:ident, $counts:ident, $name:literal, $select:literal, $update:literal, $context:expr) => {{
-            let rows: Vec<(i64, String, Vec<u8>)> =
+    /// One sealed column: `$select` yields (key, the text its context is made of, sealed),
+    /// `$update` takes (new, key, old).
+    macro_rules! reseal {
+        ($conn:ident, $counts:ident, $name:literal, $key:ty, $select:literal, $update:literal, $context:expr) => {{
+            let rows: Vec<($key, String, Vec<u8>)> =
                 sqlx::query_as($select).fetch_all(&mut *$conn).await?;
             let mut n = 0;
-            for (id, text, sealed) in rows {
+            for (key, text, sealed) in rows {
                 let context: String = $context(&text);
-                let fresh = again(&sealed, &context, &format!("{} of row {id}", $name))?;
+                // The row is not named: a reveal's key is a single-use link.
+                let fresh = again(&sealed, &context, $name)?;
                 sqlx::query($update)
                     .bind(&fresh)
-                    .bind(id)
+                    .bind(&key)
                     .bind(&sealed)
                     .execute(&mut *$conn)
                     .await?;
@@ -72,50 +55,48 @@ pub async fn seal_all_again(
     let counts = in_tx!(db, |conn| {
         async {
             let mut counts = Vec::new();
-            by_id!(
+            reseal!(
                 conn,
                 counts,
                 "users.totp_sealed",
-                "SELECT id, totp_sealed FROM users WHERE totp_sealed IS NOT NULL",
+                i64,
+                "SELECT id, CAST(id AS TEXT), totp_sealed FROM users WHERE totp_sealed IS NOT NULL",
                 "UPDATE users SET totp_sealed = $1 WHERE id = $2 AND totp_sealed = $3",
-                |id: i64| format!("totp:{id}")
+                |id: &str| format!("totp:{id}")
             );
-            by_id!(
+            reseal!(
                 conn,
                 counts,
                 "users.totp_pending_sealed",
-                "SELECT id, totp_pending_sealed FROM users WHERE totp_pending_sealed IS NOT NULL",
+                i64,
+                "SELECT id, CAST(id AS TEXT), totp_pending_sealed FROM users WHERE totp_pending_sealed IS NOT NULL",
                 "UPDATE users SET totp_pending_sealed = $1 WHERE id = $2 AND totp_pending_sealed = $3",
-                |id: i64| format!("totp-pending:{id}")
+                |id: &str| format!("totp-pending:{id}")
             );
             // Reveals are keyed by their text id: the row is found by it directly.
-            let rows: Vec<(String, Vec<u8>)> = sqlx::query_as("SELECT id, sealed FROM reveals")
-                .fetch_all(&mut *conn)
-                .await?;
-            let mut n = 0;
-            for (id, sealed) in rows {
-                let fresh = again(&sealed, &format!("reveal:{id}"), "a one-time reveal")?;
-                sqlx::query("UPDATE reveals SET sealed = $1 WHERE id = $2 AND sealed = $3")
-                    .bind(&fresh)
-                    .bind(&id)
-                    .bind(&sealed)
-                    .execute(&mut *conn)
-                    .await?;
-                n += 1;
-            }
-            counts.push(("reveals.sealed", n));
-            by_text!(
+            reseal!(
+                conn,
+                counts,
+                "reveals.sealed",
+                String,
+                "SELECT id, id, sealed FROM reveals",
+                "UPDATE reveals SET sealed = $1 WHERE id = $2 AND sealed = $3",
+                |id: &str| format!("reveal:{id}")
+            );
+            reseal!(
                 conn,
                 counts,
                 "ovh_applications.secret_sealed",
+                i64,
                 "SELECT id, application_key, secret_sealed FROM ovh_applications",
                 "UPDATE ovh_applications SET secret_sealed = $1 WHERE id = $2 AND secret_sealed = $3",
                 |key: &str| format!("ovh-app:{key}")
             );
-            by_text!(
+            reseal!(
                 conn,
                 counts,
                 "tencent_access_keys.secret_key_sealed",
+                i64,
                 "SELECT id, secret_id, secret_key_sealed FROM tencent_access_keys",
                 "UPDATE tencent_access_keys SET secret_key_sealed = $1 WHERE id = $2 AND secret_key_sealed = $3",
                 |secret_id: &str| format!("tencent:{secret_id}")
