@@ -71,7 +71,10 @@ audit-tools:
 	@cargo deny --version 2>/dev/null | grep -q '$(CARGO_DENY_VERSION)' \
 	  || cargo install cargo-deny --version $(CARGO_DENY_VERSION) --locked
 
+## Formatting, clippy, and the shape of src/ (no import cycle between areas, unique file names,
+## a comment atop every folder, no server file over 520 lines: tests/lint/layout.py).
 lint:
+	python3 tests/lint/layout.py
 	cargo fmt --check
 	cargo fmt --check --manifest-path tests/bench/Cargo.toml
 	cargo clippy --all-targets --features ssr -- -D warnings
