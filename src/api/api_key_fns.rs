@@ -37,9 +37,10 @@ pub async fn list_api_keys() -> Result<ApiKeysView, AppError> {
     use crate::domain::Role;
     use crate::server::db;
     let (state, caller) = crate::server::identity::current::authenticate().await?;
-    let credentials = db::account_store::credentials_of(&state.db, caller.account_pk()).await?;
+    let credentials =
+        crate::server::manage::directory::account_credentials(&state, &caller).await?;
     let now = db::now();
-    let tokens = db::api_token_store::list_for_user(&state.db, caller.user_id())
+    let tokens = crate::server::manage::directory::own_tokens(&state, &caller)
         .await?
         .into_iter()
         .map(|t| TokenView {

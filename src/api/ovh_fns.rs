@@ -47,9 +47,8 @@ pub struct OvhKeysView {
 /// (never a secret).
 #[server(endpoint = "list_ovh_keys")]
 pub async fn list_ovh_keys() -> Result<OvhKeysView, AppError> {
-    use crate::server::db;
     let (state, caller) = crate::server::identity::current::authenticate().await?;
-    let applications = db::ovh_key_store::list_applications(&state.db, caller.user_id())
+    let applications = crate::server::manage::directory::own_ovh_applications(&state, &caller)
         .await?
         .into_iter()
         .map(|a| OvhApplicationView {
@@ -61,7 +60,7 @@ pub async fn list_ovh_keys() -> Result<OvhKeysView, AppError> {
             consumer_keys: a.consumer_keys,
         })
         .collect();
-    let consumer_keys = db::ovh_key_store::list_consumer_keys(&state.db, caller.user_id())
+    let consumer_keys = crate::server::manage::directory::own_consumer_keys(&state, &caller)
         .await?
         .into_iter()
         .map(|k| OvhConsumerKeyView {

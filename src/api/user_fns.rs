@@ -153,7 +153,7 @@ pub async fn list_users(#[server(default)] query: UserQuery) -> Result<UserPage,
         None
     } else {
         let key = query.group.to_ascii_lowercase();
-        crate::server::db::group_store::find_by_name(&state.db, caller.account_pk(), &key)
+        crate::server::manage::directory::group_named(&state, &caller, &key)
             .await?
             .map(|g| g.id)
             .or(Some(-1))
@@ -177,8 +177,7 @@ pub async fn list_users(#[server(default)] query: UserQuery) -> Result<UserPage,
         limit: i64::from(per_page),
         offset: i64::from(page - 1) * i64::from(per_page),
     };
-    let (rows, total) =
-        crate::server::db::user_store::list(&state.db, caller.account_pk(), &filter).await?;
+    let (rows, total) = crate::server::manage::directory::users(&state, &caller, &filter).await?;
     let account_id = caller.account_id().to_string();
     let now = crate::server::db::now();
     Ok(UserPage {
@@ -220,7 +219,7 @@ pub async fn get_user(login: String) -> Result<UserView, AppError> {
 #[server(endpoint = "list_groups")]
 pub async fn list_groups() -> Result<Vec<GroupView>, AppError> {
     let (state, caller) = crate::server::identity::current::authenticate().await?;
-    let rows = crate::server::db::group_store::list(&state.db, caller.account_pk()).await?;
+    let rows = crate::server::manage::directory::groups(&state, &caller).await?;
     Ok(rows
         .into_iter()
         .map(|g| GroupView {

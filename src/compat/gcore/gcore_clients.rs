@@ -31,7 +31,7 @@ pub(super) async fn create_client(
     };
     // Names of accounts made elsewhere (sign-up, the panel) are found here; two clients created
     // at once with one name are told apart by the claim `create` inserts with the account.
-    if db::account_store::company_taken(&state.db, &company.key()).await? {
+    if sub_accounts::company_taken(&state, &company).await? {
         return Err(taken());
     }
     let input = SubAccountInput {
@@ -56,7 +56,7 @@ pub(super) async fn create_client(
 /// `GET /iam/clients/me`: the caller's account.
 pub(super) async fn me(State(state): State<AppState>, headers: HeaderMap) -> Answer {
     let caller = authenticate(&state, &headers).await?;
-    let (members, _) = db::user_store::list_members(&state.db, caller.account_pk(), 100, 0).await?;
+    let (members, _) = crate::server::manage::directory::members(&state, &caller, 100, 0).await?;
     let has_admin = members
         .iter()
         .any(|m| !m.disabled && member_role(m) == Role::Administrator);

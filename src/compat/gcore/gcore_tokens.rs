@@ -80,7 +80,7 @@ pub(super) async fn create_token(
     let created =
         api_tokens::create_expiring(&state, caller.own_keys(), caller.role(), input, expires_at)
             .await?;
-    let row = db::api_token_store::find_in_account(&state.db, caller.account_pk(), created.id)
+    let row = crate::server::manage::directory::account_token(&state, &caller, created.id)
         .await?
         .ok_or_else(|| refuse(StatusCode::NOT_FOUND, "Not found."))?;
     let mut answer = token_json(&row, &caller);
@@ -101,7 +101,7 @@ pub(super) async fn list_tokens(
     let caller = authenticate(&state, &headers).await?;
     own_client(&caller, &client_id)?;
     let rows =
-        db::api_token_store::list_for_account(&state.db, caller.account_pk(), token_scope(&caller))
+        crate::server::manage::directory::account_tokens(&state, &caller, token_scope(&caller))
             .await?;
     let items: Vec<Value> = rows.iter().map(|r| token_json(r, &caller)).collect();
     Ok(axum::Json(items).into_response())
@@ -115,7 +115,7 @@ pub(super) async fn visible_token(
 ) -> Result<db::api_token_store::AccountTokenRow, Refusal> {
     let not_found = || refuse(StatusCode::NOT_FOUND, "API token not found.");
     let id: i64 = token_id.parse().map_err(|_| not_found())?;
-    db::api_token_store::find_in_account(&state.db, caller.account_pk(), id)
+    crate::server::manage::directory::account_token(state, caller, id)
         .await?
         .filter(|row| token_scope(caller).is_none_or(|user| user == row.user_id))
         .ok_or_else(not_found)

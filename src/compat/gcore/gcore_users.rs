@@ -28,7 +28,7 @@ pub(super) async fn list_users(
     let limit = number(page.limit.as_deref(), 100, 1)?.min(1000);
     let offset = number(page.offset.as_deref(), 0, 0)?;
     let (rows, count) =
-        db::user_store::list_members(&state.db, caller.account_pk(), limit, offset).await?;
+        crate::server::manage::directory::members(&state, &caller, limit, offset).await?;
     Ok(axum::Json(json!({
         "count": count,
         "results": rows.iter().map(|r| user_json(r, &caller)).collect::<Vec<_>>(),
@@ -44,7 +44,7 @@ pub(super) async fn member(
 ) -> Result<db::user_store::MemberRow, Refusal> {
     let not_found = || refuse(StatusCode::NOT_FOUND, "User not found.");
     let id: i64 = user_id.parse().map_err(|_| not_found())?;
-    db::user_store::find_member(&state.db, caller.account_pk(), id)
+    crate::server::manage::directory::member(state, caller, id)
         .await?
         .ok_or_else(not_found)
 }

@@ -4,7 +4,7 @@ use super::*;
 
 pub(super) async fn list_groups(State(state): State<AppState>, req: Signed) -> Answer {
     let (caller, _) = authenticate(&state, &req).await?;
-    let names: Vec<String> = db::group_store::list(&state.db, caller.account_pk())
+    let names: Vec<String> = crate::server::manage::directory::groups(&state, &caller)
         .await?
         .into_iter()
         .map(|g| g.name)
@@ -60,7 +60,7 @@ pub(super) async fn group(
     name: &str,
 ) -> Result<db::group_store::GroupRow, Refusal> {
     let name = GroupName::parse(name).map_err(|_| Refusal::from(AppError::NotFound))?;
-    db::group_store::find_by_name(&state.db, caller.account_pk(), &name.key())
+    crate::server::manage::directory::group_named(state, caller, &name.key())
         .await?
         .ok_or_else(|| AppError::NotFound.into())
 }

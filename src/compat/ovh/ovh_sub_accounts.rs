@@ -10,7 +10,7 @@ pub(super) fn sub_id(id: &str) -> Result<i64, Refusal> {
 pub(super) async fn list_sub_accounts(State(state): State<AppState>, req: Signed) -> Answer {
     let (caller, _) = authenticate(&state, &req).await?;
     ok(json!(
-        db::ovh_key_store::sub_account_ids(&state.db, caller.account_pk()).await?
+        crate::server::manage::directory::sub_account_ids(&state, &caller).await?
     ))
 }
 

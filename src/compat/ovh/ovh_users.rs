@@ -5,7 +5,7 @@ use super::*;
 pub(super) async fn list_users(State(state): State<AppState>, req: Signed) -> Answer {
     let (caller, _) = authenticate(&state, &req).await?;
     ok(json!(
-        db::ovh_key_store::logins(&state.db, caller.account_pk()).await?
+        crate::server::manage::directory::logins(&state, &caller).await?
     ))
 }
 

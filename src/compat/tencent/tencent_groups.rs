@@ -19,7 +19,7 @@ pub(super) async fn create_group(state: &AppState, caller: &Caller, p: &Params) 
     let key = parsed
         .map_err(|_| refuse(code::INTERNAL, "The group was made under another name."))?
         .key();
-    let group = db::group_store::find_by_name(&state.db, caller.account_pk(), &key)
+    let group = crate::server::manage::directory::group_named(state, caller, &key)
         .await?
         .ok_or_else(|| refuse(code::GROUP_NOT_EXIST, NO_GROUP))?;
     Ok(json!({ "GroupId": group.id }))
@@ -28,7 +28,7 @@ pub(super) async fn create_group(state: &AppState, caller: &Caller, p: &Params) 
 pub(super) async fn list_groups(state: &AppState, caller: &Caller, p: &Params) -> Answer {
     let (skip, take) = p.page(20, 1000)?;
     let keyword = p.text("Keyword")?.unwrap_or_default().to_ascii_lowercase();
-    let groups: Vec<GroupRow> = db::group_store::list(&state.db, caller.account_pk())
+    let groups: Vec<GroupRow> = crate::server::manage::directory::groups(state, caller)
         .await?
         .into_iter()
         .filter(|g| g.name.to_ascii_lowercase().contains(&keyword))

@@ -110,7 +110,7 @@ pub(super) async fn user_by_id(
     caller: &Caller,
     id: i64,
 ) -> Result<UserRow, Refusal> {
-    let login = db::tencent_key_store::login_of(&state.db, caller.account_pk(), id)
+    let login = crate::server::manage::directory::login_of(state, caller, id)
         .await?
         .ok_or_else(|| refuse(code::USER_NOT_EXIST, NO_USER_ID))?;
     users::find(state, caller, &login)
@@ -123,7 +123,7 @@ pub(super) async fn group_by_id(
     caller: &Caller,
     id: i64,
 ) -> Result<GroupRow, Refusal> {
-    db::group_store::list(&state.db, caller.account_pk())
+    crate::server::manage::directory::groups(state, caller)
         .await?
         .into_iter()
         .find(|g| g.id == id)

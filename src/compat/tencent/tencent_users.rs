@@ -101,7 +101,7 @@ pub(super) async fn list_users(state: &AppState, caller: &Caller) -> Answer {
             offset: i64::try_from(users.len()).unwrap_or(i64::MAX),
             ..UserFilter::default()
         };
-        let (rows, total) = db::user_store::list(&state.db, caller.account_pk(), &filter).await?;
+        let (rows, total) = crate::server::manage::directory::users(state, caller, &filter).await?;
         let done = rows.len() < usize::try_from(PAGE).unwrap_or(usize::MAX);
         users.extend(rows.iter().map(sub_user));
         if done || i64::try_from(users.len()).unwrap_or(i64::MAX) >= total {

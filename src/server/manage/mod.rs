@@ -2,6 +2,7 @@
 //! reveals. Every rule once; callers reach these services only with a capability.
 
 pub mod api_tokens;
+pub mod directory;
 pub mod ovh_keys;
 pub mod reveals;
 pub mod sub_accounts;

@@ -3,9 +3,11 @@
 //! authorized for (an Administrator of it, or the operator at the command line): a sub-account
 //! of any other account is simply not found.
 
+use crate::domain::CompanyName;
 use crate::domain::credential::{self, AuthIdKind};
 use crate::domain::event::Action;
 use crate::domain::event::Event;
+use crate::domain::event::Outcome;
 use crate::domain::sub_account::parse_business_type;
 use crate::domain::{AccountId, Description, Email, KycMode, Phone, RateLimit, SubAccountName};
 use crate::error::{AppError, FieldErrors};
@@ -14,6 +16,8 @@ use crate::server::db;
 use crate::server::db::account_store::CreateAccountError;
 use crate::server::db::account_store::SubAccountProfile;
 use crate::server::db::activity_store::audited;
+use crate::server::identity::auth_session::AuthSession;
+use crate::server::identity::caller::Caller;
 use crate::server::identity::capabilities::MainAccountAdmin;
 use crate::server::identity::events::Who;
 use crate::server::web::state::AppState;
@@ -464,4 +468,26 @@ async fn issue_credentials_as(
     Err(crate::server::web::failures::internal(anyhow::anyhow!(
         "no free auth_id after 8 draws"
     )))
+}
+
+/// Opens sub-account `id`'s own user management in the caller's browser session: until they go
+/// back, the panel shows the sub-account, and what they do there is done by them. Only an
+/// Administrator of its parent, and only from a browser: a credential acts as itself.
+pub async fn start_managing(
+    state: &AppState,
+    caller: &Caller,
+    session: &AuthSession,
+    id: i64,
+) -> Result<(), AppError> {
+    let admin = caller.admin()?;
+    let sub = find(state, admin.caller().account_pk(), id).await?;
+    let in_session = caller.in_session()?;
+    session.act_in(id).await?;
+    let event = Event::by(in_session.caller(), Action::SubAccountManage, sub.name);
+    crate::server::db::activity_store::record(&state.db, &event, Outcome::Success, "").await
+}
+
+/// Whether another account already has this company name (names are unique across accounts).
+pub async fn company_taken(state: &AppState, company: &CompanyName) -> Result<bool, AppError> {
+    Ok(db::account_store::company_taken(&state.db, &company.key()).await?)
 }
