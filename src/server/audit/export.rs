@@ -134,7 +134,7 @@ pub async fn csv(
             Err(e) => return refused(e),
         };
     let (narrowing, _) = match narrowing(
-        &caller,
+        caller.account_id(),
         &ActivityQuery {
             after: String::new(),
             ..query

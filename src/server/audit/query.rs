@@ -31,9 +31,10 @@ pub struct Page {
     pub next: Option<String>,
 }
 
-/// The filter form, checked: every bad field is reported beside itself, and nothing is read.
+/// The filter form, checked: every bad field is reported beside itself, and nothing is read. A
+/// bare login in the actor field means a user of `reader_account`, the reader's own account.
 pub fn narrowing(
-    caller: &Caller,
+    reader_account: &AccountId,
     query: &ActivityQuery,
 ) -> Result<
     (
@@ -50,7 +51,7 @@ pub fn narrowing(
         if actor.contains('/') || AccountId::parse(actor).is_ok() {
             actor.to_lowercase()
         } else {
-            format!("{}/{}", caller.account_id().as_str(), actor.to_lowercase())
+            format!("{}/{}", reader_account.as_str(), actor.to_lowercase())
         }
     });
     let action = match query.action.trim() {
@@ -115,7 +116,7 @@ pub async fn page(
     caller: &Caller,
     query: &ActivityQuery,
 ) -> Result<Page, AppError> {
-    let (narrowing, after) = narrowing(caller, query)?;
+    let (narrowing, after) = narrowing(caller.account_id(), query)?;
     let scope = scope_of(caller);
     let mut events =
         db::activity_store::list(&state.db, scope, &narrowing, after, PAGE_SIZE + 1).await?;
@@ -125,4 +126,86 @@ pub async fn page(
         .then(|| events.last().map(|e| format!("{}.{}", e.at, e.id)))
         .flatten();
     Ok(Page { events, next })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn query(pairs: &[(&str, &str)]) -> ActivityQuery {
+        let mut query = ActivityQuery::default();
+        for (field, value) in pairs {
+            let value = (*value).to_owned();
+            match *field {
+                "actor" => query.actor = value,
+                "action" => query.action = value,
+                "target" => query.target = value,
+                "from" => query.from = value,
+                "to" => query.to = value,
+                "after" => query.after = value,
+                other => panic!("no field {other}"),
+            }
+        }
+        query
+    }
+
+    fn reader() -> AccountId {
+        AccountId::parse("1234-567-89").expect("an account ID")
+    }
+
+    fn refused_fields(pairs: &[(&str, &str)]) -> Vec<String> {
+        match narrowing(&reader(), &query(pairs)) {
+            Err(AppError::Invalid(fields)) => fields.into_iter().map(|f| f.field).collect(),
+            Err(other) => panic!("not a field error: {other:?}"),
+            Ok(_) => Vec::new(),
+        }
+    }
+
+    #[test]
+    fn a_bare_login_means_a_user_of_the_readers_own_account() {
+        let (bare, _) = narrowing(&reader(), &query(&[("actor", " John.Smith ")])).unwrap();
+        assert_eq!(bare.actor.as_deref(), Some("1234-567-89/john.smith"));
+        let (full, _) = narrowing(&reader(), &query(&[("actor", "9876-543-21/Kim")])).unwrap();
+        assert_eq!(full.actor.as_deref(), Some("9876-543-21/kim"));
+        let (holder, _) = narrowing(&reader(), &query(&[("actor", "9876-543-21")])).unwrap();
+        assert_eq!(holder.actor.as_deref(), Some("9876-543-21"));
+        let (none, _) = narrowing(&reader(), &query(&[("actor", "   ")])).unwrap();
+        assert_eq!(none.actor, None);
+    }
+
+    #[test]
+    fn the_last_day_is_included_and_a_range_must_move_forward() {
+        let (days, _) = narrowing(
+            &reader(),
+            &query(&[("from", "2026-01-01"), ("to", "2026-01-01")]),
+        )
+        .unwrap();
+        let from = days.from.unwrap();
+        assert_eq!(days.until, Some(from + 86_400));
+        assert_eq!(
+            refused_fields(&[("from", "2026-01-02"), ("to", "2026-01-01")]),
+            ["to"]
+        );
+    }
+
+    #[test]
+    fn every_bad_field_is_reported_beside_itself() {
+        assert_eq!(
+            refused_fields(&[
+                ("action", "no.such.action"),
+                ("from", "yesterday"),
+                ("to", "2026-13-45"),
+                ("after", "not-a-cursor"),
+            ]),
+            ["action", "from", "to", "form"]
+        );
+    }
+
+    #[test]
+    fn a_cursor_is_the_time_and_id_of_the_last_event_seen() {
+        let (_, after) = narrowing(&reader(), &query(&[("after", "1700000000.42")])).unwrap();
+        assert_eq!(after, Some((1_700_000_000, 42)));
+        let (_, none) = narrowing(&reader(), &query(&[])).unwrap();
+        assert_eq!(none, None);
+    }
 }
