@@ -1,6 +1,7 @@
 //! Each account's API rate limit (requests per minute), counted in the database so that
 //! several app servers agree. Every request made with an API credential counts: the provider
-//! dialects here, the panel's server functions and the activity CSV (`state::caller_from_request`).
+//! dialects (`compat::kit::admit`), the panel's server functions and the activity CSV
+//! (`identity::current::caller_from_request`).
 
 use crate::server::db;
 use crate::server::db::Db;

@@ -156,7 +156,7 @@ pub async fn caller_from_request(
 }
 
 /// Counts one request of `caller`'s account; over the limit, `RateLimited` (which a server
-/// function answers with 429 and `Retry-After`, see `http::server_fn_status`; a plain route sets
+/// function answers with 429 and `Retry-After`, see `web::input_guard::server_fn_status`; a plain route sets
 /// its own).
 async fn count_api_request(state: &AppState, caller: &Caller) -> Result<(), AppError> {
     use crate::server::identity::api_rate_limit;
