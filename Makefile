@@ -77,6 +77,7 @@ lint:
 	python3 tests/lint/layout.py
 	cargo fmt --check
 	cargo fmt --check --manifest-path tests/bench/Cargo.toml
+	rustfmt --edition 2024 --check tests/common/src/lib.rs
 	cargo clippy --all-targets --features ssr -- -D warnings
 
 ## Unit tests, with a short run (256 cases each) of the property tests for bad input.

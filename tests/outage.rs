@@ -6,13 +6,8 @@
 //! It stops the cluster it runs on, so it has a cluster of its own: `make outage` runs it under
 //! its own `tests/with-postgres.sh`, which exports how to stop and start that cluster.
 
-// The integration tests' helpers; not all are used here.
-#[allow(dead_code)]
-#[path = "reliability/fixture.rs"]
-mod fixture;
-#[allow(dead_code)]
-#[path = "api/helpers.rs"]
-mod helpers;
+use steward_testkit as helpers;
+use steward_testkit::fixture;
 
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};

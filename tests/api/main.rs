@@ -9,7 +9,6 @@ mod authz;
 mod cli;
 mod compat;
 mod health;
-mod helpers;
 mod i18n;
 mod isolation;
 mod key_rotation;
@@ -28,3 +27,5 @@ mod tencent;
 mod throttle;
 mod two_factor;
 mod users;
+
+use steward_testkit as helpers;

@@ -1,6 +1,9 @@
-//! `spawn_app()`: Steward on a free port against a fresh database. SQLite by default; a fresh
+//! What Steward's test binaries share. `spawn_app()`: Steward on a free port against a fresh
+//! database. SQLite by default; a fresh
 //! PostgreSQL database per test when `STEWARD_TEST_POSTGRES_URL` names a server
 //! (`tests/with-postgres.sh` starts one).
+
+pub mod fixture;
 
 use reqwest::header::{ACCEPT, HeaderMap, HeaderValue};
 use serde_json::Value;
@@ -10,6 +13,17 @@ use steward::error::AppError;
 use steward::server::infra::config::Config;
 use steward::server::router;
 use steward::server::web::state::AppState;
+
+/// The `steward` binary cargo built for the test being run: next to the `deps/` folder that holds
+/// the test's own executable (cargo builds a package's binaries before its integration tests).
+pub fn steward_binary() -> std::path::PathBuf {
+    let test = std::env::current_exe().expect("the test's own path");
+    let profile = test
+        .parent()
+        .and_then(std::path::Path::parent)
+        .expect("the test runs from target/<profile>/deps");
+    profile.join(format!("steward{}", std::env::consts::EXE_SUFFIX))
+}
 
 pub const PASSWORD: &str = "Velvet-Orbit-Canyon-42";
 
@@ -106,7 +120,7 @@ impl TestApp {
 
     /// Runs the `steward` command line as [`TestApp::cli`] does, with `env` on top.
     pub fn cli_with_env(&self, args: &[&str], env: &[(&str, &str)]) -> std::process::Output {
-        std::process::Command::new(env!("CARGO_BIN_EXE_steward"))
+        std::process::Command::new(steward_binary())
             .args(args)
             .env("STEWARD_DATABASE_URL", &self.state.config.database_url)
             .env("STEWARD_DATA_DIR", self._data_dir.path())
@@ -382,7 +396,6 @@ pub fn lock_after_three_failures(config: &mut Config) {
 /// The real `steward` binary serving a fresh SQLite database in `dir` on a free port, its log
 /// (stderr) written to `dir/steward.log`: for tests of what the process itself writes, and of
 /// what survives killing it. Restarting and `pid` serve `tests/reliability` and `tests/outage.rs`.
-#[allow(dead_code)]
 pub struct RealServer {
     pub dir: tempfile::TempDir,
     pub base: String,
@@ -444,7 +457,7 @@ impl RealServer {
             .append(true)
             .open(dir.join("steward.log"))
             .expect("log file");
-        std::process::Command::new(env!("CARGO_BIN_EXE_steward"))
+        std::process::Command::new(steward_binary())
             .arg("serve")
             .env("LEPTOS_SITE_ADDR", format!("127.0.0.1:{port}"))
             .env("STEWARD_DATA_DIR", dir)
@@ -484,7 +497,6 @@ impl RealServer {
     }
 
     /// The process id, for reading its memory use from `/proc`.
-    #[allow(dead_code)]
     pub fn pid(&self) -> u32 {
         self.child.id()
     }
@@ -498,7 +510,6 @@ impl RealServer {
 
     /// Kills it, starts it again on the same port, database and data, and waits until it is
     /// healthy; whether it became healthy.
-    #[allow(dead_code)]
     pub async fn restart(&mut self) -> bool {
         self.kill();
         self.child = Self::spawn(

@@ -4,7 +4,7 @@
 use reqwest::header::ACCEPT;
 use serde_json::json;
 
-use crate::helpers::{Browser, PASSWORD, RealServer, unique};
+use crate::{Browser, PASSWORD, RealServer, unique};
 use steward::server::db::Db;
 
 /// A main account with the means to create users (an Administrator's API token, for server
