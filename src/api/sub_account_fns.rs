@@ -269,8 +269,13 @@ pub async fn delete_sub_account(id: i64, confirm_name: String) -> Result<(), App
 #[server(endpoint = "manage_sub_account")]
 pub async fn manage_sub_account(id: i64) -> Result<(), AppError> {
     let (state, caller) = crate::server::identity::current::authenticate().await?;
+    let admin = caller.admin()?;
+    let sub =
+        crate::server::manage::sub_accounts::find(&state, admin.caller().account_pk(), id).await?;
+    // Only a browser session can switch accounts; a credential acts as itself.
+    let in_session = caller.in_session()?;
     let session = crate::server::identity::current::session().await?;
-    crate::server::manage::sub_accounts::start_managing(&state, &caller, &session, id).await?;
+    crate::server::manage::sub_accounts::start_managing(&state, in_session, &session, sub).await?;
     leptos_axum::redirect("/users");
     Ok(())
 }

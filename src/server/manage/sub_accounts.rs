@@ -17,8 +17,8 @@ use crate::server::db::account_store::CreateAccountError;
 use crate::server::db::account_store::SubAccountProfile;
 use crate::server::db::activity_store::audited;
 use crate::server::identity::auth_session::AuthSession;
-use crate::server::identity::caller::Caller;
 use crate::server::identity::capabilities::MainAccountAdmin;
+use crate::server::identity::capabilities::SessionOnly;
 use crate::server::identity::events::Who;
 use crate::server::web::state::AppState;
 
@@ -470,19 +470,15 @@ async fn issue_credentials_as(
     )))
 }
 
-/// Opens sub-account `id`'s own user management in the caller's browser session: until they go
-/// back, the panel shows the sub-account, and what they do there is done by them. Only an
-/// Administrator of its parent, and only from a browser: a credential acts as itself.
+/// Opens the sub-account `sub` (found in the caller's account) in the caller's browser session:
+/// until they go back, the panel shows the sub-account, and what they do there is done by them.
 pub async fn start_managing(
     state: &AppState,
-    caller: &Caller,
+    in_session: SessionOnly<'_>,
     session: &AuthSession,
-    id: i64,
+    sub: db::sub_account_store::SubAccountRow,
 ) -> Result<(), AppError> {
-    let admin = caller.admin()?;
-    let sub = find(state, admin.caller().account_pk(), id).await?;
-    let in_session = caller.in_session()?;
-    session.act_in(id).await?;
+    session.act_in(sub.id).await?;
     let event = Event::by(in_session.caller(), Action::SubAccountManage, sub.name);
     crate::server::db::activity_store::record(&state.db, &event, Outcome::Success, "").await
 }
