@@ -5,7 +5,6 @@ use anyhow::Context;
 use clap::{Parser, Subcommand};
 use std::io::{BufRead, IsTerminal};
 
-use steward::server::identity::events::Who;
 use steward::server::infra::config::Config;
 use steward::server::infra::config::ConfigArgs;
 use steward::server::web::state::AppState;
@@ -267,8 +266,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
                         steward::server::ops::operator::account(&state, &account).await?;
                     let issued = steward::server::manage::sub_accounts::issue_credentials(
                         &state,
-                        Who::CommandLine,
-                        account_pk,
+                        steward::server::identity::capabilities::AccountAdmin::operator(account_pk),
                     )
                     .await
                     .map_err(refused)?;
@@ -328,8 +326,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
                             .await?;
                     let created = steward::server::manage::ovh_keys::create_application(
                         &state,
-                        Who::CommandLine,
-                        user_id,
+                        steward::server::identity::capabilities::KeyHolder::operator(user_id),
                         &name,
                         "",
                     )
@@ -377,7 +374,11 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
                 None => (user.as_str(), None),
             };
             let (user_id, _) = steward::server::ops::operator::user(&state, account, login).await?;
-            steward::server::manage::ovh_keys::grant_by_key(&state, Who::CommandLine, user_id, key.trim())
+            steward::server::manage::ovh_keys::grant_by_key(
+                &state,
+                steward::server::identity::capabilities::KeyHolder::operator(user_id),
+                key.trim(),
+            )
                 .await
                 .map_err(|e| match e {
                     steward::error::AppError::NotFound => anyhow::anyhow!(

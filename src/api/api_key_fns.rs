@@ -77,12 +77,8 @@ pub async fn rotate_account_credentials() -> Result<(), AppError> {
     use crate::api::reveal_fns::{AccountCredentials, Revealed};
     let (state, caller) = crate::server::identity::current::authenticate().await?;
     let admin = caller.admin()?;
-    let issued = crate::server::manage::sub_accounts::issue_credentials(
-        &state,
-        crate::server::identity::events::Who::Caller(admin.caller()),
-        admin.caller().account_pk(),
-    )
-    .await?;
+    let issued =
+        crate::server::manage::sub_accounts::issue_credentials(&state, admin.of_account()).await?;
     let payload = Revealed::AccountCredentials(AccountCredentials {
         sub_account: None,
         account_id: caller.account_id().to_string(),

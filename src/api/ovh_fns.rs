@@ -166,8 +166,7 @@ pub async fn create_ovh_application(name: String, description: String) -> Result
     caller.admin()?;
     let created = crate::server::manage::ovh_keys::create_application(
         &state,
-        crate::server::identity::events::Who::Caller(&caller),
-        caller.user_id(),
+        caller.own_keys(),
         &name,
         &description,
     )
@@ -185,13 +184,7 @@ pub async fn create_ovh_application(name: String, description: String) -> Result
 #[server(endpoint = "delete_ovh_application")]
 pub async fn delete_ovh_application(id: i64) -> Result<(), AppError> {
     let (state, caller) = crate::server::identity::current::authenticate().await?;
-    crate::server::manage::ovh_keys::delete_application(
-        &state,
-        crate::server::identity::events::Who::Caller(&caller),
-        caller.user_id(),
-        id,
-    )
-    .await?;
+    crate::server::manage::ovh_keys::delete_application(&state, caller.own_keys(), id).await?;
     leptos_axum::redirect("/api-keys?ovh_deleted=1");
     Ok(())
 }
@@ -201,13 +194,7 @@ pub async fn delete_ovh_application(id: i64) -> Result<(), AppError> {
 #[server(endpoint = "revoke_ovh_consumer_key")]
 pub async fn revoke_ovh_consumer_key(id: i64) -> Result<(), AppError> {
     let (state, caller) = crate::server::identity::current::authenticate().await?;
-    crate::server::manage::ovh_keys::revoke_consumer_key(
-        &state,
-        crate::server::identity::events::Who::Caller(&caller),
-        caller.user_id(),
-        id,
-    )
-    .await?;
+    crate::server::manage::ovh_keys::revoke_consumer_key(&state, caller.own_keys(), id).await?;
     leptos_axum::redirect("/api-keys?ovh_revoked=1");
     Ok(())
 }

@@ -16,6 +16,14 @@ impl<'a> Admin<'a> {
         self.0
     }
 
+    /// The same Administrator, for their account's own API credentials.
+    pub fn of_account(&self) -> AccountAdmin<'a> {
+        AccountAdmin {
+            who: Who::Caller(self.0),
+            account_pk: self.0.account_pk(),
+        }
+    }
+
     /// The same Administrator, to manage `user_id`'s credentials (a user the service found in
     /// the Administrator's account).
     pub fn key_holder(&self, user_id: i64) -> KeyHolder<'a> {
@@ -23,6 +31,32 @@ impl<'a> Admin<'a> {
             who: Who::Caller(self.0),
             user_id,
         }
+    }
+}
+
+/// Proof that whoever acts may manage an account's own API credentials: an Administrator of the
+/// account, or the operator at the command line.
+#[derive(Debug, Clone, Copy)]
+pub struct AccountAdmin<'a> {
+    who: Who<'a>,
+    account_pk: i64,
+}
+
+impl<'a> AccountAdmin<'a> {
+    /// The operator at the server's command line, for `account_pk`, which the command looked up.
+    pub fn operator(account_pk: i64) -> Self {
+        Self {
+            who: Who::CommandLine,
+            account_pk,
+        }
+    }
+
+    pub fn who(&self) -> Who<'a> {
+        self.who
+    }
+
+    pub fn account_pk(&self) -> i64 {
+        self.account_pk
     }
 }
 

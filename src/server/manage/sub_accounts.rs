@@ -17,9 +17,8 @@ use crate::server::db::account_store::CreateAccountError;
 use crate::server::db::account_store::SubAccountProfile;
 use crate::server::db::activity_store::audited;
 use crate::server::identity::auth_session::AuthSession;
-use crate::server::identity::capabilities::MainAccountAdmin;
 use crate::server::identity::capabilities::SessionOnly;
-use crate::server::identity::events::Who;
+use crate::server::identity::capabilities::{AccountAdmin, MainAccountAdmin};
 use crate::server::web::state::AppState;
 
 pub const NAME_TAKEN: &str = crate::key!("sub.error.name_taken");
@@ -414,9 +413,9 @@ pub async fn rotate_credentials(
 /// new and the old one stops working with the same statement.
 pub async fn issue_credentials(
     state: &AppState,
-    who: Who<'_>,
-    account_pk: i64,
+    admin: AccountAdmin<'_>,
 ) -> Result<Issued, AppError> {
+    let (who, account_pk) = (admin.who(), admin.account_pk());
     let action = match db::account_store::credentials_of(&state.db, account_pk).await? {
         Some(_) => Action::CredentialsRotate,
         None => Action::CredentialsCreate,

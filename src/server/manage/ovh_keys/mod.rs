@@ -38,7 +38,7 @@ use crate::server::identity::caller;
 use crate::server::identity::caller::Caller;
 use crate::server::identity::caller::Via;
 use crate::server::identity::capabilities::Admin;
-use crate::server::identity::capabilities::SessionOnly;
+use crate::server::identity::capabilities::{KeyHolder, SessionOnly};
 use crate::server::identity::events::Who;
 use crate::server::infra::config::OvhCrossAccount;
 use crate::server::web::state::AppState;
@@ -61,11 +61,11 @@ pub struct CreatedApplication {
 /// Creates an application for `user_id`.
 pub async fn create_application(
     state: &AppState,
-    who: Who<'_>,
-    user_id: i64,
+    holder: KeyHolder<'_>,
     name: &str,
     description: &str,
 ) -> Result<CreatedApplication, AppError> {
+    let (who, user_id) = (holder.who(), holder.user_id());
     let target = name.trim().to_owned();
     let event = Event::for_user(
         &state.db,
@@ -133,10 +133,10 @@ async fn create_application_as(
 
 pub async fn delete_application(
     state: &AppState,
-    who: Who<'_>,
-    user_id: i64,
+    holder: KeyHolder<'_>,
     id: i64,
 ) -> Result<(), AppError> {
+    let (who, user_id) = (holder.who(), holder.user_id());
     let target = format!("application {id}");
     let event = Event::for_user(
         &state.db,
@@ -159,10 +159,10 @@ pub async fn delete_application(
 
 pub async fn revoke_consumer_key(
     state: &AppState,
-    who: Who<'_>,
-    user_id: i64,
+    holder: KeyHolder<'_>,
     id: i64,
 ) -> Result<(), AppError> {
+    let (who, user_id) = (holder.who(), holder.user_id());
     let target = format!("consumer key {id}");
     let event = Event::for_user(
         &state.db,

@@ -169,10 +169,10 @@ pub async fn grant(
 /// the same checks as the validation page.
 pub async fn grant_by_key(
     state: &AppState,
-    who: Who<'_>,
-    user_id: i64,
+    holder: KeyHolder<'_>,
     consumer_key: &str,
 ) -> Result<(), AppError> {
+    let (who, user_id) = (holder.who(), holder.user_id());
     let event = Event::for_user(&state.db, who, user_id, Action::OvhConsumerKeyGrant, "").await?;
     let key_id = audited(&state.db, &event, async {
         let hash = crate::server::infra::secrets::token_hash(consumer_key);
