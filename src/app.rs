@@ -5,26 +5,26 @@ use leptos_meta::{MetaTags, Stylesheet, Title, provide_meta_context};
 use leptos_router::components::{ParentRoute, Route, Router, Routes};
 use leptos_router::{SsrMode, path};
 
-use crate::components::shell::AppShell;
+use crate::components::app_shell::AppShell;
 use crate::i18n::Lang;
 use crate::pages::{
-    activity::ActivityPage,
-    api_keys::ApiKeysPage,
-    forced::{ForcedEnrolmentPage, ForcedPasswordPage},
-    groups::GroupsPage,
-    login::{LoginCodePage, LoginPage},
-    not_found::NotFoundPage,
-    overview::OverviewPage,
-    ovh::OvhAuthorizePage,
-    reveal::RevealPage,
-    security::SecurityPage,
-    signup::SignupPage,
-    sub_accounts::{
+    activity_page::ActivityPage,
+    api_keys_page::ApiKeysPage,
+    forced_step_page::{ForcedEnrolmentPage, ForcedPasswordPage},
+    groups_page::GroupsPage,
+    login_page::{LoginCodePage, LoginPage},
+    not_found_page::NotFoundPage,
+    overview_page::OverviewPage,
+    ovh_authorize_page::OvhAuthorizePage,
+    reveal_page::RevealPage,
+    security_page::SecurityPage,
+    signup_page::SignupPage,
+    sub_accounts_page::{
         DeleteSubAccountPage, NewSubAccountPage, SubAccountDetailPage, SubAccountsPage,
     },
-    user_edit::{EditUserPage, RemoveUserPage, ResetPasswordPage},
-    user_new::{BulkUsersPage, NewUserPage},
-    users::UsersPage,
+    user_edit_page::{EditUserPage, RemoveUserPage, ResetPasswordPage},
+    user_new_page::{BulkUsersPage, NewUserPage},
+    users_page::UsersPage,
 };
 
 pub fn shell(options: LeptosOptions) -> impl IntoView {

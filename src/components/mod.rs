@@ -1,8 +1,8 @@
 //! View pieces shared by several pages.
 
-pub mod change_password;
-pub mod copy;
+pub mod app_shell;
+pub mod change_password_form;
+pub mod copy_button;
 pub mod form;
-pub mod language;
-pub mod password;
-pub mod shell;
+pub mod language_switch;
+pub mod new_password_field;

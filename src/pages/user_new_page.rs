@@ -5,9 +5,9 @@ use leptos_meta::Title;
 use leptos_router::components::A;
 
 use crate::api::user_fns::{CreateUser, CreateUsers, GroupView, list_groups};
+use crate::components::app_shell::CurrentUser;
 use crate::components::form::{FormAlert, FormErrors, GroupSelect, TextField};
-use crate::components::password::NewPasswordField;
-use crate::components::shell::CurrentUser;
+use crate::components::new_password_field::NewPasswordField;
 use crate::i18n::use_lang;
 use crate::key;
 

@@ -5,7 +5,7 @@ use leptos_router::hooks::use_query_map;
 
 use crate::api::auth_fns::{Login, LoginCode};
 use crate::components::form::{FormAlert, FormErrors, TextField};
-use crate::components::language::LanguageSwitch;
+use crate::components::language_switch::LanguageSwitch;
 use crate::i18n::use_lang;
 
 #[component]

@@ -4,7 +4,7 @@
 use leptos::prelude::*;
 
 use super::form::{FormAlert, FormErrors, TextField};
-use super::password::NewPasswordField;
+use super::new_password_field::NewPasswordField;
 use crate::api::user_fns::ChangePassword;
 use crate::i18n::use_lang;
 

@@ -11,10 +11,10 @@ use crate::api::user_fns::{
     EndUserSessions, GroupView, PER_PAGE, SetUserDisabled, TurnOffUserTwoFactor, UnlockUser,
     UserPage, UserQuery, UserView, list_groups, list_users,
 };
-use crate::components::copy::CopyButton;
+use crate::components::app_shell::CurrentUser;
+use crate::components::copy_button::CopyButton;
 use crate::components::form::role_text;
 use crate::components::form::{ErrorMessage, FormAlert, FormErrors};
-use crate::components::shell::CurrentUser;
 use crate::domain::privilege::UserStatus;
 use crate::i18n::{Lang, use_lang};
 use crate::key;

@@ -4,8 +4,8 @@ use leptos_router::components::A;
 
 use crate::api::auth_fns::{Signup, signup_open};
 use crate::components::form::{ErrorMessage, FormAlert, FormErrors, TextField};
-use crate::components::language::LanguageSwitch;
-use crate::components::password::NewPasswordField;
+use crate::components::language_switch::LanguageSwitch;
+use crate::components::new_password_field::NewPasswordField;
 use crate::i18n::use_lang;
 
 #[component]

@@ -7,7 +7,7 @@ use leptos_router::components::{A, Outlet, Redirect};
 
 use crate::api::auth_fns::{Logout, Me, whoami};
 use crate::api::sub_account_fns::StopManagingSubAccount;
-use crate::components::language::LanguageSwitch;
+use crate::components::language_switch::LanguageSwitch;
 use crate::error::AppError;
 use crate::i18n::use_lang;
 

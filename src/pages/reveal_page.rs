@@ -9,7 +9,7 @@ use leptos_router::components::A;
 use leptos_router::hooks::use_params_map;
 
 use crate::api::reveal_fns::{AccountCredentials, Credential, Revealed, take_reveal};
-use crate::components::copy::CopyButton;
+use crate::components::copy_button::CopyButton;
 use crate::i18n::use_lang;
 
 #[component]

@@ -8,10 +8,10 @@ use crate::api::security_fns::{
     EnrolmentView, NewRecoveryCodes, SetTwoFactorPolicy, TwoFactorView, list_sessions,
     two_factor_status,
 };
-use crate::components::change_password::ChangePasswordForm;
-use crate::components::copy::CopyButton;
+use crate::components::app_shell::CurrentUser;
+use crate::components::change_password_form::ChangePasswordForm;
+use crate::components::copy_button::CopyButton;
 use crate::components::form::{ErrorMessage, FormAlert, FormErrors, TextField};
-use crate::components::shell::CurrentUser;
 use crate::i18n::use_lang;
 
 #[component]

@@ -4,8 +4,8 @@ use leptos::prelude::*;
 use leptos_meta::Title;
 use leptos_router::hooks::use_query_map;
 
-use crate::components::copy::CopyButton;
-use crate::components::shell::CurrentUser;
+use crate::components::app_shell::CurrentUser;
+use crate::components::copy_button::CopyButton;
 use crate::i18n::use_lang;
 
 #[component]

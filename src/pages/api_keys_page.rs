@@ -31,9 +31,9 @@ pub fn ApiKeysPage() -> impl IntoView {
                         view! {
                             <AccountCredentialsSection keys=keys.clone() />
                             <TokensSection keys revoke />
-                            <crate::pages::tencent_keys::TencentKeysSection />
-                            <crate::pages::ovh::OvhKeysSection can_create=admin />
-                            {admin.then(|| view! { <crate::pages::ovh::OvhAccountKeysSection /> })}
+                            <crate::pages::tencent_keys_section::TencentKeysSection />
+                            <crate::pages::ovh_keys_section::OvhKeysSection can_create=admin />
+                            {admin.then(|| view! { <crate::pages::ovh_keys_section::OvhAccountKeysSection /> })}
                         }
                         .into_any()
                     }

@@ -11,9 +11,9 @@ use crate::api::sub_account_fns::{
     RotateSubAccountCredentials, SetSubAccountEnabled, SubAccountPage, SubAccountQuery,
     SubAccountView, UpdateSubAccount, get_sub_account, list_sub_accounts,
 };
-use crate::components::copy::CopyButton;
+use crate::components::app_shell::CurrentUser;
+use crate::components::copy_button::CopyButton;
 use crate::components::form::{ErrorMessage, FormAlert, FormErrors, TextField};
-use crate::components::shell::CurrentUser;
 use crate::domain::KycMode;
 use crate::domain::sub_account::BUSINESS_TYPES;
 use crate::i18n::use_lang;

@@ -6,9 +6,9 @@ use leptos_meta::Title;
 use leptos_router::components::A;
 
 use crate::api::user_fns::{CreateGroup, DeleteGroup, list_groups};
+use crate::components::app_shell::CurrentUser;
 use crate::components::form::role_text;
 use crate::components::form::{ErrorMessage, FormAlert, FormErrors, TextField};
-use crate::components::shell::CurrentUser;
 use crate::domain::Role;
 use crate::i18n::use_lang;
 

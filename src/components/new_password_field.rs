@@ -5,7 +5,7 @@
 use leptos::prelude::*;
 use std::time::Duration;
 
-use super::copy::CopyButton;
+use super::copy_button::CopyButton;
 use crate::api::auth_fns::CheckPassword;
 use crate::api::user_fns::generate_password;
 use crate::app::Hydrated;

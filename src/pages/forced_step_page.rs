@@ -7,12 +7,12 @@ use leptos_meta::Title;
 use leptos_router::components::Redirect;
 
 use crate::api::auth_fns::{Logout, Me, whoami};
-use crate::components::change_password::ChangePasswordForm;
+use crate::components::change_password_form::ChangePasswordForm;
 use crate::components::form::ErrorMessage;
 use crate::error::AppError;
 use crate::i18n::use_lang;
 use crate::key;
-use crate::pages::security::TwoFactorSection;
+use crate::pages::security_page::TwoFactorSection;
 
 /// Sends away whoever is not (or no longer) in the step: `in_step` says who is.
 fn stay_if(result: Result<Option<Me>, AppError>, in_step: impl Fn(&Me) -> bool) -> Option<AnyView> {
