@@ -6,6 +6,7 @@ use leptos_router::components::{ParentRoute, Route, Router, Routes};
 use leptos_router::{SsrMode, path};
 
 use crate::components::app_shell::AppShell;
+use crate::components::hydration::provide_hydrated;
 use crate::i18n::Lang;
 use crate::pages::{
     activity_page::ActivityPage,
@@ -48,11 +49,6 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
     }
 }
 
-/// True once the WASM bundle has hydrated the page: controls that need JavaScript (copy
-/// buttons, live feedback) appear only then.
-#[derive(Clone, Copy)]
-pub struct Hydrated(pub ReadSignal<bool>);
-
 /// The language to render in: the request's on the server (chosen by `server::i18n`), and in
 /// the browser the one the server wrote into `<html lang>`, so that hydration agrees.
 fn page_lang() -> Lang {
@@ -74,9 +70,7 @@ pub fn App() -> impl IntoView {
     provide_meta_context();
     let lang = page_lang();
     provide_context(lang);
-    let (hydrated, set_hydrated) = signal(false);
-    provide_context(Hydrated(hydrated));
-    Effect::new(move |_| set_hydrated.set(true));
+    let hydrated = provide_hydrated();
 
     // Every route renders completely on the server before it is sent (`SsrMode::Async`), so
     // that each page works without JavaScript.
