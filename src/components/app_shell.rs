@@ -34,6 +34,25 @@ impl CurrentUser {
     }
 }
 
+/// `children` with the logged-in user, once the shell has loaded them; nothing while nobody is
+/// (the shell sends the visitor to the login page then).
+#[component]
+pub fn WithCurrentUser<V, F>(children: F) -> impl IntoView
+where
+    F: Fn(Me) -> V + Clone + Send + Sync + 'static,
+    V: IntoView + 'static,
+{
+    let current = expect_context::<CurrentUser>().0;
+    view! {
+        <Suspense>
+            {move || {
+                let children = children.clone();
+                Suspend::new(async move { current.await.ok().flatten().map(children) })
+            }}
+        </Suspense>
+    }
+}
+
 #[component]
 pub fn AppShell() -> impl IntoView {
     let current = Resource::new(|| (), |_| whoami());
@@ -52,7 +71,7 @@ pub fn AppShell() -> impl IntoView {
                         view! { <Redirect path="/two-factor-setup" /> }.into_any()
                     }
                     Ok(Some(me)) => view! { <Header me /> }.into_any(),
-                    Ok(None) => view! { <Redirect path=crate::components::form::login_path() /> }.into_any(),
+                    Ok(None) => view! { <Redirect path=crate::components::error_message::login_path() /> }.into_any(),
                     Err(e) => view! { <p class="alert" role="alert">{e.message(lang)}</p> }.into_any(),
                 }
             })}

@@ -2,37 +2,33 @@
 //! key acting in their accounts. Plain forms: all of them work without JavaScript.
 
 use leptos::prelude::*;
-use leptos_router::hooks::use_query_map;
 
 use crate::api::ovh_fns::{
     CreateOvhApplication, DeleteOvhApplication, OvhAccountKeyView, OvhApplicationView,
-    OvhConsumerKeyView, OvhRuleView, RevokeAccountOvhConsumerKey, RevokeOvhConsumerKey,
-    list_account_ovh_consumer_keys, list_ovh_keys,
+    OvhConsumerKeyView, OvhKeysView, OvhRuleView, RevokeAccountOvhConsumerKey,
+    RevokeOvhConsumerKey, list_account_ovh_consumer_keys, list_ovh_keys,
 };
-use crate::components::form::{ErrorMessage, FormAlert, FormErrors, TextField};
-use crate::i18n::{Lang, use_lang};
+use crate::components::card::Card;
+use crate::components::confirm_form::ConfirmForm;
+use crate::components::credential_name_fields::CredentialNameFields;
+use crate::components::credential_table::CredentialTable;
+use crate::components::form_errors::{FormAlert, FormErrors};
+use crate::components::labels::time_or_never;
+use crate::i18n::use_lang;
 
 /// "OVHcloud applications" and "OVHcloud consumer keys", for the API keys page. Only
 /// Administrators (`can_create`) are offered the form that creates an application.
 #[component]
 pub fn OvhKeysSection(can_create: bool) -> impl IntoView {
-    let create = ServerAction::<CreateOvhApplication>::new();
     let delete = ServerAction::<DeleteOvhApplication>::new();
     let revoke = ServerAction::<RevokeOvhConsumerKey>::new();
     let keys = Resource::new(
         move || (delete.version().get(), revoke.version().get()),
         |_| list_ovh_keys(),
     );
-    let errors = FormErrors::from_action(create);
-    let delete_errors = FormErrors::from_action(delete);
-    let revoke_errors = FormErrors::from_action(revoke);
-    let params = use_query_map();
-    let deleted = move || params.with(|p| p.get("ovh_deleted").is_some());
-    let revoked = move || params.with(|p| p.get("ovh_revoked").is_some());
     let lang = use_lang();
     view! {
-        <section class="card" aria-labelledby="ovh-applications-heading">
-            <h2 id="ovh-applications-heading">{lang.t("ovh.applications.title")}</h2>
+        <Card heading_id="ovh-applications-heading" title=lang.t("ovh.applications.title")>
             <p>
                 {lang.t("ovh.applications.intro1")}" "
                 <code>"/1.0"</code>
@@ -40,91 +36,40 @@ pub fn OvhKeysSection(can_create: bool) -> impl IntoView {
                 <code>"validationUrl"</code>
                 " " {lang.t("ovh.applications.intro3")}
             </p>
-            {move || deleted().then(|| view! { <p class="notice" role="status">{lang.t("ovh.applications.deleted")}</p> })}
-            <FormAlert message=delete_errors.any() />
-            <Suspense fallback=move || view! { <p class="loading">{lang.t("common.loading")}</p> }>
-                {move || Suspend::new(async move {
-                    match keys.await {
-                        Ok(view) if view.applications.is_empty() => {
-                            view! { <p class="notice">{lang.t("ovh.applications.none")}</p> }.into_any()
-                        }
-                        Ok(view) => view! {
-                            <div class="table-wrap">
-                                <table class="tokens">
-                                    <thead>
-                                        <tr>
-                                            <th scope="col">{lang.t("field.name")}</th>
-                                            <th scope="col">{lang.t("ovh.application_key")}</th>
-                                            <th scope="col">{lang.t("ovh.consumer_keys.title")}</th>
-                                            <th scope="col">{lang.t("users.col.created")}</th>
-                                            <th scope="col"><span class="visually-hidden">{lang.t("common.actions")}</span></th>
-                                        </tr>
-                                    </thead>
-                                    <tbody>
-                                        {view.applications.into_iter().map(|app| view! { <ApplicationRow app delete lang /> }).collect_view()}
-                                    </tbody>
-                                </table>
-                            </div>
-                        }
-                        .into_any(),
-                        Err(e) => view! { <ErrorMessage error=e /> }.into_any(),
-                    }
-                })}
-            </Suspense>
+            <CredentialTable resource=keys rows={|keys: OvhKeysView| keys.applications}
+                columns=vec![lang.t("field.name"), lang.t("ovh.application_key"), lang.t("ovh.consumer_keys.title"), lang.t("users.col.created")]
+                empty=lang.t("ovh.applications.none") removed=("ovh_deleted", lang.t("ovh.applications.deleted"))
+                errors=FormErrors::from_action(delete) row=move |app| view! { <ApplicationRow app delete /> } />
             {if can_create {
-                view! {
-                    <h3>{lang.t("ovh.applications.new")}</h3>
-                    <ActionForm action=create attr:class="form wide">
-                        <FormAlert message=errors.form() />
-                        <TextField id="ovh-application-name" name="name" label=lang.t("field.name") required=true maxlength=64
-                            hint=lang.t("ovh.applications.name_hint") error=errors.field("name") />
-                        <TextField id="ovh-application-description" name="description" label=lang.t("field.description_optional") maxlength=255
-                            error=errors.field("description") />
-                        <p class="actions"><button type="submit">{lang.t("ovh.applications.create")}</button></p>
-                        <p class="hint">{lang.t("ovh.applications.create_hint")}</p>
-                    </ActionForm>
-                }
-                .into_any()
+                view! { <NewApplicationForm /> }.into_any()
             } else {
                 view! { <p class="hint">{lang.t("ovh.applications.only_admins")}</p> }.into_any()
             }}
-        </section>
-        <section class="card" aria-labelledby="ovh-consumer-keys-heading">
-            <h2 id="ovh-consumer-keys-heading">{lang.t("ovh.consumer_keys.heading")}</h2>
+        </Card>
+        <Card heading_id="ovh-consumer-keys-heading" title=lang.t("ovh.consumer_keys.heading")>
             <p>{lang.t("ovh.consumer_keys.intro")}</p>
-            {move || revoked().then(|| view! { <p class="notice" role="status">{lang.t("ovh.consumer_keys.revoked")}</p> })}
-            <FormAlert message=revoke_errors.any() />
-            <Suspense fallback=move || view! { <p class="loading">{lang.t("common.loading")}</p> }>
-                {move || Suspend::new(async move {
-                    match keys.await {
-                        Ok(view) if view.consumer_keys.is_empty() => {
-                            view! { <p class="notice">{lang.t("ovh.consumer_keys.none")}</p> }.into_any()
-                        }
-                        Ok(view) => view! {
-                            <div class="table-wrap">
-                                <table class="tokens">
-                                    <thead>
-                                        <tr>
-                                            <th scope="col">{lang.t("ovh.application")}</th>
-                                            <th scope="col">{lang.t("ovh.acts_as")}</th>
-                                            <th scope="col">{lang.t("ovh.rules")}</th>
-                                            <th scope="col">{lang.t("users.col.created")}</th>
-                                            <th scope="col">{lang.t("api_keys.last_used")}</th>
-                                            <th scope="col"><span class="visually-hidden">{lang.t("common.actions")}</span></th>
-                                        </tr>
-                                    </thead>
-                                    <tbody>
-                                        {view.consumer_keys.into_iter().map(|key| view! { <ConsumerKeyRow key revoke lang /> }).collect_view()}
-                                    </tbody>
-                                </table>
-                            </div>
-                        }
-                        .into_any(),
-                        Err(e) => view! { <ErrorMessage error=e /> }.into_any(),
-                    }
-                })}
-            </Suspense>
-        </section>
+            <CredentialTable resource=keys rows={|keys: OvhKeysView| keys.consumer_keys}
+                columns=vec![lang.t("ovh.application"), lang.t("ovh.acts_as"), lang.t("ovh.rules"), lang.t("users.col.created"), lang.t("api_keys.last_used")]
+                empty=lang.t("ovh.consumer_keys.none") removed=("ovh_revoked", lang.t("ovh.consumer_keys.revoked"))
+                errors=FormErrors::from_action(revoke) row=move |key| view! { <ConsumerKeyRow key revoke /> } />
+        </Card>
+    }
+}
+
+#[component]
+fn NewApplicationForm() -> impl IntoView {
+    let create = ServerAction::<CreateOvhApplication>::new();
+    let errors = FormErrors::from_action(create);
+    let lang = use_lang();
+    view! {
+        <h3>{lang.t("ovh.applications.new")}</h3>
+        <ActionForm action=create attr:class="form wide">
+            <FormAlert message=errors.form() />
+            <CredentialNameFields errors ids=("ovh-application-name", "ovh-application-description")
+                name_hint=lang.t("ovh.applications.name_hint") />
+            <p class="actions"><button type="submit">{lang.t("ovh.applications.create")}</button></p>
+            <p class="hint">{lang.t("ovh.applications.create_hint")}</p>
+        </ActionForm>
     }
 }
 
@@ -132,8 +77,8 @@ pub fn OvhKeysSection(can_create: bool) -> impl IntoView {
 fn ApplicationRow(
     app: OvhApplicationView,
     delete: ServerAction<DeleteOvhApplication>,
-    lang: Lang,
 ) -> impl IntoView {
+    let lang = use_lang();
     view! {
         <tr>
             <td>{app.name.clone()}<br /><span class="hint">{app.description.clone()}</span></td>
@@ -141,19 +86,14 @@ fn ApplicationRow(
             <td>{lang.number(app.consumer_keys)}</td>
             <td>{lang.datetime(app.created)}</td>
             <td>
-                <details class="confirm">
-                    <summary>{lang.t("common.delete_ellipsis")}</summary>
-                    <ActionForm action=delete>
-                        <input type="hidden" name="id" value=app.id.to_string() />
-                        <p>{lang.tf("ovh.applications.delete_confirm", &[("name", &app.name)])}</p>
-                        <button type="submit" class="danger">{lang.t("ovh.applications.delete_submit")}</button>
-                    </ActionForm>
-                </details>
+                <ConfirmForm action=delete id=app.id.to_string() summary=lang.t("common.delete_ellipsis")
+                    question=lang.tf("ovh.applications.delete_confirm", &[("name", &app.name)]) submit=lang.t("ovh.applications.delete_submit") />
             </td>
         </tr>
     }
 }
 
+/// A key's access rules on one line: `GET /me, POST /sms/*`.
 fn rules_text(rules: &[OvhRuleView]) -> String {
     rules
         .iter()
@@ -162,32 +102,32 @@ fn rules_text(rules: &[OvhRuleView]) -> String {
         .join(", ")
 }
 
+/// The application a key belongs to: its name, and its key below.
+#[component]
+fn ApplicationCell(name: String, key: String) -> impl IntoView {
+    view! { <td>{name}<br /><span class="mono hint">{key}</span></td> }
+}
+
 #[component]
 fn ConsumerKeyRow(
     key: OvhConsumerKeyView,
     revoke: ServerAction<RevokeOvhConsumerKey>,
-    lang: Lang,
 ) -> impl IntoView {
+    let lang = use_lang();
     let acts_as = key
         .acts_as
         .clone()
         .unwrap_or_else(|| lang.t("ovh.waiting").to_owned());
     view! {
         <tr>
-            <td>{key.application_name.clone()}<br /><span class="mono hint">{key.application_key.clone()}</span></td>
+            <ApplicationCell name=key.application_name.clone() key=key.application_key.clone() />
             <td class="mono">{acts_as}</td>
             <td class="mono">{rules_text(&key.rules)}</td>
             <td>{lang.datetime(key.created)}</td>
-            <td>{key.last_used.map_or_else(|| lang.t("users.never").to_owned(), |at| lang.datetime(at))}</td>
+            <td>{time_or_never(lang, key.last_used)}</td>
             <td>
-                <details class="confirm">
-                    <summary>{lang.t("api_keys.tokens.revoke")}</summary>
-                    <ActionForm action=revoke>
-                        <input type="hidden" name="id" value=key.id.to_string() />
-                        <p>{lang.tf("ovh.consumer_keys.revoke_confirm", &[("name", &key.application_name)])}</p>
-                        <button type="submit" class="danger">{lang.t("ovh.consumer_keys.revoke_submit")}</button>
-                    </ActionForm>
-                </details>
+                <ConfirmForm action=revoke id=key.id.to_string() summary=lang.t("api_keys.tokens.revoke")
+                    question=lang.tf("ovh.consumer_keys.revoke_confirm", &[("name", &key.application_name)]) submit=lang.t("ovh.consumer_keys.revoke_submit") />
             </td>
         </tr>
     }
@@ -203,49 +143,18 @@ pub fn OvhAccountKeysSection() -> impl IntoView {
         move || revoke.version().get(),
         |_| list_account_ovh_consumer_keys(),
     );
-    let revoke_errors = FormErrors::from_action(revoke);
-    let params = use_query_map();
-    let revoked = move || params.with(|p| p.get("ovh_account_revoked").is_some());
     let lang = use_lang();
     view! {
-        <section class="card" aria-labelledby="ovh-account-keys-heading">
-            <h2 id="ovh-account-keys-heading">{lang.t("ovh.account_keys.heading")}</h2>
+        <Card heading_id="ovh-account-keys-heading" title=lang.t("ovh.account_keys.heading")>
             <p>{lang.t("ovh.account_keys.intro")}</p>
-            {move || revoked().then(|| view! { <p class="notice" role="status">{lang.t("ovh.account_keys.revoked")}</p> })}
-            <FormAlert message=revoke_errors.any() />
-            <Suspense fallback=move || view! { <p class="loading">{lang.t("common.loading")}</p> }>
-                {move || Suspend::new(async move {
-                    match keys.await {
-                        Ok(keys) if keys.is_empty() => {
-                            view! { <p class="notice">{lang.t("ovh.account_keys.none")}</p> }.into_any()
-                        }
-                        Ok(keys) => view! {
-                            <div class="table-wrap">
-                                <table class="tokens">
-                                    <thead>
-                                        <tr>
-                                            <th scope="col">{lang.t("ovh.application")}</th>
-                                            <th scope="col">{lang.t("ovh.account_keys.owner")}</th>
-                                            <th scope="col">{lang.t("ovh.acts_as")}</th>
-                                            <th scope="col">{lang.t("ovh.rules")}</th>
-                                            <th scope="col">{lang.t("ovh.account_keys.minted_through")}</th>
-                                            <th scope="col">{lang.t("users.col.created")}</th>
-                                            <th scope="col">{lang.t("api_keys.last_used")}</th>
-                                            <th scope="col"><span class="visually-hidden">{lang.t("common.actions")}</span></th>
-                                        </tr>
-                                    </thead>
-                                    <tbody>
-                                        {keys.into_iter().map(|key| view! { <AccountKeyRow key revoke lang /> }).collect_view()}
-                                    </tbody>
-                                </table>
-                            </div>
-                        }
-                        .into_any(),
-                        Err(e) => view! { <ErrorMessage error=e /> }.into_any(),
-                    }
-                })}
-            </Suspense>
-        </section>
+            <CredentialTable resource=keys rows={|keys: Vec<OvhAccountKeyView>| keys}
+                columns=vec![
+                    lang.t("ovh.application"), lang.t("ovh.account_keys.owner"), lang.t("ovh.acts_as"), lang.t("ovh.rules"),
+                    lang.t("ovh.account_keys.minted_through"), lang.t("users.col.created"), lang.t("api_keys.last_used"),
+                ]
+                empty=lang.t("ovh.account_keys.none") removed=("ovh_account_revoked", lang.t("ovh.account_keys.revoked"))
+                errors=FormErrors::from_action(revoke) row=move |key| view! { <AccountKeyRow key revoke /> } />
+        </Card>
     }
 }
 
@@ -253,8 +162,8 @@ pub fn OvhAccountKeysSection() -> impl IntoView {
 fn AccountKeyRow(
     key: OvhAccountKeyView,
     revoke: ServerAction<RevokeAccountOvhConsumerKey>,
-    lang: Lang,
 ) -> impl IntoView {
+    let lang = use_lang();
     let minted = key.minted_through.map_or_else(
         || "—".to_owned(),
         |id| lang.tf("ovh.account_keys.minted_value", &[("id", &id.to_string())]),
@@ -265,22 +174,16 @@ fn AccountKeyRow(
     );
     view! {
         <tr>
-            <td>{key.application_name.clone()}<br /><span class="mono hint">{key.application_key.clone()}</span></td>
+            <ApplicationCell name=key.application_name.clone() key=key.application_key.clone() />
             <td><span class="mono">{key.owner_login_id.clone()}</span><br /><span class="hint">{key.owner_company.clone()}</span></td>
             <td class="mono">{key.acts_as.clone()}</td>
             <td class="mono">{rules_text(&key.rules)}</td>
             <td>{minted}</td>
             <td>{lang.datetime(key.created)}</td>
-            <td>{key.last_used.map_or_else(|| lang.t("users.never").to_owned(), |at| lang.datetime(at))}</td>
+            <td>{time_or_never(lang, key.last_used)}</td>
             <td>
-                <details class="confirm">
-                    <summary>{lang.t("api_keys.tokens.revoke")}</summary>
-                    <ActionForm action=revoke>
-                        <input type="hidden" name="id" value=key.id.to_string() />
-                        <p>{confirm}</p>
-                        <button type="submit" class="danger">{lang.t("ovh.consumer_keys.revoke_submit")}</button>
-                    </ActionForm>
-                </details>
+                <ConfirmForm action=revoke id=key.id.to_string() summary=lang.t("api_keys.tokens.revoke")
+                    question=confirm submit=lang.t("ovh.consumer_keys.revoke_submit") />
             </td>
         </tr>
     }

@@ -2,15 +2,16 @@
 //! reloading, going back or opening the address again finds nothing.
 
 use leptos::prelude::*;
-
-use crate::components::form::ErrorMessage;
 use leptos_meta::Title;
 use leptos_router::components::A;
 use leptos_router::hooks::use_params_map;
 
-use crate::api::reveal_fns::{AccountCredentials, Credential, Revealed, take_reveal};
+use crate::api::reveal_fns::{AccountCredentials, Credential, Refused, Revealed, take_reveal};
+use crate::components::async_content::AsyncContent;
+use crate::components::card::Card;
 use crate::components::copy_button::CopyButton;
 use crate::i18n::use_lang;
+use crate::key;
 
 #[component]
 pub fn RevealPage() -> impl IntoView {
@@ -22,100 +23,150 @@ pub fn RevealPage() -> impl IntoView {
     let lang = use_lang();
     view! {
         <Title text=lang.t("reveal.title") />
-        <Suspense fallback=move || view! { <p class="loading">{lang.t("common.loading")}</p> }>
-            {move || Suspend::new(async move {
-                match revealed.await {
-                    Ok(Some(Revealed::NewUsers { created, refused })) => view! {
-                        <h1>{lang.t("reveal.users_added")}</h1>
-                        <Credentials credentials=created />
-                        {(!refused.is_empty()).then(|| view! {
-                            <section class="card" aria-labelledby="refused-heading">
-                                <h2 id="refused-heading">{lang.t("reveal.not_created")}</h2>
-                                <ul class="refused">
-                                    {refused.into_iter().map(|r| {
-                                        // The reasons are message keys, one a line; the only value they
-                                        // name is the row's login.
-                                        let reason = r
-                                            .reason
-                                            .lines()
-                                            .map(|k| lang.tf(k, &[("login", &r.login)]))
-                                            .collect::<Vec<_>>()
-                                            .join(" ");
-                                        let login = if r.login.is_empty() { lang.t("reveal.no_id").to_owned() } else { r.login.clone() };
-                                        view! {
-                                            <li>{lang.tf("reveal.refused_row", &[("row", &r.row.to_string()), ("login", &login), ("reason", &reason)])}</li>
-                                        }
-                                    }).collect_view()}
-                                </ul>
-                            </section>
-                        })}
-                        <p><A href="/users">{lang.t("reveal.back_users")}</A></p>
-                    }
-                    .into_any(),
-                    Ok(Some(Revealed::PasswordReset { credential })) => view! {
-                        <h1>{lang.t("reveal.temporary_password")}</h1>
-                        <Credentials credentials=vec![credential] />
-                        <p><A href="/users">{lang.t("reveal.back_users")}</A></p>
-                    }
-                    .into_any(),
-                    Ok(Some(Revealed::RecoveryCodes { codes })) => view! {
-                        <h1>{lang.t("reveal.recovery_codes")}</h1>
-                        <RecoveryCodes codes />
-                        <p><A href="/security">{lang.t("reveal.back_security")}</A></p>
-                    }
-                    .into_any(),
-                    Ok(Some(Revealed::AccountCredentials(credentials))) => view! {
-                        <AccountCredentialsReveal credentials />
-                    }
-                    .into_any(),
-                    Ok(Some(Revealed::ApiToken { id, name, token })) => view! {
-                        <h1>{lang.t("reveal.token_created")}</h1>
-                        <ApiTokenReveal id name token />
-                        <p><A href="/api-keys">{lang.t("ovh.authorize.back")}</A></p>
-                    }
-                    .into_any(),
-                    Ok(Some(Revealed::TencentAccessKey { secret_id, secret_key })) => view! {
-                        <h1>{lang.t("reveal.tencent_created")}</h1>
-                        <p class="alert" role="alert">{lang.t("reveal.tencent_copy")}</p>
-                        <section class="card" aria-labelledby="tencent-key-heading">
-                            <h2 id="tencent-key-heading">{lang.t("reveal.access_key")}</h2>
-                            <dl class="facts credentials">
-                                <SecretRow label="SecretId" value=secret_id testid="reveal-secret-id" />
-                                <SecretRow label="SecretKey" value=secret_key testid="reveal-secret-key" />
-                            </dl>
-                            <p class="hint">{lang.t("reveal.tencent_hint")}</p>
-                        </section>
-                        <p><A href="/api-keys">{lang.t("ovh.authorize.back")}</A></p>
-                    }
-                    .into_any(),
-                    Ok(Some(Revealed::OvhApplication { application_key, application_secret })) => view! {
-                        <h1>{lang.t("reveal.ovh_created")}</h1>
-                        <p class="alert" role="alert">{lang.t("reveal.ovh_copy")}</p>
-                        <section class="card" aria-labelledby="ovh-application-heading">
-                            <h2 id="ovh-application-heading">{lang.t("ovh.application")}</h2>
-                            <dl class="facts credentials">
-                                <SecretRow label=lang.t("ovh.application_key") value=application_key testid="reveal-application-key" />
-                                <SecretRow label=lang.t("reveal.application_secret") value=application_secret testid="reveal-application-secret" />
-                            </dl>
-                            <p class="hint">{lang.t("reveal.ovh_hint")}</p>
-                        </section>
-                        <p><A href="/api-keys">{lang.t("ovh.authorize.back")}</A></p>
-                    }
-                    .into_any(),
-                    Ok(None) => view! {
-                        <h1>{lang.t("reveal.gone")}</h1>
-                        <p class="notice">{lang.t("reveal.gone_text")}</p>
-                        <p><A href="/users">{lang.t("reveal.back_users")}</A></p>
-                    }
-                    .into_any(),
-                    Err(e) => view! {
-                        <h1>{lang.t("reveal.title")}</h1>
-                        <ErrorMessage error=e />
-                    }
-                    .into_any(),
+        <AsyncContent resource=revealed error_heading=lang.t("reveal.title") let:revealed>
+            {match revealed {
+                Some(revealed) => view! { <Reveal revealed /> }.into_any(),
+                None => view! {
+                    <h1>{lang.t("reveal.gone")}</h1>
+                    <p class="notice">{lang.t("reveal.gone_text")}</p>
+                    <BackLink href="/users" text=lang.t("reveal.back_users") />
                 }
-            })}
-        </Suspense>
+                .into_any(),
+            }}
+        </AsyncContent>
+    }
+}
+
+/// The secrets, each kind with its heading and the way back to where it was made.
+#[component]
+fn Reveal(revealed: Revealed) -> impl IntoView {
+    let lang = use_lang();
+    match revealed {
+        Revealed::NewUsers { created, refused } => view! {
+            <h1>{lang.t("reveal.users_added")}</h1>
+            <Credentials credentials=created />
+            {(!refused.is_empty()).then(|| view! { <RefusedRows refused /> })}
+            <BackLink href="/users" text=lang.t("reveal.back_users") />
+        }
+        .into_any(),
+        Revealed::PasswordReset { credential } => view! {
+            <h1>{lang.t("reveal.temporary_password")}</h1>
+            <Credentials credentials=vec![credential] />
+            <BackLink href="/users" text=lang.t("reveal.back_users") />
+        }
+        .into_any(),
+        Revealed::RecoveryCodes { codes } => view! {
+            <h1>{lang.t("reveal.recovery_codes")}</h1>
+            <RecoveryCodes codes />
+            <BackLink href="/security" text=lang.t("reveal.back_security") />
+        }
+        .into_any(),
+        Revealed::AccountCredentials(credentials) => {
+            view! { <AccountCredentialsReveal credentials /> }.into_any()
+        }
+        Revealed::ApiToken { id, name, token } => view! {
+            <h1>{lang.t("reveal.token_created")}</h1>
+            <ApiTokenReveal id name token />
+            <BackLink href="/api-keys" text=lang.t("ovh.authorize.back") />
+        }
+        .into_any(),
+        Revealed::TencentAccessKey { secret_id, secret_key } => {
+            view! { <KeyPairReveal kind=KeyPair::TencentAccessKey key=secret_id secret=secret_key /> }.into_any()
+        }
+        Revealed::OvhApplication { application_key, application_secret } => {
+            view! { <KeyPairReveal kind=KeyPair::OvhApplication key=application_key secret=application_secret /> }
+                .into_any()
+        }
+    }
+}
+
+/// The way back to the page the secret was made on.
+#[component]
+fn BackLink(#[prop(into)] href: String, text: &'static str) -> impl IntoView {
+    view! { <p><A href=href>{text}</A></p> }
+}
+
+/// The rows of "Add several users" that were not created, each with its reasons.
+#[component]
+fn RefusedRows(refused: Vec<Refused>) -> impl IntoView {
+    let lang = use_lang();
+    view! {
+        <Card heading_id="refused-heading" title=lang.t("reveal.not_created")>
+            <ul class="refused">
+                {refused.into_iter().map(|r| {
+                    // The reasons are message keys, one a line; the only value they
+                    // name is the row's login.
+                    let reason = r
+                        .reason
+                        .lines()
+                        .map(|k| lang.tf(k, &[("login", &r.login)]))
+                        .collect::<Vec<_>>()
+                        .join(" ");
+                    let login = if r.login.is_empty() { lang.t("reveal.no_id").to_owned() } else { r.login.clone() };
+                    view! {
+                        <li>{lang.tf("reveal.refused_row", &[("row", &r.row.to_string()), ("login", &login), ("reason", &reason)])}</li>
+                    }
+                }).collect_view()}
+            </ul>
+        </Card>
+    }
+}
+
+/// The key pairs of the provider-compatible APIs.
+#[derive(Clone, Copy)]
+enum KeyPair {
+    /// Tencent Cloud's SecretId and SecretKey.
+    TencentAccessKey,
+    /// An OVHcloud application's key and secret.
+    OvhApplication,
+}
+
+/// A key and its secret: what to do with them, the pair, and where the API expects them.
+#[component]
+fn KeyPairReveal(kind: KeyPair, key: String, secret: String) -> impl IntoView {
+    let lang = use_lang();
+    let (heading_id, texts, [key_label, secret_label]) = match kind {
+        KeyPair::TencentAccessKey => (
+            "tencent-key-heading",
+            [
+                key!("reveal.tencent_created"),
+                key!("reveal.tencent_copy"),
+                key!("reveal.access_key"),
+                key!("reveal.tencent_hint"),
+            ],
+            ["SecretId", "SecretKey"],
+        ),
+        KeyPair::OvhApplication => (
+            "ovh-application-heading",
+            [
+                key!("reveal.ovh_created"),
+                key!("reveal.ovh_copy"),
+                key!("ovh.application"),
+                key!("reveal.ovh_hint"),
+            ],
+            [
+                lang.t("ovh.application_key"),
+                lang.t("reveal.application_secret"),
+            ],
+        ),
+    };
+    let [heading, alert, title, hint] = texts.map(|key| lang.t(key));
+    // The test ids the end-to-end suite reads the values by.
+    let (key_testid, secret_testid) = match kind {
+        KeyPair::TencentAccessKey => ("reveal-secret-id", "reveal-secret-key"),
+        KeyPair::OvhApplication => ("reveal-application-key", "reveal-application-secret"),
+    };
+    view! {
+        <h1>{heading}</h1>
+        <p class="alert" role="alert">{alert}</p>
+        <Card heading_id title>
+            <dl class="facts credentials">
+                <SecretRow label=key_label value=key testid=key_testid />
+                <SecretRow label=secret_label value=secret testid=secret_testid />
+            </dl>
+            <p class="hint">{hint}</p>
+        </Card>
+        <BackLink href="/api-keys" text=lang.t("ovh.authorize.back") />
     }
 }
 
@@ -233,8 +284,7 @@ fn AccountCredentialsReveal(credentials: AccountCredentials) -> impl IntoView {
     view! {
         <h1>{title}</h1>
         <p class="alert" role="alert">{lang.t("reveal.credentials_copy")}</p>
-        <section class="card" aria-labelledby="credentials-heading">
-            <h2 id="credentials-heading">{credentials.name.clone()}</h2>
+        <Card heading_id="credentials-heading" title=credentials.name.clone()>
             <dl class="facts credentials">
                 <SecretRow label=lang.t("field.account_id") value=credentials.account_id.clone() testid="reveal-account-id" />
                 <SecretRow label="auth_id" value=credentials.auth_id.clone() testid="reveal-auth-id" />
@@ -243,8 +293,8 @@ fn AccountCredentialsReveal(credentials: AccountCredentials) -> impl IntoView {
             <p class="actions">
                 <a class="button secondary" href=download download=filename>{lang.t("reveal.download_json")}</a>
             </p>
-        </section>
-        <p><A href=back_href>{back_text}</A></p>
+        </Card>
+        <BackLink href=back_href text=back_text />
     }
 }
 
@@ -253,13 +303,12 @@ fn ApiTokenReveal(id: i64, name: String, token: String) -> impl IntoView {
     let lang = use_lang();
     view! {
         <p class="alert" role="alert">{lang.t("reveal.token_copy")}</p>
-        <section class="card" aria-labelledby="token-heading">
-            <h2 id="token-heading">{name}</h2>
+        <Card heading_id="token-heading" title=name>
             <dl class="facts credentials">
                 <dt>{lang.t("reveal.token_id")}</dt><dd class="mono">{id.to_string()}</dd>
                 <SecretRow label=lang.t("reveal.token") value=token testid="reveal-token" />
             </dl>
             <p class="hint">{lang.t("reveal.send_as")}" " <code>"Authorization: APIKey <token>"</code> "."</p>
-        </section>
+        </Card>
     }
 }

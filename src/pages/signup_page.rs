@@ -1,11 +1,14 @@
+//! Signing up: a new account, its company, e-mail and password, when sign-up is open.
+
 use leptos::prelude::*;
-use leptos_meta::Title;
 use leptos_router::components::A;
 
 use crate::api::auth_fns::{Signup, signup_open};
-use crate::components::form::{ErrorMessage, FormAlert, FormErrors, TextField};
-use crate::components::language_switch::LanguageSwitch;
+use crate::components::async_content::AsyncContent;
+use crate::components::form_errors::{FormAlert, FormErrors};
 use crate::components::new_password_field::NewPasswordField;
+use crate::components::standalone_page::StandalonePage;
+use crate::components::text_field::TextField;
 use crate::i18n::use_lang;
 
 #[component]
@@ -13,26 +16,16 @@ pub fn SignupPage() -> impl IntoView {
     let open = Resource::new(|| (), |_| signup_open());
     let lang = use_lang();
     view! {
-        <Title text=lang.t("signup.title") />
-        <main id="main" class="narrow">
-            <LanguageSwitch />
-            <h1>{lang.t("signup.heading")}</h1>
-            <Suspense fallback=move || view! { <p class="loading">{lang.t("common.loading")}</p> }>
-                {move || Suspend::new(async move {
-                    match open.await {
-                        Ok(true) => view! { <SignupForm /> }.into_any(),
-                        Ok(false) => view! {
-                            <p class="notice">
-                                {lang.t("signup.closed")}
-                            </p>
-                        }
-                        .into_any(),
-                        Err(e) => view! { <ErrorMessage error=e /> }.into_any(),
-                    }
-                })}
-            </Suspense>
+        <StandalonePage title=lang.t("signup.title") heading=lang.t("signup.heading") language_switch=true>
+            <AsyncContent resource=open let:open>
+                {if open {
+                    view! { <SignupForm /> }.into_any()
+                } else {
+                    view! { <p class="notice">{lang.t("signup.closed")}</p> }.into_any()
+                }}
+            </AsyncContent>
             <p class="aside">{lang.t("signup.have_account")}" " <A href="/login">{lang.t("login.submit")}</A></p>
-        </main>
+        </StandalonePage>
     }
 }
 
@@ -47,27 +40,11 @@ fn SignupForm() -> impl IntoView {
     view! {
         <ActionForm action=signup attr:class="form">
             <FormAlert message=errors.form() />
-            <p class="intro">
-                {lang.t("signup.intro")}
-            </p>
-            <TextField
-                id="company"
-                label=lang.t("field.company")
-                autocomplete="organization"
-                maxlength=100
-                required=true
-                error=errors.field("company")
-                on_input=move |v: String| company.set(v)
-            />
-            <TextField
-                id="email"
-                label=lang.t("field.email")
-                input_type="email"
-                autocomplete="email"
-                required=true
-                error=errors.field("email")
-                on_input=move |v: String| email.set(v)
-            />
+            <p class="intro">{lang.t("signup.intro")}</p>
+            <TextField id="company" label=lang.t("field.company") autocomplete="organization" maxlength=100 required=true
+                error=errors.field("company") on_input=move |v: String| company.set(v) />
+            <TextField id="email" label=lang.t("field.email") input_type="email" autocomplete="email" required=true
+                error=errors.field("email") on_input=move |v: String| email.set(v) />
             <NewPasswordField id="password" label=lang.t("field.password") context error=errors.field("password") />
             <button type="submit">{lang.t("signup.submit")}</button>
         </ActionForm>

@@ -11,9 +11,19 @@ use crate::api::sub_account_fns::{
     RotateSubAccountCredentials, SetSubAccountEnabled, SubAccountPage, SubAccountQuery,
     SubAccountView, UpdateSubAccount, get_sub_account, list_sub_accounts,
 };
-use crate::components::app_shell::CurrentUser;
+use crate::components::app_shell::{CurrentUser, WithCurrentUser};
+use crate::components::async_content::AsyncContent;
+use crate::components::breadcrumb::Breadcrumb;
+use crate::components::card::Card;
 use crate::components::copy_button::CopyButton;
-use crate::components::form::{ErrorMessage, FormAlert, FormErrors, TextField};
+use crate::components::data_table::DataTable;
+use crate::components::form_action::FormAction;
+use crate::components::form_errors::{FormAlert, FormErrors};
+use crate::components::labels::time_or_never;
+use crate::components::pagination::Pagination;
+use crate::components::query_notice::QueryNotice;
+use crate::components::select_field::{Choice, SelectField};
+use crate::components::text_field::TextField;
 use crate::domain::KycMode;
 use crate::domain::sub_account::BUSINESS_TYPES;
 use crate::i18n::use_lang;
@@ -46,21 +56,15 @@ pub fn SubAccountsPage() -> impl IntoView {
         })
     });
     let page = Resource::new(move || query.get(), list_sub_accounts);
-    let deleted = move || params.with(|p| p.get("deleted").is_some());
     let lang = use_lang();
     view! {
         <Title text=lang.t("nav.sub_accounts") />
         <h1>{lang.t("nav.sub_accounts")}</h1>
         <p class="lead">{lang.t("sub.lead")}</p>
-        {move || deleted().then(|| view! { <p class="notice" role="status">{lang.t("sub.deleted")}</p> })}
-        <Suspense fallback=move || view! { <p class="loading">{lang.t("common.loading")}</p> }>
-            {move || Suspend::new(async move {
-                match page.await {
-                    Ok(page) => view! { <SubAccountList page query=query.get_untracked() /> }.into_any(),
-                    Err(e) => view! { <ErrorMessage error=e /> }.into_any(),
-                }
-            })}
-        </Suspense>
+        <QueryNotice param="deleted" text=lang.t("sub.deleted") />
+        <AsyncContent resource=page let:page>
+            <SubAccountList page query=query.get_untracked() />
+        </AsyncContent>
     }
 }
 
@@ -73,41 +77,11 @@ fn SubAccountList(page: SubAccountPage, query: SubAccountQuery) -> impl IntoView
         }
         .into_any();
     }
-    let previous = (page.page > 1).then(|| {
-        SubAccountQuery {
-            page: page.page - 1,
-            ..query.clone()
-        }
-        .href()
-    });
-    let next = (page.page < page.pages).then(|| {
-        SubAccountQuery {
-            page: page.page + 1,
-            ..query.clone()
-        }
-        .href()
-    });
-    let rows = page
-        .items
-        .iter()
-        .cloned()
-        .map(|s| {
-            let href = format!("/sub-accounts/{}", s.id);
-            let kyc = view! { <KycBadge sub=s.clone() /> };
-            view! {
-                <tr>
-                    <td class="mono"><A href=href>{s.account_id.clone()}</A></td>
-                    <td>{s.name.clone()}</td>
-                    <td>{s.description.clone()}</td>
-                    <td><StatusBadge enabled=s.enabled /></td>
-                    <td>{kyc}</td>
-                    <td class="numeric">{lang.number(s.rate_limit)}" / min"</td>
-                    <td>{lang.datetime(s.created)}</td>
-                </tr>
-            }
-        })
-        .collect_view();
-    let empty = page.items.is_empty();
+    let empty = if query.q.is_empty() {
+        lang.t("sub.empty")
+    } else {
+        lang.t("sub.no_match")
+    };
     view! {
         <div class="toolbar">
             <form method="get" action="/sub-accounts" class="search" role="search">
@@ -119,50 +93,43 @@ fn SubAccountList(page: SubAccountPage, query: SubAccountQuery) -> impl IntoView
                 <A href="/sub-accounts/new" attr:class="button">{lang.t("sub.create.title")}</A>
             })}
         </div>
-        {if empty {
-            view! {
-                <p class="notice">
-                    {if query.q.is_empty() { lang.t("sub.empty") } else { lang.t("sub.no_match") }}
-                </p>
-            }
-            .into_any()
-        } else {
-            view! {
-                <div class="table-wrap">
-                    <table class="sub-accounts">
-                        <thead>
-                            <tr>
-                                <th scope="col">{lang.t("field.login")}</th>
-                                <th scope="col">{lang.t("field.name")}</th>
-                                <th scope="col">{lang.t("field.description")}</th>
-                                <th scope="col">{lang.t("users.col.status")}</th>
-                                <th scope="col">{lang.t("sub.kyc")}</th>
-                                <th scope="col">{lang.t("sub.rate_limit")}</th>
-                                <th scope="col">{lang.t("users.col.created")}</th>
-                            </tr>
-                        </thead>
-                        <tbody>{rows}</tbody>
-                    </table>
-                </div>
-            }
-            .into_any()
-        }}
-        <nav class="pagination" aria-label=lang.t("users.pages")>
-            {previous.map(|href| view! { <A href=href attr:rel="prev">{lang.t("users.previous")}</A> })}
-            <span>
-                {lang.tf(
-                    "sub.page_of",
-                    &[
-                        ("page", &lang.number(i64::from(page.page))),
-                        ("pages", &lang.number(i64::from(page.pages))),
-                        ("total", &lang.number(page.total)),
-                    ],
-                )}
-            </span>
-            {next.map(|href| view! { <A href=href attr:rel="next">{lang.t("users.next")}</A> })}
-        </nav>
+        <DataTable
+            class="sub-accounts"
+            columns=vec![
+                lang.t("field.login"),
+                lang.t("field.name"),
+                lang.t("field.description"),
+                lang.t("users.col.status"),
+                lang.t("sub.kyc"),
+                lang.t("sub.rate_limit"),
+                lang.t("users.col.created"),
+            ]
+            empty
+            rows=page.items
+            row=|sub| view! { <SubAccountRow sub /> }
+        />
+        <Pagination page=page.page pages=page.pages total=page.total summary=key!("sub.page_of")
+            href=move |n| SubAccountQuery { page: n, ..query.clone() }.href() />
     }
     .into_any()
+}
+
+#[component]
+fn SubAccountRow(sub: SubAccountView) -> impl IntoView {
+    let lang = use_lang();
+    let href = format!("/sub-accounts/{}", sub.id);
+    let kyc = view! { <KycBadge sub=sub.clone() /> };
+    view! {
+        <tr>
+            <td class="mono"><A href=href>{sub.account_id.clone()}</A></td>
+            <td>{sub.name.clone()}</td>
+            <td>{sub.description.clone()}</td>
+            <td><StatusBadge enabled=sub.enabled /></td>
+            <td>{kyc}</td>
+            <td class="numeric">{lang.number(sub.rate_limit)}" / min"</td>
+            <td>{lang.datetime(sub.created)}</td>
+        </tr>
+    }
 }
 
 #[component]
@@ -208,6 +175,17 @@ fn SubAccountFields(
         .map(|s| s.business_type.clone())
         .unwrap_or_default();
     let lang = use_lang();
+    let kyc_modes = KycMode::ALL
+        .into_iter()
+        .map(|m| Choice::new(m.code(), lang.t(m.key()), m.code() == kyc))
+        .collect();
+    let not_given = Choice::new("", lang.t("sub.not_given"), business.is_empty());
+    let business_types = std::iter::once(not_given)
+        .chain(BUSINESS_TYPES.into_iter().map(|(code, label)| {
+            let label = business_type_key(code).map_or(label, |k| lang.t(k));
+            Choice::new(code, label, code == business)
+        }))
+        .collect();
     view! {
         <TextField id="name" name="form[name]" label=lang.t("field.name") required=true maxlength=100
             hint=lang.t("sub.name_hint")
@@ -235,29 +213,10 @@ fn SubAccountFields(
                 <label class="check"><input type="checkbox" name="form[enabled]" value="on" checked=true />" " {lang.t("sub.enabled")}</label>
             </fieldset>
         })}
-        <div class="field" class:invalid=move || errors.field("kyc_mode").get().is_some()>
-            <label for="kyc_mode">{lang.t("sub.kyc_mode")}</label>
-            <select id="kyc_mode" name="form[kyc_mode]" aria-describedby="kyc_mode-hint kyc_mode-error">
-                {KycMode::ALL.into_iter().map(|m| {
-                    let selected = m.code() == kyc;
-                    view! { <option value=m.code() selected=selected>{lang.t(m.key())}</option> }
-                }).collect_view()}
-            </select>
-            <p class="hint" id="kyc_mode-hint">{lang.t("sub.kyc_mode_hint")}</p>
-            <p class="field-error" id="kyc_mode-error" aria-live="polite">{move || errors.field("kyc_mode").get()}</p>
-        </div>
-        <div class="field" class:invalid=move || errors.field("business_type").get().is_some()>
-            <label for="business_type">{lang.t("sub.business_type_optional")}</label>
-            <select id="business_type" name="form[business_type]" aria-describedby="business_type-error">
-                <option value="" selected=business.is_empty()>{lang.t("sub.not_given")}</option>
-                {BUSINESS_TYPES.into_iter().map(|(code, label)| {
-                    let selected = code == business;
-                    let label = business_type_key(code).map_or(label, |k| lang.t(k));
-                    view! { <option value=code selected=selected>{label}</option> }
-                }).collect_view()}
-            </select>
-            <p class="field-error" id="business_type-error" aria-live="polite">{move || errors.field("business_type").get()}</p>
-        </div>
+        <SelectField id="kyc_mode" name="form[kyc_mode]" label=lang.t("sub.kyc_mode") choices=kyc_modes
+            hint=lang.t("sub.kyc_mode_hint") error=errors.field("kyc_mode") />
+        <SelectField id="business_type" name="form[business_type]" label=lang.t("sub.business_type_optional")
+            choices=business_types error=errors.field("business_type") />
         <TextField id="password" name="form[password]"
             label=if editing { lang.t("sub.password_new") } else { lang.t("sub.password") }
             input_type="password" autocomplete="new-password"
@@ -268,37 +227,38 @@ fn SubAccountFields(
 
 #[component]
 pub fn NewSubAccountPage() -> impl IntoView {
-    let current = expect_context::<CurrentUser>().0;
+    let lang = use_lang();
+    view! {
+        <Title text=lang.t("sub.create.title") />
+        <Breadcrumb href="/sub-accounts" text=lang.t("nav.sub_accounts") />
+        <h1>{lang.t("sub.create.title")}</h1>
+        <WithCurrentUser let:me>
+            {if !me.can_manage_users {
+                view! { <p class="alert" role="alert">{lang.t("sub.only_admins")}</p> }.into_any()
+            } else if me.acting.is_some() || me.is_sub_account {
+                view! { <p class="alert" role="alert">{lang.t("sub.no_nesting")}</p> }.into_any()
+            } else {
+                view! { <NewSubAccountForm /> }.into_any()
+            }}
+        </WithCurrentUser>
+    }
+}
+
+#[component]
+fn NewSubAccountForm() -> impl IntoView {
     let create = ServerAction::<CreateSubAccount>::new();
     let errors = FormErrors::from_action(create);
     let lang = use_lang();
     view! {
-        <Title text=lang.t("sub.create.title") />
-        <p class="breadcrumb"><A href="/sub-accounts">{lang.t("nav.sub_accounts")}</A></p>
-        <h1>{lang.t("sub.create.title")}</h1>
-        <Suspense fallback=move || view! { <p class="loading">{lang.t("common.loading")}</p> }>
-            {move || Suspend::new(async move {
-                let me = current.await.ok().flatten()?;
-                Some(if !me.can_manage_users {
-                    view! { <p class="alert" role="alert">{lang.t("sub.only_admins")}</p> }.into_any()
-                } else if me.acting.is_some() || me.is_sub_account {
-                    view! { <p class="alert" role="alert">{lang.t("sub.no_nesting")}</p> }.into_any()
-                } else {
-                    view! {
-                        <ActionForm action=create attr:class="form wide">
-                            <FormAlert message=errors.form() />
-                            <SubAccountFields errors current=None />
-                            <p class="hint">{lang.t("sub.create.hint")}</p>
-                            <p class="actions">
-                                <button type="submit">{lang.t("sub.create.submit")}</button>
-                                <A href="/sub-accounts">{lang.t("common.cancel")}</A>
-                            </p>
-                        </ActionForm>
-                    }
-                    .into_any()
-                })
-            })}
-        </Suspense>
+        <ActionForm action=create attr:class="form wide">
+            <FormAlert message=errors.form() />
+            <SubAccountFields errors current=None />
+            <p class="hint">{lang.t("sub.create.hint")}</p>
+            <p class="actions">
+                <button type="submit">{lang.t("sub.create.submit")}</button>
+                <A href="/sub-accounts">{lang.t("common.cancel")}</A>
+            </p>
+        </ActionForm>
     }
 }
 
@@ -309,7 +269,6 @@ fn id_param() -> Memo<i64> {
 
 #[component]
 pub fn SubAccountDetailPage() -> impl IntoView {
-    let current = expect_context::<CurrentUser>().0;
     let id = id_param();
     let update = ServerAction::<UpdateSubAccount>::new();
     let set_enabled = ServerAction::<SetSubAccountEnabled>::new();
@@ -325,31 +284,21 @@ pub fn SubAccountDetailPage() -> impl IntoView {
         },
         |(id, ..)| get_sub_account(id),
     );
-    let saved = use_query_map();
-    let saved = move || saved.with(|p| p.get("saved").is_some());
     let lang = use_lang();
     view! {
         <Title text=lang.t("sub.title") />
-        <p class="breadcrumb"><A href="/sub-accounts">{lang.t("nav.sub_accounts")}</A></p>
-        <Suspense fallback=move || view! { <p class="loading">{lang.t("common.loading")}</p> }>
-            {move || Suspend::new(async move {
-                let me = current.await.ok().flatten();
-                let manage = me.as_ref().is_some_and(|m| m.can_manage_users);
-                match sub.await {
-                    Ok(sub) => view! {
-                        <h1>{sub.name.clone()} " " <span class="mono subtle">{sub.account_id.clone()}</span></h1>
-                        {saved().then(|| view! { <p class="notice" role="status">{lang.t("sub.saved")}</p> })}
-                        <Summary sub=sub.clone() />
-                        {manage.then(|| view! {
-                            <Controls sub=sub.clone() set_enabled kyc />
-                            <EditSubAccount sub update />
-                        })}
-                    }
-                    .into_any(),
-                    Err(e) => view! { <h1>{lang.t("sub.title")}</h1> <ErrorMessage error=e /> }.into_any(),
-                }
-            })}
-        </Suspense>
+        <Breadcrumb href="/sub-accounts" text=lang.t("nav.sub_accounts") />
+        <AsyncContent resource=sub error_heading=lang.t("sub.title") let:sub>
+            <h1>{sub.name.clone()} " " <span class="mono subtle">{sub.account_id.clone()}</span></h1>
+            <QueryNotice param="saved" text=lang.t("sub.saved") />
+            <Summary sub=sub.clone() />
+            <WithCurrentUser let:me>
+                {me.can_manage_users.then(|| view! {
+                    <Controls sub=sub.clone() set_enabled kyc />
+                    <EditSubAccount sub=sub.clone() update />
+                })}
+            </WithCurrentUser>
+        </AsyncContent>
     }
 }
 
@@ -364,8 +313,7 @@ fn Summary(sub: SubAccountView) -> impl IntoView {
             .map_or_else(|| sub.business_type_label.clone(), |k| lang.t(k).to_owned())
     };
     view! {
-        <section class="card" aria-labelledby="summary-heading">
-            <h2 id="summary-heading">{lang.t("sub.summary")}</h2>
+        <Card heading_id="summary-heading" title=lang.t("sub.summary")>
             <dl class="facts">
                 <dt>{lang.t("field.account_id")}</dt>
                 <dd><span class="mono">{account_id.clone()}</span> <CopyButton value=account_id label=lang.t("common.copy_account_id") /></dd>
@@ -383,11 +331,11 @@ fn Summary(sub: SubAccountView) -> impl IntoView {
                 <dt>{lang.t("sub.business_type")}</dt><dd>{business}</dd>
                 <dt>{lang.t("groups.users")}</dt><dd>{lang.number(sub.users)}</dd>
                 <dt>"API auth_id"</dt><dd class="mono">{sub.auth_id.clone().unwrap_or_else(|| lang.t("sub.perm.none").to_owned())}</dd>
-                <dt>{lang.t("sub.credentials_issued")}</dt><dd>{sub.credentials_issued.map_or_else(|| lang.t("users.never").to_owned(), |at| lang.datetime(at))}</dd>
+                <dt>{lang.t("sub.credentials_issued")}</dt><dd>{time_or_never(lang, sub.credentials_issued)}</dd>
                 <dt>{lang.t("users.col.created")}</dt><dd>{lang.datetime(sub.created)}</dd>
                 <dt>{lang.t("sub.updated")}</dt><dd>{lang.datetime(sub.updated)}</dd>
             </dl>
-        </section>
+        </Card>
     }
 }
 
@@ -400,13 +348,12 @@ fn Controls(
     let manage = ServerAction::<ManageSubAccount>::new();
     expect_context::<CurrentUser>().reload_after(manage);
     let rotate = ServerAction::<RotateSubAccountCredentials>::new();
-    let errors = [
+    let error = FormErrors::first_of([
         FormErrors::from_action(set_enabled),
         FormErrors::from_action(kyc),
         FormErrors::from_action(manage),
         FormErrors::from_action(rotate),
-    ];
-    let error = Signal::derive(move || errors.iter().find_map(|e| e.any().get()));
+    ]);
     let id = sub.id;
     let lang = use_lang();
     let (toggle_value, toggle_text, toggle_hint) = if sub.enabled {
@@ -415,45 +362,44 @@ fn Controls(
         ("true", lang.t("users.enable"), lang.t("sub.enable_hint"))
     };
     view! {
-        <section class="card" aria-labelledby="actions-heading">
-            <h2 id="actions-heading">{lang.t("common.actions")}</h2>
+        <Card heading_id="actions-heading" title=lang.t("common.actions")>
             <FormAlert message=error />
-            <div class="action-row">
-                <ActionForm action=manage>
-                    <input type="hidden" name="id" value=id.to_string() />
-                    <button type="submit">{lang.t("sub.manage")}</button>
-                </ActionForm>
-                <p class="hint">{lang.t("sub.manage_hint")}</p>
-            </div>
-            <div class="action-row">
-                <ActionForm action=rotate>
-                    <input type="hidden" name="id" value=id.to_string() />
-                    <button type="submit" class="secondary">{lang.t("api_keys.account.rotate")}</button>
-                </ActionForm>
-                <p class="hint">{lang.t("sub.rotate_hint")}</p>
-            </div>
-            <div class="action-row">
-                <ActionForm action=set_enabled>
-                    <input type="hidden" name="id" value=id.to_string() />
-                    <input type="hidden" name="enabled" value=toggle_value />
-                    <button type="submit" class="secondary">{toggle_text}</button>
-                </ActionForm>
-                <p class="hint">{toggle_hint}</p>
-            </div>
+            <ActionRow action=manage id primary=true text=lang.t("sub.manage") hint=lang.t("sub.manage_hint") />
+            <ActionRow action=rotate id text=lang.t("api_keys.account.rotate") hint=lang.t("sub.rotate_hint") />
+            <ActionRow action=set_enabled id extra=("enabled", toggle_value) text=toggle_text hint=toggle_hint />
             {sub.kyc_calls_blocked.then(|| view! {
-                <div class="action-row">
-                    <ActionForm action=kyc>
-                        <input type="hidden" name="id" value=id.to_string() />
-                        <button type="submit" class="secondary">{lang.t("sub.kyc_complete")}</button>
-                    </ActionForm>
-                    <p class="hint">{lang.t("sub.kyc_blocked_hint")}</p>
-                </div>
+                <ActionRow action=kyc id text=lang.t("sub.kyc_complete") hint=lang.t("sub.kyc_blocked_hint") />
             })}
             <div class="action-row">
                 <A href=format!("/sub-accounts/{}/delete", sub.id) attr:class="button danger">{lang.t("common.delete_ellipsis")}</A>
                 <p class="hint">{lang.t("sub.delete_hint")}</p>
             </div>
-        </section>
+        </Card>
+    }
+}
+
+/// One of a sub-account's actions: a button that posts its `id` (and `extra`, a field and its
+/// value) to `action`, and what it does beside it.
+#[component]
+fn ActionRow<A: FormAction>(
+    action: ServerAction<A>,
+    id: i64,
+    text: &'static str,
+    hint: &'static str,
+    /// The page's main action, not drawn as a secondary one.
+    #[prop(optional)]
+    primary: bool,
+    #[prop(optional)] extra: Option<(&'static str, &'static str)>,
+) -> impl IntoView {
+    view! {
+        <div class="action-row">
+            <ActionForm action>
+                <input type="hidden" name="id" value=id.to_string() />
+                {extra.map(|(name, value)| view! { <input type="hidden" name=name value=value /> })}
+                <button type="submit" class=(!primary).then_some("secondary")>{text}</button>
+            </ActionForm>
+            <p class="hint">{hint}</p>
+        </div>
     }
 }
 
@@ -463,15 +409,14 @@ fn EditSubAccount(sub: SubAccountView, update: ServerAction<UpdateSubAccount>) -
     let id = sub.id.to_string();
     let lang = use_lang();
     view! {
-        <section class="card" aria-labelledby="edit-heading">
-            <h2 id="edit-heading">{lang.t("user_edit.heading")}</h2>
+        <Card heading_id="edit-heading" title=lang.t("user_edit.heading")>
             <ActionForm action=update attr:class="form wide">
                 <FormAlert message=errors.form() />
                 <input type="hidden" name="id" value=id />
                 <SubAccountFields errors current=Some(sub) />
                 <p class="actions"><button type="submit">{lang.t("common.save")}</button></p>
             </ActionForm>
-        </section>
+        </Card>
     }
 }
 
@@ -484,33 +429,25 @@ pub fn DeleteSubAccountPage() -> impl IntoView {
     let lang = use_lang();
     view! {
         <Title text=lang.t("sub.delete.title") />
-        <p class="breadcrumb"><A href="/sub-accounts">{lang.t("nav.sub_accounts")}</A></p>
-        <Suspense fallback=move || view! { <p class="loading">{lang.t("common.loading")}</p> }>
-            {move || Suspend::new(async move {
-                match sub.await {
-                    Ok(sub) => view! {
-                        <h1>{lang.tf("sub.delete.heading", &[("name", &sub.name)])}</h1>
-                        <p class="alert">
-                            {lang.tf(
-                                "sub.delete.warning",
-                                &[("name", &sub.name), ("id", &sub.account_id), ("users", &lang.number(sub.users))],
-                            )}
-                        </p>
-                        <ActionForm action=delete attr:class="form">
-                            <FormAlert message=errors.form() />
-                            <input type="hidden" name="id" value=sub.id.to_string() />
-                            <TextField id="confirm_name" label=lang.t("sub.delete.confirm") autocomplete="off" required=true
-                                error=errors.field("confirm_name") />
-                            <p class="actions">
-                                <button type="submit" class="danger">{lang.t("sub.delete.title")}</button>
-                                <A href=format!("/sub-accounts/{}", sub.id)>{lang.t("common.cancel")}</A>
-                            </p>
-                        </ActionForm>
-                    }
-                    .into_any(),
-                    Err(e) => view! { <h1>{lang.t("sub.delete.title")}</h1> <ErrorMessage error=e /> }.into_any(),
-                }
-            })}
-        </Suspense>
+        <Breadcrumb href="/sub-accounts" text=lang.t("nav.sub_accounts") />
+        <AsyncContent resource=sub error_heading=lang.t("sub.delete.title") let:sub>
+            <h1>{lang.tf("sub.delete.heading", &[("name", &sub.name)])}</h1>
+            <p class="alert">
+                {lang.tf(
+                    "sub.delete.warning",
+                    &[("name", &sub.name), ("id", &sub.account_id), ("users", &lang.number(sub.users))],
+                )}
+            </p>
+            <ActionForm action=delete attr:class="form">
+                <FormAlert message=errors.form() />
+                <input type="hidden" name="id" value=sub.id.to_string() />
+                <TextField id="confirm_name" label=lang.t("sub.delete.confirm") autocomplete="off" required=true
+                    error=errors.field("confirm_name") />
+                <p class="actions">
+                    <button type="submit" class="danger">{lang.t("sub.delete.title")}</button>
+                    <A href=format!("/sub-accounts/{}", sub.id)>{lang.t("common.cancel")}</A>
+                </p>
+            </ActionForm>
+        </AsyncContent>
     }
 }

@@ -8,52 +8,44 @@ use leptos_router::hooks::use_params_map;
 use crate::api::user_fns::{
     GroupView, RemoveUser, ResetUserPassword, UpdateUser, UserView, get_user, list_groups,
 };
-use crate::components::form::{ErrorMessage, FormAlert, FormErrors, GroupSelect, TextField};
+use crate::components::async_content::AsyncContent;
+use crate::components::breadcrumb::Breadcrumb;
+use crate::components::form_action::FormAction;
+use crate::components::form_errors::{FormAlert, FormErrors};
+use crate::components::select_field::GroupSelect;
+use crate::components::text_field::TextField;
 use crate::i18n::use_lang;
 use crate::key;
-
-fn login_param() -> Memo<String> {
-    let params = use_params_map();
-    Memo::new(move |_| params.with(|p| p.get("login").unwrap_or_default()))
-}
 
 /// Loads the user named in the address and renders `body` with them, or the error.
 fn with_user<V: IntoView + 'static>(
     title: &'static str,
-    body: impl Fn(UserView, Vec<GroupView>) -> V + Clone + Send + Sync + 'static,
+    body: impl Fn(UserView) -> V + Clone + Send + Sync + 'static,
 ) -> impl IntoView {
-    let login = login_param();
+    let params = use_params_map();
+    let login = Memo::new(move |_| params.with(|p| p.get("login").unwrap_or_default()));
     let user = Resource::new(move || login.get(), get_user);
-    let groups = Resource::new(|| (), |_| list_groups());
     let lang = use_lang();
     let title = lang.t(title);
     view! {
         <Title text=title />
-        <p class="breadcrumb"><A href="/users">{lang.t("nav.users")}</A></p>
-        <Suspense fallback=move || view! { <p class="loading">{lang.t("common.loading")}</p> }>
-            {move || {
-                let body = body.clone();
-                Suspend::new(async move {
-                    match (user.await, groups.await) {
-                        (Ok(user), Ok(groups)) => body(user, groups).into_any(),
-                        (Err(e), _) | (_, Err(e)) => view! {
-                            <h1>{title}</h1>
-                            <ErrorMessage error=e />
-                        }
-                        .into_any(),
-                    }
-                })
-            }}
-        </Suspense>
+        <Breadcrumb href="/users" text=lang.t("nav.users") />
+        <AsyncContent resource=user error_heading=title children=body />
     }
 }
 
 #[component]
 pub fn EditUserPage() -> impl IntoView {
-    with_user(
-        key!("user_edit.title"),
-        |user, groups| view! { <EditForm user groups /> },
-    )
+    let title = key!("user_edit.title");
+    let heading = use_lang().t(title);
+    let groups = Resource::new(|| (), |_| list_groups());
+    with_user(title, move |user| {
+        view! {
+            <AsyncContent resource=groups error_heading=heading let:groups>
+                <EditForm user=user.clone() groups />
+            </AsyncContent>
+        }
+    })
 }
 
 #[component]
@@ -81,44 +73,52 @@ fn EditForm(user: UserView, groups: Vec<GroupView>) -> impl IntoView {
 
 #[component]
 pub fn RemoveUserPage() -> impl IntoView {
-    with_user(key!("user_remove.title"), |user, _| {
-        let remove = ServerAction::<RemoveUser>::new();
-        let errors = FormErrors::from_action(remove);
+    with_user(key!("user_remove.title"), |user| {
         let lang = use_lang();
+        let warning = lang.tf(
+            "user_remove.warning",
+            &[("login", &user.login), ("email", &user.email)],
+        );
         view! {
             <h1>{lang.tf("user_remove.heading", &[("login", &user.login_id)])}</h1>
-            <p class="alert">
-                {lang.tf("user_remove.warning", &[("login", &user.login), ("email", &user.email)])}
-            </p>
-            <ActionForm action=remove attr:class="form">
-                <FormAlert message=errors.any() />
-                <input type="hidden" name="login" value=user.login.clone() />
-                <p class="actions">
-                    <button type="submit" class="danger">{lang.tf("user_remove.submit", &[("login", &user.login)])}</button>
-                    <A href="/users">{lang.t("common.cancel")}</A>
-                </p>
-            </ActionForm>
+            <p class="alert">{warning}</p>
+            <ConfirmUserAction action={ServerAction::<RemoveUser>::new()} login=user.login.clone() danger=true
+                submit=lang.tf("user_remove.submit", &[("login", &user.login)]) />
         }
     })
 }
 
 #[component]
 pub fn ResetPasswordPage() -> impl IntoView {
-    with_user(key!("users.reset_password"), |user, _| {
-        let reset = ServerAction::<ResetUserPassword>::new();
-        let errors = FormErrors::from_action(reset);
+    with_user(key!("users.reset_password"), |user| {
         let lang = use_lang();
         view! {
             <h1>{lang.t("user_reset.heading")}" " <span class="mono">{user.login_id.clone()}</span></h1>
             <p>{lang.tf("user_reset.text", &[("login", &user.login)])}</p>
-            <ActionForm action=reset attr:class="form">
-                <FormAlert message=errors.any() />
-                <input type="hidden" name="login" value=user.login.clone() />
-                <p class="actions">
-                    <button type="submit">{lang.t("users.reset_password")}</button>
-                    <A href="/users">{lang.t("common.cancel")}</A>
-                </p>
-            </ActionForm>
+            <ConfirmUserAction action={ServerAction::<ResetUserPassword>::new()} login=user.login.clone()
+                submit=lang.t("users.reset_password") />
         }
     })
+}
+
+/// The button that confirms `action` on the user (it posts their login), and the way back.
+#[component]
+fn ConfirmUserAction<A: FormAction>(
+    action: ServerAction<A>,
+    login: String,
+    #[prop(into)] submit: String,
+    #[prop(optional)] danger: bool,
+) -> impl IntoView {
+    let errors = FormErrors::from_action(action);
+    let lang = use_lang();
+    view! {
+        <ActionForm action attr:class="form">
+            <FormAlert message=errors.any() />
+            <input type="hidden" name="login" value=login />
+            <p class="actions">
+                <button type="submit" class=danger.then_some("danger")>{submit}</button>
+                <A href="/users">{lang.t("common.cancel")}</A>
+            </p>
+        </ActionForm>
+    }
 }
