@@ -8,6 +8,7 @@ use leptos_router::components::{A, Outlet, Redirect};
 use crate::api::auth_fns::{Logout, Me, whoami};
 use crate::api::sub_account_fns::StopManagingSubAccount;
 use crate::components::language_switch::LanguageSwitch;
+use crate::components::loading::Loading;
 use crate::error::AppError;
 use crate::i18n::use_lang;
 
@@ -63,7 +64,7 @@ pub fn AppShell() -> impl IntoView {
     // reveal would spend it on the copy it throws away.
     view! {
         <a class="skip-link" href="#main">{lang.t("shell.skip")}</a>
-        <Suspense fallback=move || view! { <p class="loading">{lang.t("common.loading")}</p> }>
+        <Suspense fallback=|| view! { <Loading /> }>
             {move || Suspend::new(async move {
                 match current.await {
                     Ok(Some(me)) if me.must_change_password => view! { <Redirect path="/password" /> }.into_any(),

@@ -3,8 +3,8 @@
 use leptos::prelude::*;
 
 use super::error_message::ErrorMessage;
+use super::loading::Loading;
 use crate::error::AppError;
-use crate::i18n::use_lang;
 
 /// "Loading…" while `resource` loads, then `children` with its value; if it fails, the error
 /// (or the page the error sends the visitor to). Pages render on the server before they are
@@ -25,9 +25,8 @@ where
     F: Fn(T) -> V + Clone + Send + Sync + 'static,
     V: IntoView + 'static,
 {
-    let lang = use_lang();
     view! {
-        <Suspense fallback=move || view! { <p class="loading">{lang.t("common.loading")}</p> }>
+        <Suspense fallback=|| view! { <Loading /> }>
             {move || {
                 let children = children.clone();
                 Suspend::new(async move {

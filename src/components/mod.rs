@@ -16,6 +16,7 @@ pub mod form_errors;
 pub mod hydration;
 pub mod labels;
 pub mod language_switch;
+pub mod loading;
 pub mod new_password_field;
 pub mod pagination;
 pub mod query_notice;

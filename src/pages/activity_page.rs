@@ -11,6 +11,7 @@ use leptos_router::hooks::use_query_map;
 use crate::api::activity_fns::{ActivityPage, ActivityQuery, EventView, list_activity};
 use crate::components::data_table::DataTable;
 use crate::components::error_message::ErrorMessage;
+use crate::components::loading::Loading;
 use crate::domain::actions::Action;
 use crate::error::AppError;
 use crate::i18n::use_lang;
@@ -33,7 +34,7 @@ pub fn ActivityPage() -> impl IntoView {
     view! {
         <Title text=lang.t("activity.title") />
         <h1>{lang.t("activity.title")}</h1>
-        <Suspense fallback=move || view! { <p class="loading">{lang.t("common.loading")}</p> }>
+        <Suspense fallback=|| view! { <Loading /> }>
             {move || Suspend::new(async move {
                 let query = query.get_untracked();
                 match events.await {

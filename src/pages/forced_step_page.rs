@@ -8,6 +8,7 @@ use leptos_router::components::Redirect;
 use crate::api::auth_fns::{Logout, Me, whoami};
 use crate::components::change_password_form::ChangePasswordForm;
 use crate::components::error_message::ErrorMessage;
+use crate::components::loading::Loading;
 use crate::components::standalone_page::StandalonePage;
 use crate::components::two_factor_section::TwoFactorSection;
 use crate::error::AppError;
@@ -41,7 +42,7 @@ pub fn ForcedPasswordPage() -> impl IntoView {
     let lang = use_lang();
     view! {
         <StandalonePage title=lang.t("forced.password.title")>
-            <Suspense fallback=move || view! { <p class="loading">{lang.t("common.loading")}</p> }>
+            <Suspense fallback=|| view! { <Loading /> }>
                 {move || Suspend::new(async move {
                     let result = current.await;
                     let context = result.as_ref().ok().flatten().map(|me| format!("{} {}", me.login_id, me.email));

@@ -19,6 +19,7 @@ use crate::components::form_action::FormAction;
 use crate::components::form_errors::FormAlert;
 use crate::components::form_errors::FormErrors;
 use crate::components::labels::{role_text, time_or_never};
+use crate::components::loading::Loading;
 use crate::components::pagination::Pagination;
 use crate::components::select_field::{Choice, SelectField};
 use crate::domain::privilege::UserStatus;
@@ -123,7 +124,7 @@ pub fn UsersPage() -> impl IntoView {
     view! {
         <Title text=lang.t("nav.users") />
         <h1>{lang.t("nav.users")}</h1>
-        <Suspense fallback=move || view! { <p class="loading">{lang.t("common.loading")}</p> }>
+        <Suspense fallback=|| view! { <Loading /> }>
             {move || Suspend::new(async move {
                 let me = current.await.ok().flatten()?;
                 let groups = groups.await.unwrap_or_default();
