@@ -58,6 +58,7 @@ pub fn GroupsPage() -> impl IntoView {
     }
 }
 
+/// A group, with "Delete" for Administrators when it is a custom one.
 #[component]
 fn GroupRow(group: GroupView, manage: bool, delete: ServerAction<DeleteGroup>) -> impl IntoView {
     let lang = use_lang();
@@ -89,6 +90,7 @@ fn GroupRow(group: GroupView, manage: bool, delete: ServerAction<DeleteGroup>) -
     }
 }
 
+/// "Add a group", for Administrators.
 #[component]
 fn NewGroupForm(create: ServerAction<CreateGroup>) -> impl IntoView {
     let errors = FormErrors::from_action(create);

@@ -24,6 +24,7 @@ pub fn OverviewPage() -> impl IntoView {
     }
 }
 
+/// The account ID with its copy button, and the logged-in user's details.
 #[component]
 fn Account(me: Me) -> impl IntoView {
     let query = use_query_map();

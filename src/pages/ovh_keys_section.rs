@@ -56,6 +56,7 @@ pub fn OvhKeysSection(can_create: bool) -> impl IntoView {
     }
 }
 
+/// "New application", for Administrators: its key and secret are shown once afterwards.
 #[component]
 fn NewApplicationForm() -> impl IntoView {
     let create = ServerAction::<CreateOvhApplication>::new();

@@ -73,6 +73,7 @@ fn SessionsSection() -> impl IntoView {
     }
 }
 
+/// A session: this one marked, any other with "End".
 #[component]
 fn SessionRow(session: SessionView, end: ServerAction<EndSession>) -> impl IntoView {
     let lang = use_lang();

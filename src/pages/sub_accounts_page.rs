@@ -114,6 +114,7 @@ fn SubAccountList(page: SubAccountPage, query: SubAccountQuery) -> impl IntoView
     .into_any()
 }
 
+/// A sub-account in the list, its login linking to its page.
 #[component]
 fn SubAccountRow(sub: SubAccountView) -> impl IntoView {
     let lang = use_lang();
@@ -244,6 +245,7 @@ pub fn NewSubAccountPage() -> impl IntoView {
     }
 }
 
+/// The form that creates a sub-account; its credentials are shown once afterwards.
 #[component]
 fn NewSubAccountForm() -> impl IntoView {
     let create = ServerAction::<CreateSubAccount>::new();
