@@ -5,26 +5,27 @@ use leptos_meta::{MetaTags, Stylesheet, Title, provide_meta_context};
 use leptos_router::components::{ParentRoute, Route, Router, Routes};
 use leptos_router::{SsrMode, path};
 
-use crate::components::shell::AppShell;
+use crate::components::app_shell::AppShell;
+use crate::components::hydration::provide_hydrated;
 use crate::i18n::Lang;
 use crate::pages::{
-    activity::ActivityPage,
-    api_keys::ApiKeysPage,
-    forced::{ForcedEnrolmentPage, ForcedPasswordPage},
-    groups::GroupsPage,
-    login::{LoginCodePage, LoginPage},
-    not_found::NotFoundPage,
-    overview::OverviewPage,
-    ovh::OvhAuthorizePage,
-    reveal::RevealPage,
-    security::SecurityPage,
-    signup::SignupPage,
-    sub_accounts::{
+    activity_page::ActivityPage,
+    api_keys_page::ApiKeysPage,
+    forced_step_page::{ForcedEnrolmentPage, ForcedPasswordPage},
+    groups_page::GroupsPage,
+    login_page::{LoginCodePage, LoginPage},
+    not_found_page::NotFoundPage,
+    overview_page::OverviewPage,
+    ovh_authorize_page::OvhAuthorizePage,
+    reveal_page::RevealPage,
+    security_page::SecurityPage,
+    signup_page::SignupPage,
+    sub_accounts_page::{
         DeleteSubAccountPage, NewSubAccountPage, SubAccountDetailPage, SubAccountsPage,
     },
-    user_edit::{EditUserPage, RemoveUserPage, ResetPasswordPage},
-    user_new::{BulkUsersPage, NewUserPage},
-    users::UsersPage,
+    user_edit_page::{EditUserPage, RemoveUserPage, ResetPasswordPage},
+    user_new_page::{BulkUsersPage, NewUserPage},
+    users_page::UsersPage,
 };
 
 pub fn shell(options: LeptosOptions) -> impl IntoView {
@@ -48,11 +49,6 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
     }
 }
 
-/// True once the WASM bundle has hydrated the page: controls that need JavaScript (copy
-/// buttons, live feedback) appear only then.
-#[derive(Clone, Copy)]
-pub struct Hydrated(pub ReadSignal<bool>);
-
 /// The language to render in: the request's on the server (chosen by `server::i18n`), and in
 /// the browser the one the server wrote into `<html lang>`, so that hydration agrees.
 fn page_lang() -> Lang {
@@ -74,9 +70,7 @@ pub fn App() -> impl IntoView {
     provide_meta_context();
     let lang = page_lang();
     provide_context(lang);
-    let (hydrated, set_hydrated) = signal(false);
-    provide_context(Hydrated(hydrated));
-    Effect::new(move |_| set_hydrated.set(true));
+    let hydrated = provide_hydrated();
 
     // Every route renders completely on the server before it is sent (`SsrMode::Async`), so
     // that each page works without JavaScript.

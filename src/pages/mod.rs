@@ -1,18 +1,19 @@
-//! One file per page.
+//! The pages, one file each (`*_page.rs`), and the sections the API keys page is made of.
 
-pub mod activity;
-pub mod api_keys;
-pub mod forced;
-pub mod groups;
-pub mod login;
-pub mod not_found;
-pub mod overview;
-pub mod ovh;
-pub mod reveal;
-pub mod security;
-pub mod signup;
-pub mod sub_accounts;
-pub mod tencent_keys;
-pub mod user_edit;
-pub mod user_new;
-pub mod users;
+pub mod activity_page;
+pub mod api_keys_page;
+pub mod forced_step_page;
+pub mod groups_page;
+pub mod login_page;
+pub mod not_found_page;
+pub mod overview_page;
+pub mod ovh_authorize_page;
+pub mod ovh_keys_section;
+pub mod reveal_page;
+pub mod security_page;
+pub mod signup_page;
+pub mod sub_accounts_page;
+pub mod tencent_keys_section;
+pub mod user_edit_page;
+pub mod user_new_page;
+pub mod users_page;

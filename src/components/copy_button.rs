@@ -4,7 +4,7 @@
 use leptos::prelude::*;
 use std::time::Duration;
 
-use crate::app::Hydrated;
+use super::hydration::is_hydrated;
 use crate::i18n::use_lang;
 
 #[component]
@@ -16,7 +16,7 @@ pub fn CopyButton(
     #[prop(into)]
     label: String,
 ) -> impl IntoView {
-    let hydrated = use_context::<Hydrated>().map(|h| h.0);
+    let hydrated = is_hydrated();
     let lang = use_lang();
     let copied = RwSignal::new(false);
     let value = StoredValue::new(value);
@@ -36,7 +36,7 @@ pub fn CopyButton(
     // server's HTML, and hydration would then find the nodes out of step.
     view! {
         <span class="copy-slot">
-        <Show when=move || hydrated.is_some_and(|h| h.get())>
+        <Show when=hydrated>
             <button type="button" class="copy" aria-label=label.get_value() on:click=copy>
                 {move || if copied.get() { lang.t("common.copied") } else { lang.t("common.copy") }}
             </button>

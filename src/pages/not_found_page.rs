@@ -1,7 +1,9 @@
+//! The page for an address Steward does not know, answered with 404.
+
 use leptos::prelude::*;
-use leptos_meta::Title;
 use leptos_router::components::A;
 
+use crate::components::standalone_page::StandalonePage;
 use crate::i18n::use_lang;
 
 #[component]
@@ -12,10 +14,8 @@ pub fn NotFoundPage() -> impl IntoView {
     }
     let lang = use_lang();
     view! {
-        <Title text=lang.t("not_found.title") />
-        <main id="main" class="narrow">
-            <h1>{lang.t("not_found.title")}</h1>
+        <StandalonePage title=lang.t("not_found.title")>
             <p>{lang.t("not_found.text")}" " <A href="/">{lang.t("not_found.home")}</A></p>
-        </main>
+        </StandalonePage>
     }
 }

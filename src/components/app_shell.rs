@@ -7,7 +7,8 @@ use leptos_router::components::{A, Outlet, Redirect};
 
 use crate::api::auth_fns::{Logout, Me, whoami};
 use crate::api::sub_account_fns::StopManagingSubAccount;
-use crate::components::language::LanguageSwitch;
+use crate::components::language_switch::LanguageSwitch;
+use crate::components::loading::Loading;
 use crate::error::AppError;
 use crate::i18n::use_lang;
 
@@ -34,6 +35,25 @@ impl CurrentUser {
     }
 }
 
+/// `children` with the logged-in user, once the shell has loaded them; nothing while nobody is
+/// (the shell sends the visitor to the login page then).
+#[component]
+pub fn WithCurrentUser<V, F>(children: F) -> impl IntoView
+where
+    F: Fn(Me) -> V + Clone + Send + Sync + 'static,
+    V: IntoView + 'static,
+{
+    let current = expect_context::<CurrentUser>().0;
+    view! {
+        <Suspense>
+            {move || {
+                let children = children.clone();
+                Suspend::new(async move { current.await.ok().flatten().map(children) })
+            }}
+        </Suspense>
+    }
+}
+
 #[component]
 pub fn AppShell() -> impl IntoView {
     let current = Resource::new(|| (), |_| whoami());
@@ -44,7 +64,7 @@ pub fn AppShell() -> impl IntoView {
     // reveal would spend it on the copy it throws away.
     view! {
         <a class="skip-link" href="#main">{lang.t("shell.skip")}</a>
-        <Suspense fallback=move || view! { <p class="loading">{lang.t("common.loading")}</p> }>
+        <Suspense fallback=|| view! { <Loading /> }>
             {move || Suspend::new(async move {
                 match current.await {
                     Ok(Some(me)) if me.must_change_password => view! { <Redirect path="/password" /> }.into_any(),
@@ -52,7 +72,7 @@ pub fn AppShell() -> impl IntoView {
                         view! { <Redirect path="/two-factor-setup" /> }.into_any()
                     }
                     Ok(Some(me)) => view! { <Header me /> }.into_any(),
-                    Ok(None) => view! { <Redirect path=crate::components::form::login_path() /> }.into_any(),
+                    Ok(None) => view! { <Redirect path=crate::components::error_message::login_path() /> }.into_any(),
                     Err(e) => view! { <p class="alert" role="alert">{e.message(lang)}</p> }.into_any(),
                 }
             })}

@@ -3,16 +3,17 @@
 //! They stand outside the panel's frame; done, they lead back into it.
 
 use leptos::prelude::*;
-use leptos_meta::Title;
 use leptos_router::components::Redirect;
 
 use crate::api::auth_fns::{Logout, Me, whoami};
-use crate::components::change_password::ChangePasswordForm;
-use crate::components::form::ErrorMessage;
+use crate::components::change_password_form::ChangePasswordForm;
+use crate::components::error_message::ErrorMessage;
+use crate::components::loading::Loading;
+use crate::components::standalone_page::StandalonePage;
+use crate::components::two_factor_section::TwoFactorSection;
 use crate::error::AppError;
 use crate::i18n::use_lang;
 use crate::key;
-use crate::pages::security::TwoFactorSection;
 
 /// Sends away whoever is not (or no longer) in the step: `in_step` says who is.
 fn stay_if(result: Result<Option<Me>, AppError>, in_step: impl Fn(&Me) -> bool) -> Option<AnyView> {
@@ -40,10 +41,8 @@ pub fn ForcedPasswordPage() -> impl IntoView {
     let current = Resource::new(|| (), |_| whoami());
     let lang = use_lang();
     view! {
-        <Title text=lang.t("forced.password.title") />
-        <main id="main" class="narrow">
-            <h1>{lang.t("forced.password.title")}</h1>
-            <Suspense fallback=move || view! { <p class="loading">{lang.t("common.loading")}</p> }>
+        <StandalonePage title=lang.t("forced.password.title")>
+            <Suspense fallback=|| view! { <Loading /> }>
                 {move || Suspend::new(async move {
                     let result = current.await;
                     let context = result.as_ref().ok().flatten().map(|me| format!("{} {}", me.login_id, me.email));
@@ -58,7 +57,7 @@ pub fn ForcedPasswordPage() -> impl IntoView {
                 })}
             </Suspense>
             <LogOutInstead />
-        </main>
+        </StandalonePage>
     }
 }
 
@@ -68,15 +67,13 @@ pub fn ForcedEnrolmentPage() -> impl IntoView {
     let lang = use_lang();
     // The section loads its own data, so it stands outside the wait for `current`.
     view! {
-        <Title text=lang.t("forced.two_factor.title") />
-        <main id="main" class="narrow wide">
-            <h1>{lang.t("forced.two_factor.title")}</h1>
+        <StandalonePage title=lang.t("forced.two_factor.title") wide=true>
             <Suspense fallback=|| ()>
                 {move || Suspend::new(async move { stay_if(current.await, |me| me.must_enrol_two_factor) })}
             </Suspense>
             <p class="notice">{lang.t("forced.two_factor.notice")}</p>
             <TwoFactorSection />
             <LogOutInstead />
-        </main>
+        </StandalonePage>
     }
 }

@@ -5,10 +5,10 @@
 use leptos::prelude::*;
 use std::time::Duration;
 
-use super::copy::CopyButton;
+use super::copy_button::CopyButton;
+use super::hydration::is_hydrated;
 use crate::api::auth_fns::CheckPassword;
 use crate::api::user_fns::generate_password;
-use crate::app::Hydrated;
 use crate::i18n::use_lang;
 
 #[component]
@@ -27,7 +27,7 @@ pub fn NewPasswordField(
     #[prop(optional)]
     can_generate: bool,
 ) -> impl IntoView {
-    let hydrated = use_context::<Hydrated>().map(|h| h.0);
+    let hydrated = is_hydrated();
     let lang = use_lang();
     let typed = RwSignal::new(String::new());
     let shown = RwSignal::new(false);
@@ -91,7 +91,7 @@ pub fn NewPasswordField(
                         schedule_check();
                     }
                 />
-                <Show when=move || can_generate && hydrated.is_some_and(|h| h.get())>
+                <Show when=move || can_generate && hydrated()>
                     <button type="button" class="secondary" on:click=move |_| { generate.dispatch(()); }>
                         {lang.t("password.generate")}
                     </button>

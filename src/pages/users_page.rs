@@ -11,10 +11,17 @@ use crate::api::user_fns::{
     EndUserSessions, GroupView, PER_PAGE, SetUserDisabled, TurnOffUserTwoFactor, UnlockUser,
     UserPage, UserQuery, UserView, list_groups, list_users,
 };
-use crate::components::copy::CopyButton;
-use crate::components::form::role_text;
-use crate::components::form::{ErrorMessage, FormAlert, FormErrors};
-use crate::components::shell::CurrentUser;
+use crate::components::app_shell::CurrentUser;
+use crate::components::copy_button::CopyButton;
+use crate::components::data_table::DataTable;
+use crate::components::error_message::ErrorMessage;
+use crate::components::form_action::FormAction;
+use crate::components::form_errors::FormAlert;
+use crate::components::form_errors::FormErrors;
+use crate::components::labels::{role_text, time_or_never};
+use crate::components::loading::Loading;
+use crate::components::pagination::Pagination;
+use crate::components::select_field::{Choice, SelectField};
 use crate::domain::privilege::UserStatus;
 use crate::i18n::{Lang, use_lang};
 use crate::key;
@@ -61,13 +68,12 @@ impl RowActions {
 
     /// The last error of any of them, as one message.
     fn errors(self) -> Signal<Option<String>> {
-        let all = [
+        FormErrors::first_of([
             FormErrors::from_action(self.set_disabled),
             FormErrors::from_action(self.end_sessions),
             FormErrors::from_action(self.turn_off_two_factor),
             FormErrors::from_action(self.unlock),
-        ];
-        Signal::derive(move || all.iter().find_map(|e| e.any().get()))
+        ])
     }
 }
 
@@ -118,7 +124,7 @@ pub fn UsersPage() -> impl IntoView {
     view! {
         <Title text=lang.t("nav.users") />
         <h1>{lang.t("nav.users")}</h1>
-        <Suspense fallback=move || view! { <p class="loading">{lang.t("common.loading")}</p> }>
+        <Suspense fallback=|| view! { <Loading /> }>
             {move || Suspend::new(async move {
                 let me = current.await.ok().flatten()?;
                 let groups = groups.await.unwrap_or_default();
@@ -188,44 +194,30 @@ fn Filters(query: UserQuery, groups: Vec<GroupView>) -> impl IntoView {
             "PASSWORD_CHANGE_REQUIRED",
             lang.t("status.password_change_required"),
         ),
-    ];
+    ]
+    .into_iter()
+    .map(|(value, text)| Choice::new(value, text, query.status == value))
+    .collect();
+    let any_group = Choice::new("", lang.t("users.any_privilege"), query.group.is_empty());
+    let groups = std::iter::once(any_group)
+        .chain(groups.into_iter().map(|g| {
+            let selected = g.name.eq_ignore_ascii_case(&query.group);
+            Choice::new(g.name.clone(), g.name, selected)
+        }))
+        .collect();
+    let per_page = PER_PAGE
+        .into_iter()
+        .map(|n| Choice::new(n.to_string(), n.to_string(), query.per_page == n))
+        .collect();
     view! {
         <form method="get" action="/users" class="filters" role="search" aria-label=lang.t("users.filter_label")>
             <div class="field">
                 <label for="q">{lang.t("users.search")}</label>
                 <input id="q" name="q" type="search" value=query.q.clone() placeholder=lang.t("users.search_placeholder") />
             </div>
-            <div class="field">
-                <label for="group">{lang.t("field.privilege")}</label>
-                <select id="group" name="group">
-                    <option value="" selected=query.group.is_empty()>{lang.t("users.any_privilege")}</option>
-                    {groups
-                        .into_iter()
-                        .map(|g| {
-                            let selected = g.name.eq_ignore_ascii_case(&query.group);
-                            view! { <option value=g.name.clone() selected=selected>{g.name.clone()}</option> }
-                        })
-                        .collect_view()}
-                </select>
-            </div>
-            <div class="field">
-                <label for="status">{lang.t("users.col.status")}</label>
-                <select id="status" name="status">
-                    {statuses
-                        .into_iter()
-                        .map(|(value, text)| view! { <option value=value selected=query.status == value>{text}</option> })
-                        .collect_view()}
-                </select>
-            </div>
-            <div class="field">
-                <label for="per_page">{lang.t("users.per_page")}</label>
-                <select id="per_page" name="per_page">
-                    {PER_PAGE
-                        .into_iter()
-                        .map(|n| view! { <option value=n.to_string() selected=query.per_page == n>{n.to_string()}</option> })
-                        .collect_view()}
-                </select>
-            </div>
+            <SelectField id="group" label=lang.t("field.privilege") choices=groups />
+            <SelectField id="status" label=lang.t("users.col.status") choices=statuses />
+            <SelectField id="per_page" label=lang.t("users.per_page") choices=per_page />
             <input type="hidden" name="sort" value=query.sort.clone() />
             <input type="hidden" name="dir" value=query.dir.clone() />
             <button type="submit">{lang.t("users.apply")}</button>
@@ -276,54 +268,18 @@ fn UserTable(page: UserPage, query: UserQuery, me: Me, actions: RowActions) -> i
         })
         .collect_view();
     let manage = me.can_manage_users;
-    let rows = page
-        .users
-        .into_iter()
-        .map(|user| view! { <UserRow user manage actions lang /> })
-        .collect_view();
-    let previous = (page.page > 1).then(|| {
-        UserQuery {
-            page: page.page - 1,
-            ..query.clone()
-        }
-        .href()
-    });
-    let next = (page.page < page.pages).then(|| {
-        UserQuery {
-            page: page.page + 1,
-            ..query.clone()
-        }
-        .href()
-    });
     view! {
-        <div class="table-wrap">
-            <table class="users">
-                <caption class="visually-hidden">{lang.t("users.caption")}</caption>
-                <thead>
-                    <tr>
-                        {headers}
-                        <th scope="col">{lang.t("field.description")}</th>
-                        <th scope="col">{lang.t("users.col.two_factor")}</th>
-                        {manage.then(|| view! { <th scope="col"><span class="visually-hidden">{lang.t("common.actions")}</span></th> })}
-                    </tr>
-                </thead>
-                <tbody>{rows}</tbody>
-            </table>
-        </div>
-        <nav class="pagination" aria-label=lang.t("users.pages")>
-            {previous.map(|href| view! { <A href=href attr:rel="prev">{lang.t("users.previous")}</A> })}
-            <span>
-                {lang.tf(
-                    "users.page_of",
-                    &[
-                        ("page", &lang.number(i64::from(page.page))),
-                        ("pages", &lang.number(i64::from(page.pages))),
-                        ("total", &lang.number(page.total)),
-                    ],
-                )}
-            </span>
-            {next.map(|href| view! { <A href=href attr:rel="next">{lang.t("users.next")}</A> })}
-        </nav>
+        <DataTable
+            class="users"
+            caption=lang.t("users.caption")
+            leading=headers.into_any()
+            columns=vec![lang.t("field.description"), lang.t("users.col.two_factor")]
+            actions=manage
+            rows=page.users
+            row=move |user| view! { <UserRow user manage actions lang /> }
+        />
+        <Pagination page=page.page pages=page.pages total=page.total summary=key!("users.page_of")
+            href=move |n| UserQuery { page: n, ..query.clone() }.href() />
     }
     .into_any()
 }
@@ -332,54 +288,28 @@ fn UserTable(page: UserPage, query: UserQuery, me: Me, actions: RowActions) -> i
 fn UserRow(user: UserView, manage: bool, actions: RowActions, lang: Lang) -> impl IntoView {
     let menu = manage.then(|| {
         let login = user.login.clone();
-        let edit_href = format!("/users/{login}/edit");
-        let reset_href = format!("/users/{login}/reset-password");
-        let remove_href = format!("/users/{login}/remove");
-        let login_for_toggle = login.clone();
-        let login_for_sessions = login.clone();
-        let login_for_unlock = login.clone();
-        let locked = user.locked_until.is_some();
         let disabled = user.status == "DISABLED";
         let toggle_text = if disabled { lang.t("users.enable") } else { lang.t("users.disable") };
         let toggle_value = if disabled { "false" } else { "true" };
+        let unlock = user.locked_until.is_some().then(|| {
+            view! { <MenuAction action=actions.unlock login=login.clone() text=lang.t("users.unlock") /> }
+        });
+        let turn_off_two_factor = user.totp_enabled.then(|| {
+            view! { <MenuAction action=actions.turn_off_two_factor login=login.clone() text=lang.t("users.turn_off_two_factor") /> }
+        });
         view! {
             <td class="row-menu">
                 <details>
                     <summary aria-label=lang.tf("users.actions_for", &[("login", &user.login)])>"…"</summary>
                     <ul role="list">
-                        <li><A href=edit_href>{lang.t("common.edit")}</A></li>
+                        <li><A href=format!("/users/{login}/edit")>{lang.t("common.edit")}</A></li>
                         {(!user.is_me).then(|| view! {
-                            <li>
-                                <ActionForm action=actions.set_disabled>
-                                    <input type="hidden" name="login" value=login_for_toggle />
-                                    <input type="hidden" name="disabled" value=toggle_value />
-                                    <button type="submit" class="link">{toggle_text}</button>
-                                </ActionForm>
-                            </li>
-                            {locked.then(|| view! {
-                                <li>
-                                    <ActionForm action=actions.unlock>
-                                        <input type="hidden" name="login" value=login_for_unlock />
-                                        <button type="submit" class="link">{lang.t("users.unlock")}</button>
-                                    </ActionForm>
-                                </li>
-                            })}
-                            <li><A href=reset_href>{lang.t("users.reset_password")}</A></li>
-                            <li>
-                                <ActionForm action=actions.end_sessions>
-                                    <input type="hidden" name="login" value=login_for_sessions />
-                                    <button type="submit" class="link">{lang.t("users.end_sessions")}</button>
-                                </ActionForm>
-                            </li>
-                            {user.totp_enabled.then(|| view! {
-                                <li>
-                                    <ActionForm action=actions.turn_off_two_factor>
-                                        <input type="hidden" name="login" value=login />
-                                        <button type="submit" class="link">{lang.t("users.turn_off_two_factor")}</button>
-                                    </ActionForm>
-                                </li>
-                            })}
-                            <li><A href=remove_href attr:class="danger">{lang.t("users.remove")}</A></li>
+                            <MenuAction action=actions.set_disabled login=login.clone() text=toggle_text extra=("disabled", toggle_value) />
+                            {unlock}
+                            <li><A href=format!("/users/{login}/reset-password")>{lang.t("users.reset_password")}</A></li>
+                            <MenuAction action=actions.end_sessions login=login.clone() text=lang.t("users.end_sessions") />
+                            {turn_off_two_factor}
+                            <li><A href=format!("/users/{login}/remove") attr:class="danger">{lang.t("users.remove")}</A></li>
                         })}
                     </ul>
                 </details>
@@ -406,11 +336,31 @@ fn UserRow(user: UserView, manage: bool, actions: RowActions, lang: Lang) -> imp
             </td>
             <td>{lang.datetime(user.created)}</td>
             <td>{lang.datetime(user.password_changed)}</td>
-            <td>{user.last_login.map_or_else(|| lang.t("users.never").to_owned(), |at| lang.datetime(at))}</td>
+            <td>{time_or_never(lang, user.last_login)}</td>
             <td>{user.description.clone()}</td>
             <td>{if user.totp_enabled { lang.t("common.on") } else { lang.t("common.off") }}</td>
             {menu}
         </tr>
     }
     .into_any()
+}
+
+/// An item of a row's menu that posts the user's login (and `extra`, a field and its value) to
+/// `action`: a plain form, so it works without JavaScript.
+#[component]
+fn MenuAction<A: FormAction>(
+    action: ServerAction<A>,
+    login: String,
+    text: &'static str,
+    #[prop(optional)] extra: Option<(&'static str, &'static str)>,
+) -> impl IntoView {
+    view! {
+        <li>
+            <ActionForm action>
+                <input type="hidden" name="login" value=login />
+                {extra.map(|(name, value)| view! { <input type="hidden" name=name value=value /> })}
+                <button type="submit" class="link">{text}</button>
+            </ActionForm>
+        </li>
+    }
 }

@@ -4,10 +4,14 @@ use leptos::prelude::*;
 use leptos_meta::Title;
 use leptos_router::components::A;
 
-use crate::api::user_fns::{CreateUser, CreateUsers, GroupView, list_groups};
-use crate::components::form::{FormAlert, FormErrors, GroupSelect, TextField};
-use crate::components::password::NewPasswordField;
-use crate::components::shell::CurrentUser;
+use crate::api::user_fns::{BULK_ROWS, CreateUser, CreateUsers, GroupView, list_groups};
+use crate::components::app_shell::WithCurrentUser;
+use crate::components::async_content::AsyncContent;
+use crate::components::breadcrumb::Breadcrumb;
+use crate::components::form_errors::{FormAlert, FormErrors};
+use crate::components::new_password_field::NewPasswordField;
+use crate::components::select_field::{GroupSelect, group_choices, options};
+use crate::components::text_field::TextField;
 use crate::i18n::use_lang;
 use crate::key;
 
@@ -18,30 +22,25 @@ const DEFAULT_GROUP: &str = "DEFAULT";
 /// account ID and the groups, or says who may use it.
 fn admin_page<V: IntoView + 'static>(
     title: &'static str,
-    form: impl Fn(String, Vec<GroupView>) -> V + Clone + Send + Sync + 'static,
+    form: impl Fn(String, Vec<GroupView>) -> V + Send + Sync + 'static,
 ) -> impl IntoView {
-    let current = expect_context::<CurrentUser>().0;
     let groups = Resource::new(|| (), |_| list_groups());
+    let form = StoredValue::new(form);
     let lang = use_lang();
     let title = lang.t(title);
     view! {
         <Title text=title />
-        <p class="breadcrumb"><A href="/users">{lang.t("nav.users")}</A></p>
+        <Breadcrumb href="/users" text=lang.t("nav.users") />
         <h1>{title}</h1>
-        <Suspense fallback=move || view! { <p class="loading">{lang.t("common.loading")}</p> }>
-            {move || {
-                let form = form.clone();
-                Suspend::new(async move {
-                    let me = current.await.ok().flatten()?;
-                    let groups = groups.await.ok()?;
-                    Some(if me.can_manage_users {
-                        form(me.account_id.to_string(), groups).into_any()
-                    } else {
-                        view! { <p class="alert" role="alert">{lang.t("users.only_admins")}</p> }.into_any()
-                    })
-                })
-            }}
-        </Suspense>
+        <AsyncContent resource=groups let:groups>
+            <WithCurrentUser let:me>
+                {if me.can_manage_users {
+                    form.with_value(|form| form(me.account_id.to_string(), groups.clone())).into_any()
+                } else {
+                    view! { <p class="alert" role="alert">{lang.t("users.only_admins")}</p> }.into_any()
+                }}
+            </WithCurrentUser>
+        </AsyncContent>
     }
 }
 
@@ -74,34 +73,13 @@ fn NewUserForm(account_id: String, groups: Vec<GroupView>) -> impl IntoView {
     view! {
         <ActionForm action=create attr:class="form wide">
             <FormAlert message=errors.form() />
-            <TextField
-                id="login"
-                label=lang.t("field.login")
-                autocomplete="off"
-                maxlength=32
-                required=true
-                hint=lang.t("users.login_hint")
-                error=errors.field("login")
-                on_input=move |v: String| login.set(v)
-            />
+            <TextField id="login" label=lang.t("field.login") autocomplete="off" maxlength=32 required=true
+                hint=lang.t("users.login_hint") error=errors.field("login") on_input=move |v: String| login.set(v) />
             <p class="preview">{lang.t("users.login_preview")}" " <strong class="mono" data-testid="login-preview">{preview}</strong></p>
-            <TextField
-                id="email"
-                label=lang.t("field.email")
-                input_type="email"
-                autocomplete="off"
-                required=true
-                error=errors.field("email")
-                on_input=move |v: String| email.set(v)
-            />
-            <NewPasswordField
-                id="password"
-                label=lang.t("field.password")
-                context
-                error=errors.field("password")
-                optional=true
-                can_generate=true
-            />
+            <TextField id="email" label=lang.t("field.email") input_type="email" autocomplete="off" required=true
+                error=errors.field("email") on_input=move |v: String| email.set(v) />
+            <NewPasswordField id="password" label=lang.t("field.password") context error=errors.field("password")
+                optional=true can_generate=true />
             <GroupSelect id="group" groups selected=DEFAULT_GROUP error=errors.field("group") />
             <TextField id="description" label=lang.t("field.description") maxlength=255 error=errors.field("description") />
             <div class="checkbox">
@@ -135,22 +113,15 @@ fn BulkForm(groups: Vec<GroupView>) -> impl IntoView {
             &[("column", lang.t(column)), ("row", &n.to_string())],
         )
     };
-    let rows = (0..crate::api::user_fns::BULK_ROWS)
+    let rows = (0..BULK_ROWS)
         .map(|i| {
             let n = i + 1;
-            let options = groups
-                .iter()
-                .map(|g| {
-                    let selected = g.name == DEFAULT_GROUP;
-                    view! { <option value=g.name.clone() selected=selected>{format!("{} ({})", g.name, crate::components::form::role_text(lang, &g.role))}</option> }
-                })
-                .collect_view();
             view! {
                 <tr>
                     <th scope="row">{n}</th>
                     <td><input name=format!("rows[{i}][login]") aria-label=cell("field.login", n) maxlength="32" autocomplete="off" /></td>
                     <td><input name=format!("rows[{i}][email]") type="email" aria-label=cell("field.email", n) autocomplete="off" /></td>
-                    <td><select name=format!("rows[{i}][group]") aria-label=cell("field.privilege", n)>{options}</select></td>
+                    <td><select name=format!("rows[{i}][group]") aria-label=cell("field.privilege", n)>{options(group_choices(&groups, DEFAULT_GROUP))}</select></td>
                     <td><input name=format!("rows[{i}][description]") aria-label=cell("field.description", n) maxlength="255" /></td>
                 </tr>
             }

@@ -9,7 +9,9 @@ use leptos_router::components::A;
 use leptos_router::hooks::use_query_map;
 
 use crate::api::activity_fns::{ActivityPage, ActivityQuery, EventView, list_activity};
-use crate::components::form::ErrorMessage;
+use crate::components::data_table::DataTable;
+use crate::components::error_message::ErrorMessage;
+use crate::components::loading::Loading;
 use crate::domain::actions::Action;
 use crate::error::AppError;
 use crate::i18n::use_lang;
@@ -32,7 +34,7 @@ pub fn ActivityPage() -> impl IntoView {
     view! {
         <Title text=lang.t("activity.title") />
         <h1>{lang.t("activity.title")}</h1>
-        <Suspense fallback=move || view! { <p class="loading">{lang.t("common.loading")}</p> }>
+        <Suspense fallback=|| view! { <Loading /> }>
             {move || Suspend::new(async move {
                 let query = query.get_untracked();
                 match events.await {
@@ -153,33 +155,26 @@ fn Events(page: ActivityPage, query: ActivityQuery) -> impl IntoView {
         return view! { <p class="empty">{text}</p> }.into_any();
     }
     let own = page.account.clone();
-    let rows = page
-        .events
-        .into_iter()
-        .map(|e| view! { <EventRow event=e own=own.clone() /> })
-        .collect_view();
     view! {
         <p class="table-actions">
             <a href=csv download="activity.csv" rel="external">{lang.t("activity.download")}</a>
             " "
             <a href=csv_for_spreadsheets download="activity.csv" rel="external">{lang.t("activity.download_spreadsheet")}</a>
         </p>
-        <div class="table-wrap">
-            <table class="activity">
-                <caption class="visually-hidden">{lang.t("activity.caption")}</caption>
-                <thead>
-                    <tr>
-                        <th scope="col">{lang.t("activity.when")}</th>
-                        <th scope="col">{lang.t("activity.who")}</th>
-                        <th scope="col">{lang.t("activity.action")}</th>
-                        <th scope="col">{lang.t("activity.target")}</th>
-                        <th scope="col">{lang.t("activity.result")}</th>
-                        <th scope="col">{lang.t("activity.origin")}</th>
-                    </tr>
-                </thead>
-                <tbody>{rows}</tbody>
-            </table>
-        </div>
+        <DataTable
+            class="activity"
+            caption=lang.t("activity.caption")
+            columns=vec![
+                lang.t("activity.when"),
+                lang.t("activity.who"),
+                lang.t("activity.action"),
+                lang.t("activity.target"),
+                lang.t("activity.result"),
+                lang.t("activity.origin"),
+            ]
+            rows=page.events
+            row=move |event| view! { <EventRow event own=own.clone() /> }
+        />
         <nav class="pagination" aria-label=lang.t("activity.pages")>
             {first_page.then(|| view! { <a href=first.clone()>{lang.t("activity.newest")}</a> })}
             {older.map(|href| view! { <a href=href rel="next">{lang.t("activity.older")}</a> })}

@@ -3,8 +3,9 @@
 
 use leptos::prelude::*;
 
-use super::form::{FormAlert, FormErrors, TextField};
-use super::password::NewPasswordField;
+use super::form_errors::{FormAlert, FormErrors};
+use super::new_password_field::NewPasswordField;
+use super::text_field::TextField;
 use crate::api::user_fns::ChangePassword;
 use crate::i18n::use_lang;
 
@@ -25,23 +26,11 @@ pub fn ChangePasswordForm(
     view! {
         <ActionForm action=change attr:class="form">
             <FormAlert message=errors.form() />
-            <TextField
-                id="current_password"
-                label=lang.t("password.current")
-                input_type="password"
-                autocomplete="current-password"
-                required=true
-                error=errors.field("current_password")
-            />
+            <TextField id="current_password" label=lang.t("password.current") input_type="password"
+                autocomplete="current-password" required=true error=errors.field("current_password") />
             <NewPasswordField id="new_password" label=lang.t("password.new") context error=errors.field("new_password") />
-            <TextField
-                id="confirm_password"
-                label=lang.t("password.confirm")
-                input_type="password"
-                autocomplete="new-password"
-                required=true
-                error=errors.field("confirm_password")
-            />
+            <TextField id="confirm_password" label=lang.t("password.confirm") input_type="password"
+                autocomplete="new-password" required=true error=errors.field("confirm_password") />
             <button type="submit">{submit}</button>
         </ActionForm>
     }

@@ -1,0 +1,103 @@
+//! "Security": the caller's own password, two-factor authentication and sessions.
+
+use leptos::prelude::*;
+use leptos_meta::Title;
+
+use crate::api::security_fns::{EndOtherSessions, EndSession, SessionView, list_sessions};
+use crate::components::app_shell::WithCurrentUser;
+use crate::components::async_content::AsyncContent;
+use crate::components::card::Card;
+use crate::components::change_password_form::ChangePasswordForm;
+use crate::components::data_table::DataTable;
+use crate::components::form_errors::{FormAlert, FormErrors};
+use crate::components::two_factor_section::TwoFactorSection;
+use crate::i18n::use_lang;
+
+#[component]
+pub fn SecurityPage() -> impl IntoView {
+    let lang = use_lang();
+    view! {
+        <Title text=lang.t("nav.security") />
+        <h1>{lang.t("nav.security")}</h1>
+        <TwoFactorSection />
+        <Card heading_id="password-heading" title=lang.t("password.change.submit")>
+            <p class="hint">{lang.t("security.password_hint")}</p>
+            <WithCurrentUser let:me>
+                <ChangePasswordForm context=format!("{} {}", me.login_id, me.email) />
+            </WithCurrentUser>
+        </Card>
+        <SessionsSection />
+    }
+}
+
+/// The caller's sessions, this one marked, each with "End", and "End all other sessions".
+#[component]
+fn SessionsSection() -> impl IntoView {
+    let end = ServerAction::<EndSession>::new();
+    let end_others = ServerAction::<EndOtherSessions>::new();
+    let sessions = Resource::new(
+        move || (end.version().get(), end_others.version().get()),
+        |_| list_sessions(),
+    );
+    let errors = FormErrors::from_action(end);
+    let lang = use_lang();
+    view! {
+        <Card heading_id="sessions-heading" title=lang.t("security.sessions")>
+            <p class="hint">{lang.t("security.sessions_hint")}</p>
+            <FormAlert message=errors.any() />
+            <AsyncContent resource=sessions let:sessions>
+                {
+                    let others = sessions.iter().any(|s| !s.current);
+                    view! {
+                        <DataTable
+                            class="sessions"
+                            columns=vec![
+                                lang.t("security.browser"),
+                                lang.t("security.ip"),
+                                lang.t("security.started"),
+                                lang.t("security.last_seen"),
+                            ]
+                            actions=true
+                            rows=sessions
+                            row=move |session| view! { <SessionRow session end /> }
+                        />
+                        {others.then(|| view! {
+                            <ActionForm action=end_others>
+                                <button type="submit" class="secondary">{lang.t("security.end_others")}</button>
+                            </ActionForm>
+                        })}
+                    }
+                }
+            </AsyncContent>
+        </Card>
+    }
+}
+
+/// A session: this one marked, any other with "End".
+#[component]
+fn SessionRow(session: SessionView, end: ServerAction<EndSession>) -> impl IntoView {
+    let lang = use_lang();
+    let label = lang.tf(
+        "security.end_label",
+        &[("browser", &session.browser), ("ip", &session.ip)],
+    );
+    let this_one = session
+        .current
+        .then(|| view! { <strong class="badge">" " {lang.t("security.this_session")}</strong> });
+    view! {
+        <tr class:current=session.current>
+            <td>{session.browser.clone()} {this_one}</td>
+            <td class="mono">{session.ip.clone()}</td>
+            <td>{lang.datetime(session.started)}</td>
+            <td>{lang.datetime(session.last_seen)}</td>
+            <td>
+                {(!session.current).then(|| view! {
+                    <ActionForm action=end>
+                        <input type="hidden" name="id" value=session.id.clone() />
+                        <button type="submit" class="link" aria-label=label>{lang.t("security.end")}</button>
+                    </ActionForm>
+                })}
+            </td>
+        </tr>
+    }
+}
