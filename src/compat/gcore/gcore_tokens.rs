@@ -107,18 +107,23 @@ pub(super) async fn list_tokens(
     Ok(axum::Json(items).into_response())
 }
 
-/// Token `token_id` as the caller may see it.
+/// The caller, and token `token_id` of client `client_id` (the caller's own account) as the
+/// caller may see it.
 pub(super) async fn visible_token(
     state: &AppState,
-    caller: &Caller,
+    headers: &HeaderMap,
+    client_id: &str,
     token_id: &str,
-) -> Result<db::api_token_store::AccountTokenRow, Refusal> {
+) -> Result<(Caller, db::api_token_store::AccountTokenRow), Refusal> {
+    let caller = authenticate(state, headers).await?;
+    own_client(&caller, client_id)?;
     let not_found = || refuse(StatusCode::NOT_FOUND, "API token not found.");
     let id: i64 = token_id.parse().map_err(|_| not_found())?;
-    crate::server::manage::directory::account_token(state, caller, id)
+    let row = crate::server::manage::directory::account_token(state, &caller, id)
         .await?
-        .filter(|row| token_scope(caller).is_none_or(|user| user == row.user_id))
-        .ok_or_else(not_found)
+        .filter(|row| token_scope(&caller).is_none_or(|user| user == row.user_id))
+        .ok_or_else(not_found)?;
+    Ok((caller, row))
 }
 
 pub(super) async fn get_token(
@@ -126,9 +131,7 @@ pub(super) async fn get_token(
     Path((client_id, token_id)): Path<(String, String)>,
     headers: HeaderMap,
 ) -> Answer {
-    let caller = authenticate(&state, &headers).await?;
-    own_client(&caller, &client_id)?;
-    let row = visible_token(&state, &caller, &token_id).await?;
+    let (caller, row) = visible_token(&state, &headers, &client_id, &token_id).await?;
     Ok(axum::Json(token_json(&row, &caller)).into_response())
 }
 
@@ -137,9 +140,7 @@ pub(super) async fn delete_token(
     Path((client_id, token_id)): Path<(String, String)>,
     headers: HeaderMap,
 ) -> Answer {
-    let caller = authenticate(&state, &headers).await?;
-    own_client(&caller, &client_id)?;
-    let row = visible_token(&state, &caller, &token_id).await?;
+    let (caller, row) = visible_token(&state, &headers, &client_id, &token_id).await?;
     api_tokens::revoke(&state, caller.keys_of(row.user_id)?, row.id).await?;
     Ok(StatusCode::NO_CONTENT.into_response())
 }

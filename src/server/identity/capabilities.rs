@@ -3,6 +3,8 @@
 //! needs. A proof is made only here, from a checked [`Caller`] (or, for the operator at the
 //! server's command line, by the `ops` code that looked the account up).
 
+use std::marker::PhantomData;
+
 use crate::error::AppError;
 use crate::server::identity::caller::{Caller, Via};
 use crate::server::identity::events::Who;
@@ -18,10 +20,7 @@ impl<'a> Admin<'a> {
 
     /// The same Administrator, for their account's own API credentials.
     pub fn of_account(&self) -> AccountAdmin<'a> {
-        AccountAdmin {
-            who: Who::Caller(self.0),
-            account_pk: self.0.account_pk(),
-        }
+        AccountProof::by(self.0)
     }
 
     /// The same Administrator, to manage `user_id`'s credentials (a user the service found in
@@ -34,20 +33,46 @@ impl<'a> Admin<'a> {
     }
 }
 
-/// Proof that whoever acts may manage an account's own API credentials: an Administrator of the
-/// account, or the operator at the command line.
+/// Proof that whoever acts holds `Scope` over the account `account_pk`: an Administrator of
+/// it, or the operator at the command line. Each scope is its own type, so a proof for one does
+/// not open the other.
 #[derive(Debug, Clone, Copy)]
-pub struct AccountAdmin<'a> {
+pub struct AccountProof<'a, Scope> {
     who: Who<'a>,
     account_pk: i64,
+    scope: PhantomData<Scope>,
 }
 
-impl<'a> AccountAdmin<'a> {
-    /// The operator at the server's command line, for `account_pk`, which the command looked up.
+/// The scope of an account's own API credentials.
+#[derive(Debug, Clone, Copy)]
+pub struct Credentials;
+
+/// The scope of a main account's sub-accounts (sub-accounts do not nest).
+#[derive(Debug, Clone, Copy)]
+pub struct SubAccounts;
+
+/// Proof that whoever acts may manage an account's own API credentials.
+pub type AccountAdmin<'a> = AccountProof<'a, Credentials>;
+
+/// Proof that whoever acts may manage a main account's sub-accounts.
+pub type MainAccountAdmin<'a> = AccountProof<'a, SubAccounts>;
+
+impl<'a, Scope> AccountProof<'a, Scope> {
+    fn by(caller: &'a Caller) -> Self {
+        Self {
+            who: Who::Caller(caller),
+            account_pk: caller.account_pk(),
+            scope: PhantomData,
+        }
+    }
+
+    /// The operator at the server's command line, for `account_pk`, which the command looked
+    /// up (and, for sub-accounts, checked is a main account).
     pub fn operator(account_pk: i64) -> Self {
         Self {
             who: Who::CommandLine,
             account_pk,
+            scope: PhantomData,
         }
     }
 
@@ -55,34 +80,7 @@ impl<'a> AccountAdmin<'a> {
         self.who
     }
 
-    pub fn account_pk(&self) -> i64 {
-        self.account_pk
-    }
-}
-
-/// Proof that whoever acts may manage a main account's sub-accounts: an Administrator of a main
-/// account (sub-accounts do not nest), or the operator at the command line.
-#[derive(Debug, Clone, Copy)]
-pub struct MainAccountAdmin<'a> {
-    who: Who<'a>,
-    account_pk: i64,
-}
-
-impl<'a> MainAccountAdmin<'a> {
-    /// The operator at the server's command line, for `account_pk`, which the command checked
-    /// is a main account.
-    pub fn operator(account_pk: i64) -> Self {
-        Self {
-            who: Who::CommandLine,
-            account_pk,
-        }
-    }
-
-    pub fn who(&self) -> Who<'a> {
-        self.who
-    }
-
-    /// The main account whose sub-accounts are managed.
+    /// The account the proof is about.
     pub fn account_pk(&self) -> i64 {
         self.account_pk
     }
@@ -152,10 +150,7 @@ impl Caller {
         if self.parent_pk().is_some() {
             return Err(AppError::Forbidden);
         }
-        Ok(MainAccountAdmin {
-            who: Who::Caller(self),
-            account_pk: self.account_pk(),
-        })
+        Ok(AccountProof::by(self))
     }
 
     /// [`Caller::main_account_admin`] for acting on one existing sub-account: to the
