@@ -34,7 +34,6 @@ impl Event {
             key_id,
             acting_from: caller
                 .acting_from()
-                .as_ref()
                 .map(|home| home.account_id.as_str().to_owned()),
             action,
             target: bounded(target.into()),
