@@ -26,20 +26,36 @@ pub async fn session() -> Result<AuthSession, AppError> {
 /// `PasswordChangeRequired`, and one who must first enrol in two-factor authentication
 /// `TwoFactorRequired`, from everything but the functions that do those.
 pub async fn authenticate() -> Result<(AppState, Caller), AppError> {
-    let (state, caller) = authenticate_for_enrolment().await?;
-    if caller.must_enrol_two_factor() {
+    let (state, caller, _) = authenticate_for_password_change().await?;
+    Ok((state, owing_nothing(caller, Owed::Nothing)?))
+}
+
+/// What a caller may still owe when a function lets them through.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Owed {
+    /// Nothing: the caller has chosen their password and enrolled as the account requires.
+    Nothing,
+    /// Their enrolment in two-factor authentication, which this function performs.
+    Enrolment,
+}
+
+/// The one rule of the steps a caller owes before anything else opens, for server functions and
+/// plain routes alike: first a new password (after a temporary one), then the enrolment the
+/// account's policy requires.
+fn owing_nothing(caller: Caller, allowed: Owed) -> Result<Caller, AppError> {
+    if caller.password_change_required() {
+        return Err(AppError::PasswordChangeRequired);
+    }
+    if allowed == Owed::Nothing && caller.must_enrol_two_factor() {
         return Err(AppError::TwoFactorRequired);
     }
-    Ok((state, caller))
+    Ok(caller)
 }
 
 /// Like [`authenticate`], but lets through a user who must enrol in two-factor authentication.
 pub async fn authenticate_for_enrolment() -> Result<(AppState, Caller), AppError> {
     let (state, caller, _) = authenticate_for_password_change().await?;
-    if caller.password_change_required() {
-        return Err(AppError::PasswordChangeRequired);
-    }
-    Ok((state, caller))
+    Ok((state, owing_nothing(caller, Owed::Enrolment)?))
 }
 
 /// Like [`authenticate`], but lets through a user who must change their password, and hands
@@ -177,13 +193,7 @@ pub async fn authenticate_request(
     let caller = caller_from_request(state, session, headers)
         .await?
         .ok_or(AppError::Unauthenticated)?;
-    if caller.password_change_required() {
-        return Err(AppError::PasswordChangeRequired);
-    }
-    if caller.must_enrol_two_factor() {
-        return Err(AppError::TwoFactorRequired);
-    }
-    Ok(caller)
+    owing_nothing(caller, Owed::Nothing)
 }
 
 /// Where the request comes from: the socket's address and the `User-Agent`.
