@@ -86,17 +86,6 @@ impl FieldErrors {
         self.0.push(FieldError::new(field, key).with_args(args));
     }
 
-    /// Takes the errors `err` carries beside their fields; any other error is returned.
-    pub fn absorb(&mut self, err: AppError) -> Result<(), AppError> {
-        match err {
-            AppError::Invalid(fields) => {
-                self.0.extend(fields);
-                Ok(())
-            }
-            other => Err(other),
-        }
-    }
-
     pub fn is_empty(&self) -> bool {
         self.0.is_empty()
     }
@@ -237,8 +226,8 @@ const CONFLICTS: &[&str] = &[
 ];
 
 impl AppError {
-    /// The refusal, when all this error says is that the value of one field is already taken
-    /// (a login, a name; see `CONFLICTS`): the provider dialects answer it with their own
+    /// The refusal, when all this error says is one conflict with what already exists (a login
+    /// or a name already taken, see `CONFLICTS`): the provider dialects answer it with their own
     /// "already exists" error.
     pub fn conflict(&self) -> Option<&FieldError> {
         match self {

@@ -41,15 +41,7 @@ pub async fn call_with(
             .header("x-auth-id", auth_id)
             .header("x-auth-token", token),
     };
-    let response = request.send().await.expect("request");
-    let ok = response.status().is_success();
-    let body = response.bytes().await.expect("body");
-    if ok {
-        Ok(serde_json::from_slice(&body).expect("JSON result"))
-    } else {
-        Err(serde_json::from_slice(&body)
-            .unwrap_or_else(|_| panic!("not an AppError: {}", String::from_utf8_lossy(&body))))
-    }
+    crate::helpers::answer(request.send().await.expect("request")).await
 }
 
 /// `whoami` with `cred`: the user it acts as, or JSON null when the credential does not hold.

@@ -288,17 +288,9 @@ impl Client {
             .get(LOCATION)
             .and_then(|l| l.to_str().ok())
             .map(str::to_owned);
-        let ok = response.status().is_success();
-        let body = response.bytes().await.expect("body");
-        if ok {
-            Ok(Reply {
-                body: serde_json::from_slice(&body).expect("JSON result"),
-                location,
-            })
-        } else {
-            Err(serde_json::from_slice(&body)
-                .unwrap_or_else(|_| panic!("not an AppError: {}", String::from_utf8_lossy(&body))))
-        }
+        crate::helpers::answer(response)
+            .await
+            .map(|body| Reply { body, location })
     }
 
     async fn call(&self, endpoint: &str, pairs: &[(&str, &str)]) -> Result<Value, AppError> {

@@ -25,6 +25,18 @@ pub fn steward_binary() -> std::path::PathBuf {
     profile.join(format!("steward{}", std::env::consts::EXE_SUFFIX))
 }
 
+/// A server function's answer: its JSON result, or the `AppError` it refused with.
+pub async fn answer(response: reqwest::Response) -> Result<Value, AppError> {
+    let ok = response.status().is_success();
+    let body = response.bytes().await.expect("body");
+    if ok {
+        Ok(serde_json::from_slice(&body).expect("JSON result"))
+    } else {
+        Err(serde_json::from_slice(&body)
+            .unwrap_or_else(|_| panic!("not an AppError: {}", String::from_utf8_lossy(&body))))
+    }
+}
+
 pub const PASSWORD: &str = "Velvet-Orbit-Canyon-42";
 
 pub struct TestApp {
@@ -163,15 +175,7 @@ impl Browser {
 
     /// Calls a server function the way the hydrated page does, and decodes its answer.
     pub async fn call(&self, endpoint: &str, form: &[(&str, &str)]) -> Result<Value, AppError> {
-        let response = self.post_json(endpoint, form).await;
-        let ok = response.status().is_success();
-        let body = response.bytes().await.expect("body");
-        if ok {
-            Ok(serde_json::from_slice(&body).expect("JSON result"))
-        } else {
-            Err(serde_json::from_slice(&body)
-                .unwrap_or_else(|_| panic!("not an AppError: {}", String::from_utf8_lossy(&body))))
-        }
+        answer(self.post_json(endpoint, form).await).await
     }
 
     /// Posts a form the way a browser without JavaScript does, from the page `referer`.
