@@ -1,5 +1,6 @@
 //! The `steward` command line: `serve` (the default), `migrate`, `account create`,
-//! `sub-account create`, `credentials create`, `ovh grant`, `user unlock` and `key rotate`.
+//! `sub-account create`, `credentials create`, `ovh grant`, `user unlock`, `key rotate`,
+//! `backup` and `restore`.
 
 use anyhow::Context;
 use clap::{Parser, Subcommand};
@@ -48,6 +49,20 @@ enum Command {
     /// The server key that seals secrets at rest.
     #[command(subcommand)]
     Key(KeyCommand),
+    /// Copy the SQLite database to FILE while the server runs; prints `{"backup", "bytes",
+    /// "key_id"}`. Save the server key too: the backup's secrets open only with it.
+    Backup {
+        /// The file to write; it must not exist.
+        #[arg(long)]
+        to: std::path::PathBuf,
+    },
+    /// Replace the SQLite database with a backup, once it is checked (integrity, schema, server
+    /// key); stop the server first. Prints `{"restored", "previous"}`.
+    Restore {
+        /// The backup file.
+        #[arg(long)]
+        from: std::path::PathBuf,
+    },
 }
 
 #[derive(Subcommand)]
@@ -175,12 +190,18 @@ enum AccountCommand {
     },
 }
 
+/// The server's state for a command: the database (migrated) and the server key.
+async fn open(config: Config) -> anyhow::Result<AppState> {
+    let options = leptos_options(&config)?;
+    AppState::open(config, options).await
+}
+
 pub async fn run(cli: Cli) -> anyhow::Result<()> {
-    let config = Config::from(cli.config);
+    let config = Config::try_from(cli.config)?;
     match cli.command.unwrap_or(Command::Serve) {
         Command::Serve => serve(config).await,
         Command::Migrate => {
-            AppState::open(config, leptos_options(None)?).await?;
+            open(config).await?;
             eprintln!("migrations applied");
             Ok(())
         }
@@ -190,7 +211,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
             password_stdin: _,
         }) => {
             let password = read_password_line()?;
-            let state = AppState::open(config, leptos_options(None)?).await?;
+            let state = open(config).await?;
             match steward::server::identity::logins::create_account(
                 &state, &company, &email, password, "cli",
             )
@@ -222,7 +243,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
             } else {
                 String::new()
             };
-            let state = AppState::open(config, leptos_options(None)?).await?;
+            let state = open(config).await?;
             let admin = steward::server::ops::operator::main_account(&state, &parent).await?;
             let input = steward::server::manage::sub_accounts::SubAccountInput {
                 name,
@@ -256,7 +277,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
             expires,
             name,
         }) => {
-            let state = AppState::open(config, leptos_options(None)?).await?;
+            let state = open(config).await?;
             match kind {
                 CredentialKind::Account => {
                     if user.is_some() || role.is_some() {
@@ -340,7 +361,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
             }
         }
         Command::User(UserCommand::Unlock { user }) => {
-            let state = AppState::open(config, leptos_options(None)?).await?;
+            let state = open(config).await?;
             let unlocked = steward::server::manage::users::unlock_by_operator(&state, &user)
                 .await
                 .map_err(|e| match e {
@@ -351,8 +372,31 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
                 })?;
             print_json(&serde_json::json!({ "unlocked": unlocked }))
         }
+        Command::Backup { to } => {
+            let backup = steward::server::ops::backup::backup(&config, &to).await?;
+            eprintln!(
+                "Keep the server key{} with this backup, apart from it: without the key its secrets (two-factor seeds, application secrets) cannot be opened.",
+                backup
+                    .key_id
+                    .as_ref()
+                    .map(|id| format!(" (id {id})"))
+                    .unwrap_or_default()
+            );
+            print_json(&serde_json::json!({
+                "backup": backup.path,
+                "bytes": backup.bytes,
+                "key_id": backup.key_id,
+            }))
+        }
+        Command::Restore { from } => {
+            let restored = steward::server::ops::backup::restore(&config, &from).await?;
+            print_json(&serde_json::json!({
+                "restored": restored.database,
+                "previous": restored.previous,
+            }))
+        }
         Command::Key(KeyCommand::Rotate) => {
-            let state = AppState::open(config, leptos_options(None)?).await?;
+            let state = open(config).await?;
             let rotation = steward::server::ops::key_rotation::rotate(&state).await?;
             let by_column: serde_json::Map<String, serde_json::Value> = rotation
                 .sealed_again
@@ -368,7 +412,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
             }))
         }
         Command::Ovh(OvhCommand::ValidateConsumerKey { key, user }) => {
-            let state = AppState::open(config, leptos_options(None)?).await?;
+            let state = open(config).await?;
             let (account, login) = match user.split_once('/') {
                 Some((account, login)) => (account, Some(login)),
                 None => (user.as_str(), None),

@@ -58,12 +58,8 @@ fn return_large_buffers_to_the_system() {
 
 pub(crate) async fn serve(config: Config) -> anyhow::Result<()> {
     let addr = config.site_addr;
-    if !config.cookie_secure {
-        tracing::warn!(
-            "session cookies are not marked Secure: serve only over plain http on a trusted network or localhost"
-        );
-    }
-    let state = AppState::open(config, leptos_options(Some(addr))?).await?;
+    let options = leptos_options(&config)?;
+    let state = AppState::open(config, options).await?;
     let listener = tokio::net::TcpListener::bind(addr)
         .await
         .with_context(|| format!("cannot listen on {addr}"))?;
@@ -71,15 +67,68 @@ pub(crate) async fn serve(config: Config) -> anyhow::Result<()> {
         state.db.clone(),
         state.config.activity_retention_days,
     );
-    tracing::info!("Steward listening on http://{addr}");
+    announce(&state);
     router::serve(listener, router::router(state)).await
 }
 
-/// Leptos's own settings (site root, bundle name) come from `Cargo.toml` or from the
-/// `LEPTOS_*` variables cargo-leptos sets; the listening address is Steward's.
-pub(crate) fn leptos_options(
-    addr: Option<std::net::SocketAddr>,
-) -> anyhow::Result<leptos::config::LeptosOptions> {
+/// One line that tells the operator what this server serves, and warnings for settings that
+/// do not fit together.
+fn announce(state: &AppState) {
+    let config = &state.config;
+    let addr = config.site_addr;
+    let public = config
+        .public_url
+        .as_ref()
+        .map_or_else(|| format!("http://{addr}"), |url| url.origin());
+    let signup = match config.signup {
+        steward::server::infra::config::SignupMode::Open => "open",
+        steward::server::infra::config::SignupMode::Closed => "closed",
+    };
+    let cookies = if config.cookie_secure {
+        "Secure"
+    } else {
+        "not Secure"
+    };
+    tracing::info!(
+        url = %public,
+        listening = %addr,
+        database = state.db.kind(),
+        signup,
+        cookies,
+        trusted_proxies = !config.trusted_proxies.is_empty(),
+        site = %state.leptos_options.site_root,
+        "Steward serving {public}"
+    );
+    let pkg = std::path::Path::new(&*state.leptos_options.site_root)
+        .join(&*state.leptos_options.site_pkg_dir);
+    if !pkg.is_dir() {
+        tracing::warn!(
+            "{} does not exist: pages will have no styles and no scripts; set STEWARD_SITE_DIR to the folder that holds pkg/",
+            pkg.display()
+        );
+    }
+    if !config.cookie_secure {
+        tracing::warn!(
+            "session cookies are not marked Secure: serve only over plain http on a trusted network or localhost"
+        );
+    }
+    match &config.public_url {
+        Some(url) if config.cookie_secure && !url.is_https() => tracing::warn!(
+            "session cookies are Secure but STEWARD_PUBLIC_URL is http: browsers will not send them; \
+             use an https public URL or set STEWARD_COOKIE_SECURE=false"
+        ),
+        None if !config.trusted_proxies.is_empty() => tracing::warn!(
+            "STEWARD_TRUSTED_PROXIES is set but STEWARD_PUBLIC_URL is not: behind a proxy, set the \
+             public URL so that browser forms and API signatures are checked against it"
+        ),
+        _ => {}
+    }
+}
+
+/// Leptos's own settings (bundle name, site folder) come from the `LEPTOS_*` variables
+/// cargo-leptos sets, else their defaults; the listening address and the site folder are
+/// Steward's (see `site_root`).
+pub(crate) fn leptos_options(config: &Config) -> anyhow::Result<leptos::config::LeptosOptions> {
     let mut options = leptos::config::get_configuration(None)
         .map(|c| c.leptos_options)
         .or_else(|_| {
@@ -89,10 +138,30 @@ pub(crate) fn leptos_options(
                     .build(),
             )
         })?;
-    if let Some(addr) = addr {
-        options.site_addr = addr;
+    options.site_addr = config.site_addr;
+    if let Some(root) = site_root(config) {
+        options.site_root = root.to_string_lossy().into();
+    }
+    // A release archive started by hand has no LEPTOS_ENV: it is a production server, which
+    // must not try to reach cargo-leptos's reload socket.
+    if std::env::var_os("LEPTOS_ENV").is_none() {
+        options.env = leptos::config::Env::PROD;
     }
     Ok(options)
+}
+
+/// The site folder: `STEWARD_SITE_DIR`; else, unless `LEPTOS_SITE_ROOT` names one, `site`
+/// beside the executable when it holds the bundle (an unpacked release archive). `None` keeps
+/// Leptos's choice (`LEPTOS_SITE_ROOT`, else `target/site` in the working directory).
+fn site_root(config: &Config) -> Option<std::path::PathBuf> {
+    if let Some(dir) = &config.site_dir {
+        return Some(dir.clone());
+    }
+    if std::env::var_os("LEPTOS_SITE_ROOT").is_some() {
+        return None;
+    }
+    let beside = std::env::current_exe().ok()?.parent()?.join("site");
+    beside.join("pkg").is_dir().then_some(beside)
 }
 
 fn init_tracing() {

@@ -68,12 +68,18 @@ pub fn router(state: AppState) -> Router {
             state.clone(),
             input_guard::guard_server_fn_input,
         ))
-        .layer(middleware::from_fn(headers::refuse_cross_site))
+        .layer(middleware::from_fn_with_state(
+            state.clone(),
+            headers::refuse_cross_site,
+        ))
         .layer(middleware::from_fn_with_state(
             state.clone(),
             headers::security_headers,
         ))
-        .layer(middleware::from_fn(request_meta::request_id));
+        .layer(middleware::from_fn_with_state(
+            state.clone(),
+            request_meta::request_id,
+        ));
     // Outermost, so that every answer counts (refusals and error pages too), yet still inside
     // the router: `Router::layer` wraps each route, where axum has set the `MatchedPath`.
     if metrics_on {

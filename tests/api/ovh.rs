@@ -106,7 +106,7 @@ pub(crate) struct Call<'a> {
     body: &'a str,
     sent: Option<&'a str>,
     timestamp: i64,
-    signed_url: Option<String>,
+    pub(crate) signed_url: Option<String>,
 }
 
 impl<'a> Call<'a> {

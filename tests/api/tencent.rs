@@ -7,7 +7,7 @@ use reqwest::header::CONTENT_TYPE;
 use serde_json::{Value, json};
 use sha2::{Digest, Sha256};
 
-use crate::helpers::{Browser, PASSWORD, RealServer, spawn_app, unique};
+use crate::helpers::{Browser, PASSWORD, RealServer, spawn_app, spawn_app_with, unique};
 
 /// An access key: SecretId and SecretKey.
 #[derive(Debug, Clone)]
@@ -70,6 +70,8 @@ struct Signed<'a> {
     sent: Option<&'a [u8]>,
     timestamp: i64,
     signed_headers: &'a str,
+    /// The host signed, when not the one the request is sent to (behind a proxy).
+    signed_host: Option<&'a str>,
 }
 
 impl<'a> Signed<'a> {
@@ -81,6 +83,7 @@ impl<'a> Signed<'a> {
             sent: None,
             timestamp: time::OffsetDateTime::now_utc().unix_timestamp(),
             signed_headers: "content-type;host",
+            signed_host: None,
         }
     }
 
@@ -121,7 +124,9 @@ impl<'a> Signed<'a> {
     /// Sends it and returns the `Response` object, after checking the envelope: HTTP 200 and
     /// `Content-Type: application/json` exactly, whatever happened.
     async fn send(&self, base: &str) -> Value {
-        let host = base.trim_start_matches("http://");
+        let host = self
+            .signed_host
+            .unwrap_or_else(|| base.trim_start_matches("http://"));
         let response = reqwest::Client::new()
             .post(format!("{base}/"))
             .header(CONTENT_TYPE, "application/json")
@@ -367,6 +372,29 @@ async fn a_key_stops_working_when_its_user_is_disabled_or_deletes_it() {
         .unwrap();
     let refused = call(&app.base, &fresh, "ListUsers", json!({})).await;
     assert_refused(&refused, "AuthFailure.SecretIdNotFound");
+}
+
+/// Behind nginx's plain `proxy_pass` the `Host` is the upstream's; the SDK signed the public host.
+#[tokio::test]
+async fn behind_a_proxy_the_public_host_is_the_signed_one() {
+    let app = spawn_app_with(|config| {
+        config.public_url = Some(
+            steward::server::infra::public_url::PublicUrl::parse("https://cam.example.com")
+                .unwrap(),
+        );
+    })
+    .await;
+    let (holder, _) = app.signed_up(&unique("CamProxy")).await;
+    let key = create_key(&holder).await;
+    let mut call = Signed::new(&key, "ListUsers", b"{}");
+    call.signed_host = Some("cam.example.com");
+    let answer = call.send(&app.base).await;
+    assert!(answer.get("Error").is_none(), "{answer}");
+    call.signed_host = Some("evil.example.com");
+    assert_refused(&call.send(&app.base).await, "AuthFailure.SignatureFailure");
+    // The host the request was sent to still verifies (a client inside the network).
+    call.signed_host = None;
+    assert!(call.send(&app.base).await.get("Error").is_none());
 }
 
 #[tokio::test]

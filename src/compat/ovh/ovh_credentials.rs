@@ -50,20 +50,28 @@ pub(super) async fn request_credential(State(state): State<AppState>, req: Signe
     kit::count::<Ovh>(&state, app.account_pk).await?;
     let redirection = body.redirection.unwrap_or_default();
     let created = service::request_consumer_key(&state, app.id, &rules, redirection.trim()).await?;
-    let scheme = if state.config.cookie_secure {
-        "https"
-    } else {
-        "http"
-    };
-    let host = Some(req.host.trim())
-        .filter(|h| !h.is_empty())
-        .filter(|h| {
-            h.bytes()
-                .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'.' | b'-' | b':' | b'[' | b']'))
-        })
-        .map_or_else(|| state.config.site_addr.to_string(), str::to_owned);
+    let base = state.config.public_url.as_ref().map_or_else(
+        || {
+            // Without a public URL: the host the client called, when it is a plain host name.
+            let scheme = if state.config.cookie_secure {
+                "https"
+            } else {
+                "http"
+            };
+            let host = Some(req.host.trim())
+                .filter(|h| !h.is_empty())
+                .filter(|h| {
+                    h.bytes().all(|b| {
+                        b.is_ascii_alphanumeric() || matches!(b, b'.' | b'-' | b':' | b'[' | b']')
+                    })
+                })
+                .map_or_else(|| state.config.site_addr.to_string(), str::to_owned);
+            format!("{scheme}://{host}")
+        },
+        |url| url.origin(),
+    );
     ok(json!({
-        "validationUrl": format!("{scheme}://{host}/ovh/authorize/{}", created.validation_id),
+        "validationUrl": format!("{base}/ovh/authorize/{}", created.validation_id),
         "consumerKey": created.consumer_key,
         "state": "pendingValidation",
     }))

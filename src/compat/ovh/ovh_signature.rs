@@ -10,6 +10,8 @@ pub struct Signed {
     pub(super) path: String,
     /// The `Host` header, else the address's authority (HTTP/2).
     pub(super) host: String,
+    /// `STEWARD_PUBLIC_URL`'s origin: behind a proxy, the address the client signed.
+    pub(super) public_origin: Option<String>,
     pub(super) headers: HeaderMap,
     pub(super) body: Bytes,
 }
@@ -43,6 +45,7 @@ impl FromRequest<AppState> for Signed {
                 .map(str::to_owned)
                 .or_else(|| uri.authority().map(|a| a.as_str().to_owned()))
                 .unwrap_or_default(),
+            public_origin: state.config.public_url.as_ref().map(|url| url.origin()),
             headers,
             body,
         })
@@ -88,8 +91,8 @@ impl Signed {
         })
     }
 
-    /// The addresses a client may have signed: `http` or `https`, with the `Host` header as
-    /// sent or without its port.
+    /// The addresses a client may have signed: the public URL's, and `http` or `https` with the
+    /// `Host` header as sent or without its port.
     pub(super) fn signed_urls(&self) -> Vec<String> {
         let host = self.host.trim();
         let mut hosts = vec![host.to_owned()];
@@ -97,7 +100,11 @@ impl Signed {
         if bare != host {
             hosts.push(bare.to_owned());
         }
-        let mut urls = Vec::new();
+        let mut urls: Vec<String> = self
+            .public_origin
+            .iter()
+            .map(|origin| format!("{origin}{}", self.path_and_query))
+            .collect();
         for scheme in ["http", "https"] {
             for host in &hosts {
                 urls.push(format!("{scheme}://{host}{}", self.path_and_query));

@@ -61,9 +61,23 @@ mod properties {
             path_and_query: path_and_query.to_owned(),
             path: path.to_owned(),
             host: host.to_owned(),
+            public_origin: None,
             headers: HeaderMap::new(),
             body: Bytes::copy_from_slice(body),
         }
+    }
+
+    /// Behind nginx's plain `proxy_pass` the `Host` is the upstream's; the client signed the
+    /// public URL.
+    #[test]
+    fn a_call_signed_for_the_public_url_verifies_behind_a_proxy() {
+        let url = "https://panel.example.com/1.0/me/identity/user";
+        let sent = signature("secret", "ck", "GET", url, b"", "1700000000");
+        let mut received = request("GET", "127.0.0.1:3000", "/1.0/me/identity/user", b"");
+        assert!(!received.signed_with("secret", "ck", "1700000000", &sent));
+        received.public_origin = Some("https://panel.example.com".to_owned());
+        assert!(received.signed_with("secret", "ck", "1700000000", &sent));
+        assert!(!received.signed_with("other", "ck", "1700000000", &sent));
     }
 
     /// A call as a client makes it: what it signs and what the server receives.

@@ -152,9 +152,21 @@ pub(super) async fn authenticate(
                 "The SecretId does not exist: the key may have been deleted.",
             )
         })?;
-    let canonical = canonical_request(uri, headers, &auth.signed_headers, body)?;
-    let expected = signature(&key.secret_key, auth.date, timestamp_text, &canonical);
-    if !crate::server::infra::secrets::same_hash(&expected, &auth.signature.to_ascii_lowercase()) {
+    // The client signed the host it sent the request to: the `Host` header, or behind a proxy
+    // that rewrites it, the public URL's host.
+    let presented = auth.signature.to_ascii_lowercase();
+    let public_host = state.config.public_url.as_ref().map(|url| url.host());
+    let mut signed_as = vec![None];
+    if public_host.is_some() && public_host != header_text(headers, "host") {
+        signed_as.push(public_host);
+    }
+    let mut matched = false;
+    for host in signed_as {
+        let canonical = canonical_request(uri, headers, &auth.signed_headers, body, host)?;
+        let expected = signature(&key.secret_key, auth.date, timestamp_text, &canonical);
+        matched |= crate::server::infra::secrets::same_hash(&expected, &presented);
+    }
+    if !matched {
         return Err(refuse(
             code::SIGNATURE_FAILURE,
             "The signature does not match: check the SecretKey and how the request was signed.",
@@ -179,17 +191,20 @@ pub(super) fn utc_date(unix_seconds: i64) -> Option<String> {
 }
 
 /// `POST\n/\n<query>\n<name:value\n for each signed header>\n<signed headers>\n<sha256 of body>`,
-/// header values trimmed and lower-cased.
+/// header values trimmed and lower-cased. `host`, when given, stands for the `Host` header.
 pub(super) fn canonical_request(
     uri: &Uri,
     headers: &HeaderMap,
     signed: &[&str],
     body: &[u8],
+    host: Option<&str>,
 ) -> Result<String, Refusal> {
     let mut canonical_headers = String::new();
     for name in signed {
         let value = match *name {
-            "host" => header_text(headers, "host").or_else(|| uri.authority().map(|a| a.as_str())),
+            "host" => host
+                .or_else(|| header_text(headers, "host"))
+                .or_else(|| uri.authority().map(|a| a.as_str())),
             other => header_text(headers, other),
         }
         .ok_or_else(|| {

@@ -18,15 +18,28 @@ pub async fn prune(db: &Db, days: u32, now: i64) -> Result<u64, sqlx::Error> {
     }
 }
 
-/// Prunes the activity log at start-up and then every hour, for as long as the server runs.
+/// The lock that makes one server at a time prune ("STWDPRUN" in ASCII).
+pub const PRUNE_LOCK: i64 = 0x5354_5744_5052_554E;
+
+/// Prunes unless another server is pruning right now; `None` when it is.
+pub async fn prune_once(db: &Db, days: u32, now: i64) -> Result<Option<u64>, sqlx::Error> {
+    let Some(_held) = db.try_exclusive(PRUNE_LOCK).await? else {
+        return Ok(None);
+    };
+    prune(db, days, now).await.map(Some)
+}
+
+/// Prunes the activity log at start-up and then every hour, for as long as the server runs; a
+/// failed round is logged and the next one tries again.
 pub fn spawn_retention(db: Db, days: u32) {
     tokio::spawn(async move {
         let mut every_hour = tokio::time::interval(std::time::Duration::from_secs(3600));
         loop {
             every_hour.tick().await;
-            match prune(&db, days, db::now()).await {
-                Ok(0) => {}
-                Ok(gone) => tracing::info!(gone, days, "pruned old activity"),
+            match prune_once(&db, days, db::now()).await {
+                Ok(None) => tracing::debug!("another server is pruning the activity log"),
+                Ok(Some(0)) => {}
+                Ok(Some(gone)) => tracing::info!(gone, days, "pruned old activity"),
                 Err(e) => tracing::warn!(error = %e, "cannot prune the activity log"),
             }
         }

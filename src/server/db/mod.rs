@@ -84,12 +84,22 @@ macro_rules! in_tx {
     };
 }
 
+/// A lock held across servers (see [`Db::try_exclusive`]); dropping it releases it.
+#[must_use = "the lock is released when the guard is dropped"]
+pub struct Exclusive(#[allow(dead_code)] Option<sqlx::Transaction<'static, sqlx::Postgres>>);
+
 impl Db {
     /// Opens the database named by `url`, creating an SQLite file (and its directory) if needed.
     pub async fn connect(url: &str) -> anyhow::Result<Self> {
+        Self::connect_with(url, None).await
+    }
+
+    /// [`Db::connect`] with at most `max_connections` connections (default: 8 on SQLite, which
+    /// has one writer anyway, and 16 on PostgreSQL).
+    pub async fn connect_with(url: &str, max_connections: Option<u32>) -> anyhow::Result<Self> {
         if url.starts_with("postgres://") || url.starts_with("postgresql://") {
             let pool = PgPoolOptions::new()
-                .max_connections(16)
+                .max_connections(max_connections.unwrap_or(16))
                 .acquire_timeout(Duration::from_secs(5))
                 .connect(url)
                 .await
@@ -127,7 +137,7 @@ impl Db {
             }
         }
         let pool = SqlitePoolOptions::new()
-            .max_connections(8)
+            .max_connections(max_connections.unwrap_or(8))
             .acquire_timeout(Duration::from_secs(10))
             .connect_with(options)
             .await
@@ -153,6 +163,105 @@ impl Db {
             }
         }
         Ok(())
+    }
+
+    /// Takes the lock named `lock` if no other server holds it; it is held until the guard is
+    /// dropped. Work that must run on one server at a time (the hourly prune) takes it. On
+    /// PostgreSQL it is a transaction-scoped advisory lock, released with its connection even
+    /// if the server dies; SQLite serves one server only, so it is always granted.
+    pub async fn try_exclusive(&self, lock: i64) -> Result<Option<Exclusive>, sqlx::Error> {
+        match self {
+            Self::Sqlite(_) => Ok(Some(Exclusive(None))),
+            Self::Postgres(pool) => {
+                let mut tx = pool.begin().await?;
+                let granted: bool = sqlx::query_scalar("SELECT pg_try_advisory_xact_lock($1)")
+                    .bind(lock)
+                    .fetch_one(&mut *tx)
+                    .await?;
+                Ok(granted.then_some(Exclusive(Some(tx))))
+            }
+        }
+    }
+
+    /// The file an `sqlite:` URL names; `None` for PostgreSQL or an in-memory database.
+    pub fn sqlite_file(url: &str) -> Option<std::path::PathBuf> {
+        if !url.starts_with("sqlite:") {
+            return None;
+        }
+        let options = SqliteConnectOptions::from_str(url).ok()?;
+        let file = options.get_filename();
+        (file != std::path::Path::new(":memory:")).then(|| file.to_path_buf())
+    }
+
+    /// Closes every connection (SQLite then folds its journal back into the file).
+    pub async fn close(&self) {
+        match self {
+            Self::Sqlite(pool) => pool.close().await,
+            Self::Postgres(pool) => pool.close().await,
+        }
+    }
+
+    /// Writes a consistent copy of an SQLite database to `path` while it is in use
+    /// (`VACUUM INTO`: one read transaction, so writers go on). PostgreSQL has `pg_dump`.
+    pub async fn sqlite_copy_to(&self, path: &std::path::Path) -> anyhow::Result<()> {
+        let Self::Sqlite(pool) = self else {
+            anyhow::bail!(
+                "`steward backup` copies SQLite databases; back up PostgreSQL with pg_dump (README: Backups)"
+            );
+        };
+        let path = path
+            .to_str()
+            .context("the backup path is not valid UTF-8")?;
+        sqlx::query("VACUUM INTO $1")
+            .bind(path)
+            .execute(pool)
+            .await?;
+        Ok(())
+    }
+
+    /// SQLite's own check of every page and index: `ok`, or what is wrong.
+    pub async fn sqlite_integrity(&self) -> anyhow::Result<String> {
+        let Self::Sqlite(pool) = self else {
+            anyhow::bail!("not an SQLite database");
+        };
+        let lines: Vec<String> = sqlx::query_scalar("PRAGMA integrity_check")
+            .fetch_all(pool)
+            .await?;
+        Ok(lines.join("; "))
+    }
+
+    /// The newest migration applied to this database (0 for an empty one), and the newest the
+    /// binary knows: a database from a newer Steward has a higher first number.
+    pub async fn schema_versions(&self) -> anyhow::Result<(i64, i64)> {
+        let (applied, known) = match self {
+            Self::Sqlite(pool) => (
+                sqlx::query_scalar::<_, Option<i64>>("SELECT MAX(version) FROM _sqlx_migrations")
+                    .fetch_one(pool)
+                    .await,
+                sqlx::migrate!("migrations/sqlite")
+                    .iter()
+                    .map(|m| m.version)
+                    .max(),
+            ),
+            Self::Postgres(pool) => (
+                sqlx::query_scalar::<_, Option<i64>>("SELECT MAX(version) FROM _sqlx_migrations")
+                    .fetch_one(pool)
+                    .await,
+                sqlx::migrate!("migrations/postgres")
+                    .iter()
+                    .map(|m| m.version)
+                    .max(),
+            ),
+        };
+        Ok((applied.ok().flatten().unwrap_or(0), known.unwrap_or(0)))
+    }
+
+    /// `sqlite` or `postgresql`, for the operator.
+    pub fn kind(&self) -> &'static str {
+        match self {
+            Self::Sqlite(_) => "sqlite",
+            Self::Postgres(_) => "postgresql",
+        }
     }
 
     /// Answers whether the database responds (for `/healthz`).

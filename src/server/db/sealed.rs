@@ -1,6 +1,6 @@
 //! Every column that holds a value sealed with the server key, for `steward key rotate`: the
 //! TOTP seeds (active and being enrolled), the one-time reveals waiting to be shown, the OVHcloud
-//! application secrets and the Tencent Cloud SecretKeys. Each is sealed with the context its
+//! application secrets, the Tencent Cloud SecretKeys and the server key check. Each is sealed with the context its
 //! service gives it (see each service's `context`), which the rotation must give again.
 
 use crate::in_tx;
@@ -101,11 +101,54 @@ pub async fn seal_all_again(
                 "UPDATE tencent_access_keys SET secret_key_sealed = $1 WHERE id = $2 AND secret_key_sealed = $3",
                 |secret_id: &str| format!("tencent:{secret_id}")
             );
+            reseal!(
+                conn,
+                counts,
+                "server_key_check.sealed",
+                i64,
+                "SELECT id, CAST(id AS TEXT), sealed FROM server_key_check",
+                "UPDATE server_key_check SET sealed = $1 WHERE id = $2 AND sealed = $3",
+                |_: &str| KEY_CHECK_CONTEXT.to_owned()
+            );
             Ok::<_, anyhow::Error>(counts)
         }
         .await
     })?;
     Ok(Counts(counts))
+}
+
+const KEY_CHECK_CONTEXT: &str = "server-key-check";
+const KEY_CHECK_CLEAR: &[u8] = b"Steward server key check";
+
+/// Refuses a server key that is not the database's: the first server to use the database seals a
+/// constant with its key; every later start must open it (`open`, with any key of the key file),
+/// or nothing starts, before a secret is sealed under a key the other servers lack.
+pub async fn check_server_key(
+    db: &Db,
+    open: impl Fn(&[u8], &str) -> anyhow::Result<Vec<u8>>,
+    seal: impl Fn(&[u8], &str) -> anyhow::Result<Vec<u8>>,
+) -> anyhow::Result<()> {
+    let fresh = seal(KEY_CHECK_CLEAR, KEY_CHECK_CONTEXT)?;
+    let stored: Vec<u8> = crate::on_db!(db, |pool| {
+        sqlx::query(
+            "INSERT INTO server_key_check (id, sealed) VALUES (1, $1) ON CONFLICT (id) DO NOTHING",
+        )
+        .bind(&fresh)
+        .execute(pool)
+        .await?;
+        sqlx::query_scalar("SELECT sealed FROM server_key_check WHERE id = 1")
+            .fetch_one(pool)
+            .await
+    })?;
+    match open(&stored, KEY_CHECK_CONTEXT) {
+        Ok(clear) if clear == KEY_CHECK_CLEAR => Ok(()),
+        _ => anyhow::bail!(
+            "this database was written with another server key: its secrets would not open, and \
+             secrets sealed now would not open on the other servers. Start every server of one \
+             database with the same key (STEWARD_SERVER_KEY, STEWARD_SERVER_KEY_FILE or the key \
+             file DATA_DIR/server.key); nothing was changed"
+        ),
+    }
 }
 
 /// The ids of the keys that recovery codes are HMACs under (`hmac-sha256$<key id>$...`).

@@ -131,11 +131,10 @@ pub fn layer<S: SessionStore + ExpiredDeletion + Clone>(
     let idle =
         CookieDuration::seconds(i64::try_from(config.session_idle.as_secs()).unwrap_or(1800));
     let store = HashedIds(store);
-    tokio::spawn(
-        store
-            .clone()
-            .continuously_delete_expired(tokio::time::Duration::from_secs(300)),
-    );
+    tokio::spawn(sweep_expired(
+        store.clone(),
+        std::time::Duration::from_secs(300),
+    ));
     SessionManagerLayer::new(store)
         .with_name(config.session_cookie_name())
         .with_http_only(true)
@@ -143,6 +142,22 @@ pub fn layer<S: SessionStore + ExpiredDeletion + Clone>(
         .with_secure(config.cookie_secure)
         .with_path("/")
         .with_expiry(Expiry::OnInactivity(idle))
+}
+
+/// Deletes the expired sessions every `period` for as long as the server runs. A failed round (the
+/// database away for a moment) is logged and the next one tries again: tower-sessions' own loop
+/// ends at its first error, after which expired sessions would pile up for good.
+pub async fn sweep_expired<S: ExpiredDeletion>(store: S, period: std::time::Duration) {
+    let mut every = tokio::time::interval(period);
+    every.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+    // The first tick is immediate: the store was just migrated, there is nothing to sweep.
+    every.tick().await;
+    loop {
+        every.tick().await;
+        if let Err(e) = store.delete_expired().await {
+            tracing::warn!(error = %e, "cannot delete expired sessions; trying again later");
+        }
+    }
 }
 
 /// A session store that keeps each session under a hash of its id, never the id itself: the id
@@ -239,5 +254,48 @@ mod tests {
         assert!(store.load(&id).await.unwrap().is_none());
         assert!(inner.load(&stored_id(&id)).await.unwrap().is_none());
         assert_ne!(stored_id(&id), id);
+    }
+
+    /// A store whose sweep fails its first rounds, as during a database outage.
+    #[derive(Debug, Clone, Default)]
+    struct Flaky(std::sync::Arc<std::sync::atomic::AtomicU32>, MemoryStore);
+
+    #[async_trait::async_trait]
+    impl SessionStore for Flaky {
+        async fn save(&self, record: &Record) -> session_store::Result<()> {
+            self.1.save(record).await
+        }
+        async fn load(&self, id: &Id) -> session_store::Result<Option<Record>> {
+            self.1.load(id).await
+        }
+        async fn delete(&self, id: &Id) -> session_store::Result<()> {
+            self.1.delete(id).await
+        }
+    }
+
+    #[async_trait::async_trait]
+    impl ExpiredDeletion for Flaky {
+        async fn delete_expired(&self) -> session_store::Result<()> {
+            let round = self.0.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+            if round < 2 {
+                Err(session_store::Error::Backend("database away".to_owned()))
+            } else {
+                Ok(())
+            }
+        }
+    }
+
+    #[tokio::test]
+    async fn the_sweep_outlives_failed_rounds() {
+        let store = Flaky::default();
+        let rounds = store.0.clone();
+        let sweep = tokio::spawn(sweep_expired(store, std::time::Duration::from_millis(5)));
+        let deadline = tokio::time::Instant::now() + std::time::Duration::from_secs(10);
+        while rounds.load(std::sync::atomic::Ordering::SeqCst) < 5 {
+            assert!(!sweep.is_finished(), "the sweep stopped after a failure");
+            assert!(tokio::time::Instant::now() < deadline, "the sweep stalled");
+            tokio::time::sleep(std::time::Duration::from_millis(5)).await;
+        }
+        sweep.abort();
     }
 }

@@ -196,13 +196,10 @@ pub async fn authenticate_request(
     owing_nothing(caller, Owed::Nothing)
 }
 
-/// Where the request comes from: the socket's address and the `User-Agent`.
+/// Where the request comes from: the address `request_meta` settled (the socket's, or the
+/// client's behind trusted proxies) and the `User-Agent`.
 pub async fn client() -> crate::server::identity::sessions::Client {
-    use axum::extract::ConnectInfo;
-    let ip = leptos_axum::extract::<ConnectInfo<std::net::SocketAddr>>()
-        .await
-        .map(|ConnectInfo(addr)| addr.ip().to_string())
-        .unwrap_or_default();
+    let ip = crate::server::infra::request_scope::current_request().ip;
     let user_agent = leptos_axum::extract::<axum::http::HeaderMap>()
         .await
         .ok()

@@ -19,8 +19,9 @@ fn touch_every(idle: std::time::Duration) -> i64 {
     i64::try_from(idle.as_secs() / 4).map_or(60, |quarter| quarter.min(60))
 }
 
-/// Where a request comes from. The address is the socket's: a forwarded-for header is not
-/// trusted (SECURITY.md rule 24).
+/// Where a request comes from. The address is the socket's, or behind a trusted proxy the
+/// client's as the proxy says (`STEWARD_TRUSTED_PROXIES`); a forwarding header from anyone
+/// else is not believed (SECURITY.md rule 24).
 #[derive(Debug, Clone, Default)]
 pub struct Client {
     pub ip: String,

@@ -9,6 +9,8 @@ use crate::domain::password_policy::DEFAULT_MIN_SCORE;
 use crate::domain::throttle_policy::ThrottlePolicy;
 use crate::server::infra::client_limits::ClientLimitConfig;
 use crate::server::infra::hashing::QueueBound;
+use crate::server::infra::public_url::PublicUrl;
+use crate::server::infra::trusted_proxies::{ProxyHeader, TrustedProxies};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
 pub enum SignupMode {
@@ -40,8 +42,50 @@ pub enum OvhCrossAccount {
 #[derive(Debug, Clone, Args)]
 pub struct ConfigArgs {
     /// Database URL: `sqlite://PATH` (the default, in the data directory) or `postgres://...`.
-    #[arg(long, env = "STEWARD_DATABASE_URL", global = true)]
+    #[arg(
+        long,
+        env = "STEWARD_DATABASE_URL",
+        hide_env_values = true,
+        global = true
+    )]
     pub database_url: Option<String>,
+
+    /// A file holding the database URL (a systemd credential, a container secret).
+    #[arg(long, env = "STEWARD_DATABASE_URL_FILE", global = true)]
+    pub database_url_file: Option<PathBuf>,
+
+    /// The most database connections this server opens (default: 8 on SQLite, 16 on
+    /// PostgreSQL). Servers sharing one PostgreSQL must stay, together, under its
+    /// `max_connections`.
+    #[arg(long, env = "STEWARD_DATABASE_MAX_CONNECTIONS",
+          value_parser = clap::value_parser!(u32).range(1..), global = true)]
+    pub database_max_connections: Option<u32>,
+
+    /// The origin people reach the panel at, such as `https://panel.example.com`, when a
+    /// reverse proxy is in front: the cross-site check, the API signatures and the links
+    /// Steward hands out use it instead of the `Host` header.
+    #[arg(long, env = "STEWARD_PUBLIC_URL", global = true)]
+    pub public_url: Option<String>,
+
+    /// The reverse proxies whose forwarding header is believed, as addresses or CIDR ranges
+    /// separated by commas (e.g. `127.0.0.1/32,::1`). Elsewhere the socket's address stands.
+    #[arg(long, env = "STEWARD_TRUSTED_PROXIES", global = true)]
+    pub trusted_proxies: Option<String>,
+
+    /// The header the trusted proxies write the client's address in.
+    #[arg(
+        long,
+        env = "STEWARD_PROXY_HEADER",
+        value_enum,
+        default_value = "x-forwarded-for",
+        global = true
+    )]
+    pub proxy_header: ProxyHeader,
+
+    /// The folder with the panel's styles and scripts (`pkg/`). Default: `site` beside the
+    /// executable when it exists (a release archive), else `LEPTOS_SITE_ROOT` or `target/site`.
+    #[arg(long, env = "STEWARD_SITE_DIR", global = true)]
+    pub site_dir: Option<PathBuf>,
 
     /// Where the SQLite database and the generated server key live.
     #[arg(long, env = "STEWARD_DATA_DIR", default_value = "data", global = true)]
@@ -81,6 +125,10 @@ pub struct ConfigArgs {
         global = true
     )]
     pub server_key: Option<String>,
+
+    /// A file holding the server key (a systemd credential, a container secret).
+    #[arg(long, env = "STEWARD_SERVER_KEY_FILE", global = true)]
+    pub server_key_file: Option<PathBuf>,
 
     /// Minutes without a request after which a session ends.
     #[arg(
@@ -195,6 +243,10 @@ pub struct ConfigArgs {
     )]
     pub metrics_token: Option<String>,
 
+    /// A file holding the metrics token.
+    #[arg(long, env = "STEWARD_METRICS_TOKEN_FILE", global = true)]
+    pub metrics_token_file: Option<PathBuf>,
+
     /// Whether users may grant OVHcloud consumer keys to applications of other top-level
     /// accounts (`deny`: only their own top-level account's and its sub-accounts').
     #[arg(
@@ -211,6 +263,10 @@ pub struct ConfigArgs {
 #[derive(Debug, Clone)]
 pub struct Config {
     pub database_url: String,
+    pub database_max_connections: Option<u32>,
+    pub public_url: Option<PublicUrl>,
+    pub trusted_proxies: TrustedProxies,
+    pub site_dir: Option<PathBuf>,
     pub data_dir: PathBuf,
     pub site_addr: SocketAddr,
     pub cookie_secure: bool,
@@ -230,18 +286,69 @@ pub struct Config {
     pub ovh_cross_account: OvhCrossAccount,
 }
 
-impl From<ConfigArgs> for Config {
-    fn from(args: ConfigArgs) -> Self {
-        let database_url = args
-            .database_url
-            .unwrap_or_else(|| format!("sqlite://{}", args.data_dir.join("steward.db").display()));
-        Self {
+/// A secret given either in a variable or in a file named by `NAME_FILE`, never both. The file's
+/// trailing newline is not part of the secret.
+fn secret_setting(
+    name: &str,
+    value: Option<String>,
+    file: Option<&std::path::Path>,
+) -> anyhow::Result<Option<String>> {
+    use anyhow::Context;
+    match (value, file) {
+        (Some(_), Some(_)) => anyhow::bail!("set {name} or {name}_FILE, not both"),
+        (value, None) => Ok(value),
+        (None, Some(path)) => {
+            let text = std::fs::read_to_string(path)
+                .with_context(|| format!("{name}_FILE: cannot read {}", path.display()))?;
+            let text = text.trim_end_matches(['\n', '\r']);
+            anyhow::ensure!(!text.is_empty(), "{name}_FILE: {} is empty", path.display());
+            Ok(Some(text.to_owned()))
+        }
+    }
+}
+
+impl TryFrom<ConfigArgs> for Config {
+    type Error = anyhow::Error;
+
+    fn try_from(args: ConfigArgs) -> anyhow::Result<Self> {
+        let database_url = secret_setting(
+            "STEWARD_DATABASE_URL",
+            args.database_url,
+            args.database_url_file.as_deref(),
+        )?
+        .unwrap_or_else(|| format!("sqlite://{}", args.data_dir.join("steward.db").display()));
+        let server_key = secret_setting(
+            "STEWARD_SERVER_KEY",
+            args.server_key,
+            args.server_key_file.as_deref(),
+        )?;
+        let metrics_token = secret_setting(
+            "STEWARD_METRICS_TOKEN",
+            args.metrics_token,
+            args.metrics_token_file.as_deref(),
+        )?;
+        let public_url = args
+            .public_url
+            .filter(|url| !url.trim().is_empty())
+            .map(|url| PublicUrl::parse(&url))
+            .transpose()
+            .map_err(anyhow::Error::msg)?;
+        let trusted_proxies = TrustedProxies::parse(
+            args.trusted_proxies.as_deref().unwrap_or(""),
+            args.proxy_header,
+        )
+        .map_err(anyhow::Error::msg)?;
+        Ok(Self {
             database_url,
+            database_max_connections: args.database_max_connections,
+            public_url,
+            trusted_proxies,
+            site_dir: args.site_dir,
             data_dir: args.data_dir,
             site_addr: args.site_addr,
             cookie_secure: args.cookie_secure,
             signup: args.signup,
-            server_key: args.server_key,
+            server_key,
             session_idle: Duration::from_secs(u64::from(args.session_idle_minutes.max(1)) * 60),
             session_max: Duration::from_secs(u64::from(args.session_max_hours.max(1)) * 3600),
             password_min_score: args.password_min_score,
@@ -263,12 +370,11 @@ impl From<ConfigArgs> for Config {
             activity_retention_days: args.activity_retention_days,
             metrics: args.metrics,
             // An empty token would be one anybody can send.
-            metrics_token_hash: args
-                .metrics_token
+            metrics_token_hash: metrics_token
                 .filter(|t| !t.is_empty())
                 .map(|t| crate::server::infra::secrets::token_hash(&t)),
             ovh_cross_account: args.ovh_cross_account,
-        }
+        })
     }
 }
 
@@ -277,6 +383,10 @@ impl Config {
     pub fn for_database(database_url: impl Into<String>, data_dir: PathBuf) -> Self {
         Self {
             database_url: database_url.into(),
+            database_max_connections: None,
+            public_url: None,
+            trusted_proxies: TrustedProxies::default(),
+            site_dir: None,
             data_dir,
             site_addr: SocketAddr::from(([127, 0, 0, 1], 0)),
             cookie_secure: false,

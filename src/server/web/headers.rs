@@ -7,6 +7,7 @@ use axum::http::{HeaderMap, HeaderValue, Method, StatusCode, header};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 
+use crate::server::infra::public_url::PublicUrl;
 use crate::server::web::state::AppState;
 
 /// The policy of everything that is not a rendered page (server functions, health, files).
@@ -72,8 +73,16 @@ pub async fn security_headers(
 /// SECURITY.md rule 20: a state-changing request sent by another site is refused. Browsers say
 /// where a request comes from in `Sec-Fetch-Site` and `Origin`; scripts and API clients send
 /// neither and are authenticated by their credentials instead.
-pub async fn refuse_cross_site(request: Request, next: Next) -> Response {
-    if is_cross_site_write(request.method(), request.headers()) {
+pub async fn refuse_cross_site(
+    State(state): State<AppState>,
+    request: Request,
+    next: Next,
+) -> Response {
+    if is_cross_site_write(
+        request.method(),
+        request.headers(),
+        state.config.public_url.as_ref(),
+    ) {
         return Response::builder()
             .status(StatusCode::FORBIDDEN)
             .header(header::CONTENT_TYPE, "text/plain; charset=utf-8")
@@ -83,17 +92,25 @@ pub async fn refuse_cross_site(request: Request, next: Next) -> Response {
     next.run(request).await
 }
 
-fn is_cross_site_write(method: &Method, headers: &HeaderMap) -> bool {
+/// `Sec-Fetch-Site: same-origin` is the browser's own word and passes outright; `cross-site`
+/// is refused. Otherwise an `Origin` must be the public URL's (`STEWARD_PUBLIC_URL`) or, without
+/// one, name the `Host` the request was sent to; behind a proxy that rewrites `Host`, only the
+/// public URL can tell.
+fn is_cross_site_write(method: &Method, headers: &HeaderMap, public: Option<&PublicUrl>) -> bool {
     if matches!(*method, Method::GET | Method::HEAD | Method::OPTIONS) {
         return false;
     }
-    let fetch_site = headers.get("sec-fetch-site").and_then(|v| v.to_str().ok());
-    if fetch_site == Some("cross-site") {
-        return true;
+    match headers.get("sec-fetch-site").and_then(|v| v.to_str().ok()) {
+        Some("same-origin") => return false,
+        Some("cross-site") => return true,
+        _ => {}
     }
     let Some(origin) = headers.get(header::ORIGIN).and_then(|v| v.to_str().ok()) else {
         return false;
     };
+    if let Some(public) = public {
+        return !public.is_origin(origin);
+    }
     let host = headers.get(header::HOST).and_then(|v| v.to_str().ok());
     // An opaque origin ("null": sandboxed frames, some redirects) is never ours.
     let origin_host = origin
@@ -121,29 +138,65 @@ mod tests {
             ("origin", "https://panel.example"),
             ("sec-fetch-site", "same-origin"),
         ]);
-        assert!(!is_cross_site_write(&Method::POST, &same));
+        assert!(!is_cross_site_write(&Method::POST, &same, None));
         assert!(!is_cross_site_write(
             &Method::POST,
-            &headers(&[("host", "panel.example")])
+            &headers(&[("host", "panel.example")]),
+            None
         ));
     }
 
     #[test]
     fn cross_site_and_foreign_origin_posts_are_refused() {
         let cross = headers(&[("host", "panel.example"), ("sec-fetch-site", "cross-site")]);
-        assert!(is_cross_site_write(&Method::POST, &cross));
+        assert!(is_cross_site_write(&Method::POST, &cross, None));
         let foreign = headers(&[
             ("host", "panel.example"),
             ("origin", "https://evil.example"),
         ]);
-        assert!(is_cross_site_write(&Method::POST, &foreign));
+        assert!(is_cross_site_write(&Method::POST, &foreign, None));
         let null = headers(&[("host", "panel.example"), ("origin", "null")]);
-        assert!(is_cross_site_write(&Method::DELETE, &null));
+        assert!(is_cross_site_write(&Method::DELETE, &null, None));
     }
 
     #[test]
     fn reads_are_never_refused() {
         let cross = headers(&[("host", "panel.example"), ("sec-fetch-site", "cross-site")]);
-        assert!(!is_cross_site_write(&Method::GET, &cross));
+        assert!(!is_cross_site_write(&Method::GET, &cross, None));
+    }
+
+    /// Behind nginx's plain `proxy_pass`, `Host` is the upstream's address: the public URL
+    /// decides.
+    #[test]
+    fn behind_a_proxy_the_public_url_is_the_origin() {
+        let public = PublicUrl::parse("https://panel.example.com").unwrap();
+        let proxied = headers(&[
+            ("host", "127.0.0.1:3000"),
+            ("origin", "https://panel.example.com"),
+        ]);
+        assert!(!is_cross_site_write(&Method::POST, &proxied, Some(&public)));
+        // Without the public URL, the same request looks cross-site.
+        assert!(is_cross_site_write(&Method::POST, &proxied, None));
+        let same_origin = headers(&[
+            ("host", "127.0.0.1:3000"),
+            ("origin", "https://panel.example.com"),
+            ("sec-fetch-site", "same-origin"),
+        ]);
+        assert!(!is_cross_site_write(&Method::POST, &same_origin, None));
+        // A foreign origin sent with the public host is still foreign.
+        let foreign = headers(&[
+            ("host", "panel.example.com"),
+            ("origin", "https://panel.example.com.evil.example"),
+        ]);
+        assert!(is_cross_site_write(&Method::POST, &foreign, Some(&public)));
+        let downgraded = headers(&[
+            ("host", "panel.example.com"),
+            ("origin", "http://panel.example.com"),
+        ]);
+        assert!(is_cross_site_write(
+            &Method::POST,
+            &downgraded,
+            Some(&public)
+        ));
     }
 }

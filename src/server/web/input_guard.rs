@@ -25,10 +25,11 @@ pub async fn guard_server_fn_input(
     else {
         return next.run(request).await;
     };
-    let client = request
-        .extensions()
-        .get::<axum::extract::ConnectInfo<std::net::SocketAddr>>()
-        .map(|info| info.0.ip());
+    // The address `request_meta` settled (behind trusted proxies, the client's).
+    let client = crate::server::infra::request_scope::current_request()
+        .ip
+        .parse::<std::net::IpAddr>()
+        .ok();
     if let Some(ip) = client
         && let Err(retry_after) = state.client_limits.check(&endpoint, ip)
     {

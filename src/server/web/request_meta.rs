@@ -1,12 +1,13 @@
 //! Each request's id and metadata (address, user agent, API dialect), kept for the log lines and
 //! the activity log of everything it does.
 
-use axum::extract::Request;
+use axum::extract::{Request, State};
 use axum::http::{HeaderValue, Method, header};
 use axum::middleware::Next;
 use axum::response::Response;
 
 use crate::domain::event::RequestMeta;
+use crate::server::web::state::AppState;
 
 /// The API a path belongs to (see `compat::routes`).
 pub fn dialect_of(method: &Method, path: &str) -> &'static str {
@@ -29,7 +30,10 @@ const MAX_USER_AGENT: usize = 256;
 /// Gives every request an id: the caller's `X-Request-Id` when it is a sane one (a proxy's),
 /// else a new one. Every log line of the request carries it, an internal error quotes it as its
 /// reference, and the response returns it in `X-Request-Id`.
-pub async fn request_id(request: Request, next: Next) -> Response {
+///
+/// The client's address is settled here, once, for everything the request does (sessions,
+/// activity, per-client limits): the socket's, or what trusted proxies say (`trusted_proxies`).
+pub async fn request_id(State(state): State<AppState>, request: Request, next: Next) -> Response {
     use tracing::Instrument;
     let id = request
         .headers()
@@ -47,7 +51,13 @@ pub async fn request_id(request: Request, next: Next) -> Response {
     let ip = request
         .extensions()
         .get::<axum::extract::ConnectInfo<std::net::SocketAddr>>()
-        .map(|info| info.0.ip().to_string())
+        .map(|info| {
+            state
+                .config
+                .trusted_proxies
+                .client(info.0.ip(), request.headers())
+                .to_string()
+        })
         .unwrap_or_default();
     let user_agent: String = request
         .headers()

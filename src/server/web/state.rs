@@ -36,11 +36,17 @@ impl AppState {
     /// and `account create` share. Fails rather than run on a half-ready database.
     pub async fn open(config: Config, leptos_options: LeptosOptions) -> anyhow::Result<Self> {
         use anyhow::Context;
-        let db = Db::connect(&config.database_url).await?;
+        let db = Db::connect_with(&config.database_url, config.database_max_connections).await?;
         db.migrate()
             .await
             .context("database migration failed; the server will not start")?;
         let server_key = ServerKey::load_or_create(config.server_key.as_deref(), &config.data_dir)?;
+        crate::server::db::sealed::check_server_key(
+            &db,
+            |sealed, context| server_key.decrypt(sealed, context),
+            |clear, context| server_key.encrypt(clear, context),
+        )
+        .await?;
         let client_limits = Arc::new(ClientLimits::new(&config.client_limits));
         ClientLimits::spawn_pruning(Arc::downgrade(&client_limits));
         Ok(Self {

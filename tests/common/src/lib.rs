@@ -104,8 +104,18 @@ pub struct Browser {
 impl Browser {
     /// A browser with an empty cookie jar, for the server at `base`.
     pub fn new(base: &str) -> Self {
+        Self::with_headers(base, &[])
+    }
+
+    /// A browser that sends `headers` with every request (an `Origin`, what a proxy adds).
+    pub fn with_headers(base: &str, headers: &[(&'static str, &str)]) -> Self {
         let jar = Arc::new(reqwest::cookie::Jar::default());
+        let mut defaults = reqwest::header::HeaderMap::new();
+        for (name, value) in headers {
+            defaults.append(*name, value.parse().expect("header value"));
+        }
         let client = reqwest::Client::builder()
+            .default_headers(defaults)
             .cookie_provider(jar.clone())
             .redirect(reqwest::redirect::Policy::none())
             // A request that never gets an answer fails its test instead of hanging the suite.

@@ -244,6 +244,24 @@ impl ServerKey {
         }
     }
 
+    /// The key given in the configuration, else the key file; unlike [`ServerKey::load_or_create`]
+    /// it never writes one (`steward restore` changes nothing before the backup is checked).
+    pub fn load_existing(configured: Option<&str>, data_dir: &Path) -> anyhow::Result<Self> {
+        if let Some(key) = configured {
+            return Self::from_hex(key).context("STEWARD_SERVER_KEY is invalid");
+        }
+        let path = data_dir.join("server.key");
+        match read_key_file(&path) {
+            Ok((ring, seen)) => Ok(Self::with(ring, Some(Arc::new(path)), Some(seen))),
+            Err(KeyFileError::Missing) => anyhow::bail!(
+                "no server key: put the key saved with the backup in {} (mode 600), or set \
+                 STEWARD_SERVER_KEY or STEWARD_SERVER_KEY_FILE",
+                path.display()
+            ),
+            Err(KeyFileError::Other(e)) => Err(e),
+        }
+    }
+
     fn ring(&self) -> Arc<Keyring> {
         self.loaded
             .read()
