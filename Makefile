@@ -20,6 +20,7 @@ WASM_BINDGEN_VERSION := 0.2.130
 CARGO_DENY_VERSION := 0.20.2
 
 .PHONY: run test tools test-tools audit audit-tools lint unit integration integration-sqlite integration-postgres e2e build clean \
+	deploy deploy-proxy deploy-two-servers dist dist-test deploy-pg-backup \
 	reliability reliability-suite reliability-sqlite reliability-postgres outage reliability-properties \
 	bench bench-tools
 
@@ -28,8 +29,9 @@ run: tools
 	STEWARD_COOKIE_SECURE=$${STEWARD_COOKIE_SECURE:-false} cargo leptos serve --release
 
 ## Everything: format, lints, the dependency audit, unit tests, integration tests on SQLite and
-## PostgreSQL, the short reliability suite, Playwright.
-test: tools test-tools lint audit unit integration reliability-suite e2e
+## PostgreSQL, the short reliability suite, Playwright, and the deployment checks (nginx with TLS,
+## two servers on one PostgreSQL, the release archive, PostgreSQL backup and restore).
+test: tools test-tools lint audit unit integration reliability-suite e2e deploy
 	@echo "make test: all checks passed"
 
 ## The full reliability suite (not part of `make test`): 100 crash rounds on each database and a
@@ -54,6 +56,9 @@ test-tools:
 	  || ($(SUDO) apt-get update -q && $(SUDO) apt-get install -y -q chromium)
 	@[ -x /usr/lib/postgresql/15/bin/initdb ] \
 	  || ($(SUDO) apt-get update -q && $(SUDO) apt-get install -y -q postgresql-15)
+	@# nginx for the deployment checks; Debian's package starts no service in a container.
+	@[ -x /usr/sbin/nginx ] \
+	  || ($(SUDO) apt-get update -q && $(SUDO) apt-get install -y -q nginx-light)
 	@# Reinstalled only when the pinned list changes.
 	@cmp -s tests/compat/requirements.txt $(COMPAT_VENV)/requirements.txt 2>/dev/null \
 	  || (python3 -m venv $(COMPAT_VENV) \
@@ -115,6 +120,33 @@ build: tools
 ## Playwright in headless Debian Chromium against a release build on a fresh SQLite database.
 e2e: build
 	end2end/run.sh
+
+## The deployment checks, against the release build: Playwright and the official OVHcloud and
+## Tencent Cloud clients through nginx with TLS (tests/deploy/proxy.sh); two servers behind one
+## nginx on one PostgreSQL (two-servers.sh); the release archive unpacked and started elsewhere;
+## a PostgreSQL dump and restore.
+deploy: deploy-proxy deploy-two-servers dist-test deploy-pg-backup
+
+deploy-proxy: build
+	tests/deploy/proxy.sh
+
+deploy-two-servers: build
+	tests/with-postgres.sh tests/deploy/two-servers.sh
+
+deploy-pg-backup: build
+	tests/with-postgres.sh tests/deploy/pg-backup.sh
+
+VERSION := $(shell sed -n 's/^version = "\(.*\)"/\1/p' Cargo.toml | head -1)
+DIST := dist/steward-$(VERSION)-$(shell uname -m)-linux.tar.gz
+
+## The release archive: dist/steward-VERSION-ARCH-linux.tar.gz (binary, site, systemd unit,
+## example environment file, README).
+dist: build
+	tests/deploy/dist.sh dist
+
+## Unpacks the archive into a temporary folder and serves a styled, hydrating page from it.
+dist-test: dist
+	tests/deploy/dist-test.sh $(DIST)
 
 ## Longer runs of the checks that look for rare failures; not part of `make test`.
 
