@@ -20,7 +20,7 @@ WASM_BINDGEN_VERSION := 0.2.130
 CARGO_DENY_VERSION := 0.20.2
 
 .PHONY: run test tools test-tools audit audit-tools lint unit integration integration-sqlite integration-postgres e2e build clean \
-	deploy deploy-proxy deploy-two-servers dist dist-test deploy-pg-backup \
+	deploy deploy-proxy deploy-caddy deploy-two-servers dist dist-test deploy-pg-backup \
 	reliability reliability-suite reliability-sqlite reliability-postgres outage reliability-properties \
 	bench bench-tools
 
@@ -59,6 +59,8 @@ test-tools:
 	@# nginx for the deployment checks; Debian's package starts no service in a container.
 	@[ -x /usr/sbin/nginx ] \
 	  || ($(SUDO) apt-get update -q && $(SUDO) apt-get install -y -q nginx-light)
+	@[ -x /usr/bin/caddy ] \
+	  || ($(SUDO) apt-get update -q && $(SUDO) apt-get install -y -q caddy)
 	@# Reinstalled only when the pinned list changes.
 	@cmp -s tests/compat/requirements.txt $(COMPAT_VENV)/requirements.txt 2>/dev/null \
 	  || (python3 -m venv $(COMPAT_VENV) \
@@ -125,10 +127,13 @@ e2e: build
 ## Tencent Cloud clients through nginx with TLS (tests/deploy/proxy.sh); two servers behind one
 ## nginx on one PostgreSQL (two-servers.sh); the release archive unpacked and started elsewhere;
 ## a PostgreSQL dump and restore.
-deploy: deploy-proxy deploy-two-servers dist-test deploy-pg-backup
+deploy: deploy-proxy deploy-caddy deploy-two-servers dist-test deploy-pg-backup
 
 deploy-proxy: build
 	tests/deploy/proxy.sh
+
+deploy-caddy: build
+	tests/deploy/caddy.sh
 
 deploy-two-servers: build
 	tests/with-postgres.sh tests/deploy/two-servers.sh

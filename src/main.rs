@@ -168,8 +168,10 @@ fn init_tracing() {
     use tracing_subscriber::EnvFilter;
     let filter = EnvFilter::try_from_env("STEWARD_LOG")
         .unwrap_or_else(|_| EnvFilter::new("info,sqlx=warn,tower_sessions=warn"));
+    // Colours only on a terminal: journald and log files get plain text.
     let builder = tracing_subscriber::fmt()
         .with_env_filter(filter)
+        .with_ansi(std::io::IsTerminal::is_terminal(&std::io::stderr()))
         .with_writer(std::io::stderr);
     // `STEWARD_LOG_FORMAT=json`: one JSON object per line, for log collectors.
     if std::env::var("STEWARD_LOG_FORMAT").is_ok_and(|f| f.eq_ignore_ascii_case("json")) {

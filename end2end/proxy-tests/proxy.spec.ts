@@ -1,8 +1,10 @@
 /**
- * One Steward server behind nginx with TLS (tests/deploy/proxy.sh). The base URL is nginx's
- * https://127.0.0.1:<port>; nginx forwards with its default headers (Host is the server's own
- * address) plus X-Forwarded-For, and Steward is told its public URL and that 127.0.0.1 is a
- * trusted proxy. Everything a browser does must work through it, with Secure cookies.
+ * One Steward server behind a reverse proxy that terminates TLS: nginx (tests/deploy/proxy.sh)
+ * or Caddy (tests/deploy/caddy.sh). The base URL is the proxy's https://127.0.0.1:<port>; the
+ * proxy forwards with its default headers (nginx: Host is the server's own address; Caddy: the
+ * client's Host is kept) plus X-Forwarded-For, and Steward is told its public URL and that
+ * 127.0.0.1 is a trusted proxy. Everything a browser does must work through it, with Secure
+ * cookies.
  */
 import { createHmac } from 'node:crypto';
 import type { Browser, BrowserContext, Page } from '@playwright/test';
@@ -23,6 +25,18 @@ const USER_PASSWORD = 'Brisk-Lantern-Harbor-77';
 
 /** A documentation address (RFC 5737) the client claims in X-Forwarded-For. */
 const CLIENT_ADDRESS = '198.51.100.9';
+
+/**
+ * What the proxy does with the X-Forwarded-For a client sends (STEWARD_DEPLOY_XFF):
+ * - `append` (the default; nginx's `$proxy_add_x_forwarded_for`): it adds its peer to the
+ *   client's header, so the claimed address reaches Steward;
+ * - `replace` (Caddy 2.6, which trusts no client unless `trusted_proxies` says so): it sends
+ *   only its peer's address, so the claim never reaches Steward.
+ */
+const PROXY_XFF = process.env.STEWARD_DEPLOY_XFF ?? 'append';
+if (PROXY_XFF !== 'append' && PROXY_XFF !== 'replace') {
+  throw new Error(`STEWARD_DEPLOY_XFF must be append or replace, not ${JSON.stringify(PROXY_XFF)}`);
+}
 
 // ---- TOTP (RFC 6238), as an authenticator app computes it (see tests/two-factor.spec.ts) ----
 
@@ -114,7 +128,7 @@ async function newWatchedContext(
 
 // ---- Tests ----
 
-test.describe('Behind nginx with TLS', () => {
+test.describe('Behind a reverse proxy with TLS', () => {
   test('sign up, log in, add a user, enrol in two-factor authentication, and create a sub-account', async ({
     page,
     context,
@@ -220,7 +234,7 @@ test.describe('Behind nginx with TLS', () => {
     expect(errors).toEqual([]);
   });
 
-  test("a client's X-Forwarded-For, behind the trusted proxy, is the address of its session and events", async ({
+  test("a client's X-Forwarded-For, through the trusted proxy, decides the address of its session and events", async ({
     page,
     browser,
     baseURL,
@@ -230,7 +244,10 @@ test.describe('Behind nginx with TLS', () => {
     const accountId = await signUp(page, uniqueCompany(), uniqueEmail(), STRONG_PASSWORD);
 
     // nginx appends its own peer (127.0.0.1, trusted) to what the client sent: the right-most
-    // untrusted address is the client's.
+    // untrusted address is the client's. Caddy replaces what the client sent with its peer
+    // (127.0.0.1): the claim is dropped. (tests/deploy/caddy.sh checks with curl, from 127.0.0.2,
+    // that the address Steward records is then the one in Caddy's header, not its own peer.)
+    const claimed = PROXY_XFF === 'append';
     const errors: string[] = [];
     const { context, page: other } = await newWatchedContext(browser, base, errors, {
       extraHTTPHeaders: { 'X-Forwarded-For': CLIENT_ADDRESS },
@@ -240,25 +257,41 @@ test.describe('Behind nginx with TLS', () => {
       await expect(other.getByTestId('header-account-id')).toContainText(accountId);
       await other.goto('/security');
       await waitForHydration(other);
-      await expect(other.locator('table.sessions tr.current')).toContainText(CLIENT_ADDRESS);
+      if (claimed) {
+        await expect(other.locator('table.sessions tr.current')).toContainText(CLIENT_ADDRESS);
+      } else {
+        await expect(other.locator('table.sessions tr.current')).toContainText('127.0.0.1');
+        await expect(other.locator('table.sessions tr.current')).not.toContainText(CLIENT_ADDRESS);
+      }
     } finally {
       await context.close();
     }
     expect(errors).toEqual([]);
 
     // The holder's own browser sees both sessions: its own from 127.0.0.1, the other from the
-    // forwarded address.
+    // forwarded address (or, when the proxy dropped the claim, from 127.0.0.1 too).
     await page.goto('/security');
     await waitForHydration(page);
     const rows = page.locator('table.sessions tbody tr');
     await expect(rows).toHaveCount(2);
     await expect(page.locator('table.sessions tr.current')).toContainText('127.0.0.1');
     await expect(page.locator('table.sessions tr.current')).not.toContainText(CLIENT_ADDRESS);
-    await expect(rows.filter({ hasText: CLIENT_ADDRESS })).toHaveCount(1);
+    if (claimed) {
+      await expect(rows.filter({ hasText: CLIENT_ADDRESS })).toHaveCount(1);
+    } else {
+      await expect(rows.filter({ hasText: '127.0.0.1' })).toHaveCount(2);
+      await expect(rows.filter({ hasText: CLIENT_ADDRESS })).toHaveCount(0);
+    }
 
     // And the activity log records the login from there.
     await page.goto('/activity');
     await waitForHydration(page);
-    await expect(page.locator('table.activity tbody tr').filter({ hasText: CLIENT_ADDRESS }).first()).toBeVisible();
+    const events = page.locator('table.activity tbody tr');
+    if (claimed) {
+      await expect(events.filter({ hasText: CLIENT_ADDRESS }).first()).toBeVisible();
+    } else {
+      await expect(events.filter({ hasText: '127.0.0.1' }).first()).toBeVisible();
+      await expect(events.filter({ hasText: CLIENT_ADDRESS })).toHaveCount(0);
+    }
   });
 });

@@ -31,6 +31,10 @@ async fn sealed_values(app: &TestApp) -> Vec<(&'static str, Option<String>)> {
             "tencent_access_keys.secret_key_sealed",
             "SELECT secret_key_sealed FROM tencent_access_keys",
         ),
+        (
+            "server_key_check.sealed",
+            "SELECT sealed FROM server_key_check",
+        ),
     ] {
         let values: Vec<Vec<u8>> = steward::on_db!(&app.state.db, |pool| {
             sqlx::query_scalar(sql).fetch_all(pool).await
@@ -83,7 +87,7 @@ async fn rotation_seals_every_secret_again_under_a_new_key_and_all_of_them_still
     let key_file = app._data_dir.path().join("server.key");
     let old_file = std::fs::read_to_string(&key_file).unwrap();
     let before = sealed_values(&app).await;
-    assert_eq!(before.len(), 5, "one value of each kind: {before:?}");
+    assert_eq!(before.len(), 6, "one value of each kind: {before:?}");
     let old_id = before[0].1.clone().expect("a key id");
     assert!(
         before.iter().all(|(_, id)| id.as_ref() == Some(&old_id)),
@@ -96,7 +100,7 @@ async fn rotation_seals_every_secret_again_under_a_new_key_and_all_of_them_still
         .expect("the new key id")
         .to_owned();
     assert_ne!(new_id, old_id);
-    assert_eq!(summary["sealed_again"], 5, "{summary}");
+    assert_eq!(summary["sealed_again"], 6, "{summary}");
     let after = sealed_values(&app).await;
     assert!(
         after

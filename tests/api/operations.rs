@@ -285,3 +285,65 @@ async fn a_backup_taken_under_load_restores_into_a_fresh_data_directory() {
     }
     assert!(logs_in(&restored, &account).await, "the holder logs in");
 }
+
+#[tokio::test]
+async fn the_start_up_line_says_what_is_served_and_warns_about_settings_that_clash() {
+    let mut server = RealServer::start(
+        "info",
+        &[
+            ("STEWARD_PUBLIC_URL", "http://panel.example.com"),
+            ("STEWARD_COOKIE_SECURE", "true"),
+            ("STEWARD_SIGNUP", "closed"),
+        ],
+    )
+    .await;
+    let log = server.stop();
+    let line = log
+        .lines()
+        .find(|l| l.contains("Steward serving http://panel.example.com"))
+        .unwrap_or_else(|| panic!("no start-up line in:\n{log}"));
+    for said in [
+        "database=\"sqlite\"",
+        "signup=\"closed\"",
+        "cookies=\"Secure\"",
+    ] {
+        assert!(line.contains(said), "{said} missing from {line}");
+    }
+    assert!(
+        log.contains("session cookies are Secure but STEWARD_PUBLIC_URL is http"),
+        "{log}"
+    );
+}
+
+#[tokio::test]
+async fn a_public_url_that_is_not_an_origin_stops_the_server_with_the_reason() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = steward(
+        &["migrate"],
+        &[
+            ("STEWARD_DATA_DIR", dir.path().as_os_str()),
+            (
+                "STEWARD_PUBLIC_URL",
+                "https://panel.example.com/steward".as_ref(),
+            ),
+        ],
+    );
+    assert!(!out.status.success());
+    assert!(
+        stderr(&out).contains("STEWARD_PUBLIC_URL"),
+        "{}",
+        stderr(&out)
+    );
+    let out = steward(
+        &["migrate"],
+        &[
+            ("STEWARD_DATA_DIR", dir.path().as_os_str()),
+            (
+                "STEWARD_TRUSTED_PROXIES",
+                "10.0.0.0/8, proxy.internal".as_ref(),
+            ),
+        ],
+    );
+    assert!(!out.status.success());
+    assert!(stderr(&out).contains("proxy.internal"), "{}", stderr(&out));
+}

@@ -1,10 +1,11 @@
 # shellcheck shell=bash
-# Shared by tests/deploy/proxy.sh and tests/deploy/two-servers.sh: the release build of Steward
-# behind a real nginx that terminates TLS, with everything (binary copy, site copy, certificate,
-# nginx configuration, logs, databases) in one temporary directory that the EXIT trap removes
-# together with every process started here.
+# Shared by tests/deploy/proxy.sh, two-servers.sh and caddy.sh: the release build of Steward
+# behind a real reverse proxy that terminates TLS (nginx, or Caddy for caddy.sh), with everything
+# (binary copy, site copy, certificate, proxy configuration, logs, databases) in one temporary
+# directory that the EXIT trap removes together with every process started here.
 #
 # Source it, then call deploy_init; it sets:
+#   DEPLOY_PROXY  the proxy in front: nginx (the default) or caddy
 #   DEPLOY_ROOT   the clone
 #   DEPLOY_DIR    the temporary directory
 #   DEPLOY_BIN    a copy of the release binary (a rebuild cannot swap it under the run)
@@ -21,6 +22,9 @@ DEPLOY_KEY=
 DEPLOY_PYTHON=
 DEPLOY_NGINX=${STEWARD_NGINX:-/usr/sbin/nginx}
 DEPLOY_NGINX_PID=
+DEPLOY_PROXY=nginx
+DEPLOY_CADDY=${STEWARD_CADDY:-/usr/bin/caddy}
+DEPLOY_CADDY_PID=
 # Parallel arrays: one entry per Steward process started by start_steward.
 DEPLOY_NAMES=()
 DEPLOY_PIDS=()
@@ -33,14 +37,20 @@ deploy_fail() {
 }
 
 # Prepares the temporary directory and the EXIT trap, checks the tools, copies the binary and
-# the site. $1: a short name for the run (goes into the directory's name).
+# the site. $1: a short name for the run (goes into the directory's name); $2: the proxy in
+# front, nginx (the default) or caddy.
 deploy_init() {
   local name=$1
+  DEPLOY_PROXY=${2:-nginx}
   local target=${CARGO_TARGET_DIR:-$HOME/.cache/steward/target}
   local bin="$target/release/steward"
   [[ -x "$bin" ]] || deploy_fail "$bin not built (run: cargo leptos build --release)"
   [[ -d "$DEPLOY_ROOT/target/site/pkg" ]] || deploy_fail "$DEPLOY_ROOT/target/site not built (run: cargo leptos build --release)"
-  [[ -x "$DEPLOY_NGINX" ]] || deploy_fail "$DEPLOY_NGINX missing (apt-get install -y nginx-light)"
+  case "$DEPLOY_PROXY" in
+    nginx) [[ -x "$DEPLOY_NGINX" ]] || deploy_fail "$DEPLOY_NGINX missing (apt-get install -y nginx-light)" ;;
+    caddy) [[ -x "$DEPLOY_CADDY" ]] || deploy_fail "$DEPLOY_CADDY missing (apt-get install -y caddy)" ;;
+    *) deploy_fail "unknown proxy: $DEPLOY_PROXY (nginx or caddy)" ;;
+  esac
   command -v openssl >/dev/null || deploy_fail "openssl missing"
   command -v curl >/dev/null || deploy_fail "curl missing"
   [[ -x /usr/bin/chromium ]] || deploy_fail "/usr/bin/chromium missing (make test-tools installs it)"
@@ -53,7 +63,11 @@ deploy_init() {
   trap deploy_cleanup EXIT
   trap 'exit 130' INT
   trap 'exit 143' TERM
-  mkdir -p "$DEPLOY_DIR/nginx/tmp" "$DEPLOY_DIR/tls"
+  if [[ "$DEPLOY_PROXY" == caddy ]]; then
+    mkdir -p "$DEPLOY_DIR/caddy" "$DEPLOY_DIR/tls"
+  else
+    mkdir -p "$DEPLOY_DIR/nginx/tmp" "$DEPLOY_DIR/tls"
+  fi
   DEPLOY_BIN="$DEPLOY_DIR/steward"
   cp "$bin" "$DEPLOY_BIN"
   DEPLOY_SITE="$DEPLOY_DIR/site"
@@ -71,15 +85,24 @@ deploy_cleanup() {
       echo "---- ${DEPLOY_NAMES[$i]} log (last 150 lines) ----" >&2
       tail -n 150 "${DEPLOY_LOGS[$i]}" >&2 2>/dev/null || true
     done
-    echo "---- nginx error log ----" >&2
-    tail -n 100 "$DEPLOY_DIR/nginx/error.log" >&2 2>/dev/null || true
-    echo "---- nginx access log (last 40 lines) ----" >&2
-    tail -n 40 "$DEPLOY_DIR/nginx/access.log" >&2 2>/dev/null || true
+    if [[ "$DEPLOY_PROXY" == caddy ]]; then
+      echo "---- caddy log (last 100 lines) ----" >&2
+      tail -n 100 "$DEPLOY_DIR/caddy/caddy.log" >&2 2>/dev/null || true
+    else
+      echo "---- nginx error log ----" >&2
+      tail -n 100 "$DEPLOY_DIR/nginx/error.log" >&2 2>/dev/null || true
+      echo "---- nginx access log (last 40 lines) ----" >&2
+      tail -n 40 "$DEPLOY_DIR/nginx/access.log" >&2 2>/dev/null || true
+    fi
     deploy_say "exit status $status"
   fi
   if [[ -n "$DEPLOY_NGINX_PID" ]]; then
     kill "$DEPLOY_NGINX_PID" 2>/dev/null || true
     wait "$DEPLOY_NGINX_PID" 2>/dev/null || true
+  fi
+  if [[ -n "$DEPLOY_CADDY_PID" ]]; then
+    kill "$DEPLOY_CADDY_PID" 2>/dev/null || true
+    wait "$DEPLOY_CADDY_PID" 2>/dev/null || true
   fi
   local pid
   for pid in "${DEPLOY_PIDS[@]}"; do kill "$pid" 2>/dev/null || true; done
@@ -180,6 +203,95 @@ start_nginx() {
   deploy_fail "nginx does not answer on https://127.0.0.1:$port"
 }
 
+# Writes $DEPLOY_DIR/caddy/Caddyfile: TLS on 127.0.0.1:$1 with the run's certificate, proxying
+# to the Steward server at $2, with Caddy's defaults (the client's Host kept, X-Forwarded-For
+# set). The site block is what an operator writes, and is printed; the global options before it
+# only keep Caddy to that one TCP port and its files in the temporary directory:
+#   admin off                        no admin endpoint (it would listen on localhost:2019)
+#   auto_https disable_redirects     no HTTP->HTTPS redirect server (it would listen on port 80)
+#   default_bind 127.0.0.1           the loopback only, as nginx's `listen 127.0.0.1:PORT`
+#   servers { protocols h1 h2 }      no HTTP/3 (it would add a UDP socket on the port)
+#   storage file_system DIR          Caddy's data (its local CA) in the temporary directory
+#   skip_install_trust               never touch the system's trust store
+write_caddy_conf() {
+  local port=$1 upstream=$2
+  local c="$DEPLOY_DIR/caddy"
+  printf 'https://127.0.0.1:%s {\n\ttls %s %s\n\treverse_proxy %s\n}\n' \
+    "$port" "$DEPLOY_CERT" "$DEPLOY_KEY" "$upstream" >"$c/site.caddy"
+  cat >"$c/Caddyfile" <<EOF
+# Test harness: Caddy on this one port, its files in the temporary directory.
+{
+	admin off
+	auto_https disable_redirects
+	default_bind 127.0.0.1
+	servers {
+		protocols h1 h2
+	}
+	storage file_system $c/data
+	skip_install_trust
+}
+
+# ---- what an operator writes ----
+$(cat "$c/site.caddy")
+# ---- end ----
+EOF
+  echo "---- Caddyfile (the operator's part) ----" >&2
+  cat "$c/site.caddy" >&2
+  echo "----" >&2
+}
+
+# Starts Caddy in the foreground (in the background of this shell) on the Caddyfile written by
+# write_caddy_conf, with HOME and the XDG directories in the temporary directory, and waits for
+# TLS on $1. Fails if Caddy listens on anything but 127.0.0.1:$1.
+start_caddy() {
+  local port=$1
+  local c="$DEPLOY_DIR/caddy"
+  local -a caddy_env=(env HOME="$c/home" XDG_DATA_HOME="$c/xdg-data" XDG_CONFIG_HOME="$c/xdg-config")
+  mkdir -p "$c/home" "$c/xdg-data" "$c/xdg-config"
+  "${caddy_env[@]}" "$DEPLOY_CADDY" validate --config "$c/Caddyfile" --adapter caddyfile >"$c/validate.log" 2>&1 \
+    || { cat "$c/validate.log" >&2; deploy_fail "caddy refuses its configuration"; }
+  "${caddy_env[@]}" "$DEPLOY_CADDY" run --config "$c/Caddyfile" --adapter caddyfile >>"$c/caddy.log" 2>&1 &
+  DEPLOY_CADDY_PID=$!
+  local _ ok=
+  for _ in $(seq 1 50); do
+    if curl -s -o /dev/null --cacert "$DEPLOY_CERT" "https://127.0.0.1:$port/" 2>/dev/null; then ok=1; break; fi
+    kill -0 "$DEPLOY_CADDY_PID" 2>/dev/null || deploy_fail "caddy exited"
+    sleep 0.1
+  done
+  [[ -n "$ok" ]] || deploy_fail "caddy does not answer on https://127.0.0.1:$port"
+  if command -v ss >/dev/null; then
+    local sockets
+    sockets=$(ss -Hltunp 2>/dev/null | grep -F "pid=$DEPLOY_CADDY_PID," | awk '{print $1, $5}' | sort -u)
+    [[ "$sockets" == "tcp 127.0.0.1:$port" ]] \
+      || deploy_fail "caddy listens on more than 127.0.0.1:$port (tcp):"$'\n'"$sockets"
+  fi
+}
+
+# Through https://127.0.0.1:$1, from the source address 127.0.0.2 (a client that is not the
+# proxy: Steward's peer is the proxy at 127.0.0.1) claiming `X-Forwarded-For: 198.51.100.9`,
+# signs up and reads the session list: the session's address must be $2, which Steward can only
+# have learnt from the proxy's X-Forwarded-For (198.51.100.9 if the proxy appends to the
+# client's header, like nginx's $proxy_add_x_forwarded_for; 127.0.0.2 if it replaces it, like
+# Caddy without trusted_proxies).
+check_forwarded_client() {
+  local public="https://127.0.0.1:$1" expected=$2
+  local jar="$DEPLOY_DIR/forwarded.cookies" run body
+  run=$(date +%s%N)
+  local -a curl=(curl -fsS --cacert "$DEPLOY_CERT" --interface 127.0.0.2 -b "$jar" -c "$jar"
+    -H 'Accept: application/json' -H 'X-Forwarded-For: 198.51.100.9')
+  body=$("${curl[@]}" --data-urlencode "company=Forwarded $run" \
+    --data-urlencode "email=forwarded-$run@example.com" --data-urlencode "password=Velvet-Orbit-Canyon-42" \
+    "$public/api/signup") || deploy_fail "POST $public/api/signup from 127.0.0.2 failed"
+  body=$("${curl[@]}" -d "" "$public/api/list_sessions") \
+    || deploy_fail "POST $public/api/list_sessions from 127.0.0.2 failed"
+  local ips
+  ips=$(python3 -c 'import json, sys; print(" ".join(s["ip"] for s in json.load(sys.stdin)))' <<<"$body") \
+    || deploy_fail "list_sessions answered: $body"
+  [[ "$ips" == "$expected" ]] \
+    || deploy_fail "a client at 127.0.0.2 claiming 198.51.100.9 got a session from '$ips' (expected $expected)"
+  deploy_say "the client's address from $DEPLOY_PROXY's X-Forwarded-For: $ips: ok"
+}
+
 # Starts the copied binary as server $1 listening on 127.0.0.1:$2, with the environment of
 # end2end/run.sh, the proxy settings for the public URL $3, and any further VAR=value in $4...
 start_steward() {
@@ -230,7 +342,7 @@ check_tls_basics() {
     || deploy_fail "GET $public/login failed"
   grep -qi '^strict-transport-security: max-age=' <<<"$headers" \
     || deploy_fail "no HSTS header behind TLS with STEWARD_COOKIE_SECURE=true:"$'\n'"$headers"
-  deploy_say "TLS, health and HSTS through nginx: ok"
+  deploy_say "TLS, health and HSTS through $DEPLOY_PROXY: ok"
 }
 
 # Runs the Playwright specs $2... of end2end/proxy-tests against the public URL $1.
@@ -239,9 +351,9 @@ run_playwright() {
   shift
   (
     cd "$DEPLOY_ROOT/end2end"
-    STEWARD_E2E_BASE_URL="$public" STEWARD_DEPLOY_ACCESS_LOG="$DEPLOY_DIR/nginx/access.log" \
+    STEWARD_E2E_BASE_URL="$public" STEWARD_DEPLOY_ACCESS_LOG="$DEPLOY_DIR/$DEPLOY_PROXY/access.log" \
       npx playwright test -c proxy.config.ts "$@"
-  ) || deploy_fail "Playwright through nginx"
+  ) || deploy_fail "Playwright through $DEPLOY_PROXY"
 }
 
 # How many requests matching the extended regex $2 (against the request line) each upstream

@@ -1,12 +1,12 @@
-"""The official python-ovh and Tencent Cloud clients against Steward behind nginx over TLS.
+"""The official python-ovh and Tencent Cloud clients against Steward behind a TLS proxy.
 Usage: ovh_through_proxy.py PUBLIC_URL CERT_PEM   (REQUESTS_CA_BUNDLE=CERT_PEM for python-ovh)
 
-Everything goes through PUBLIC_URL (https://127.0.0.1:<nginx port>), whose certificate is
-CERT_PEM: the account, the OVH application and the Tencent access key are made with the panel's
-server functions (as a script would), then each official client makes a read and a write.
-python-ovh signs the whole URL, host and port included, and the Tencent SDK signs the Host
+Everything goes through PUBLIC_URL (https://127.0.0.1:<proxy port>, nginx or Caddy), whose
+certificate is CERT_PEM: the account, the OVH application and the Tencent access key are made
+with the panel's server functions (as a script would), then each official client makes a read
+and a write. python-ovh signs the whole URL, host and port included, and the Tencent SDK signs the Host
 header: both work only if Steward checks them against its public URL, not against the address
-nginx forwards to. The validation URL of a consumer key must also be on the public URL."""
+the proxy forwards to. The validation URL of a consumer key must also be on the public URL."""
 
 import sys
 import uuid
@@ -53,7 +53,7 @@ def reveal(location, kind):
     return body[kind]
 
 
-# An account, logged in through nginx.
+# An account, logged in through the proxy.
 account_id, _ = call("signup", company=f"Proxied {run}", email=f"proxy-{run}@example.com", password=PASSWORD)
 assert isinstance(account_id, str) and account_id, account_id
 cookies = {c.name: c for c in panel.cookies}
@@ -61,7 +61,7 @@ assert "__Host-steward" in cookies, f"no __Host-steward session cookie: {list(co
 assert cookies["__Host-steward"].secure, "the session cookie is not Secure"
 
 # ---- OVHcloud ----
-_, location = call("create_ovh_application", name=f"Proxy {run}", description="behind nginx")
+_, location = call("create_ovh_application", name=f"Proxy {run}", description="behind the proxy")
 app = reveal(location, "OvhApplication")
 app_key, app_secret = app["application_key"], app["application_secret"]
 ovh.client.ENDPOINTS["steward-proxy"] = public + "/1.0"
@@ -100,13 +100,13 @@ assert (
         email=f"proxied-{run}@example.com",
         password=STRONG,
         group="DEFAULT",
-        description="through nginx",
+        description="through the proxy",
     )
     is None
 )
 assert ck.get("/me/identity/user") == ["proxied"]
 user = ck.get("/me/identity/user/proxied")
-assert user["description"] == "through nginx" and user["group"] == "DEFAULT", user
+assert user["description"] == "through the proxy" and user["group"] == "DEFAULT", user
 # The signature is really checked through the proxy: a wrong secret is refused.
 try:
     client(request["consumerKey"], secret="W" * 32).get("/me/identity/user")
@@ -114,7 +114,7 @@ except BadParametersError:
     pass
 else:
     raise AssertionError("a call signed with a wrong secret was accepted")
-print("python-ovh through nginx: ok")
+print("python-ovh through the proxy: ok")
 
 # ---- Tencent Cloud CAM ----
 _, location = call("create_tencent_key")
@@ -140,4 +140,4 @@ added = cam.AddUser(
 assert added.Name == "tc.proxied" and added.Uin > 0, added
 assert cam.GetUser(cam_request("GetUser", Name="tc.proxied")).Uin == added.Uin
 assert sorted(ck.get("/me/identity/user")) == ["proxied", "tc.proxied"]
-print("tencentcloud-sdk through nginx: ok")
+print("tencentcloud-sdk through the proxy: ok")
