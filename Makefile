@@ -6,6 +6,8 @@ SHELL := /bin/bash
 
 # The build directory lives outside the clone so that fresh clones (CI) reuse earlier builds.
 export CARGO_TARGET_DIR ?= $(HOME)/.cache/steward/target
+# Incremental caches help while editing, not a clone built once: they grow by gigabytes a run.
+export CARGO_INCREMENTAL ?= 0
 NODE_BIN := $(CURDIR)/end2end/node_modules/.bin
 # binaryen's wasm-opt from npm comes first: Debian's older one breaks hydration.
 export PATH := $(NODE_BIN):$(HOME)/.cargo/bin:$(PATH)
