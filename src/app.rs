@@ -17,6 +17,7 @@ use crate::pages::{
     not_found_page::NotFoundPage,
     overview_page::OverviewPage,
     ovh_authorize_page::OvhAuthorizePage,
+    recovery_page::{ChooseNewPasswordPage, ForgotPasswordPage},
     reveal_page::RevealPage,
     security_page::SecurityPage,
     signup_page::SignupPage,
@@ -82,6 +83,8 @@ pub fn App() -> impl IntoView {
                 <Routes fallback=|| view! { <NotFoundPage /> }>
                     <Route path=path!("/login") view=LoginPage ssr=SsrMode::Async />
                     <Route path=path!("/login/code") view=LoginCodePage ssr=SsrMode::Async />
+                    <Route path=path!("/login/forgot") view=ForgotPasswordPage ssr=SsrMode::Async />
+                    <Route path=path!("/login/reset/:token") view=ChooseNewPasswordPage ssr=SsrMode::Async />
                     <Route path=path!("/signup") view=SignupPage ssr=SsrMode::Async />
                     <Route path=path!("/password") view=ForcedPasswordPage ssr=SsrMode::Async />
                     <Route path=path!("/two-factor-setup") view=ForcedEnrolmentPage ssr=SsrMode::Async />

@@ -67,6 +67,13 @@ enum Command {
 
 #[derive(Subcommand)]
 enum UserCommand {
+    /// Make a single-use link for a user to choose a new password (the account holder as
+    /// `ACCOUNT-ID`, a delegated user as `ACCOUNT-ID/login`); prints `{"link", "expires_minutes"}`.
+    /// Hand the link over yourself: it works once.
+    ResetPassword {
+        /// `1234-567-89` or `1234-567-89/login`.
+        user: String,
+    },
     /// Let a user locked out by wrong passwords or codes log in again at once (the account
     /// holder as `ACCOUNT-ID`, a delegated user as `ACCOUNT-ID/login`); prints `{"unlocked"}`.
     Unlock {
@@ -359,6 +366,21 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
                     }))
                 }
             }
+        }
+        Command::User(UserCommand::ResetPassword { user }) => {
+            let state = open(config).await?;
+            let link = steward::server::identity::recovery::operator_link(&state, &user)
+                .await
+                .map_err(|e| match e {
+                    steward::error::AppError::NotFound => {
+                        anyhow::anyhow!("no user {user:?} (ACCOUNT-ID or ACCOUNT-ID/login)")
+                    }
+                    other => refused(other),
+                })?;
+            print_json(&serde_json::json!({
+                "link": link,
+                "expires_minutes": state.config.password_reset.as_secs() / 60,
+            }))
         }
         Command::User(UserCommand::Unlock { user }) => {
             let state = open(config).await?;

@@ -67,6 +67,7 @@ pub(crate) async fn serve(config: Config) -> anyhow::Result<()> {
         state.db.clone(),
         state.config.activity_retention_days,
     );
+    steward::server::mail::delivery::spawn(state.clone())?;
     announce(&state);
     router::serve(listener, router::router(state)).await
 }
@@ -110,6 +111,17 @@ fn announce(state: &AppState) {
     if !config.cookie_secure {
         tracing::warn!(
             "session cookies are not marked Secure: serve only over plain http on a trusted network or localhost"
+        );
+    }
+    match &config.mail {
+        Some(mail) => tracing::info!(from = %mail.from, "mail is on"),
+        None => tracing::info!(
+            "mail is off (no STEWARD_SMTP_URL): recovery links come from Administrators and the command line"
+        ),
+    }
+    if config.mail.is_some() && config.public_url.is_none() {
+        tracing::warn!(
+            "links in mail will start with http://{addr}: set STEWARD_PUBLIC_URL to the address people use"
         );
     }
     match &config.public_url {

@@ -6,7 +6,9 @@
 pub mod activity_fns;
 pub mod api_key_fns;
 pub mod auth_fns;
+pub mod mail_fns;
 pub mod ovh_fns;
+pub mod recovery_fns;
 pub mod reveal_fns;
 pub mod security_fns;
 pub mod sub_account_fns;
@@ -53,6 +55,11 @@ pub const INDEX: &[(&str, Requires)] = &[
     ("login_code", Requires::Anyone),
     ("logout", Requires::Anyone),
     ("check_password", Requires::Anyone),
+    ("list_mail", Requires::Admin),
+    ("recovery_by_mail", Requires::Anyone),
+    ("request_password_reset", Requires::Anyone),
+    ("password_reset_link", Requires::Anyone),
+    ("complete_password_reset", Requires::Anyone),
     ("list_ovh_keys", Requires::Caller),
     ("list_account_ovh_consumer_keys", Requires::Admin),
     ("revoke_account_ovh_consumer_key", Requires::Admin),
@@ -126,7 +133,9 @@ mod tests {
             include_str!("activity_fns.rs"),
             include_str!("api_key_fns.rs"),
             include_str!("auth_fns.rs"),
+            include_str!("mail_fns.rs"),
             include_str!("ovh_fns.rs"),
+            include_str!("recovery_fns.rs"),
             include_str!("reveal_fns.rs"),
             include_str!("security_fns.rs"),
             include_str!("sub_account_fns.rs"),

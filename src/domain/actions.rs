@@ -37,6 +37,8 @@ actions! {
     RecoveryCodeUsed => "login.recovery_code", crate::key!("activity.action.login_recovery_code"),
     Logout => "logout", crate::key!("activity.action.logout"),
     PasswordChange => "password.change", crate::key!("activity.action.password_change"),
+    PasswordResetRequest => "password.reset_request", crate::key!("activity.action.password_reset_request"),
+    PasswordReset => "password.reset", crate::key!("activity.action.password_reset"),
     TwoFactorEnable => "two_factor.enable", crate::key!("activity.action.two_factor_enable"),
     TwoFactorDisable => "two_factor.disable", crate::key!("activity.action.two_factor_disable"),
     RecoveryCodesRenew => "two_factor.recovery_codes", crate::key!("activity.action.two_factor_recovery_codes"),

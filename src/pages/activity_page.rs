@@ -38,12 +38,16 @@ pub fn ActivityPage() -> impl IntoView {
             {move || Suspend::new(async move {
                 let query = query.get_untracked();
                 match events.await {
-                    Ok(page) => view! {
+                    Ok(page) => {
+                        let everyone = page.everyone;
+                        view! {
                         <Intro everyone=page.everyone />
                         <Filters query=query.clone() everyone=page.everyone error=None />
                         <Events page query />
+                        {everyone.then(|| view! { <crate::pages::mail_section::OutgoingMail /> })}
+                        }
+                        .into_any()
                     }
-                    .into_any(),
                     Err(error @ AppError::Invalid(_)) => view! {
                         <Filters query everyone=true error=Some(error) />
                     }

@@ -16,8 +16,10 @@ use crate::i18n::use_lang;
 pub fn LoginPage() -> impl IntoView {
     let login = ServerAction::<Login>::new();
     let lang = use_lang();
+    let reset = use_query_map().with_untracked(|q| q.get("reset").is_some());
     view! {
         <StandalonePage title=lang.t("login.title") heading=lang.t("login.heading") language_switch=true>
+            {reset.then(|| view! { <p class="notice" role="status">{lang.t("recovery.done")}</p> })}
             <LoginStepForm action=login>
                 <TextField id="account_id" label=lang.t("field.account_id") autocomplete="username"
                     hint=lang.t("login.account_id_hint") required=true />
@@ -25,6 +27,7 @@ pub fn LoginPage() -> impl IntoView {
                     autocomplete="current-password" required=true />
                 <button type="submit">{lang.t("login.submit")}</button>
             </LoginStepForm>
+            <p class="aside"><A href="/login/forgot">{lang.t("login.forgot")}</A></p>
             <p class="aside">{lang.t("login.no_account")}" " <A href="/signup">{lang.t("login.create_account")}</A></p>
         </StandalonePage>
     }

@@ -22,6 +22,7 @@ mod permissions;
 mod proxy;
 mod races;
 mod rate_limit;
+mod recovery;
 mod security;
 mod sessions;
 mod sub_accounts;

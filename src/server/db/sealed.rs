@@ -1,6 +1,7 @@
 //! Every column that holds a value sealed with the server key, for `steward key rotate`: the
 //! TOTP seeds (active and being enrolled), the one-time reveals waiting to be shown, the OVHcloud
-//! application secrets, the Tencent Cloud SecretKeys and the server key check. Each is sealed with the context its
+//! application secrets, the Tencent Cloud SecretKeys, the bodies of mail not sent yet and the
+//! server key check. Each is sealed with the context its
 //! service gives it (see each service's `context`), which the rotation must give again.
 
 use crate::in_tx;
@@ -100,6 +101,15 @@ pub async fn seal_all_again(
                 "SELECT id, secret_id, secret_key_sealed FROM tencent_access_keys",
                 "UPDATE tencent_access_keys SET secret_key_sealed = $1 WHERE id = $2 AND secret_key_sealed = $3",
                 |secret_id: &str| format!("tencent:{secret_id}")
+            );
+            reseal!(
+                conn,
+                counts,
+                "mail_outbox.sealed",
+                String,
+                "SELECT id, id, sealed FROM mail_outbox WHERE sealed IS NOT NULL",
+                "UPDATE mail_outbox SET sealed = $1 WHERE id = $2 AND sealed = $3",
+                |id: &str| format!("mail:{id}")
             );
             reseal!(
                 conn,

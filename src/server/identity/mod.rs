@@ -11,5 +11,6 @@ pub mod events;
 pub mod language_choice;
 pub mod logins;
 pub mod own_password;
+pub mod recovery;
 pub mod sessions;
 pub mod two_factor;

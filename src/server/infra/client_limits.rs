@@ -76,7 +76,10 @@ impl ClientLimits {
     /// seconds to wait before trying again.
     pub fn check(&self, endpoint: &str, ip: IpAddr) -> Result<(), u64> {
         let limiter = match endpoint {
-            "login" | "login_code" => &self.logins,
+            // Asking for a recovery link and using one count as logins: each is a way in.
+            "login" | "login_code" | "request_password_reset" | "complete_password_reset" => {
+                &self.logins
+            }
             "signup" => &self.signups,
             "check_password" => &self.password_checks,
             _ => &None,

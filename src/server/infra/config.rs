@@ -247,6 +247,31 @@ pub struct ConfigArgs {
     #[arg(long, env = "STEWARD_METRICS_TOKEN_FILE", global = true)]
     pub metrics_token_file: Option<PathBuf>,
 
+    /// The SMTP server that carries Steward's mail: `smtp://HOST:PORT` (plain, for a relay on
+    /// this host), `smtp+starttls://` (STARTTLS required) or `smtps://` (TLS from the start),
+    /// with `USER:PASSWORD@` when it asks for them. Without it mail is off.
+    #[arg(long, env = "STEWARD_SMTP_URL", hide_env_values = true, global = true)]
+    pub smtp_url: Option<String>,
+
+    /// A file holding the SMTP URL.
+    #[arg(long, env = "STEWARD_SMTP_URL_FILE", global = true)]
+    pub smtp_url_file: Option<PathBuf>,
+
+    /// The sender of Steward's mail, such as `Steward <panel@example.com>`.
+    #[arg(long, env = "STEWARD_MAIL_FROM", global = true)]
+    pub mail_from: Option<String>,
+
+    /// Seconds before a mail the SMTP server did not take is tried again; each further failure
+    /// doubles the wait (at most an hour).
+    #[arg(long, env = "STEWARD_MAIL_RETRY_SECONDS", default_value_t = 30,
+          value_parser = clap::value_parser!(u64).range(1..=3600), global = true)]
+    pub mail_retry_seconds: u64,
+
+    /// Minutes a link to choose a new password stays valid.
+    #[arg(long, env = "STEWARD_PASSWORD_RESET_MINUTES", default_value_t = 30,
+          value_parser = clap::value_parser!(u32).range(5..=1440), global = true)]
+    pub password_reset_minutes: u32,
+
     /// Whether users may grant OVHcloud consumer keys to applications of other top-level
     /// accounts (`deny`: only their own top-level account's and its sub-accounts').
     #[arg(
@@ -262,6 +287,9 @@ pub struct ConfigArgs {
 /// The configuration a running Steward works with, resolved from [`ConfigArgs`].
 #[derive(Debug, Clone)]
 pub struct Config {
+    /// Outgoing mail; `None`: mail is off.
+    pub mail: Option<MailConfig>,
+    pub password_reset: Duration,
     pub database_url: String,
     pub database_max_connections: Option<u32>,
     pub public_url: Option<PublicUrl>,
@@ -284,6 +312,38 @@ pub struct Config {
     /// not kept, so no `Debug` of the configuration can show it.
     pub metrics_token_hash: Option<String>,
     pub ovh_cross_account: OvhCrossAccount,
+}
+
+/// Where and as whom Steward sends mail.
+#[derive(Clone)]
+pub struct MailConfig {
+    /// In lettre's form (`smtp://...?tls=required`); it may hold the SMTP password.
+    pub transport_url: String,
+    pub from: String,
+    pub retry_after: Duration,
+}
+
+impl std::fmt::Debug for MailConfig {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("MailConfig")
+            .field("from", &self.from)
+            .finish_non_exhaustive()
+    }
+}
+
+/// `STEWARD_SMTP_URL` in lettre's words: `smtp+starttls://` is `smtp://` with STARTTLS
+/// required; `smtp://` and `smtps://` are lettre's own.
+fn lettre_url(url: &str) -> anyhow::Result<String> {
+    let url = url.trim();
+    if let Some(rest) = url.strip_prefix("smtp+starttls://") {
+        let separator = if rest.contains('?') { '&' } else { '?' };
+        return Ok(format!("smtp://{rest}{separator}tls=required"));
+    }
+    anyhow::ensure!(
+        url.starts_with("smtp://") || url.starts_with("smtps://"),
+        "STEWARD_SMTP_URL must start with smtp://, smtp+starttls:// or smtps://"
+    );
+    Ok(url.to_owned())
 }
 
 /// A secret given either in a variable or in a file named by `NAME_FILE`, never both. The file's
@@ -327,6 +387,30 @@ impl TryFrom<ConfigArgs> for Config {
             args.metrics_token,
             args.metrics_token_file.as_deref(),
         )?;
+        let smtp_url = secret_setting(
+            "STEWARD_SMTP_URL",
+            args.smtp_url,
+            args.smtp_url_file.as_deref(),
+        )?
+        .filter(|url| !url.trim().is_empty());
+        let mail = match (smtp_url, args.mail_from) {
+            (None, _) => None,
+            (Some(_), None) => {
+                anyhow::bail!("STEWARD_MAIL_FROM is required with STEWARD_SMTP_URL")
+            }
+            (Some(url), Some(from)) => {
+                from.parse::<lettre::message::Mailbox>().map_err(|_| {
+                    anyhow::anyhow!(
+                        "STEWARD_MAIL_FROM must be an address such as Steward <panel@example.com>"
+                    )
+                })?;
+                Some(MailConfig {
+                    transport_url: lettre_url(&url)?,
+                    from,
+                    retry_after: Duration::from_secs(args.mail_retry_seconds),
+                })
+            }
+        };
         let public_url = args
             .public_url
             .filter(|url| !url.trim().is_empty())
@@ -339,6 +423,8 @@ impl TryFrom<ConfigArgs> for Config {
         )
         .map_err(anyhow::Error::msg)?;
         Ok(Self {
+            mail,
+            password_reset: Duration::from_secs(u64::from(args.password_reset_minutes) * 60),
             database_url,
             database_max_connections: args.database_max_connections,
             public_url,
@@ -382,6 +468,8 @@ impl Config {
     /// A configuration for tests and tools: the given database, everything else default.
     pub fn for_database(database_url: impl Into<String>, data_dir: PathBuf) -> Self {
         Self {
+            mail: None,
+            password_reset: Duration::from_secs(30 * 60),
             database_url: database_url.into(),
             database_max_connections: None,
             public_url: None,
@@ -405,6 +493,15 @@ impl Config {
             metrics_token_hash: None,
             ovh_cross_account: OvhCrossAccount::Deny,
         }
+    }
+
+    /// The origin links in pages and mail start with: the public URL, else the address
+    /// Steward listens on.
+    pub fn link_base(&self) -> String {
+        self.public_url.as_ref().map_or_else(
+            || format!("http://{}", self.site_addr),
+            crate::server::infra::public_url::PublicUrl::origin,
+        )
     }
 
     pub fn session_cookie_name(&self) -> &'static str {

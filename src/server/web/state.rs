@@ -23,6 +23,8 @@ pub struct AppState {
     pub leptos_options: LeptosOptions,
     pub metrics: Arc<Metrics>,
     pub client_limits: Arc<ClientLimits>,
+    /// Wakes the mail worker when a mail is queued.
+    pub mail_wake: Arc<tokio::sync::Notify>,
 }
 
 impl FromRef<AppState> for LeptosOptions {
@@ -57,6 +59,7 @@ impl AppState {
             leptos_options,
             metrics: Arc::default(),
             client_limits,
+            mail_wake: Arc::default(),
         })
     }
 

@@ -4,6 +4,7 @@
 //! (`tests/with-postgres.sh` starts one).
 
 pub mod fixture;
+pub mod mail_server;
 
 use reqwest::header::{ACCEPT, HeaderMap, HeaderValue};
 use serde_json::Value;
@@ -59,6 +60,7 @@ pub async fn spawn_app_with(configure: impl FnOnce(&mut Config)) -> TestApp {
         .output_name("steward")
         .build();
     let state = AppState::open(config, options).await.expect("open state");
+    steward::server::mail::delivery::spawn(state.clone()).expect("mail worker");
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
         .await
         .expect("bind");

@@ -1,0 +1,206 @@
+//! Single-use links to choose a new password, kept as hashes of their tokens, and the users they
+//! are for.
+
+use crate::on_db;
+use crate::server::db::Db;
+use crate::server::db::now;
+
+/// Who a recovery link is for, and where to send it.
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct RecoveryTarget {
+    pub user_id: i64,
+    pub account_pk: i64,
+    pub root_pk: i64,
+    pub account_code: String,
+    pub company: String,
+    pub login: Option<String>,
+    pub email: String,
+    pub language: Option<String>,
+    /// Neither the user nor their account (or its parent) is disabled.
+    pub usable: bool,
+}
+
+const RECOVERY_TARGET: &str =
+    "SELECT u.id AS user_id, a.id AS account_pk, COALESCE(a.parent_id, a.id) AS root_pk,
+            a.code AS account_code, a.company, u.login, u.email, u.language,
+            (NOT u.disabled AND a.enabled AND COALESCE(p.enabled, TRUE)) AS usable
+     FROM users u
+     JOIN accounts a ON a.id = u.account_id
+     LEFT JOIN accounts p ON p.id = a.parent_id";
+
+/// The user a login ID names (`account_code`, and `login_key` unless it is the holder).
+pub async fn recovery_target(
+    db: &Db,
+    account_code: &str,
+    login_key: Option<&str>,
+) -> Result<Option<RecoveryTarget>, sqlx::Error> {
+    let sql = format!(
+        "{RECOVERY_TARGET} WHERE a.code = $1
+                             AND ((CAST($2 AS TEXT) IS NULL AND u.is_holder)
+                                  OR u.login_key = CAST($2 AS TEXT))"
+    );
+    on_db!(db, |pool| {
+        sqlx::query_as(&sql)
+            .bind(account_code)
+            .bind(login_key)
+            .fetch_optional(pool)
+            .await
+    })
+}
+
+/// [`recovery_target`] by the user's id.
+pub async fn recovery_target_by_id(
+    db: &Db,
+    user_id: i64,
+) -> Result<Option<RecoveryTarget>, sqlx::Error> {
+    let sql = format!("{RECOVERY_TARGET} WHERE u.id = $1");
+    on_db!(db, |pool| {
+        sqlx::query_as(&sql)
+            .bind(user_id)
+            .fetch_optional(pool)
+            .await
+    })
+}
+
+/// Records a new link's token hash inside the caller's transaction.
+#[macro_export]
+macro_rules! insert_password_reset_in_tx {
+    ($conn:expr, $token_hash:expr, $user_id:expr, $expires_at:expr) => {
+        sqlx::query(
+            "INSERT INTO password_resets (token_hash, user_id, created_at, expires_at)
+             VALUES ($1, $2, $3, $4)",
+        )
+        .bind($token_hash)
+        .bind($user_id)
+        .bind($crate::server::db::now())
+        .bind($expires_at)
+        .execute(&mut *$conn)
+        .await
+        .map(|_| ())
+    };
+}
+
+/// How many links `user_id` was sent since `since`.
+pub async fn count_since(db: &Db, user_id: i64, since: i64) -> Result<i64, sqlx::Error> {
+    on_db!(db, |pool| {
+        sqlx::query_scalar(
+            "SELECT COUNT(*) FROM password_resets WHERE user_id = $1 AND created_at >= $2",
+        )
+        .bind(user_id)
+        .bind(since)
+        .fetch_one(pool)
+        .await
+    })
+}
+
+/// The user a link that is still usable belongs to.
+pub async fn user_of(db: &Db, token_hash: &str) -> Result<Option<i64>, sqlx::Error> {
+    on_db!(db, |pool| {
+        sqlx::query_scalar(
+            "SELECT user_id FROM password_resets
+             WHERE token_hash = $1 AND used_at IS NULL AND expires_at > $2",
+        )
+        .bind(token_hash)
+        .bind(now())
+        .fetch_optional(pool)
+        .await
+    })
+}
+
+/// Uses the link up, with every other link of its user, inside the caller's transaction; yields
+/// whether it was still usable (of two concurrent uses, one wins).
+#[macro_export]
+macro_rules! use_password_reset_in_tx {
+    ($conn:expr, $token_hash:expr, $user_id:expr) => {
+        async {
+            let at = $crate::server::db::now();
+            let used = sqlx::query(
+                "UPDATE password_resets SET used_at = $3
+                 WHERE token_hash = $1 AND user_id = $2 AND used_at IS NULL AND expires_at > $3",
+            )
+            .bind($token_hash)
+            .bind($user_id)
+            .bind(at)
+            .execute(&mut *$conn)
+            .await?
+            .rows_affected();
+            sqlx::query(
+                "UPDATE password_resets SET used_at = $2 WHERE user_id = $1 AND used_at IS NULL",
+            )
+            .bind($user_id)
+            .bind(at)
+            .execute(&mut *$conn)
+            .await?;
+            Ok::<bool, sqlx::Error>(used == 1)
+        }
+        .await
+    };
+}
+
+/// Sends a link: records its token hash and queues its mail, with `event`, in one transaction.
+pub async fn issue_by_mail(
+    db: &Db,
+    event: &crate::domain::event::Event,
+    token_hash: &str,
+    user_id: i64,
+    expires_at: i64,
+    mail: &crate::server::db::mail_store::NewMail<'_>,
+) -> Result<(), sqlx::Error> {
+    crate::audited_tx!(db, event, |conn| {
+        async {
+            crate::insert_password_reset_in_tx!(conn, token_hash, user_id, expires_at)?;
+            crate::queue_mail_in_tx!(conn, mail)
+        }
+        .await
+    })
+}
+
+/// Makes a link for the operator to hand over, with `event`.
+pub async fn issue(
+    db: &Db,
+    event: &crate::domain::event::Event,
+    token_hash: &str,
+    user_id: i64,
+    expires_at: i64,
+) -> Result<(), sqlx::Error> {
+    crate::audited_tx!(db, event, |conn| {
+        crate::insert_password_reset_in_tx!(conn, token_hash, user_id, expires_at)
+    })
+}
+
+/// Uses the link up and sets the new password in one transaction: every other link of the user
+/// is used up too, every session ends (a new security stamp), the login is unlocked, and
+/// `event` is recorded. `false` when the link was no longer usable (nothing changed).
+pub async fn reset_password(
+    db: &Db,
+    event: &crate::domain::event::Event,
+    token_hash: &str,
+    user_id: i64,
+    password_hash: &str,
+) -> Result<bool, sqlx::Error> {
+    let stamp = crate::server::infra::secrets::security_stamp();
+    crate::audited_tx!(db, event, |conn| {
+        async {
+            if !crate::use_password_reset_in_tx!(conn, token_hash, user_id)? {
+                return Ok(false);
+            }
+            sqlx::query(
+                "UPDATE users SET password_hash = $2, password_change_required = FALSE,
+                                  password_updated_at = $3, updated_at = $3, security_stamp = $4
+                 WHERE id = $1",
+            )
+            .bind(user_id)
+            .bind(password_hash)
+            .bind(now())
+            .bind(&stamp)
+            .execute(&mut *conn)
+            .await?;
+            sqlx::query("DELETE FROM login_failures WHERE user_id = $1")
+                .bind(user_id)
+                .execute(&mut *conn)
+                .await?;
+            Ok::<bool, sqlx::Error>(true)
+        }
+        .await
+    })
+}

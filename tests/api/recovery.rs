@@ -1,0 +1,410 @@
+//! Mail and "Forgot your password?": links sent through a real SMTP server (aiosmtpd, started
+//! per test), read back from it and followed; the outbox when the SMTP server is down or
+//! refusing; the operator's link; and what an attacker learns (nothing).
+
+use serde_json::Value;
+use std::time::Duration;
+
+use crate::helpers::mail_server::{MailServer, free_port, reset_link};
+use crate::helpers::{
+    Browser, PASSWORD, TestApp, lock_after_three_failures, spawn_app, spawn_app_with, unique,
+};
+use crate::two_factor::{app_code, enrol, forget_last_step};
+use steward::error::AppError;
+use steward::server::infra::config::{Config, MailConfig};
+use steward::server::infra::public_url::PublicUrl;
+
+const NEW_PASSWORD: &str = "Harbor-Quill-Meadow-77";
+const PUBLIC: &str = "https://panel.example.com";
+
+fn mail_to(port: u16) -> impl FnOnce(&mut Config) {
+    move |config: &mut Config| {
+        config.mail = Some(MailConfig {
+            transport_url: format!("smtp://127.0.0.1:{port}"),
+            from: "Steward <panel@steward.test>".to_owned(),
+            retry_after: Duration::from_secs(1),
+        });
+        config.public_url = Some(PublicUrl::parse(PUBLIC).unwrap());
+    }
+}
+
+async fn ask(app: &TestApp, login_id: &str) -> Result<Value, AppError> {
+    app.browser()
+        .call("request_password_reset", &[("login_id", login_id)])
+        .await
+}
+
+/// Waits for the link mailed to `to` and returns it with the whole message.
+async fn link_for(smtp: &MailServer, to: &str) -> (String, Value) {
+    let message = smtp
+        .wait_for(|m| {
+            m["to"]
+                .as_array()
+                .is_some_and(|t| t.iter().any(|r| r == to))
+        })
+        .await;
+    let text = message["text"].as_str().expect("a text part");
+    let link = reset_link(text).unwrap_or_else(|| panic!("no link in {text}"));
+    (link, message)
+}
+
+fn token_of(link: &str) -> String {
+    link.rsplit_once("/login/reset/").unwrap().1.to_owned()
+}
+
+async fn choose(app: &TestApp, token: &str, password: &str) -> Result<Value, AppError> {
+    app.browser()
+        .call(
+            "complete_password_reset",
+            &[
+                ("token", token),
+                ("new_password", password),
+                ("confirm_password", password),
+            ],
+        )
+        .await
+}
+
+async fn logs_in(app: &TestApp, login_id: &str, password: &str) -> Option<String> {
+    app.browser()
+        .call_for_location("login", &[("account_id", login_id), ("password", password)])
+        .await
+        .ok()
+}
+
+/// The fields an error is about (each once).
+fn field_of(error: &AppError) -> Vec<String> {
+    match error {
+        AppError::Invalid(fields) => {
+            let mut names: Vec<String> = fields.iter().map(|f| f.field.clone()).collect();
+            names.dedup();
+            names
+        }
+        other => panic!("not a field error: {other:?}"),
+    }
+}
+
+#[tokio::test]
+async fn a_forgotten_password_is_chosen_again_with_a_link_sent_by_mail() {
+    let smtp = MailServer::start();
+    let app = spawn_app_with(mail_to(smtp.port)).await;
+    let (holder, account) = app.signed_up(&unique("Forgetful")).await;
+    ask(&app, &account).await.expect("asked");
+    let (link, message) = link_for(&smtp, "holder@acme.example").await;
+    assert!(
+        link.starts_with(&format!("{PUBLIC}/login/reset/")),
+        "{link}"
+    );
+    assert!(message["html"].as_str().unwrap().contains(&link));
+    assert!(
+        message["from"]
+            .as_str()
+            .unwrap()
+            .contains("panel@steward.test")
+    );
+    assert!(!message["raw"].as_str().unwrap().contains(PASSWORD));
+    let token = token_of(&link);
+    let usable = app
+        .browser()
+        .call("password_reset_link", &[("token", &token)])
+        .await
+        .unwrap();
+    assert_eq!(usable, Value::Bool(true));
+
+    // A weak password, or two that differ, are refused and leave the link usable.
+    let weak = choose(&app, &token, "password1").await.unwrap_err();
+    assert_eq!(field_of(&weak), ["new_password"]);
+    let differ = app
+        .browser()
+        .call(
+            "complete_password_reset",
+            &[
+                ("token", &token),
+                ("new_password", NEW_PASSWORD),
+                ("confirm_password", "something-else"),
+            ],
+        )
+        .await
+        .unwrap_err();
+    assert_eq!(field_of(&differ), ["confirm_password"]);
+
+    choose(&app, &token, NEW_PASSWORD).await.expect("chosen");
+    assert_eq!(holder.me().await, Value::Null, "every session ended");
+    assert_eq!(logs_in(&app, &account, PASSWORD).await, None);
+    assert_eq!(
+        logs_in(&app, &account, NEW_PASSWORD).await.as_deref(),
+        Some("/")
+    );
+
+    // The link works once.
+    let again = choose(&app, &token, "Another-Strong-Pass-91")
+        .await
+        .unwrap_err();
+    assert_eq!(field_of(&again), ["new_password"]);
+    let usable = app
+        .browser()
+        .call("password_reset_link", &[("token", &token)])
+        .await
+        .unwrap();
+    assert_eq!(usable, Value::Bool(false));
+
+    // The token is nowhere in clear: the database keeps its hash, the outbox nothing once sent.
+    let stored: Vec<String> = steward::on_db!(&app.state.db, |pool| {
+        sqlx::query_scalar("SELECT token_hash FROM password_resets")
+            .fetch_all(pool)
+            .await
+    })
+    .unwrap();
+    assert_eq!(stored.len(), 1);
+    assert!(!stored[0].contains(&token));
+    let bodies: Vec<Option<Vec<u8>>> = steward::on_db!(&app.state.db, |pool| {
+        sqlx::query_scalar("SELECT sealed FROM mail_outbox")
+            .fetch_all(pool)
+            .await
+    })
+    .unwrap();
+    assert_eq!(bodies, [None], "a sent mail's bodies are not kept");
+}
+
+#[tokio::test]
+async fn the_answer_is_the_same_whether_or_not_the_login_exists() {
+    let smtp = MailServer::start();
+    let app = spawn_app_with(mail_to(smtp.port)).await;
+    let (_, account) = app.signed_up(&unique("Quiet")).await;
+    let known = ask(&app, &account).await;
+    let unknown_user = ask(&app, &format!("{account}/nobody")).await;
+    let unknown_account = ask(&app, "9999-999-99").await;
+    let malformed = ask(&app, "not an id").await;
+    assert!(known.is_ok());
+    assert_eq!(known, unknown_user);
+    assert_eq!(known, unknown_account);
+    assert_eq!(known, malformed);
+    smtp.wait_for(|_| true).await;
+    tokio::time::sleep(Duration::from_millis(500)).await;
+    assert_eq!(smtp.messages().len(), 1, "only the real login got a mail");
+}
+
+#[tokio::test]
+async fn a_locked_delegated_user_with_two_factor_recovers_and_the_code_is_still_asked() {
+    let smtp = MailServer::start();
+    let app = spawn_app_with(|config| {
+        mail_to(smtp.port)(config);
+        lock_after_three_failures(config);
+    })
+    .await;
+    let (holder, account) = app.signed_up(&unique("Locked")).await;
+    let dora = app.user_in(&holder, &account, "dora", "DEFAULT").await;
+    let (key, _) = enrol(&dora).await;
+    let login_id = format!("{account}/dora");
+    for _ in 0..4 {
+        assert_eq!(logs_in(&app, &login_id, "wrong-password-x").await, None);
+    }
+    assert_eq!(logs_in(&app, &login_id, PASSWORD).await, None, "locked");
+    ask(&app, &login_id).await.unwrap();
+    let (link, _) = link_for(&smtp, "dora@example.com").await;
+    choose(&app, &token_of(&link), NEW_PASSWORD).await.unwrap();
+    let browser = app.browser();
+    let location = browser
+        .call_for_location(
+            "login",
+            &[("account_id", &login_id), ("password", NEW_PASSWORD)],
+        )
+        .await
+        .expect("unlocked");
+    assert_eq!(
+        location, "/login/code",
+        "two-factor authentication is still asked"
+    );
+    forget_last_step(&app).await;
+    browser
+        .call("login_code", &[("code", &app_code(&key))])
+        .await
+        .expect("the code completes the login");
+}
+
+#[tokio::test]
+async fn a_flood_of_requests_sends_three_links_an_hour() {
+    let smtp = MailServer::start();
+    let app = spawn_app_with(mail_to(smtp.port)).await;
+    let (_, account) = app.signed_up(&unique("Flooded")).await;
+    for _ in 0..6 {
+        ask(&app, &account).await.unwrap();
+    }
+    for _ in 0..50 {
+        if smtp.messages().len() >= 3 {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    tokio::time::sleep(Duration::from_millis(500)).await;
+    assert_eq!(smtp.messages().len(), 3);
+}
+
+async fn outbox(holder: &Browser) -> Vec<Value> {
+    holder
+        .call("list_mail", &[])
+        .await
+        .unwrap()
+        .as_array()
+        .cloned()
+        .unwrap()
+}
+
+#[tokio::test]
+async fn a_mail_waits_while_the_smtp_server_is_down_or_refusing_and_goes_once_it_takes_it() {
+    let port = free_port();
+    let app = spawn_app_with(mail_to(port)).await;
+    let (holder, account) = app.signed_up(&unique("Patient")).await;
+    ask(&app, &account).await.unwrap();
+    // Nothing listens: the mail stays queued with the connection's failure.
+    let failed_once = |mail: &Value| mail["attempts"].as_i64().unwrap_or(0) >= 1;
+    for _ in 0..100 {
+        if outbox(&holder).await.first().is_some_and(failed_once) {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    let mail = outbox(&holder).await.remove(0);
+    assert_eq!(mail["state"], "queued", "{mail}");
+    assert!(
+        mail["last_error"].as_str().is_some_and(|e| !e.is_empty()),
+        "{mail}"
+    );
+    assert_eq!(mail["kind"], "password_reset");
+    assert_eq!(mail["recipient"], "holder@acme.example");
+
+    // A server that answers 451: still queued, with its answer.
+    let mut refusing = MailServer::start_on(port, true);
+    for _ in 0..150 {
+        let mail = outbox(&holder).await.remove(0);
+        if mail["last_error"]
+            .as_str()
+            .is_some_and(|e| e.contains("451"))
+        {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    let mail = outbox(&holder).await.remove(0);
+    assert!(
+        mail["last_error"].as_str().unwrap().contains("451"),
+        "{mail}"
+    );
+    assert_eq!(mail["state"], "queued");
+    refusing.stop();
+
+    // It takes it: the mail goes, and its link works.
+    let smtp = MailServer::start_on(port, false);
+    let (link, _) = link_for(&smtp, "holder@acme.example").await;
+    let mail = outbox(&holder).await.remove(0);
+    assert_eq!(mail["state"], "sent", "{mail}");
+    choose(&app, &token_of(&link), NEW_PASSWORD).await.unwrap();
+    assert!(logs_in(&app, &account, NEW_PASSWORD).await.is_some());
+}
+
+#[tokio::test]
+async fn without_mail_the_pages_say_so_and_the_operator_hands_out_a_link() {
+    let app = spawn_app().await;
+    let (holder, account) = app.signed_up(&unique("Offline")).await;
+    let by_mail = app.browser().call("recovery_by_mail", &[]).await.unwrap();
+    assert_eq!(by_mail, Value::Bool(false));
+    let refused = ask(&app, &account).await.unwrap_err();
+    assert_eq!(field_of(&refused), ["login_id"]);
+    assert_eq!(holder.call("list_mail", &[]).await.unwrap(), Value::Null);
+
+    let out = app.cli(&["user", "reset-password", &account]);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let printed: Value = serde_json::from_slice(&out.stdout).unwrap();
+    let link = printed["link"].as_str().unwrap();
+    assert_eq!(printed["expires_minutes"], 30);
+    choose(&app, &token_of(link), NEW_PASSWORD).await.unwrap();
+    assert!(logs_in(&app, &account, NEW_PASSWORD).await.is_some());
+    let unknown = app.cli(&["user", "reset-password", &format!("{account}/nobody")]);
+    assert!(!unknown.status.success());
+    assert!(unknown.stdout.is_empty());
+}
+
+#[tokio::test]
+async fn an_expired_link_is_refused_and_changes_nothing() {
+    let smtp = MailServer::start();
+    let app = spawn_app_with(mail_to(smtp.port)).await;
+    let (_, account) = app.signed_up(&unique("Late")).await;
+    ask(&app, &account).await.unwrap();
+    let (link, _) = link_for(&smtp, "holder@acme.example").await;
+    steward::execute!(&app.state.db, "UPDATE password_resets SET expires_at = 0").unwrap();
+    let late = choose(&app, &token_of(&link), NEW_PASSWORD)
+        .await
+        .unwrap_err();
+    assert_eq!(field_of(&late), ["new_password"]);
+    assert!(
+        logs_in(&app, &account, PASSWORD).await.is_some(),
+        "the password stays"
+    );
+}
+
+/// SECURITY.md rules 22 and 23, for recovery: with the most verbose logging, neither the link's
+/// token nor the password chosen with it reaches the log, and neither is in the database files.
+#[tokio::test]
+async fn no_recovery_token_or_new_password_reaches_the_log_or_the_database_in_clear() {
+    const CHOSEN: &str = "Sentinel-Recovered-Canary-6620";
+    let smtp = MailServer::start();
+    let url = smtp.url();
+    let mut server = crate::helpers::RealServer::start(
+        "trace",
+        &[
+            ("STEWARD_SMTP_URL", url.as_str()),
+            ("STEWARD_MAIL_FROM", "Steward <panel@steward.test>"),
+        ],
+    )
+    .await;
+    let holder = server.browser();
+    let account = holder
+        .call(
+            "signup",
+            &[
+                ("company", "Basalt Works"),
+                ("email", "ops@basalt.example"),
+                ("password", PASSWORD),
+            ],
+        )
+        .await
+        .unwrap()
+        .as_str()
+        .unwrap()
+        .to_owned();
+    server
+        .browser()
+        .call("request_password_reset", &[("login_id", &account)])
+        .await
+        .unwrap();
+    let (link, _) = link_for(&smtp, "ops@basalt.example").await;
+    let token = token_of(&link);
+    server
+        .browser()
+        .call(
+            "complete_password_reset",
+            &[
+                ("token", &token),
+                ("new_password", CHOSEN),
+                ("confirm_password", CHOSEN),
+            ],
+        )
+        .await
+        .unwrap();
+    let database = server.database_bytes();
+    let log = server.stop();
+    for secret in [token.as_str(), CHOSEN] {
+        assert!(!log.contains(secret), "{secret} is in the log");
+        assert!(
+            !database
+                .windows(secret.len())
+                .any(|w| w == secret.as_bytes()),
+            "{secret} is in the database files"
+        );
+    }
+    assert!(log.contains("mail sent"), "the delivery is logged");
+}
