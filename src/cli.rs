@@ -67,6 +67,29 @@ enum Command {
 
 #[derive(Subcommand)]
 enum UserCommand {
+    /// List an account's users: prints `{"account_id", "holder", "users"}`, each user with its
+    /// login, e-mail, privilege and state (never a secret).
+    List {
+        /// The account ID, `1234-567-89`.
+        account: String,
+    },
+    /// Turn off a user's two-factor authentication (a lost phone and recovery codes) and end
+    /// their sessions; prints `{"two_factor_off"}`.
+    #[command(name = "disable-2fa")]
+    Disable2fa {
+        /// `1234-567-89` or `1234-567-89/login`.
+        user: String,
+    },
+    /// Disable a delegated user and end their sessions; prints `{"disabled"}`.
+    Disable {
+        /// `1234-567-89/login`.
+        user: String,
+    },
+    /// Enable a disabled user again; prints `{"enabled"}`.
+    Enable {
+        /// `1234-567-89/login`.
+        user: String,
+    },
     /// Make a single-use link for a user to choose a new password (the account holder as
     /// `ACCOUNT-ID`, a delegated user as `ACCOUNT-ID/login`); prints `{"link", "expires_minutes"}`.
     /// Hand the link over yourself: it works once.
@@ -195,6 +218,16 @@ enum AccountCommand {
         #[arg(long, required = true)]
         password_stdin: bool,
     },
+}
+
+/// A refusal for the operator, naming the user when there is no such user.
+fn no_such_user(error: steward::error::AppError, user: &str) -> anyhow::Error {
+    match error {
+        steward::error::AppError::NotFound => {
+            anyhow::anyhow!("no user {user:?} (ACCOUNT-ID or ACCOUNT-ID/login)")
+        }
+        other => refused(other),
+    }
 }
 
 /// The server's state for a command: the database (migrated) and the server key.
@@ -367,16 +400,58 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
                 }
             }
         }
+        Command::User(UserCommand::List { account }) => {
+            let state = open(config).await?;
+            let (holder, users) = steward::server::ops::user_rescue::list(&state, &account)
+                .await
+                .map_err(|e| no_such_user(e, &account))?;
+            let users: Vec<serde_json::Value> = users
+                .iter()
+                .map(|u| {
+                    serde_json::json!({
+                        "login": u.login,
+                        "email": u.email,
+                        "group": u.group_name,
+                        "privilege": u.role.label(),
+                        "disabled": u.disabled,
+                        "password_change_required": u.password_change_required,
+                        "two_factor": u.totp_enabled,
+                        "last_login": u.last_login_at,
+                    })
+                })
+                .collect();
+            print_json(&serde_json::json!({
+                "account_id": holder.account_code,
+                "holder": { "email": holder.email, "usable": holder.usable },
+                "users": users,
+            }))
+        }
+        Command::User(UserCommand::Disable2fa { user }) => {
+            let state = open(config).await?;
+            let done = steward::server::ops::user_rescue::disable_two_factor(&state, &user)
+                .await
+                .map_err(|e| no_such_user(e, &user))?;
+            print_json(&serde_json::json!({ "two_factor_off": done }))
+        }
+        Command::User(UserCommand::Disable { user }) => {
+            let state = open(config).await?;
+            let done = steward::server::ops::user_rescue::set_disabled(&state, &user, true)
+                .await
+                .map_err(|e| no_such_user(e, &user))?;
+            print_json(&serde_json::json!({ "disabled": done }))
+        }
+        Command::User(UserCommand::Enable { user }) => {
+            let state = open(config).await?;
+            let done = steward::server::ops::user_rescue::set_disabled(&state, &user, false)
+                .await
+                .map_err(|e| no_such_user(e, &user))?;
+            print_json(&serde_json::json!({ "enabled": done }))
+        }
         Command::User(UserCommand::ResetPassword { user }) => {
             let state = open(config).await?;
             let link = steward::server::identity::recovery::operator_link(&state, &user)
                 .await
-                .map_err(|e| match e {
-                    steward::error::AppError::NotFound => {
-                        anyhow::anyhow!("no user {user:?} (ACCOUNT-ID or ACCOUNT-ID/login)")
-                    }
-                    other => refused(other),
-                })?;
+                .map_err(|e| no_such_user(e, &user))?;
             print_json(&serde_json::json!({
                 "link": link,
                 "expires_minutes": state.config.password_reset.as_secs() / 60,

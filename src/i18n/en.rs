@@ -1181,6 +1181,10 @@ pub const ENTRIES: &[(&str, &str)] = &[
     ("users.end_sessions", "End sessions"),
     ("users.error.choose_group", "Choose a privilege."),
     (
+        "users.error.holder_disable",
+        "The account holder cannot be disabled.",
+    ),
+    (
         "users.error.login_taken",
         "A user with the ID {login} already exists.",
     ),

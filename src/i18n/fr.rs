@@ -1280,6 +1280,10 @@ pub const ENTRIES: &[(&str, &str)] = &[
     ("users.end_sessions", "Fermer les sessions"),
     ("users.error.choose_group", "Choisissez des droits."),
     (
+        "users.error.holder_disable",
+        "Le titulaire du compte ne peut pas être désactivé.",
+    ),
+    (
         "users.error.login_taken",
         "Un utilisateur avec l’identifiant {login} existe déjà.",
     ),

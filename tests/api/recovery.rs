@@ -408,3 +408,62 @@ async fn no_recovery_token_or_new_password_reaches_the_log_or_the_database_in_cl
     }
     assert!(log.contains("mail sent"), "the delivery is logged");
 }
+
+fn cli_json(out: &std::process::Output) -> Value {
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    serde_json::from_slice(&out.stdout).expect("one JSON line")
+}
+
+/// `steward user list|disable-2fa|disable|enable`: the operator's way in, each change an event
+/// done by the command line.
+#[tokio::test]
+async fn the_operator_lists_users_turns_off_a_lost_second_factor_and_disables_and_enables() {
+    let app = spawn_app().await;
+    let (holder, account) = app.signed_up(&unique("Rescued")).await;
+    let dora = app.user_in(&holder, &account, "dora", "DEFAULT").await;
+    enrol(&dora).await;
+    let login_id = format!("{account}/dora");
+
+    let listed = cli_json(&app.cli(&["user", "list", &account]));
+    assert_eq!(listed["account_id"], account.as_str());
+    let users = listed["users"].as_array().unwrap();
+    assert_eq!(users.len(), 1);
+    assert_eq!(users[0]["login"], "dora");
+    assert_eq!(users[0]["two_factor"], true);
+    assert!(!listed.to_string().contains("argon2"), "no hash is printed");
+
+    let off = cli_json(&app.cli(&["user", "disable-2fa", &login_id]));
+    assert_eq!(off["two_factor_off"], login_id.as_str());
+    assert_eq!(dora.me().await, Value::Null, "her sessions ended");
+    assert_eq!(
+        logs_in(&app, &login_id, PASSWORD).await.as_deref(),
+        Some("/")
+    );
+
+    cli_json(&app.cli(&["user", "disable", &login_id]));
+    assert_eq!(logs_in(&app, &login_id, PASSWORD).await, None);
+    cli_json(&app.cli(&["user", "enable", &login_id]));
+    assert!(logs_in(&app, &login_id, PASSWORD).await.is_some());
+
+    let holder_off = app.cli(&["user", "disable", &account]);
+    assert!(!holder_off.status.success(), "the holder is never disabled");
+    assert!(holder_off.stdout.is_empty());
+    let nobody = app.cli(&["user", "disable", &format!("{account}/nobody")]);
+    assert!(!nobody.status.success());
+
+    let activity = holder.call("list_activity", &[]).await.unwrap();
+    let by_cli: Vec<&str> = activity["events"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|e| e["actor"] == "command line")
+        .filter_map(|e| e["action"].as_str())
+        .collect();
+    for action in ["two_factor.disable", "user.disable", "user.enable"] {
+        assert!(by_cli.contains(&action), "{action} missing from {by_cli:?}");
+    }
+}

@@ -3,3 +3,4 @@
 pub mod backup;
 pub mod key_rotation;
 pub mod operator;
+pub mod user_rescue;
