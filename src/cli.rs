@@ -92,10 +92,14 @@ enum UserCommand {
     },
     /// Make a single-use link for a user to choose a new password (the account holder as
     /// `ACCOUNT-ID`, a delegated user as `ACCOUNT-ID/login`); prints `{"link", "expires_minutes"}`.
-    /// Hand the link over yourself: it works once.
+    /// Hand the link over yourself: it works once. With `--password-stdin`, sets the password
+    /// read from standard input instead (not echoed at a terminal) and prints `{"password_set"}`.
     ResetPassword {
         /// `1234-567-89` or `1234-567-89/login`.
         user: String,
+        /// Read the new password from the first line of standard input.
+        #[arg(long)]
+        password_stdin: bool,
     },
     /// Let a user locked out by wrong passwords or codes log in again at once (the account
     /// holder as `ACCOUNT-ID`, a delegated user as `ACCOUNT-ID/login`); prints `{"unlocked"}`.
@@ -447,7 +451,21 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
                 .map_err(|e| no_such_user(e, &user))?;
             print_json(&serde_json::json!({ "enabled": done }))
         }
-        Command::User(UserCommand::ResetPassword { user }) => {
+        Command::User(UserCommand::ResetPassword {
+            user,
+            password_stdin: true,
+        }) => {
+            let password = read_password_line()?;
+            let state = open(config).await?;
+            let done = steward::server::ops::user_rescue::set_password(&state, &user, password)
+                .await
+                .map_err(|e| no_such_user(e, &user))?;
+            print_json(&serde_json::json!({ "password_set": done }))
+        }
+        Command::User(UserCommand::ResetPassword {
+            user,
+            password_stdin: false,
+        }) => {
             let state = open(config).await?;
             let link = steward::server::identity::recovery::operator_link(&state, &user)
                 .await
@@ -554,7 +572,9 @@ fn print_json(value: &serde_json::Value) -> anyhow::Result<()> {
 fn read_password_line() -> anyhow::Result<String> {
     let stdin = std::io::stdin();
     if stdin.is_terminal() {
-        eprint!("Password: ");
+        // Typed at a terminal: not echoed.
+        return rpassword::prompt_password("Password: ")
+            .context("cannot read the password from the terminal");
     }
     let mut line = String::new();
     stdin

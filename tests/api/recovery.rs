@@ -449,6 +449,29 @@ async fn the_operator_lists_users_turns_off_a_lost_second_factor_and_disables_an
     cli_json(&app.cli(&["user", "enable", &login_id]));
     assert!(logs_in(&app, &login_id, PASSWORD).await.is_some());
 
+    // A password typed by the operator: checked against the policy, then set.
+    let typed = |password: &str| {
+        use std::io::Write;
+        let mut child = std::process::Command::new(crate::helpers::steward_binary())
+            .args(["user", "reset-password", &login_id, "--password-stdin"])
+            .env("STEWARD_DATABASE_URL", &app.state.config.database_url)
+            .env("STEWARD_DATA_DIR", app._data_dir.path())
+            .env_remove("STEWARD_SERVER_KEY")
+            .stdin(std::process::Stdio::piped())
+            .stdout(std::process::Stdio::piped())
+            .stderr(std::process::Stdio::piped())
+            .spawn()
+            .unwrap();
+        writeln!(child.stdin.take().unwrap(), "{password}").unwrap();
+        child.wait_with_output().unwrap()
+    };
+    let weak = typed("dora");
+    assert!(!weak.status.success(), "a weak password is refused");
+    assert!(weak.stdout.is_empty());
+    let set = cli_json(&typed(NEW_PASSWORD));
+    assert_eq!(set["password_set"], login_id.as_str());
+    assert!(logs_in(&app, &login_id, NEW_PASSWORD).await.is_some());
+
     let holder_off = app.cli(&["user", "disable", &account]);
     assert!(!holder_off.status.success(), "the holder is never disabled");
     assert!(holder_off.stdout.is_empty());
@@ -463,7 +486,12 @@ async fn the_operator_lists_users_turns_off_a_lost_second_factor_and_disables_an
         .filter(|e| e["actor"] == "command line")
         .filter_map(|e| e["action"].as_str())
         .collect();
-    for action in ["two_factor.disable", "user.disable", "user.enable"] {
+    for action in [
+        "two_factor.disable",
+        "user.disable",
+        "user.enable",
+        "user.password_reset",
+    ] {
         assert!(by_cli.contains(&action), "{action} missing from {by_cli:?}");
     }
 }

@@ -1,5 +1,5 @@
 //! The operator's way in for users, at the server's command line (`steward user ...`): listing an
-//! account's users, turning off a lost second factor, disabling and enabling. Each change is an
+//! account's users, setting a password, turning off a lost second factor, disabling and enabling. Each change is an
 //! activity event done by the command line. (Unlocking is `manage::users::unlock_by_operator`,
 //! a password link `identity::recovery::operator_link`.)
 
@@ -59,6 +59,45 @@ pub async fn disable_two_factor(state: &AppState, login_id: &str) -> Result<Stri
     );
     db::two_factor_store::disable(&state.db, &event, user.user_id, true).await?;
     tracing::info!(login = %id, "two-factor authentication turned off by the operator");
+    Ok(id.to_string())
+}
+
+/// Sets the password the operator typed (it must meet the password policy), ends every session
+/// and unlocks the login. Returns the login ID.
+pub async fn set_password(
+    state: &AppState,
+    login_id: &str,
+    password: String,
+) -> Result<String, AppError> {
+    let (id, user) = target(state, login_id).await?;
+    let mut problems = crate::error::FieldErrors::default();
+    let context = [
+        user.login.as_deref().unwrap_or_default(),
+        user.email.as_str(),
+        user.account_code.as_str(),
+        user.company.as_str(),
+    ];
+    state
+        .check_password(&mut problems, "password", &password, &context)
+        .await?;
+    problems.into_result()?;
+    let hash = state.hasher.hash(password).await?;
+    let event = Event::command_line(
+        user.account_pk,
+        user.root_pk,
+        Action::UserPasswordReset,
+        id.to_string(),
+    );
+    db::user_store::set_password(
+        &state.db,
+        &event,
+        user.account_pk,
+        user.user_id,
+        &hash,
+        false,
+    )
+    .await?;
+    db::throttle_store::clear_all(&state.db, user.user_id).await?;
     Ok(id.to_string())
 }
 
