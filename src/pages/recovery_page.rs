@@ -18,11 +18,13 @@ use crate::i18n::use_lang;
 #[component]
 pub fn ForgotPasswordPage() -> impl IntoView {
     let lang = use_lang();
-    let sent = use_query_map().with_untracked(|q| q.get("sent").is_some());
+    // Tracked: after a hydrated form's request, the page stays and only its query changes.
+    let query = use_query_map();
+    let sent = move || query.with(|q| q.get("sent").is_some());
     let by_mail = Resource::new(|| (), |_| recovery_by_mail());
     view! {
         <StandalonePage title=lang.t("recovery.title") heading=lang.t("recovery.heading") language_switch=true>
-            {if sent {
+            {move || if sent() {
                 view! { <p class="notice" role="status">{lang.t("recovery.sent")}</p> }.into_any()
             } else {
                 view! {
