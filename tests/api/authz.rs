@@ -138,6 +138,30 @@ async fn every_server_function_authorizes_every_kind_of_caller() {
     let cases: Vec<Case> = vec![
         ("whoami", |_| Expect::Ok, Box::new(|_| vec![])),
         ("signup_open", |_| Expect::Ok, Box::new(|_| vec![])),
+        ("recovery_by_mail", |_| Expect::Ok, Box::new(|_| vec![])),
+        (
+            // Mail is off here: a plain refusal beside the field, for anyone.
+            "request_password_reset",
+            |_| Expect::Invalid,
+            Box::new(|_| form(&[("login_id", "0000-000-00")])),
+        ),
+        (
+            "password_reset_link",
+            |_| Expect::Ok,
+            Box::new(|_| form(&[("token", "not-a-token")])),
+        ),
+        (
+            "complete_password_reset",
+            |_| Expect::Invalid,
+            Box::new(|_| {
+                form(&[
+                    ("token", "not-a-token"),
+                    ("new_password", "Harbor-Quill-Meadow-77"),
+                    ("confirm_password", "Harbor-Quill-Meadow-77"),
+                ])
+            }),
+        ),
+        ("list_mail", admin_creates, Box::new(|_| vec![])),
         (
             "check_password",
             |_| Expect::Ok,
