@@ -514,3 +514,52 @@ impl Config {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn smtp_urls_become_lettres() {
+        assert_eq!(
+            lettre_url("smtp+starttls://u:p@mail.example.com:587").unwrap(),
+            "smtp://u:p@mail.example.com:587?tls=required"
+        );
+        assert_eq!(
+            lettre_url("smtp+starttls://mail.example.com?pool=false").unwrap(),
+            "smtp://mail.example.com?pool=false&tls=required"
+        );
+        assert_eq!(
+            lettre_url(" smtps://mail.example.com ").unwrap(),
+            "smtps://mail.example.com"
+        );
+        assert_eq!(
+            lettre_url("smtp://127.0.0.1:25").unwrap(),
+            "smtp://127.0.0.1:25"
+        );
+        assert!(lettre_url("http://mail.example.com").is_err());
+    }
+
+    #[test]
+    fn a_secret_comes_from_the_variable_or_the_file_never_both() {
+        let dir = tempfile::tempdir().unwrap();
+        let file = dir.path().join("secret");
+        std::fs::write(&file, "s3cret\r\n").unwrap();
+        assert_eq!(
+            secret_setting("X", None, Some(&file)).unwrap().as_deref(),
+            Some("s3cret")
+        );
+        assert_eq!(
+            secret_setting("X", Some("v".to_owned()), None)
+                .unwrap()
+                .as_deref(),
+            Some("v")
+        );
+        assert_eq!(secret_setting("X", None, None).unwrap(), None);
+        let both = secret_setting("X", Some("v".to_owned()), Some(&file)).unwrap_err();
+        assert!(both.to_string().contains("not both"));
+        std::fs::write(&file, "\n").unwrap();
+        assert!(secret_setting("X", None, Some(&file)).is_err(), "empty");
+        assert!(secret_setting("X", None, Some(&dir.path().join("none"))).is_err());
+    }
+}

@@ -45,8 +45,8 @@ impl MailServer {
     /// A server on `port`; with `refuse`, every recipient gets `451`.
     pub fn start_on(port: u16, refuse: bool) -> Self {
         let maildir = tempfile::tempdir().expect("maildir");
-        let script = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
-            .join("../mail/smtp_server.py");
+        let script =
+            std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../mail/smtp_server.py");
         let mut command = std::process::Command::new(python());
         command
             .arg(script)
