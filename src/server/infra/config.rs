@@ -9,6 +9,7 @@ use crate::domain::password_policy::DEFAULT_MIN_SCORE;
 use crate::domain::throttle_policy::ThrottlePolicy;
 use crate::server::infra::client_limits::ClientLimitConfig;
 use crate::server::infra::hashing::QueueBound;
+pub use crate::server::infra::mail_config::MailConfig;
 use crate::server::infra::public_url::PublicUrl;
 use crate::server::infra::trusted_proxies::{ProxyHeader, TrustedProxies};
 
@@ -314,80 +315,27 @@ pub struct Config {
     pub ovh_cross_account: OvhCrossAccount,
 }
 
-/// Where and as whom Steward sends mail.
-#[derive(Clone)]
-pub struct MailConfig {
-    /// In lettre's form (`smtp://...?tls=required`); it may hold the SMTP password.
-    pub transport_url: String,
-    pub from: String,
-    pub retry_after: Duration,
-}
-
-impl std::fmt::Debug for MailConfig {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("MailConfig")
-            .field("from", &self.from)
-            .finish_non_exhaustive()
-    }
-}
-
-/// `STEWARD_SMTP_URL` in lettre's words: `smtp+starttls://` is `smtp://` with STARTTLS
-/// required; `smtp://` and `smtps://` are lettre's own.
-fn lettre_url(url: &str) -> anyhow::Result<String> {
-    let url = url.trim();
-    if let Some(rest) = url.strip_prefix("smtp+starttls://") {
-        let separator = if rest.contains('?') { '&' } else { '?' };
-        return Ok(format!("smtp://{rest}{separator}tls=required"));
-    }
-    anyhow::ensure!(
-        url.starts_with("smtp://") || url.starts_with("smtps://"),
-        "STEWARD_SMTP_URL must start with smtp://, smtp+starttls:// or smtps://"
-    );
-    Ok(url.to_owned())
-}
-
-/// A secret given either in a variable or in a file named by `NAME_FILE`, never both. The file's
-/// trailing newline is not part of the secret.
-fn secret_setting(
-    name: &str,
-    value: Option<String>,
-    file: Option<&std::path::Path>,
-) -> anyhow::Result<Option<String>> {
-    use anyhow::Context;
-    match (value, file) {
-        (Some(_), Some(_)) => anyhow::bail!("set {name} or {name}_FILE, not both"),
-        (value, None) => Ok(value),
-        (None, Some(path)) => {
-            let text = std::fs::read_to_string(path)
-                .with_context(|| format!("{name}_FILE: cannot read {}", path.display()))?;
-            let text = text.trim_end_matches(['\n', '\r']);
-            anyhow::ensure!(!text.is_empty(), "{name}_FILE: {} is empty", path.display());
-            Ok(Some(text.to_owned()))
-        }
-    }
-}
-
 impl TryFrom<ConfigArgs> for Config {
     type Error = anyhow::Error;
 
     fn try_from(args: ConfigArgs) -> anyhow::Result<Self> {
-        let database_url = secret_setting(
+        let database_url = crate::server::infra::files::secret_setting(
             "STEWARD_DATABASE_URL",
             args.database_url,
             args.database_url_file.as_deref(),
         )?
         .unwrap_or_else(|| format!("sqlite://{}", args.data_dir.join("steward.db").display()));
-        let server_key = secret_setting(
+        let server_key = crate::server::infra::files::secret_setting(
             "STEWARD_SERVER_KEY",
             args.server_key,
             args.server_key_file.as_deref(),
         )?;
-        let metrics_token = secret_setting(
+        let metrics_token = crate::server::infra::files::secret_setting(
             "STEWARD_METRICS_TOKEN",
             args.metrics_token,
             args.metrics_token_file.as_deref(),
         )?;
-        let smtp_url = secret_setting(
+        let smtp_url = crate::server::infra::files::secret_setting(
             "STEWARD_SMTP_URL",
             args.smtp_url,
             args.smtp_url_file.as_deref(),
@@ -405,7 +353,7 @@ impl TryFrom<ConfigArgs> for Config {
                     )
                 })?;
                 Some(MailConfig {
-                    transport_url: lettre_url(&url)?,
+                    transport_url: crate::server::infra::mail_config::lettre_url(&url)?,
                     from,
                     retry_after: Duration::from_secs(args.mail_retry_seconds),
                 })
@@ -512,54 +460,5 @@ impl Config {
         } else {
             "steward"
         }
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn smtp_urls_become_lettres() {
-        assert_eq!(
-            lettre_url("smtp+starttls://u:p@mail.example.com:587").unwrap(),
-            "smtp://u:p@mail.example.com:587?tls=required"
-        );
-        assert_eq!(
-            lettre_url("smtp+starttls://mail.example.com?pool=false").unwrap(),
-            "smtp://mail.example.com?pool=false&tls=required"
-        );
-        assert_eq!(
-            lettre_url(" smtps://mail.example.com ").unwrap(),
-            "smtps://mail.example.com"
-        );
-        assert_eq!(
-            lettre_url("smtp://127.0.0.1:25").unwrap(),
-            "smtp://127.0.0.1:25"
-        );
-        assert!(lettre_url("http://mail.example.com").is_err());
-    }
-
-    #[test]
-    fn a_secret_comes_from_the_variable_or_the_file_never_both() {
-        let dir = tempfile::tempdir().unwrap();
-        let file = dir.path().join("secret");
-        std::fs::write(&file, "s3cret\r\n").unwrap();
-        assert_eq!(
-            secret_setting("X", None, Some(&file)).unwrap().as_deref(),
-            Some("s3cret")
-        );
-        assert_eq!(
-            secret_setting("X", Some("v".to_owned()), None)
-                .unwrap()
-                .as_deref(),
-            Some("v")
-        );
-        assert_eq!(secret_setting("X", None, None).unwrap(), None);
-        let both = secret_setting("X", Some("v".to_owned()), Some(&file)).unwrap_err();
-        assert!(both.to_string().contains("not both"));
-        std::fs::write(&file, "\n").unwrap();
-        assert!(secret_setting("X", None, Some(&file)).is_err(), "empty");
-        assert!(secret_setting("X", None, Some(&dir.path().join("none"))).is_err());
     }
 }

@@ -1,7 +1,8 @@
 //! The data directory and what it holds (the server key, the SQLite database and its journal)
 //! are secrets at rest: their owner's alone. What Steward creates, it creates that way; what it
 //! finds open to other users, it reports at start with the command that closes it, and leaves
-//! alone (the operator may have reasons, such as a backup group).
+//! alone (the operator may have reasons, such as a backup group). And secret settings read
+//! from files (`*_FILE`: systemd credentials, container secrets).
 
 use anyhow::Context;
 use std::path::Path;
@@ -103,5 +104,54 @@ mod tests {
         private_file(&file).unwrap();
         assert_eq!(mode(&file), 0o640, "reported, not changed");
         assert_eq!(open_to_others(&file), Some(0o640));
+    }
+}
+
+/// A secret given either in a variable or in a file named by `NAME_FILE`, never both. The file's
+/// trailing newline is not part of the secret.
+pub fn secret_setting(
+    name: &str,
+    value: Option<String>,
+    file: Option<&std::path::Path>,
+) -> anyhow::Result<Option<String>> {
+    use anyhow::Context;
+    match (value, file) {
+        (Some(_), Some(_)) => anyhow::bail!("set {name} or {name}_FILE, not both"),
+        (value, None) => Ok(value),
+        (None, Some(path)) => {
+            let text = std::fs::read_to_string(path)
+                .with_context(|| format!("{name}_FILE: cannot read {}", path.display()))?;
+            let text = text.trim_end_matches(['\n', '\r']);
+            anyhow::ensure!(!text.is_empty(), "{name}_FILE: {} is empty", path.display());
+            Ok(Some(text.to_owned()))
+        }
+    }
+}
+
+#[cfg(test)]
+mod secret_setting_tests {
+    use super::*;
+
+    #[test]
+    fn a_secret_comes_from_the_variable_or_the_file_never_both() {
+        let dir = tempfile::tempdir().unwrap();
+        let file = dir.path().join("secret");
+        std::fs::write(&file, "s3cret\r\n").unwrap();
+        assert_eq!(
+            secret_setting("X", None, Some(&file)).unwrap().as_deref(),
+            Some("s3cret")
+        );
+        assert_eq!(
+            secret_setting("X", Some("v".to_owned()), None)
+                .unwrap()
+                .as_deref(),
+            Some("v")
+        );
+        assert_eq!(secret_setting("X", None, None).unwrap(), None);
+        let both = secret_setting("X", Some("v".to_owned()), Some(&file)).unwrap_err();
+        assert!(both.to_string().contains("not both"));
+        std::fs::write(&file, "\n").unwrap();
+        assert!(secret_setting("X", None, Some(&file)).is_err(), "empty");
+        assert!(secret_setting("X", None, Some(&dir.path().join("none"))).is_err());
     }
 }

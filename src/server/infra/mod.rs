@@ -8,6 +8,7 @@ pub mod crypto;
 pub mod files;
 pub mod format;
 pub mod hashing;
+pub mod mail_config;
 pub mod public_url;
 pub mod request_scope;
 pub mod secrets;
