@@ -105,11 +105,21 @@ async fn exclusive_work_runs_on_one_server_at_a_time() {
             db.try_exclusive(43).await.unwrap().is_some(),
             "another lock is free"
         );
-        drop(held);
-        assert!(
-            db.try_exclusive(42).await.unwrap().is_some(),
-            "released when dropped"
-        );
+        held.unwrap().release().await.unwrap();
+        let again = db.try_exclusive(42).await.unwrap();
+        assert!(again.is_some(), "released");
+        // While another server prunes, this one does not.
+        let pruning = db
+            .try_exclusive(steward::server::audit::retention::PRUNE_LOCK)
+            .await
+            .unwrap()
+            .unwrap();
+        let skipped =
+            steward::server::audit::retention::prune_once(db, 365, steward::server::db::now())
+                .await
+                .unwrap();
+        assert_eq!(skipped, None, "two servers pruning at once");
+        pruning.release().await.unwrap();
     } else {
         // SQLite serves one server: there is no one else to wait for.
         assert!(second.is_some());

@@ -23,10 +23,12 @@ pub const PRUNE_LOCK: i64 = 0x5354_5744_5052_554E;
 
 /// Prunes unless another server is pruning right now; `None` when it is.
 pub async fn prune_once(db: &Db, days: u32, now: i64) -> Result<Option<u64>, sqlx::Error> {
-    let Some(_held) = db.try_exclusive(PRUNE_LOCK).await? else {
+    let Some(held) = db.try_exclusive(PRUNE_LOCK).await? else {
         return Ok(None);
     };
-    prune(db, days, now).await.map(Some)
+    let pruned = prune(db, days, now).await;
+    held.release().await?;
+    pruned.map(Some)
 }
 
 /// Prunes the activity log at start-up and then every hour, for as long as the server runs; a

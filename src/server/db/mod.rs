@@ -86,9 +86,21 @@ macro_rules! in_tx {
     };
 }
 
-/// A lock held across servers (see [`Db::try_exclusive`]); dropping it releases it.
-#[must_use = "the lock is released when the guard is dropped"]
-pub struct Exclusive(#[allow(dead_code)] Option<sqlx::Transaction<'static, sqlx::Postgres>>);
+/// A lock held across servers (see [`Db::try_exclusive`]), until [`Exclusive::release`]. Dropped
+/// instead, it is released once its connection rolls back, which sqlx does on the connection's
+/// next use: soon, not at once.
+#[must_use = "release the lock when the work is done"]
+pub struct Exclusive(Option<sqlx::Transaction<'static, sqlx::Postgres>>);
+
+impl Exclusive {
+    /// Releases the lock now.
+    pub async fn release(self) -> Result<(), sqlx::Error> {
+        match self.0 {
+            Some(tx) => tx.rollback().await,
+            None => Ok(()),
+        }
+    }
+}
 
 impl Db {
     /// Opens the database named by `url`, creating an SQLite file (and its directory) if needed.
@@ -168,7 +180,7 @@ impl Db {
     }
 
     /// Takes the lock named `lock` if no other server holds it; it is held until the guard is
-    /// dropped. Work that must run on one server at a time (the hourly prune) takes it. On
+    /// released. Work that must run on one server at a time (the hourly prune) takes it. On
     /// PostgreSQL it is a transaction-scoped advisory lock, released with its connection even
     /// if the server dies; SQLite serves one server only, so it is always granted.
     pub async fn try_exclusive(&self, lock: i64) -> Result<Option<Exclusive>, sqlx::Error> {
