@@ -124,10 +124,37 @@ async fn exclusive_work_runs_on_one_server_at_a_time() {
         // SQLite serves one server: there is no one else to wait for.
         assert!(second.is_some());
     }
+    // Mail sent or given up long ago is forgotten with the old events; queued mail stays.
+    let (_, account) = app.signed_up(&crate::helpers::unique("Pruned")).await;
+    let account_pk = app.account_pk(&account).await;
+    for (id, state, created) in [
+        ("old-sent", "sent", 1),
+        ("old-queued", "queued", 1),
+        ("new-sent", "sent", steward::server::db::now()),
+    ] {
+        steward::execute!(
+            db,
+            "INSERT INTO mail_outbox (id, account_id, kind, recipient, subject, state, attempts,
+                                      next_attempt_at, created_at)
+             VALUES ($1, $2, 'password_reset', 'a@example.com', 's', $3, 1, $4, $4)",
+            id,
+            account_pk,
+            state,
+            created
+        )
+        .unwrap();
+    }
     let pruned = steward::server::audit::retention::prune_once(db, 365, steward::server::db::now())
         .await
         .unwrap();
-    assert_eq!(pruned, Some(0), "nothing is old enough to go");
+    assert_eq!(pruned, Some(0), "no event is old enough to go");
+    let left: Vec<String> = steward::on_db!(db, |pool| {
+        sqlx::query_scalar("SELECT id FROM mail_outbox ORDER BY id")
+            .fetch_all(pool)
+            .await
+    })
+    .unwrap();
+    assert_eq!(left, ["new-sent", "old-queued"]);
 }
 
 fn cli_env(server: &RealServer) -> Vec<(&'static str, &std::ffi::OsStr)> {

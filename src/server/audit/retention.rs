@@ -1,4 +1,5 @@
-//! How long the activity log keeps events: older ones are pruned at start-up and every hour.
+//! How long the activity log keeps events: older ones are pruned at start-up and every hour,
+//! with the list of mail sent (or given up) as long ago.
 
 use crate::server::db;
 use crate::server::db::Db;
@@ -26,7 +27,12 @@ pub async fn prune_once(db: &Db, days: u32, now: i64) -> Result<Option<u64>, sql
     let Some(held) = db.try_exclusive(PRUNE_LOCK).await? else {
         return Ok(None);
     };
-    let pruned = prune(db, days, now).await;
+    let pruned = async {
+        let gone = prune(db, days, now).await?;
+        db::mail_store::prune(db, now - i64::from(days) * 86_400).await?;
+        Ok(gone)
+    }
+    .await;
     held.release().await?;
     pruned.map(Some)
 }

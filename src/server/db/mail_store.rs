@@ -148,3 +148,14 @@ pub async fn recent(db: &Db, account_pk: i64, limit: i64) -> Result<Vec<MailRow>
             .await
     })
 }
+
+/// Forgets mail sent or given up before `before` (what is still queued stays); how many went.
+pub async fn prune(db: &Db, before: i64) -> Result<u64, sqlx::Error> {
+    on_db!(db, |pool| {
+        sqlx::query("DELETE FROM mail_outbox WHERE state <> 'queued' AND created_at < $1")
+            .bind(before)
+            .execute(pool)
+            .await
+            .map(|r| r.rows_affected())
+    })
+}
