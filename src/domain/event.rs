@@ -53,6 +53,21 @@ pub struct Event {
     pub action: Action,
     pub target: String,
     pub request: RequestMeta,
+    /// A security notice to the user the event concerns, queued in the same transaction as the
+    /// event (see `server::mail::notices`): it goes if and only if the event is written.
+    pub notice: Option<Notice>,
+}
+
+/// A mail ready to queue: its bodies are sealed with the server key by whoever built it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Notice {
+    pub id: String,
+    pub account_pk: i64,
+    /// What it is about, for the Administrators' list of outgoing mail.
+    pub kind: &'static str,
+    pub recipient: String,
+    pub subject: String,
+    pub sealed: Vec<u8>,
 }
 
 impl Event {
@@ -64,6 +79,7 @@ impl Event {
             actor_user_id: Some(holder_user_id),
             actor: account_id.to_owned(),
             target: account_id.to_owned(),
+            notice: None,
             ..self.clone()
         }
     }
@@ -72,14 +88,21 @@ impl Event {
     pub fn about(&self, target: impl Into<String>) -> Self {
         Self {
             target: bounded(target.into()),
+            notice: None,
             ..self.clone()
         }
+    }
+
+    /// The same event, sending `notice` with it when there is one.
+    pub fn with_notice(self, notice: Option<Notice>) -> Self {
+        Self { notice, ..self }
     }
 
     /// The same event for another action (a password reset that is also an unlock).
     pub fn doing(&self, action: Action) -> Self {
         Self {
             action,
+            notice: None,
             ..self.clone()
         }
     }

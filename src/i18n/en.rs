@@ -477,6 +477,54 @@ pub const ENTRIES: &[(&str, &str)] = &[
     ("mail.list.state", "State"),
     ("mail.list.subject", "Subject"),
     ("mail.list.to", "To"),
+    ("mail.notice.by", "By: {actor}"),
+    (
+        "mail.notice.check",
+        "If it was you, there is nothing to do. If not, change your password and end the sessions you do not recognise on your security page:",
+    ),
+    (
+        "mail.notice.check_locked",
+        "If it was not you, someone may be trying to guess your password: make sure it is strong and used nowhere else. Your security page:",
+    ),
+    (
+        "mail.notice.credential.intro",
+        "A new API credential was created for {login}: {what}.",
+    ),
+    (
+        "mail.notice.credential.subject",
+        "New API credential on Steward",
+    ),
+    ("mail.notice.from", "From: {address}, {browser}"),
+    (
+        "mail.notice.locked.intro",
+        "{login} is locked for {minutes} minutes after {attempts} failed sign-in attempts in a row.",
+    ),
+    (
+        "mail.notice.locked.subject",
+        "Your Steward login was locked",
+    ),
+    (
+        "mail.notice.new_browser.intro",
+        "{login} just signed in from a browser that had never signed in as this login before.",
+    ),
+    ("mail.notice.new_browser.subject", "New sign-in to Steward"),
+    (
+        "mail.notice.password.intro",
+        "The password of {login} was changed.",
+    ),
+    (
+        "mail.notice.password.subject",
+        "Your Steward password was changed",
+    ),
+    (
+        "mail.notice.two_factor_off.intro",
+        "Two-factor authentication was turned off for {login}: the password alone now signs in.",
+    ),
+    (
+        "mail.notice.two_factor_off.subject",
+        "Two-factor authentication turned off",
+    ),
+    ("mail.notice.when", "When: {when}"),
     ("mail.reset.action", "To choose it, open this link:"),
     (
         "mail.reset.expiry",

@@ -513,6 +513,57 @@ pub const ENTRIES: &[(&str, &str)] = &[
     ("mail.list.state", "État"),
     ("mail.list.subject", "Objet"),
     ("mail.list.to", "Destinataire"),
+    ("mail.notice.by", "Par : {actor}"),
+    (
+        "mail.notice.check",
+        "Si c’était vous, il n’y a rien à faire. Sinon, changez votre mot de passe et fermez les sessions que vous ne reconnaissez pas sur votre page de sécurité :",
+    ),
+    (
+        "mail.notice.check_locked",
+        "Si ce n’était pas vous, quelqu’un essaie peut-être de deviner votre mot de passe : assurez-vous qu’il est robuste et utilisé nulle part ailleurs. Votre page de sécurité :",
+    ),
+    (
+        "mail.notice.credential.intro",
+        "Un nouvel identifiant d’API a été créé pour {login} : {what}.",
+    ),
+    (
+        "mail.notice.credential.subject",
+        "Nouvel identifiant d’API sur Steward",
+    ),
+    ("mail.notice.from", "Depuis : {address}, {browser}"),
+    (
+        "mail.notice.locked.intro",
+        "{login} est verrouillé pendant {minutes} minutes après {attempts} tentatives de connexion échouées d’affilée.",
+    ),
+    (
+        "mail.notice.locked.subject",
+        "Votre identifiant Steward a été verrouillé",
+    ),
+    (
+        "mail.notice.new_browser.intro",
+        "{login} vient de se connecter depuis un navigateur qui ne s’était encore jamais connecté avec cet identifiant.",
+    ),
+    (
+        "mail.notice.new_browser.subject",
+        "Nouvelle connexion à Steward",
+    ),
+    (
+        "mail.notice.password.intro",
+        "Le mot de passe de {login} a été modifié.",
+    ),
+    (
+        "mail.notice.password.subject",
+        "Votre mot de passe Steward a été modifié",
+    ),
+    (
+        "mail.notice.two_factor_off.intro",
+        "La double authentification a été désactivée pour {login} : le mot de passe seul suffit désormais pour se connecter.",
+    ),
+    (
+        "mail.notice.two_factor_off.subject",
+        "Double authentification désactivée",
+    ),
+    ("mail.notice.when", "Quand : {when}"),
     ("mail.reset.action", "Pour le choisir, ouvrez ce lien :"),
     (
         "mail.reset.expiry",

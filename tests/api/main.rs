@@ -15,6 +15,7 @@ mod key_rotation;
 mod login;
 mod logs;
 mod metrics;
+mod notices;
 mod operations;
 mod ovh;
 mod ovh_accounts;

@@ -216,6 +216,16 @@ pub async fn find_by_auth_id(db: &Db, auth_id: &str) -> Result<Option<Credential
         .await)
 }
 
+/// The user id of the account's holder.
+pub async fn holder_of(db: &Db, account_pk: i64) -> Result<Option<i64>, sqlx::Error> {
+    on_db!(db, |pool| sqlx::query_scalar(
+        "SELECT id FROM users WHERE account_id = $1 AND is_holder"
+    )
+    .bind(account_pk)
+    .fetch_optional(pool)
+    .await)
+}
+
 /// The account's `auth_id` and when its token was last issued, if it has credentials.
 pub async fn credentials_of(
     db: &Db,

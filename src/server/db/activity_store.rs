@@ -15,13 +15,14 @@ pub const INSERT: &str = "INSERT INTO activity (at, account_id, root_id, actor_u
                           VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16)";
 
 /// Writes `$event` with `$outcome` on `$conn`, a connection inside an open transaction (see
-/// [`crate::in_tx!`]); yields `Result<(), sqlx::Error>`.
+/// [`crate::in_tx!`]), and queues the event's notice when it has one; yields
+/// `Result<(), sqlx::Error>`.
 #[macro_export]
 macro_rules! record_in_tx {
     ($conn:expr, $event:expr, $outcome:expr, $detail:expr) => {{
         let event: &$crate::domain::event::Event = $event;
         let outcome: $crate::domain::event::Outcome = $outcome;
-        sqlx::query($crate::server::db::activity_store::INSERT)
+        let written = sqlx::query($crate::server::db::activity_store::INSERT)
             .bind($crate::server::db::now())
             .bind(event.account_pk)
             .bind(event.root_pk)
@@ -40,7 +41,23 @@ macro_rules! record_in_tx {
             .bind(&event.request.user_agent)
             .execute(&mut *$conn)
             .await
-            .map(|_| ())
+            .map(|_| ());
+        match (written, &event.notice) {
+            (Ok(()), Some(notice)) => {
+                $crate::queue_mail_in_tx!(
+                    $conn,
+                    &$crate::server::db::mail_store::NewMail {
+                        id: &notice.id,
+                        account_pk: notice.account_pk,
+                        kind: notice.kind,
+                        recipient: &notice.recipient,
+                        subject: &notice.subject,
+                        sealed: &notice.sealed,
+                    }
+                )
+            }
+            (written, _) => written,
+        }
     }};
 }
 
@@ -278,7 +295,12 @@ pub async fn failed(db: &Db, event: &Event, err: &AppError) {
     let Some(reason) = failure_reason(err) else {
         return;
     };
-    if let Err(e) = insert(db, event, Outcome::Failure, &reason).await {
+    // What failed sends no notice.
+    let event = Event {
+        notice: None,
+        ..event.clone()
+    };
+    if let Err(e) = insert(db, &event, Outcome::Failure, &reason).await {
         tracing::error!(error = %e, action = event.action.code(), "cannot record a failed attempt");
     }
 }

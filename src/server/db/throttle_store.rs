@@ -119,6 +119,16 @@ pub async fn unlock(db: &Db, event: &Event, user_id: i64) -> Result<(), sqlx::Er
 pub const DEVICES_KEPT: i64 = 10;
 
 /// Remembers a browser that has logged in as `user_id`; returns its id.
+/// Whether `user_id` has signed in from any browser that is still remembered.
+pub async fn has_devices(db: &Db, user_id: i64) -> Result<bool, sqlx::Error> {
+    on_db!(db, |pool| sqlx::query_scalar(
+        "SELECT EXISTS (SELECT 1 FROM known_devices WHERE user_id = $1)"
+    )
+    .bind(user_id)
+    .fetch_one(pool)
+    .await)
+}
+
 pub async fn add_device(db: &Db, user_id: i64, secret_hash: &str) -> Result<i64, sqlx::Error> {
     let at = now();
     let id: i64 = on_db!(db, |pool| sqlx::query_scalar(

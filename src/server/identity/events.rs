@@ -38,6 +38,7 @@ impl Event {
             action,
             target: bounded(target.into()),
             request,
+            notice: None,
         }
     }
 
@@ -61,6 +62,7 @@ impl Event {
             action,
             target: bounded(login_id.to_owned()),
             request,
+            notice: None,
         }
     }
 
@@ -107,6 +109,7 @@ impl Event {
             action: Action::SignUp,
             target: String::new(),
             request: current_request(),
+            notice: None,
         }
     }
 
@@ -128,6 +131,7 @@ impl Event {
             action,
             target: bounded(target.into()),
             request: current_request(),
+            notice: None,
         }
     }
 }

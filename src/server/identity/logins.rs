@@ -16,6 +16,8 @@ use crate::server::identity::auth_session::AuthSession;
 use crate::server::identity::sessions;
 use crate::server::identity::sessions::Client;
 use crate::server::infra::hashing::Verified;
+use crate::server::mail::messages::NoticeAbout;
+use crate::server::mail::notices;
 use crate::server::web::metrics::LoginResult;
 use crate::server::web::state::AppState;
 
@@ -188,6 +190,7 @@ pub async fn log_in(
     }
     if !verified.ok() {
         tracing::info!(user_id = candidate.user_id, "login failed");
+        let event = lock_notice(state, event, candidate.user_id, &reservation).await;
         activity_store::record(&state.db, &event, Outcome::Failure, "wrong password").await?;
         state.metrics.login(LoginResult::refused(false));
         return Err(AppError::LoginFailed);
@@ -223,6 +226,7 @@ pub async fn log_in(
         return Ok(LoginStep::SecondFactor);
     }
     db::throttle_store::clear(&state.db, candidate.user_id, &bucket).await?;
+    let event = new_browser_notice(state, event, candidate.user_id, &bucket).await?;
     db::user_store::record_login(&state.db, &event, candidate.user_id, rehashed).await?;
     sessions::start(
         state,
@@ -275,11 +279,13 @@ pub async fn log_in_second_factor(
     if !accepted {
         tracing::info!(user_id = pending.user_id, throttled, "second factor failed");
         let detail = if throttled { "locked" } else { "wrong code" };
+        let event = lock_notice(state, event, pending.user_id, &reservation).await;
         activity_store::record(&state.db, &event, Outcome::Failure, detail).await?;
         state.metrics.login(LoginResult::refused(throttled));
         return Err(AppError::LoginFailed);
     }
     db::throttle_store::clear(&state.db, pending.user_id, &pending.bucket).await?;
+    let event = new_browser_notice(state, event, pending.user_id, &pending.bucket).await?;
     db::user_store::record_login(&state.db, &event, pending.user_id, None).await?;
     // The stamp from the password step: a user disabled meanwhile gets a dead session.
     sessions::start(state, session, client, pending.user_id, &pending.stamp).await?;
@@ -287,4 +293,41 @@ pub async fn log_in_second_factor(
     attempts::remember_device(state, &headers, pending.user_id, &pending.bucket).await?;
     state.metrics.login(LoginResult::Success);
     Ok(())
+}
+
+/// A successful login's event, with a notice when the browser never signed in as this user
+/// while the user has signed in before from another one (their very first login is their own
+/// set-up, not news).
+async fn new_browser_notice(
+    state: &AppState,
+    event: Event,
+    user_id: i64,
+    bucket: &str,
+) -> Result<Event, AppError> {
+    if bucket != attempts::STRANGERS || !db::throttle_store::has_devices(&state.db, user_id).await?
+    {
+        return Ok(event);
+    }
+    Ok(notices::attach(state, event, user_id, NoticeAbout::NewBrowser).await)
+}
+
+/// A failed attempt's event, with a notice when this very failure locked the login: sent once
+/// per lock, not for the refused attempts that follow.
+async fn lock_notice(
+    state: &AppState,
+    event: Event,
+    user_id: i64,
+    reservation: &Reservation,
+) -> Event {
+    let policy = &state.config.throttle;
+    match reservation {
+        Reservation::Granted { failures } if *failures == i64::from(policy.lock_after) => {
+            let about = NoticeAbout::Locked {
+                attempts: policy.lock_after,
+                minutes: u32::try_from(policy.lock_for.as_secs().div_ceil(60)).unwrap_or(u32::MAX),
+            };
+            notices::attach(state, event, user_id, about).await
+        }
+        _ => event,
+    }
 }

@@ -6,6 +6,8 @@ use crate::server::db;
 use crate::server::db::activity_store::audited;
 use crate::server::identity::caller::Caller;
 use crate::server::identity::capabilities::SessionOnly;
+use crate::server::mail::messages::NoticeAbout;
+use crate::server::mail::notices;
 use crate::server::web::state::AppState;
 
 /// Whether `password` is the user's current password.
@@ -73,9 +75,16 @@ async fn change_own_password_as(
     }
     problems.into_result()?;
     let hash = state.hasher.hash(new).await?;
+    let event = notices::attach(
+        state,
+        event.clone(),
+        caller.user_id(),
+        NoticeAbout::PasswordChanged,
+    )
+    .await;
     db::user_store::set_password(
         &state.db,
-        event,
+        &event,
         caller.account_pk(),
         caller.user_id(),
         &hash,

@@ -14,7 +14,8 @@ use crate::key;
 use crate::server::db;
 use crate::server::db::password_reset_store::RecoveryTarget;
 use crate::server::infra::secrets::{random_hex, token_hash};
-use crate::server::mail::{messages, outbox};
+use crate::server::mail::messages::NoticeAbout;
+use crate::server::mail::{messages, notices, outbox};
 use crate::server::web::state::AppState;
 
 /// Links one login may be sent in an hour; past it, requests get the same answer and send
@@ -38,6 +39,7 @@ fn recovery_event(target: &RecoveryTarget, action: Action) -> Event {
     let login_id = login_id_of(target);
     Event {
         via: "recovery-link",
+        notice: None,
         ..Event::login(
             target.account_pk,
             target.root_pk,
@@ -170,6 +172,7 @@ pub async fn complete(
     problems.into_result()?;
     let hash = state.hasher.hash(new).await?;
     let event = recovery_event(&target, Action::PasswordReset);
+    let event = notices::attach(state, event, target.user_id, NoticeAbout::PasswordChanged).await;
     let done = db::password_reset_store::reset_password(
         &state.db,
         &event,

@@ -16,6 +16,8 @@ use crate::server::db::activity_store::audited;
 use crate::server::db::now;
 use crate::server::identity::caller::Caller;
 use crate::server::identity::capabilities::Admin;
+use crate::server::mail::messages::NoticeAbout;
+use crate::server::mail::notices;
 use crate::server::web::state::AppState;
 
 pub const RECOVERY_CODES: usize = 10;
@@ -308,6 +310,13 @@ pub async fn disable(
     audited(&state.db, &event, async {
         let code_ok = accept_totp(state, caller.user_id(), code);
         check_password_and_code(state, caller, password, code_ok).await?;
+        let event = notices::attach(
+            state,
+            event.clone(),
+            caller.user_id(),
+            NoticeAbout::TwoFactorOff,
+        )
+        .await;
         db::two_factor_store::disable(&state.db, &event, caller.user_id(), false).await?;
         tracing::info!(
             user_id = caller.user_id(),

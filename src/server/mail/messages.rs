@@ -87,6 +87,104 @@ pub fn password_reset(lang: Lang, login_id: &str, link: &str, minutes: u32) -> M
     )
 }
 
+/// What a security notice tells the user about their login.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum NoticeAbout<'a> {
+    /// Signed in from a browser that had not signed in as this login before.
+    NewBrowser,
+    PasswordChanged,
+    TwoFactorOff,
+    /// A new API credential, described (`API token “deploy”`).
+    CredentialCreated(&'a str),
+    /// Locked after `attempts` failures in a row, for `minutes`.
+    Locked {
+        attempts: u32,
+        minutes: u32,
+    },
+}
+
+impl NoticeAbout<'_> {
+    /// The outbox's `kind` of the mail.
+    pub fn kind(self) -> &'static str {
+        match self {
+            Self::NewBrowser => "notice_new_browser",
+            Self::PasswordChanged => "notice_password",
+            Self::TwoFactorOff => "notice_two_factor_off",
+            Self::CredentialCreated(_) => "notice_credential",
+            Self::Locked { .. } => "notice_locked",
+        }
+    }
+}
+
+/// The facts a notice gives: which login, when, from where, and who acted when it was not the
+/// user themselves.
+#[derive(Debug, Clone, Copy)]
+pub struct NoticeFacts<'a> {
+    pub login_id: &'a str,
+    pub at: i64,
+    pub address: &'a str,
+    pub user_agent: &'a str,
+    pub by: Option<&'a str>,
+}
+
+/// A security notice: what happened, the facts, and a link to the security page. It carries no
+/// secret: the link is the panel's own address.
+pub fn notice(lang: Lang, about: NoticeAbout<'_>, facts: &NoticeFacts<'_>, link: &str) -> Message {
+    let login = [("login", facts.login_id)];
+    let (subject, intro) = match about {
+        NoticeAbout::NewBrowser => (
+            lang.t("mail.notice.new_browser.subject"),
+            lang.tf("mail.notice.new_browser.intro", &login),
+        ),
+        NoticeAbout::PasswordChanged => (
+            lang.t("mail.notice.password.subject"),
+            lang.tf("mail.notice.password.intro", &login),
+        ),
+        NoticeAbout::TwoFactorOff => (
+            lang.t("mail.notice.two_factor_off.subject"),
+            lang.tf("mail.notice.two_factor_off.intro", &login),
+        ),
+        NoticeAbout::CredentialCreated(what) => (
+            lang.t("mail.notice.credential.subject"),
+            lang.tf(
+                "mail.notice.credential.intro",
+                &[("login", facts.login_id), ("what", what)],
+            ),
+        ),
+        NoticeAbout::Locked { attempts, minutes } => (
+            lang.t("mail.notice.locked.subject"),
+            lang.tf(
+                "mail.notice.locked.intro",
+                &[
+                    ("login", facts.login_id),
+                    ("attempts", &attempts.to_string()),
+                    ("minutes", &minutes.to_string()),
+                ],
+            ),
+        ),
+    };
+    let mut before = vec![
+        intro,
+        lang.tf("mail.notice.when", &[("when", &lang.datetime(facts.at))]),
+    ];
+    if !facts.address.is_empty() {
+        let browser = crate::domain::user_agent::describe_in(facts.user_agent, lang);
+        before.push(lang.tf(
+            "mail.notice.from",
+            &[("address", facts.address), ("browser", &browser)],
+        ));
+    }
+    if let Some(by) = facts.by {
+        before.push(lang.tf("mail.notice.by", &[("actor", by)]));
+    }
+    let check = match about {
+        NoticeAbout::Locked { .. } => "mail.notice.check_locked",
+        _ => "mail.notice.check",
+    };
+    before.push(lang.t(check).to_owned());
+    with_link(lang, subject.to_owned(), &before, link, &[])
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -117,5 +215,61 @@ mod tests {
         assert!(!mail.html.contains("<b>x"), "{}", mail.html);
         assert!(!mail.html.contains("<script>"), "{}", mail.html);
         assert!(mail.html.contains("&lt;b&gt;x&lt;/b&gt;"));
+    }
+
+    fn facts(by: Option<&str>) -> NoticeFacts<'_> {
+        NoticeFacts {
+            login_id: "1234-567-89/ana",
+            at: 1_796_000_000,
+            address: "203.0.113.9",
+            user_agent: "Mozilla/5.0 (X11; Linux x86_64) Firefox/133.0",
+            by,
+        }
+    }
+
+    #[test]
+    fn every_notice_says_what_when_and_from_where_in_both_languages() {
+        let link = "https://panel.example.com/security";
+        let all = [
+            NoticeAbout::NewBrowser,
+            NoticeAbout::PasswordChanged,
+            NoticeAbout::TwoFactorOff,
+            NoticeAbout::CredentialCreated("API token “deploy”"),
+            NoticeAbout::Locked {
+                attempts: 10,
+                minutes: 15,
+            },
+        ];
+        for lang in [Lang::En, Lang::Fr] {
+            let mut subjects = std::collections::HashSet::new();
+            for about in all {
+                let mail = notice(lang, about, &facts(None), link);
+                assert!(subjects.insert(mail.subject.clone()), "{}", mail.subject);
+                assert!(mail.text.contains("1234-567-89/ana"), "{}", mail.text);
+                assert!(mail.text.contains("203.0.113.9"), "{}", mail.text);
+                assert!(mail.text.contains("Firefox"), "{}", mail.text);
+                assert!(mail.text.contains("UTC"), "{}", mail.text);
+                assert!(mail.text.contains(link));
+                assert!(
+                    !mail.text.contains("{"),
+                    "a placeholder is left: {}",
+                    mail.text
+                );
+            }
+            let credential = notice(lang, all[3], &facts(None), link);
+            assert!(credential.text.contains("deploy"));
+            let locked = notice(lang, all[4], &facts(None), link);
+            assert!(locked.text.contains("10") && locked.text.contains("15"));
+        }
+        let by = notice(
+            Lang::En,
+            NoticeAbout::TwoFactorOff,
+            &facts(Some("1234-567-89")),
+            link,
+        );
+        assert!(by.text.contains("By: 1234-567-89"), "{}", by.text);
+        let fr = notice(Lang::Fr, NoticeAbout::TwoFactorOff, &facts(None), link);
+        let en = notice(Lang::En, NoticeAbout::TwoFactorOff, &facts(None), link);
+        assert_ne!(fr.subject, en.subject);
     }
 }

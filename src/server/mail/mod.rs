@@ -4,4 +4,5 @@
 
 pub mod delivery;
 pub mod messages;
+pub mod notices;
 pub mod outbox;

@@ -8,6 +8,8 @@ use crate::error::{AppError, FieldErrors};
 use crate::server::db;
 use crate::server::db::activity_store::audited;
 use crate::server::identity::capabilities::KeyHolder;
+use crate::server::mail::messages::NoticeAbout;
+use crate::server::mail::notices;
 use crate::server::web::state::AppState;
 
 /// The "New API token" form as submitted.
@@ -109,9 +111,16 @@ async fn create_token_as(
         .security_stamp;
     let secret = credential::secret(crate::server::infra::secrets::pick);
     let hash = crate::server::infra::secrets::token_hash(&secret);
+    let event = notices::attach(
+        state,
+        event.clone(),
+        user_id,
+        NoticeAbout::CredentialCreated(&event.target),
+    )
+    .await;
     let id = db::api_token_store::insert(
         &state.db,
-        event,
+        &event,
         &db::api_token_store::NewToken {
             user_id,
             name: &name,

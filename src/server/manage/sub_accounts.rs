@@ -19,6 +19,8 @@ use crate::server::db::activity_store::audited;
 use crate::server::identity::auth_session::AuthSession;
 use crate::server::identity::capabilities::SessionOnly;
 use crate::server::identity::capabilities::{AccountAdmin, MainAccountAdmin};
+use crate::server::mail::messages::NoticeAbout;
+use crate::server::mail::notices;
 use crate::server::web::state::AppState;
 
 pub const NAME_TAKEN: &str = crate::key!("sub.error.name_taken");
@@ -438,13 +440,20 @@ async fn issue_credentials_as(
         Some(_) => AuthIdKind::SubAccount,
         None => AuthIdKind::MainAccount,
     };
+    let event = match db::account_store::holder_of(&state.db, account_pk).await? {
+        Some(holder) => {
+            let about = NoticeAbout::CredentialCreated(&event.target);
+            notices::attach(state, event.clone(), holder, about).await
+        }
+        None => event.clone(),
+    };
     for _ in 0..8 {
         let new_auth_id = credential::auth_id(kind, crate::server::infra::secrets::pick);
         let auth_token = credential::secret(crate::server::infra::secrets::pick);
         let hash = crate::server::infra::secrets::token_hash(&auth_token);
         match db::account_store::issue_credentials(
             &state.db,
-            event,
+            &event,
             account_pk,
             &new_auth_id,
             &hash,

@@ -14,6 +14,8 @@ use crate::server::identity::caller;
 use crate::server::identity::caller::Caller;
 use crate::server::identity::caller::Via;
 use crate::server::identity::capabilities::KeyHolder;
+use crate::server::mail::messages::NoticeAbout;
+use crate::server::mail::notices;
 use crate::server::web::state::AppState;
 
 pub const SECRET_ID_PREFIX: &str = "AKID";
@@ -67,6 +69,8 @@ async fn create_as(state: &AppState, user_id: i64, event: &Event) -> Result<Crea
         .server_key
         .encrypt(secret_key.as_bytes(), &context(&secret_id))?;
     let event = event.about(secret_id.clone());
+    let about = NoticeAbout::CredentialCreated(&secret_id);
+    let event = notices::attach(state, event.clone(), user_id, about).await;
     let id = db::tencent_key_store::insert(
         &state.db,
         &event,

@@ -9,6 +9,8 @@ use crate::error::AppError;
 use crate::server::db;
 use crate::server::db::password_reset_store::RecoveryTarget;
 use crate::server::db::user_store::{UserFilter, UserRow};
+use crate::server::mail::messages::NoticeAbout;
+use crate::server::mail::notices;
 use crate::server::web::state::AppState;
 
 /// The user `login_id` names.
@@ -57,6 +59,7 @@ pub async fn disable_two_factor(state: &AppState, login_id: &str) -> Result<Stri
         Action::TwoFactorDisable,
         id.to_string(),
     );
+    let event = notices::attach(state, event, user.user_id, NoticeAbout::TwoFactorOff).await;
     db::two_factor_store::disable(&state.db, &event, user.user_id, true).await?;
     tracing::info!(login = %id, "two-factor authentication turned off by the operator");
     Ok(id.to_string())
@@ -88,6 +91,7 @@ pub async fn set_password(
         Action::UserPasswordReset,
         id.to_string(),
     );
+    let event = notices::attach(state, event, user.user_id, NoticeAbout::PasswordChanged).await;
     db::user_store::set_password(
         &state.db,
         &event,

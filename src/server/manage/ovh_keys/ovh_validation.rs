@@ -1,6 +1,8 @@
 //! The validation page of a requested consumer key: who asks, and granting it to a user.
 
 use super::*;
+use crate::server::mail::messages::NoticeAbout;
+use crate::server::mail::notices;
 
 /// Who an application belongs to, named on its validation page before anyone grants it.
 #[derive(Debug, Clone)]
@@ -222,9 +224,11 @@ pub(super) async fn grant_key(
         return Err(refused.error());
     }
     let not_before = db::now() - PENDING_TTL_SECONDS;
+    let about = NoticeAbout::CredentialCreated(&event.target);
+    let noticed = notices::attach(state, event.clone(), user_id, about).await;
     let granted = db::ovh_key_store::grant(
         &state.db,
-        event,
+        &noticed,
         key_id,
         user_id,
         &user.security_stamp,

@@ -22,6 +22,8 @@ use crate::server::db::group_store::UpdateGroupError;
 use crate::server::db::user_store::InsertUserError;
 use crate::server::identity::caller::Caller;
 use crate::server::identity::capabilities::Admin;
+use crate::server::mail::messages::NoticeAbout;
+use crate::server::mail::notices;
 use crate::server::web::state::AppState;
 
 /// The most rows "Add several users" takes at once.
@@ -366,7 +368,8 @@ async fn reset_password_as(
     let password = generate_password();
     let hash = state.hasher.hash(password.clone()).await?;
     let account_pk = admin.caller().account_pk();
-    db::user_store::set_password(&state.db, event, account_pk, user.id, &hash, true).await?;
+    let event = notices::attach(state, event.clone(), user.id, NoticeAbout::PasswordChanged).await;
+    db::user_store::set_password(&state.db, &event, account_pk, user.id, &hash, true).await?;
     // A new password from an Administrator also lifts any lock (the reset's event says so):
     // the user can use it at once.
     db::throttle_store::clear_all(&state.db, user.id).await?;
@@ -415,6 +418,7 @@ pub async fn turn_off_two_factor(
     audited(&state.db, &event, async {
         let user = find(state, admin.caller(), login).await?;
         not_self(admin, &user, crate::key!("users.error.self_two_factor"))?;
+        let event = notices::attach(state, event.clone(), user.id, NoticeAbout::TwoFactorOff).await;
         db::two_factor_store::disable(&state.db, &event, user.id, true).await?;
         tracing::info!(
             user_id = user.id,
