@@ -27,6 +27,7 @@ use crate::pages::{
     user_edit_page::{EditUserPage, RemoveUserPage, ResetPasswordPage},
     user_new_page::{BulkUsersPage, NewUserPage},
     users_page::UsersPage,
+    verify_email_page::VerifyEmailPage,
 };
 
 pub fn shell(options: LeptosOptions) -> impl IntoView {
@@ -85,6 +86,7 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/login/code") view=LoginCodePage ssr=SsrMode::Async />
                     <Route path=path!("/login/forgot") view=ForgotPasswordPage ssr=SsrMode::Async />
                     <Route path=path!("/login/reset/:token") view=ChooseNewPasswordPage ssr=SsrMode::Async />
+                    <Route path=path!("/verify-email/:token") view=VerifyEmailPage ssr=SsrMode::Async />
                     <Route path=path!("/signup") view=SignupPage ssr=SsrMode::Async />
                     <Route path=path!("/password") view=ForcedPasswordPage ssr=SsrMode::Async />
                     <Route path=path!("/two-factor-setup") view=ForcedEnrolmentPage ssr=SsrMode::Async />

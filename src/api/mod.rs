@@ -6,6 +6,7 @@
 pub mod activity_fns;
 pub mod api_key_fns;
 pub mod auth_fns;
+pub mod email_fns;
 pub mod mail_fns;
 pub mod ovh_fns;
 pub mod recovery_fns;
@@ -55,6 +56,10 @@ pub const INDEX: &[(&str, Requires)] = &[
     ("login_code", Requires::Anyone),
     ("logout", Requires::Anyone),
     ("check_password", Requires::Anyone),
+    ("email_status", Requires::Caller),
+    ("send_email_verification", Requires::Caller),
+    ("email_verification_link", Requires::Anyone),
+    ("verify_email", Requires::Anyone),
     ("list_mail", Requires::Admin),
     ("recovery_by_mail", Requires::Anyone),
     ("request_password_reset", Requires::Anyone),
@@ -133,6 +138,7 @@ mod tests {
             include_str!("activity_fns.rs"),
             include_str!("api_key_fns.rs"),
             include_str!("auth_fns.rs"),
+            include_str!("email_fns.rs"),
             include_str!("mail_fns.rs"),
             include_str!("ovh_fns.rs"),
             include_str!("recovery_fns.rs"),

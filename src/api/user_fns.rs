@@ -30,6 +30,9 @@ pub struct UserView {
     /// unlock.
     #[serde(default)]
     pub locked_until: Option<i64>,
+    /// The user followed a link mailed to their address.
+    #[serde(default)]
+    pub email_verified: bool,
 }
 
 /// What the list is narrowed and sorted by; every field comes from the page's query string,
@@ -132,6 +135,7 @@ mod convert {
             last_login: row.last_login_at,
             is_me: row.id == caller_id,
             locked_until,
+            email_verified: row.email_verified,
         }
     }
 }

@@ -39,6 +39,8 @@ actions! {
     PasswordChange => "password.change", crate::key!("activity.action.password_change"),
     PasswordResetRequest => "password.reset_request", crate::key!("activity.action.password_reset_request"),
     PasswordReset => "password.reset", crate::key!("activity.action.password_reset"),
+    EmailVerifyRequest => "email.verify_request", crate::key!("activity.action.email_verify_request"),
+    EmailVerify => "email.verify", crate::key!("activity.action.email_verify"),
     TwoFactorEnable => "two_factor.enable", crate::key!("activity.action.two_factor_enable"),
     TwoFactorDisable => "two_factor.disable", crate::key!("activity.action.two_factor_disable"),
     RecoveryCodesRenew => "two_factor.recovery_codes", crate::key!("activity.action.two_factor_recovery_codes"),

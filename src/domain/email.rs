@@ -1,5 +1,5 @@
-//! E-mail addresses, checked for shape only: Steward sends no mail, it records where a person
-//! can be reached.
+//! E-mail addresses, checked for shape only (a link mailed to the address verifies that it is
+//! the user's: `server::identity::email_verification`).
 
 use std::fmt;
 
@@ -84,4 +84,15 @@ mod tests {
         }
         assert!(Email::parse(&format!("{}@a.example", "x".repeat(65))).is_err());
     }
+}
+
+/// What a verification link can still do, as the page it opens shows it.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub enum VerificationLink {
+    /// It would verify this address.
+    Pending { email: String },
+    /// It was used, and the address it verified is still the user's, verified.
+    Verified,
+    /// Used up, expired, unknown, or for an address the user no longer has.
+    Expired,
 }

@@ -20,6 +20,11 @@ pub const ENTRIES: &[(&str, &str)] = &[
         "activity.action.credentials_rotate",
         "Rotated account credentials",
     ),
+    ("activity.action.email_verify", "Verified an e-mail address"),
+    (
+        "activity.action.email_verify_request",
+        "Sent an e-mail verification link",
+    ),
     ("activity.action.group_create", "Added a group"),
     ("activity.action.group_delete", "Deleted a group"),
     ("activity.action.group_update", "Edited a group"),
@@ -271,6 +276,8 @@ pub const ENTRIES: &[(&str, &str)] = &[
     ("common.off", "Off"),
     ("common.on", "On"),
     ("common.save", "Save"),
+    ("email.unverified", "Not verified"),
+    ("email.verified", "Verified"),
     (
         "error.busy",
         "The server is busy. Try again in {seconds} seconds.",
@@ -542,6 +549,23 @@ pub const ENTRIES: &[(&str, &str)] = &[
     ("mail.state.failed", "Given up"),
     ("mail.state.queued", "Waiting to be sent"),
     ("mail.state.sent", "Sent"),
+    (
+        "mail.verify.action",
+        "To confirm that it is yours, open this link:",
+    ),
+    (
+        "mail.verify.expiry",
+        "The link works once, for {hours} hours.",
+    ),
+    (
+        "mail.verify.intro",
+        "This address was given for the Steward login {login}.",
+    ),
+    (
+        "mail.verify.not_you",
+        "If this login is not yours, ignore this message: nothing will change.",
+    ),
+    ("mail.verify.subject", "Confirm your e-mail address"),
     ("nav.activity", "Activity"),
     ("nav.api_keys", "API keys"),
     ("nav.label", "Sections"),
@@ -941,6 +965,20 @@ pub const ENTRIES: &[(&str, &str)] = &[
         "Replaces all your recovery codes; the old ones stop working.",
     ),
     ("security.disable", "Disable two-factor authentication"),
+    ("security.email", "E-mail address"),
+    (
+        "security.email_hint",
+        "Confirm that this address is yours: a link will be sent to it. It is where password links and security notices go.",
+    ),
+    (
+        "security.email_mail_off",
+        "This server sends no mail, so the address cannot be verified here.",
+    ),
+    ("security.email_send", "Send a verification link"),
+    (
+        "security.email_sent",
+        "A verification link is on its way: open it from your mailbox.",
+    ),
     ("security.enable", "Enable two-factor authentication"),
     ("security.end", "End"),
     (
@@ -1300,4 +1338,24 @@ pub const ENTRIES: &[(&str, &str)] = &[
     ("users.status.any", "Any status"),
     ("users.turn_off_two_factor", "Turn off 2FA"),
     ("users.unlock", "Unlock sign-in"),
+    ("verify_email.done", "Your e-mail address is verified."),
+    (
+        "verify_email.expired",
+        "This link has expired or has been used. Ask for a new one from the Security page.",
+    ),
+    (
+        "verify_email.intro",
+        "Confirm that {email} is your address.",
+    ),
+    (
+        "verify_email.not_needed",
+        "Your address is verified already, or this server sends no mail.",
+    ),
+    ("verify_email.submit", "Confirm my address"),
+    ("verify_email.title", "Verify your e-mail address"),
+    ("verify_email.to_panel", "Go to Steward"),
+    (
+        "verify_email.too_many",
+        "Several links were sent in the last hour. Look for them in your mailbox, or try again later.",
+    ),
 ];

@@ -20,6 +20,14 @@ pub const ENTRIES: &[(&str, &str)] = &[
         "activity.action.credentials_rotate",
         "Identifiants du compte renouvelés",
     ),
+    (
+        "activity.action.email_verify",
+        "A vérifié une adresse e-mail",
+    ),
+    (
+        "activity.action.email_verify_request",
+        "A envoyé un lien de vérification d’adresse e-mail",
+    ),
     ("activity.action.group_create", "Groupe ajouté"),
     ("activity.action.group_delete", "Groupe supprimé"),
     ("activity.action.group_update", "Groupe modifié"),
@@ -292,6 +300,8 @@ pub const ENTRIES: &[(&str, &str)] = &[
     ("common.off", "Désactivée"),
     ("common.on", "Activée"),
     ("common.save", "Enregistrer"),
+    ("email.unverified", "Non vérifiée"),
+    ("email.verified", "Vérifiée"),
     (
         "error.busy",
         "Le serveur est occupé. Réessayez dans {seconds} secondes.",
@@ -584,6 +594,23 @@ pub const ENTRIES: &[(&str, &str)] = &[
     ("mail.state.failed", "Abandonné"),
     ("mail.state.queued", "En attente d'envoi"),
     ("mail.state.sent", "Envoyé"),
+    (
+        "mail.verify.action",
+        "Pour confirmer qu’elle est bien la vôtre, ouvrez ce lien :",
+    ),
+    (
+        "mail.verify.expiry",
+        "Le lien sert une seule fois, pendant {hours} heures.",
+    ),
+    (
+        "mail.verify.intro",
+        "Cette adresse a été indiquée pour l’identifiant Steward {login}.",
+    ),
+    (
+        "mail.verify.not_you",
+        "Si cet identifiant n’est pas le vôtre, ignorez ce message : rien ne changera.",
+    ),
+    ("mail.verify.subject", "Confirmez votre adresse e-mail"),
     ("nav.activity", "Activité"),
     ("nav.api_keys", "Clés d’API"),
     ("nav.label", "Rubriques"),
@@ -1019,6 +1046,20 @@ pub const ENTRIES: &[(&str, &str)] = &[
         "Remplace tous vos codes de secours\u{202f}; les anciens cessent de fonctionner.",
     ),
     ("security.disable", "Désactiver la double authentification"),
+    ("security.email", "Adresse e-mail"),
+    (
+        "security.email_hint",
+        "Confirmez que cette adresse est la vôtre : un lien vous y sera envoyé. C’est là que partent les liens de mot de passe et les alertes de sécurité.",
+    ),
+    (
+        "security.email_mail_off",
+        "Ce serveur n’envoie pas de courrier : l’adresse ne peut donc pas être vérifiée ici.",
+    ),
+    ("security.email_send", "Envoyer un lien de vérification"),
+    (
+        "security.email_sent",
+        "Un lien de vérification est en route : ouvrez-le depuis votre messagerie.",
+    ),
     ("security.enable", "Activer la double authentification"),
     ("security.end", "Fermer"),
     (
@@ -1420,4 +1461,24 @@ pub const ENTRIES: &[(&str, &str)] = &[
     ("users.status.any", "Tous les statuts"),
     ("users.turn_off_two_factor", "Désactiver la 2FA"),
     ("users.unlock", "Débloquer la connexion"),
+    ("verify_email.done", "Votre adresse e-mail est vérifiée."),
+    (
+        "verify_email.expired",
+        "Ce lien a expiré ou a déjà servi. Demandez-en un nouveau depuis la page Sécurité.",
+    ),
+    (
+        "verify_email.intro",
+        "Confirmez que {email} est bien votre adresse.",
+    ),
+    (
+        "verify_email.not_needed",
+        "Votre adresse est déjà vérifiée, ou ce serveur n’envoie pas de courrier.",
+    ),
+    ("verify_email.submit", "Confirmer mon adresse"),
+    ("verify_email.title", "Vérifier votre adresse e-mail"),
+    ("verify_email.to_panel", "Aller sur Steward"),
+    (
+        "verify_email.too_many",
+        "Plusieurs liens ont été envoyés dans l’heure. Cherchez-les dans votre messagerie, ou réessayez plus tard.",
+    ),
 ];

@@ -19,3 +19,4 @@ pub mod tencent_keys_section;
 pub mod user_edit_page;
 pub mod user_new_page;
 pub mod users_page;
+pub mod verify_email_page;

@@ -2,7 +2,9 @@
 
 use leptos::prelude::*;
 use leptos_meta::Title;
+use leptos_router::hooks::use_query_map;
 
+use crate::api::email_fns::{SendEmailVerification, email_status};
 use crate::api::security_fns::{EndOtherSessions, EndSession, SessionView, list_sessions};
 use crate::components::app_shell::WithCurrentUser;
 use crate::components::async_content::AsyncContent;
@@ -26,7 +28,53 @@ pub fn SecurityPage() -> impl IntoView {
                 <ChangePasswordForm context=format!("{} {}", me.login_id, me.email) />
             </WithCurrentUser>
         </Card>
+        <EmailSection />
         <SessionsSection />
+    }
+}
+
+/// The caller's e-mail address, whether it is verified, and "Send a verification link".
+#[component]
+fn EmailSection() -> impl IntoView {
+    let send = ServerAction::<SendEmailVerification>::new();
+    let status = Resource::new(move || send.version().get(), |_| email_status());
+    let errors = FormErrors::from_action(send);
+    // Tracked: after a hydrated request the page stays and only its query changes.
+    let query = use_query_map();
+    let sent = move || query.with(|q| q.get("verification").as_deref() == Some("sent"));
+    let lang = use_lang();
+    view! {
+        <Card heading_id="email-heading" title=lang.t("security.email")>
+            {move || sent().then(|| view! {
+                <p class="notice" role="status">{lang.t("security.email_sent")}</p>
+            })}
+            <AsyncContent resource=status let:view>
+                <p>
+                    <span class="mono">{view.email.clone()}</span>
+                    " "
+                    {if view.verified {
+                        view! { <span class="status status-ok">{lang.t("email.verified")}</span> }
+                    } else {
+                        view! { <span class="status status-unverified">{lang.t("email.unverified")}</span> }
+                    }}
+                </p>
+                {match (view.verified, view.by_mail) {
+                    (true, _) => ().into_any(),
+                    (false, true) => view! {
+                        <p class="hint">{lang.t("security.email_hint")}</p>
+                        <ActionForm action=send>
+                            <FormAlert message=errors.any() />
+                            <button type="submit" class="secondary">{lang.t("security.email_send")}</button>
+                        </ActionForm>
+                    }
+                    .into_any(),
+                    (false, false) => view! {
+                        <p class="hint">{lang.t("security.email_mail_off")}</p>
+                    }
+                    .into_any(),
+                }}
+            </AsyncContent>
+        </Card>
     }
 }
 

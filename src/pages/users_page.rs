@@ -323,7 +323,15 @@ fn UserRow(user: UserView, manage: bool, actions: RowActions, lang: Lang) -> imp
     view! {
         <tr>
             <td class="mono">{user.login_id.clone()}</td>
-            <td>{user.email.clone()}</td>
+            <td>
+                {user.email.clone()}
+                " "
+                {if user.email_verified {
+                    view! { <span class="status status-ok">{lang.t("email.verified")}</span> }
+                } else {
+                    view! { <span class="status status-unverified">{lang.t("email.unverified")}</span> }
+                }}
+            </td>
             <td>{format!("{} ({})", user.group, role_text(lang, &user.role))}</td>
             <td>
                 <span class=format!("status status-{}", user.status.to_lowercase())>{status_text}</span>

@@ -162,6 +162,23 @@ async fn every_server_function_authorizes_every_kind_of_caller() {
             }),
         ),
         ("list_mail", admin_creates, Box::new(|_| vec![])),
+        ("email_status", reader, Box::new(|_| vec![])),
+        (
+            // Mail is off here: nothing to send, said plainly to anyone signed in.
+            "send_email_verification",
+            signed_in_invalid,
+            Box::new(|_| vec![]),
+        ),
+        (
+            "email_verification_link",
+            |_| Expect::Ok,
+            Box::new(|_| form(&[("token", "not-a-token")])),
+        ),
+        (
+            "verify_email",
+            |_| Expect::Invalid,
+            Box::new(|_| form(&[("token", "not-a-token")])),
+        ),
         (
             "check_password",
             |_| Expect::Ok,

@@ -8,6 +8,7 @@ mod api_keys;
 mod authz;
 mod cli;
 mod compat;
+mod email_verification;
 mod health;
 mod i18n;
 mod isolation;

@@ -48,7 +48,8 @@ pub(super) fn user_json(row: &db::user_store::MemberRow, caller: &Caller) -> Val
     let role = member_role(row);
     json!({
         "id": row.id,
-        "activated": true,
+        // Gcore activates a user when they confirm their address.
+        "activated": row.email_verified,
         "auth_types": ["password"],
         "client": caller.account_pk(),
         "client_and_roles": [{

@@ -232,7 +232,7 @@ fn sub_account_json(
         "auth_id": auth_id,
         "auth_token": token.unwrap_or("<redacted>"),
         "api_id": row.code,
-        "email_verified": false,
+        "email_verified": row.email_verified,
         "enabled": row.enabled,
         "is_active": row.enabled,
         "kyc_mode": row.kyc_mode,

@@ -5,6 +5,7 @@
 pub mod account_store;
 pub mod activity_store;
 pub mod api_token_store;
+pub mod email_verification_store;
 pub mod group_store;
 pub mod language_store;
 pub mod mail_store;

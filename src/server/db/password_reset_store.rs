@@ -62,18 +62,20 @@ pub async fn recovery_target_by_id(
     })
 }
 
-/// Records a new link's token hash inside the caller's transaction.
+/// Records a new link's token hash inside the caller's transaction, with the address it is
+/// mailed to (`None` for a link handed over another way).
 #[macro_export]
 macro_rules! insert_password_reset_in_tx {
-    ($conn:expr, $token_hash:expr, $user_id:expr, $expires_at:expr) => {
+    ($conn:expr, $token_hash:expr, $user_id:expr, $expires_at:expr, $email:expr) => {
         sqlx::query(
-            "INSERT INTO password_resets (token_hash, user_id, created_at, expires_at)
-             VALUES ($1, $2, $3, $4)",
+            "INSERT INTO password_resets (token_hash, user_id, created_at, expires_at, email)
+             VALUES ($1, $2, $3, $4, $5)",
         )
         .bind($token_hash)
         .bind($user_id)
         .bind($crate::server::db::now())
         .bind($expires_at)
+        .bind($email)
         .execute(&mut *$conn)
         .await
         .map(|_| ())
@@ -137,6 +139,27 @@ macro_rules! use_password_reset_in_tx {
     };
 }
 
+/// Marks the address a usable link `token_hash` of `user_id` was mailed to as verified, if it
+/// is still the user's, inside the caller's transaction (which must then use the link up).
+#[macro_export]
+macro_rules! verify_mailed_address_in_tx {
+    ($conn:expr, $token_hash:expr, $user_id:expr) => {{
+        let at = $crate::server::db::now();
+        sqlx::query(
+            "UPDATE users SET email_verified_at = COALESCE(email_verified_at, $3)
+             WHERE id = $2 AND email = (SELECT r.email FROM password_resets r
+                                        WHERE r.token_hash = $1 AND r.user_id = $2
+                                          AND r.used_at IS NULL AND r.expires_at > $3)",
+        )
+        .bind($token_hash)
+        .bind($user_id)
+        .bind(at)
+        .execute(&mut *$conn)
+        .await
+        .map(|_| ())
+    }};
+}
+
 /// Sends a link: records its token hash and queues its mail, with `event`, in one transaction.
 pub async fn issue_by_mail(
     db: &Db,
@@ -148,7 +171,13 @@ pub async fn issue_by_mail(
 ) -> Result<(), sqlx::Error> {
     crate::audited_tx!(db, event, |conn| {
         async {
-            crate::insert_password_reset_in_tx!(conn, token_hash, user_id, expires_at)?;
+            crate::insert_password_reset_in_tx!(
+                conn,
+                token_hash,
+                user_id,
+                expires_at,
+                Some(mail.recipient)
+            )?;
             crate::queue_mail_in_tx!(conn, mail)
         }
         .await
@@ -164,13 +193,13 @@ pub async fn issue(
     expires_at: i64,
 ) -> Result<(), sqlx::Error> {
     crate::audited_tx!(db, event, |conn| {
-        crate::insert_password_reset_in_tx!(conn, token_hash, user_id, expires_at)
+        crate::insert_password_reset_in_tx!(conn, token_hash, user_id, expires_at, None::<&str>)
     })
 }
 
 /// Uses the link up and sets the new password in one transaction: every other link of the user
-/// is used up too, every session ends (a new security stamp), the login is unlocked, and
-/// `event` is recorded. `false` when the link was no longer usable (nothing changed).
+/// is used up too, every session ends (a new security stamp), the login is unlocked, the
+/// address the link was mailed to is verified (if still the user's), and `event` is recorded. `false` when the link was no longer usable (nothing changed).
 pub async fn reset_password(
     db: &Db,
     event: &crate::domain::event::Event,
@@ -181,6 +210,8 @@ pub async fn reset_password(
     let stamp = crate::server::infra::secrets::security_stamp();
     crate::audited_tx!(db, event, |conn| {
         async {
+            // Before the link is used up: the link's mailbox answered, so its address is theirs.
+            crate::verify_mailed_address_in_tx!(conn, token_hash, user_id)?;
             if !crate::use_password_reset_in_tx!(conn, token_hash, user_id)? {
                 return Ok(false);
             }

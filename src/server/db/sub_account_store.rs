@@ -30,6 +30,8 @@ pub struct SubAccountRow {
     /// Delegated users (the holder not counted).
     pub users: i64,
     pub holder_user_id: i64,
+    /// The holder verified an address, and it is still the contact address.
+    pub email_verified: bool,
 }
 
 const SELECT: &str = "SELECT a.id, a.code, a.company AS name, a.description, a.contact_email, a.phone,
@@ -37,7 +39,11 @@ const SELECT: &str = "SELECT a.id, a.code, a.company AS name, a.description, a.c
                              a.business_type, a.enabled, a.auth_id, a.credentials_at, a.created_at,
                              a.updated_at,
                              a.user_count AS users,
-                             (SELECT u.id FROM users u WHERE u.account_id = a.id AND u.is_holder) AS holder_user_id
+                             (SELECT u.id FROM users u WHERE u.account_id = a.id AND u.is_holder) AS holder_user_id,
+                             EXISTS (SELECT 1 FROM users u
+                                     WHERE u.account_id = a.id AND u.is_holder
+                                       AND u.email = a.contact_email
+                                       AND u.email_verified_at IS NOT NULL) AS email_verified
                       FROM accounts a";
 
 /// One page of `parent`'s sub-accounts, newest first, and how many match in all. `search` is

@@ -140,6 +140,8 @@ pub struct UserRow {
     /// when the last one was: whether the user is locked out.
     pub failures: i64,
     pub last_failure_at: i64,
+    /// The user followed a link mailed to their current address.
+    pub email_verified: bool,
 }
 
 const SELECT_USER: &str =
@@ -147,7 +149,8 @@ const SELECT_USER: &str =
                                   u.disabled, u.password_change_required, u.totp_enabled,
                                   u.created_at, u.updated_at, u.password_updated_at, u.last_login_at,
                                   COALESCE(f.failures, 0) AS failures,
-                                  COALESCE(f.last_failure_at, 0) AS last_failure_at
+                                  COALESCE(f.last_failure_at, 0) AS last_failure_at,
+                                  (u.email_verified_at IS NOT NULL) AS email_verified
                            FROM users u JOIN user_groups g ON g.id = u.group_id
                            LEFT JOIN login_failures f ON f.user_id = u.id AND f.bucket = ''";
 
@@ -345,7 +348,9 @@ pub async fn update_profile(
     group_id: i64,
     description: &str,
 ) -> Result<bool, sqlx::Error> {
+    // A new address is not verified yet.
     const SQL: &str = "UPDATE users SET email = $3, description = $5, updated_at = $6,
+                              email_verified_at = CASE WHEN email = $3 THEN email_verified_at ELSE NULL END,
                               security_stamp = CASE WHEN group_id = $4 THEN security_stamp ELSE $7 END,
                               group_id = $4
                        WHERE id = $2 AND account_id = $1 AND NOT is_holder
@@ -462,11 +467,13 @@ pub struct MemberRow {
     pub disabled: bool,
     pub totp_enabled: bool,
     pub created_at: i64,
+    pub email_verified: bool,
 }
 
 const SELECT_MEMBER: &str =
     "SELECT u.id, u.is_holder, u.login, u.email, u.description, g.role, u.disabled,
-                                    u.totp_enabled, u.created_at
+                                    u.totp_enabled, u.created_at,
+                                    (u.email_verified_at IS NOT NULL) AS email_verified
                              FROM users u JOIN user_groups g ON g.id = u.group_id";
 
 /// One page of the account's users (holder first, then by creation), and how many there are.

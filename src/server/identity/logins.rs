@@ -74,6 +74,7 @@ pub async fn create_account(
         match db::account_store::create(&state.db, &Event::sign_up(via), &new).await {
             Ok(db::account_store::CreatedIds { holder_user_id, .. }) => {
                 tracing::info!(account = %account_id, "account created");
+                super::email_verification::send_after_change(state, holder_user_id, None).await;
                 return Ok(CreatedAccount {
                     account_id,
                     holder_user_id,

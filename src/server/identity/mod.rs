@@ -7,6 +7,7 @@ pub mod auth_session;
 pub mod caller;
 pub mod capabilities;
 pub mod current;
+pub mod email_verification;
 pub mod events;
 pub mod language_choice;
 pub mod logins;

@@ -87,6 +87,24 @@ pub fn password_reset(lang: Lang, login_id: &str, link: &str, minutes: u32) -> M
     )
 }
 
+/// The link that verifies an address given for `login_id`, valid `hours`.
+pub fn email_verification(lang: Lang, login_id: &str, link: &str, hours: i64) -> Message {
+    let hours = hours.to_string();
+    with_link(
+        lang,
+        lang.t("mail.verify.subject").to_owned(),
+        &[
+            lang.tf("mail.verify.intro", &[("login", login_id)]),
+            lang.t("mail.verify.action").to_owned(),
+        ],
+        link,
+        &[
+            lang.tf("mail.verify.expiry", &[("hours", &hours)]),
+            lang.t("mail.verify.not_you").to_owned(),
+        ],
+    )
+}
+
 /// What a security notice tells the user about their login.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum NoticeAbout<'a> {

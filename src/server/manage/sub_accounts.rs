@@ -193,6 +193,12 @@ async fn create_as(
         match db::account_store::create(&state.db, event, &new).await {
             Ok(ids) => {
                 tracing::info!(parent, sub_account = %account_id, "sub-account created");
+                crate::server::identity::email_verification::send_after_change(
+                    state,
+                    ids.holder_user_id,
+                    Some(event),
+                )
+                .await;
                 return Ok(Created {
                     id: ids.account_pk,
                     account_id,

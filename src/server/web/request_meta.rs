@@ -77,7 +77,7 @@ pub async fn request_id(State(state): State<AppState>, request: Request, next: N
         "request",
         id = %id,
         method = %request.method(),
-        path = %request.uri().path()
+        path = %loggable_path(request.uri().path())
     );
     let mut response = crate::server::infra::request_scope::scope(meta, next.run(request))
         .instrument(span)
@@ -86,4 +86,28 @@ pub async fn request_id(State(state): State<AppState>, request: Request, next: N
         response.headers_mut().insert("x-request-id", value);
     }
     response
+}
+
+/// Pages whose last segment is a single-use link's token: the log names the page, never the
+/// token (SECURITY.md: secrets never reach a log).
+const LINK_PAGES: [&str; 2] = ["/login/reset/", "/verify-email/"];
+
+/// `path` as the log shows it: a link's token is cut off.
+fn loggable_path(path: &str) -> std::borrow::Cow<'_, str> {
+    match LINK_PAGES.iter().find(|page| path.starts_with(**page)) {
+        Some(page) => format!("{page}…").into(),
+        None => path.into(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::loggable_path;
+
+    #[test]
+    fn a_link_token_in_the_path_is_not_logged() {
+        assert_eq!(loggable_path("/login/reset/abc123"), "/login/reset/…");
+        assert_eq!(loggable_path("/verify-email/abc123"), "/verify-email/…");
+        assert_eq!(loggable_path("/users/ana/edit"), "/users/ana/edit");
+    }
 }

@@ -22,6 +22,7 @@ use crate::server::db::group_store::UpdateGroupError;
 use crate::server::db::user_store::InsertUserError;
 use crate::server::identity::caller::Caller;
 use crate::server::identity::capabilities::Admin;
+use crate::server::identity::email_verification;
 use crate::server::mail::messages::NoticeAbout;
 use crate::server::mail::notices;
 use crate::server::web::state::AppState;
@@ -45,6 +46,7 @@ pub struct NewUserInput<'a> {
 }
 
 pub struct CreatedUser {
+    pub id: i64,
     pub login: String,
     /// Present when Steward generated the password.
     pub generated_password: Option<String>,
@@ -67,12 +69,14 @@ pub async fn create_user(
     input: NewUserInput<'_>,
 ) -> Result<CreatedUser, AppError> {
     let event = Event::by(admin.caller(), Action::UserCreate, input.login.trim());
-    audited(
+    let created = audited(
         &state.db,
         &event,
         create_user_as(state, admin, input, &event),
     )
-    .await
+    .await?;
+    email_verification::send_after_change(state, created.id, Some(&event)).await;
+    Ok(created)
 }
 
 async fn create_user_as(
@@ -124,7 +128,8 @@ async fn create_user_as(
         password_change_required: input.require_change || generated,
     };
     match db::user_store::insert(&state.db, event, caller.account_pk(), &new).await {
-        Ok(_) => Ok(CreatedUser {
+        Ok(id) => Ok(CreatedUser {
+            id,
             login: login.as_str().to_owned(),
             generated_password: generated.then_some(password),
         }),
@@ -261,7 +266,10 @@ pub async fn update_user(
 ) -> Result<(), AppError> {
     let event = Event::by(admin.caller(), Action::UserUpdate, login);
     let work = update_user_as(state, admin, login, email, group, description, &event);
-    audited(&state.db, &event, work).await
+    if let Some(user_id) = audited(&state.db, &event, work).await? {
+        email_verification::send_after_change(state, user_id, Some(&event)).await;
+    }
+    Ok(())
 }
 
 async fn update_user_as(
@@ -272,7 +280,7 @@ async fn update_user_as(
     group: &str,
     description: &str,
     event: &Event,
-) -> Result<(), AppError> {
+) -> Result<Option<i64>, AppError> {
     let caller = admin.caller();
     let user = find(state, caller, login).await?;
     let mut problems = FieldErrors::default();
@@ -300,11 +308,11 @@ async fn update_user_as(
         description.as_str(),
     )
     .await?;
-    if done {
-        Ok(())
-    } else {
-        Err(AppError::NotFound)
+    if !done {
+        return Err(AppError::NotFound);
     }
+    // A new address is unverified: its user gets a link.
+    Ok((user.email != email.as_str()).then_some(user.id))
 }
 
 async fn group_id_of(
