@@ -7,6 +7,7 @@ pub mod activity_fns;
 pub mod api_key_fns;
 pub mod auth_fns;
 pub mod email_fns;
+pub mod invitation_fns;
 pub mod mail_fns;
 pub mod ovh_fns;
 pub mod recovery_fns;
@@ -60,6 +61,9 @@ pub const INDEX: &[(&str, Requires)] = &[
     ("send_email_verification", Requires::Caller),
     ("email_verification_link", Requires::Anyone),
     ("verify_email", Requires::Anyone),
+    ("resend_invitation", Requires::Admin),
+    ("revoke_invitation", Requires::Admin),
+    ("send_sign_in_details", Requires::Admin),
     ("list_mail", Requires::Admin),
     ("recovery_by_mail", Requires::Anyone),
     ("request_password_reset", Requires::Anyone),
@@ -139,6 +143,7 @@ mod tests {
             include_str!("api_key_fns.rs"),
             include_str!("auth_fns.rs"),
             include_str!("email_fns.rs"),
+            include_str!("invitation_fns.rs"),
             include_str!("mail_fns.rs"),
             include_str!("ovh_fns.rs"),
             include_str!("recovery_fns.rs"),

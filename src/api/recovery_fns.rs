@@ -1,6 +1,7 @@
 //! "Forgot your password?": asking for a link by mail, and choosing a new password with it.
 
 use leptos::prelude::*;
+use serde::{Deserialize, Serialize};
 
 use crate::error::AppError;
 
@@ -22,11 +23,23 @@ pub async fn request_password_reset(login_id: String) -> Result<(), AppError> {
     Ok(())
 }
 
-/// Whether the link with `token` can still be used.
+/// A password link that can still be used, as its page shows it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PasswordLink {
+    /// An invitation: the user has no password yet.
+    pub invitation: bool,
+    pub login_id: String,
+}
+
+/// What the link with `token` is, while it can be used (`None` once it cannot).
 #[server(endpoint = "password_reset_link")]
-pub async fn password_reset_link(token: String) -> Result<bool, AppError> {
+pub async fn password_reset_link(token: String) -> Result<Option<PasswordLink>, AppError> {
     let state = crate::server::web::state::state()?;
-    crate::server::identity::recovery::link_is_usable(&state, &token).await
+    let info = crate::server::identity::recovery::link_info(&state, &token).await?;
+    Ok(info.map(|info| PasswordLink {
+        invitation: info.invitation,
+        login_id: info.login_id,
+    }))
 }
 
 /// Sets the new password chosen with the link `token`, then sends to the login page.

@@ -33,6 +33,11 @@ pub struct UserView {
     /// The user followed a link mailed to their address.
     #[serde(default)]
     pub email_verified: bool,
+    /// Invited, and yet to choose a password; the invitation's link may have expired.
+    #[serde(default)]
+    pub invited: bool,
+    #[serde(default)]
+    pub invitation_expired: bool,
 }
 
 /// What the list is narrowed and sorted by; every field comes from the page's query string,
@@ -136,6 +141,8 @@ mod convert {
             is_me: row.id == caller_id,
             locked_until,
             email_verified: row.email_verified,
+            invited: row.invited,
+            invitation_expired: row.invited && row.invitation_expires_at.is_none_or(|at| at <= now),
         }
     }
 }
@@ -175,7 +182,11 @@ pub async fn list_users(#[server(default)] query: UserQuery) -> Result<UserPage,
     let filter = UserFilter {
         search: (!search.is_empty()).then_some(search),
         group_id,
-        status: UserStatus::parse(&query.status).map(UserStatus::code),
+        status: if query.status == "INVITED" {
+            Some("INVITED")
+        } else {
+            UserStatus::parse(&query.status).map(UserStatus::code)
+        },
         sort,
         descending: query.dir == "desc",
         limit: i64::from(per_page),
@@ -253,6 +264,7 @@ pub async fn create_user(
     description: String,
     password: String,
     #[server(default)] require_change: Option<String>,
+    #[server(default)] invite: Option<String>,
 ) -> Result<(), AppError> {
     use crate::api::reveal_fns::{Credential, Revealed};
     use crate::server::manage::users;
@@ -266,6 +278,7 @@ pub async fn create_user(
         description: &description,
         password,
         require_change: require_change.is_some(),
+        invite: invite.is_some(),
     };
     let created = users::create_user(&state, admin, input).await?;
     match created.generated_password {
@@ -280,6 +293,10 @@ pub async fn create_user(
             let id = crate::server::manage::reveals::stash(&state, &caller, &payload).await?;
             leptos_axum::redirect(&format!("/reveal/{id}"));
         }
+        None if invite.is_some() => leptos_axum::redirect(&format!(
+            "/users?invited={}",
+            crate::domain::navigation::encode_query_value(&created.login)
+        )),
         None => leptos_axum::redirect(&format!(
             "/users?added={}",
             crate::domain::navigation::encode_query_value(&created.login)
@@ -301,9 +318,13 @@ pub struct BulkRowInput {
     pub description: String,
 }
 
-/// Adds up to ten users with generated passwords; the outcome of every row is shown once.
+/// Adds up to ten users with generated passwords, or invites them (`invite` ticked); the
+/// outcome of every row is shown once.
 #[server(endpoint = "create_users")]
-pub async fn create_users(rows: Vec<BulkRowInput>) -> Result<(), AppError> {
+pub async fn create_users(
+    rows: Vec<BulkRowInput>,
+    #[server(default)] invite: Option<String>,
+) -> Result<(), AppError> {
     use crate::api::reveal_fns::{Credential, Refused, Revealed};
     use crate::server::manage::users;
     use crate::server::manage::users::BulkOutcome;
@@ -319,7 +340,7 @@ pub async fn create_users(rows: Vec<BulkRowInput>) -> Result<(), AppError> {
             description: &r.description,
         })
         .collect();
-    let outcomes = users::create_users(&state, admin, &input).await?;
+    let outcomes = users::create_users(&state, admin, &input, invite.is_some()).await?;
     let (mut created, mut refused) = (Vec::new(), Vec::new());
     for outcome in outcomes {
         match outcome {

@@ -116,8 +116,21 @@ pub const ENTRIES: &[(&str, &str)] = &[
     ("activity.action.user_disable", "Utilisateur désactivé"),
     ("activity.action.user_enable", "Utilisateur activé"),
     (
+        "activity.action.user_invitation_accept",
+        "A accepté une invitation",
+    ),
+    (
+        "activity.action.user_invitation_revoke",
+        "A retiré une invitation",
+    ),
+    ("activity.action.user_invite", "A invité un utilisateur"),
+    (
         "activity.action.user_password_reset",
         "Mot de passe réinitialisé",
+    ),
+    (
+        "activity.action.user_sign_in_details",
+        "A envoyé des informations de connexion",
     ),
     (
         "activity.action.user_unlock",
@@ -512,6 +525,42 @@ pub const ENTRIES: &[(&str, &str)] = &[
     ("login.no_account", "Pas encore de compte\u{202f}?"),
     ("login.submit", "Se connecter"),
     ("login.title", "Connexion"),
+    (
+        "mail.details.action",
+        "Choisissez votre mot de passe avec ce lien :",
+    ),
+    (
+        "mail.details.intro",
+        "Vous vous connectez à Steward sur {panel} avec l’identifiant {login}.",
+    ),
+    (
+        "mail.details.not_you",
+        "Si vous ne vous y attendiez pas, ignorez ce message.",
+    ),
+    (
+        "mail.details.subject",
+        "Vos informations de connexion à Steward",
+    ),
+    (
+        "mail.invite.action",
+        "Pour choisir votre mot de passe, ouvrez ce lien :",
+    ),
+    (
+        "mail.invite.expiry",
+        "Le lien sert une seule fois, pendant {days} jours.",
+    ),
+    (
+        "mail.invite.intro",
+        "Un administrateur de {company} vous a ajouté sur Steward. Votre identifiant est {login}.",
+    ),
+    (
+        "mail.invite.not_you",
+        "Si vous ne vous y attendiez pas, ignorez ce message : sans mot de passe, l’identifiant ne peut pas servir.",
+    ),
+    (
+        "mail.invite.subject",
+        "Vous êtes invité chez {company} sur Steward",
+    ),
     ("mail.list.attempts", "{n} tentatives"),
     ("mail.list.heading", "Courrier sortant"),
     ("mail.list.none", "Aucun e-mail pour l'instant."),
@@ -936,6 +985,11 @@ pub const ENTRIES: &[(&str, &str)] = &[
         "recovery.choose.intro",
         "Choisissez le nouveau mot de passe de votre identifiant. Toutes ses sessions ouvertes prendront fin ; la double authentification sera toujours demandée à la connexion.",
     ),
+    (
+        "recovery.choose.invitation",
+        "Vous êtes invité : choisissez le mot de passe avec lequel vous vous connecterez.",
+    ),
+    ("recovery.choose.login_id", "Votre identifiant :"),
     ("recovery.choose.submit", "Enregistrer le mot de passe"),
     ("recovery.choose.title", "Choisir un nouveau mot de passe"),
     (
@@ -980,6 +1034,18 @@ pub const ENTRIES: &[(&str, &str)] = &[
         "reveal.credentials_copy",
         "Copiez le jeton maintenant et conservez-le en lieu sûr\u{a0}: il ne sera plus affiché. S’il est perdu, renouvelez les identifiants pour en obtenir un nouveau.",
     ),
+    (
+        "reveal.details.heading",
+        "Envoyer les informations de connexion",
+    ),
+    (
+        "reveal.details.hint",
+        "Envoie l’identifiant, l’adresse du panneau et un lien pour choisir un mot de passe (jamais le mot de passe affiché ici) à l’adresse que vous saisissez.",
+    ),
+    ("reveal.details.send", "Envoyer"),
+    ("reveal.details.sent", "Informations de connexion envoyées."),
+    ("reveal.details.to", "Envoyer à"),
+    ("reveal.details.user", "Utilisateur"),
     ("reveal.download", "Télécharger"),
     ("reveal.download_csv", "Télécharger le CSV"),
     ("reveal.download_json", "Télécharger en JSON"),
@@ -989,6 +1055,7 @@ pub const ENTRIES: &[(&str, &str)] = &[
         "reveal.gone_text",
         "Les mots de passe générés, les codes de secours, les identifiants d’API et les jetons ne sont affichés qu’une fois. Si un mot de passe est perdu, réinitialisez-le depuis la gestion des utilisateurs\u{202f}; pour les codes de secours, générez-en de nouveaux sur la page Sécurité\u{202f}; pour les identifiants et les jetons, renouvelez-les ou créez-en de nouveaux.",
     ),
+    ("reveal.invited", "Invitation envoyée"),
     ("reveal.new_credentials", "Nouveaux identifiants"),
     ("reveal.no_id", "sans identifiant"),
     ("reveal.none_created", "Aucun utilisateur n’a été créé."),
@@ -1354,6 +1421,10 @@ pub const ENTRIES: &[(&str, &str)] = &[
         "users.bulk.intro",
         "Remplissez jusqu’à dix lignes\u{202f}; les lignes vides sont ignorées. Chaque utilisateur reçoit un mot de passe généré et doit choisir le sien à sa première connexion. Les mots de passe sont affichés une seule fois, sur la page suivante.",
     ),
+    (
+        "users.bulk.invite",
+        "Envoyer à chaque utilisateur une invitation par e-mail plutôt qu’un mot de passe généré",
+    ),
     ("users.bulk.row", "Ligne"),
     ("users.bulk.submit", "Créer les utilisateurs"),
     ("users.caption", "Utilisateurs de ce compte"),
@@ -1379,7 +1450,15 @@ pub const ENTRIES: &[(&str, &str)] = &[
         "users.error.login_taken",
         "Un utilisateur avec l’identifiant {login} existe déjà.",
     ),
+    (
+        "users.error.mail_off",
+        "Ce serveur n’envoie pas de courrier : choisissez ou générez plutôt un mot de passe.",
+    ),
     ("users.error.no_rows", "Remplissez au moins une ligne."),
+    (
+        "users.error.not_invited",
+        "Cet utilisateur n’a pas d’invitation en attente.",
+    ),
     (
         "users.error.self_disable",
         "Vous ne pouvez pas vous désactiver vous-même.",
@@ -1406,6 +1485,14 @@ pub const ENTRIES: &[(&str, &str)] = &[
     ),
     ("users.filter_label", "Filtrer les utilisateurs"),
     ("users.flash.added", "Utilisateur {login} ajouté."),
+    (
+        "users.flash.details_sent",
+        "Les informations de connexion de {login} sont en route.",
+    ),
+    (
+        "users.flash.invited",
+        "Utilisateur {login} ajouté ; une invitation part vers son adresse.",
+    ),
     ("users.flash.removed", "Utilisateur {login} supprimé."),
     ("users.flash.updated", "Utilisateur {login} modifié."),
     ("users.intro.always_admin", ", est toujours Administrateur."),
@@ -1414,6 +1501,16 @@ pub const ENTRIES: &[(&str, &str)] = &[
         "Les utilisateurs se connectent avec l’identifiant du compte, une barre oblique et leur identifiant, par exemple",
     ),
     ("users.intro.holder", ". Le titulaire du compte,"),
+    ("users.invitation_expired", "Invitation expirée"),
+    ("users.invitation_pending", "Invitation en attente"),
+    (
+        "users.invite",
+        "Envoyer une invitation par e-mail plutôt qu’un mot de passe",
+    ),
+    (
+        "users.invite_hint",
+        "L’utilisateur choisit son mot de passe avec un lien valable 7 jours ; le champ mot de passe est alors ignoré.",
+    ),
     ("users.locked", "Bloqué"),
     (
         "users.locked_hint",
@@ -1451,7 +1548,9 @@ pub const ENTRIES: &[(&str, &str)] = &[
         "users.require_change",
         "Exiger un changement de mot de passe à la prochaine connexion",
     ),
+    ("users.resend_invitation", "Renvoyer l’invitation"),
     ("users.reset_password", "Réinitialiser le mot de passe"),
+    ("users.revoke_invitation", "Retirer l’invitation"),
     ("users.search", "Rechercher"),
     (
         "users.search_placeholder",
@@ -1459,6 +1558,7 @@ pub const ENTRIES: &[(&str, &str)] = &[
     ),
     ("users.see_groups", "Voir les groupes"),
     ("users.status.any", "Tous les statuts"),
+    ("users.status.invited", "Invitation en attente"),
     ("users.turn_off_two_factor", "Désactiver la 2FA"),
     ("users.unlock", "Débloquer la connexion"),
     ("verify_email.done", "Votre adresse e-mail est vérifiée."),

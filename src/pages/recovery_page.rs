@@ -6,7 +6,8 @@ use leptos_router::components::A;
 use leptos_router::hooks::{use_params_map, use_query_map};
 
 use crate::api::recovery_fns::{
-    CompletePasswordReset, RequestPasswordReset, password_reset_link, recovery_by_mail,
+    CompletePasswordReset, PasswordLink, RequestPasswordReset, password_reset_link,
+    recovery_by_mail,
 };
 use crate::components::async_content::AsyncContent;
 use crate::components::form_errors::{FormAlert, FormErrors};
@@ -69,8 +70,8 @@ pub fn ChooseNewPasswordPage() -> impl IntoView {
     view! {
         <StandalonePage title=lang.t("recovery.choose.title") language_switch=true>
             <AsyncContent resource=usable let:usable>
-                {if usable {
-                    view! { <ChooseForm token=token() /> }.into_any()
+                {if let Some(link) = usable {
+                    view! { <ChooseForm token=token() link /> }.into_any()
                 } else {
                     view! {
                         <p class="notice" role="alert">{lang.t("recovery.error.link_expired")}</p>
@@ -84,12 +85,18 @@ pub fn ChooseNewPasswordPage() -> impl IntoView {
 }
 
 #[component]
-fn ChooseForm(token: String) -> impl IntoView {
+fn ChooseForm(token: String, link: PasswordLink) -> impl IntoView {
     let complete = ServerAction::<CompletePasswordReset>::new();
     let errors = FormErrors::from_action(complete);
     let lang = use_lang();
+    let intro = if link.invitation {
+        lang.t("recovery.choose.invitation")
+    } else {
+        lang.t("recovery.choose.intro")
+    };
     view! {
-        <p>{lang.t("recovery.choose.intro")}</p>
+        <p>{intro}</p>
+        <p>{lang.t("recovery.choose.login_id")}" " <strong class="mono" data-testid="link-login-id">{link.login_id}</strong></p>
         <ActionForm action=complete attr:class="form">
             <FormAlert message=errors.form() />
             <input type="hidden" name="token" value=token />

@@ -6,10 +6,15 @@ use leptos_meta::Title;
 use leptos_router::components::A;
 use leptos_router::hooks::use_params_map;
 
+use crate::api::invitation_fns::SendSignInDetails;
+use crate::api::recovery_fns::recovery_by_mail;
 use crate::api::reveal_fns::{AccountCredentials, Credential, Refused, Revealed, take_reveal};
 use crate::components::async_content::AsyncContent;
 use crate::components::card::Card;
 use crate::components::copy_button::CopyButton;
+use crate::components::form_errors::{FormAlert, FormErrors};
+use crate::components::select_field::{Choice, SelectField};
+use crate::components::text_field::TextField;
 use crate::i18n::use_lang;
 use crate::key;
 
@@ -176,8 +181,15 @@ fn Credentials(credentials: Vec<Credential>) -> impl IntoView {
     if credentials.is_empty() {
         return view! { <p class="notice">{lang.t("reveal.none_created")}</p> }.into_any();
     }
+    // Invited users have no password here: their invitation is in their mailbox.
+    let with_password: Vec<String> = credentials
+        .iter()
+        .filter(|c| !c.password.is_empty())
+        .map(|c| c.login_id.clone())
+        .collect();
     let lines: Vec<String> = credentials
         .iter()
+        .filter(|c| !c.password.is_empty())
         .map(|c| format!("{},{}", c.login_id, c.password))
         .collect();
     let csv = format!("login_id,password\n{}\n", lines.join("\n"));
@@ -192,23 +204,31 @@ fn Credentials(credentials: Vec<Credential>) -> impl IntoView {
             view! {
                 <tr>
                     <td class="mono">{c.login_id.clone()}</td>
-                    <td class="mono secret">{c.password.clone()}</td>
+                    {if c.password.is_empty() {
+                        view! { <td>{lang.t("reveal.invited")}</td> }.into_any()
+                    } else {
+                        view! { <td class="mono secret">{c.password.clone()}</td> }.into_any()
+                    }}
                 </tr>
             }
         })
         .collect_view();
+    let any_password = !with_password.is_empty();
     view! {
-        <p class="alert" role="alert">{lang.t("reveal.passwords_copy")}</p>
+        {any_password.then(|| view! { <p class="alert" role="alert">{lang.t("reveal.passwords_copy")}</p> })}
         <div class="table-wrap">
             <table class="credentials">
                 <thead><tr><th scope="col">{lang.t("users.col.login")}</th><th scope="col">{lang.t("field.password")}</th></tr></thead>
                 <tbody>{rows}</tbody>
             </table>
         </div>
-        <p class="actions">
-            <CopyButton value=all label=lang.t("reveal.copy_all") />
-            <a class="button secondary" href=download download="steward-users.csv">{lang.t("reveal.download_csv")}</a>
-        </p>
+        {any_password.then(|| view! {
+            <p class="actions">
+                <CopyButton value=all label=lang.t("reveal.copy_all") />
+                <a class="button secondary" href=download download="steward-users.csv">{lang.t("reveal.download_csv")}</a>
+            </p>
+            <SignInDetails logins=with_password />
+        })}
     }
     .into_any()
 }
@@ -310,5 +330,51 @@ fn ApiTokenReveal(id: i64, name: String, token: String) -> impl IntoView {
             </dl>
             <p class="hint">{lang.t("reveal.send_as")}" " <code>"Authorization: APIKey <token>"</code> "."</p>
         </Card>
+    }
+}
+
+/// "Send sign-in details": mails a user's login ID, the panel's address and a link to choose a
+/// password to an address the Administrator types (on servers that send mail).
+#[component]
+fn SignInDetails(logins: Vec<String>) -> impl IntoView {
+    let send = ServerAction::<SendSignInDetails>::new();
+    let errors = FormErrors::from_action(send);
+    let by_mail = Resource::new(|| (), |_| recovery_by_mail());
+    let lang = use_lang();
+    let sent = move || send.value().with(|v| matches!(v, Some(Ok(()))));
+    let logins = StoredValue::new(logins);
+    let choice = move || {
+        let logins = logins.get_value();
+        if logins.len() == 1 {
+            view! { <input type="hidden" name="login" value=logins[0].clone() /> }.into_any()
+        } else {
+            let choices = logins
+                .iter()
+                .enumerate()
+                .map(|(i, login)| Choice::new(login.clone(), login.clone(), i == 0))
+                .collect();
+            view! { <SelectField id="login" label=lang.t("reveal.details.user") choices /> }
+                .into_any()
+        }
+    };
+    view! {
+        <Suspense fallback=|| ()>
+            {move || Suspend::new(async move {
+                let by_mail = by_mail.await.unwrap_or(false);
+                by_mail.then(|| view! {
+                    <Card heading_id="details-heading" title=lang.t("reveal.details.heading")>
+                        <p class="hint">{lang.t("reveal.details.hint")}</p>
+                        {move || sent().then(|| view! { <p class="notice" role="status">{lang.t("reveal.details.sent")}</p> })}
+                        <ActionForm action=send attr:class="form">
+                            <FormAlert message=errors.form() />
+                            {choice()}
+                            <TextField id="email" label=lang.t("reveal.details.to") input_type="email"
+                                autocomplete="off" required=true error=errors.field("email") />
+                            <button type="submit" class="secondary">{lang.t("reveal.details.send")}</button>
+                        </ActionForm>
+                    </Card>
+                })
+            })}
+        </Suspense>
     }
 }

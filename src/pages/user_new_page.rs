@@ -86,6 +86,12 @@ fn NewUserForm(account_id: String, groups: Vec<GroupView>) -> impl IntoView {
                 <input id="require_change" name="require_change" type="checkbox" value="on" />
                 <label for="require_change">{lang.t("users.require_change")}</label>
             </div>
+            <div class="checkbox">
+                <input id="invite" name="invite" type="checkbox" value="on" aria-describedby="invite-hint" />
+                <label for="invite">{lang.t("users.invite")}</label>
+            </div>
+            <p class="hint" id="invite-hint">{lang.t("users.invite_hint")}</p>
+            {move || errors.field("invite").get().map(|message| view! { <p class="field-error" id="invite-error" aria-live="polite">{message}</p> })}
             <p class="actions">
                 <button type="submit">{lang.t("common.confirm")}</button>
                 <A href="/users">{lang.t("common.cancel")}</A>
@@ -131,6 +137,10 @@ fn BulkForm(groups: Vec<GroupView>) -> impl IntoView {
         <p>{lang.t("users.bulk.intro")}</p>
         <ActionForm action=create attr:class="form wide">
             <FormAlert message=errors.any() />
+            <div class="checkbox">
+                <input id="invite" name="invite" type="checkbox" value="on" />
+                <label for="invite">{lang.t("users.bulk.invite")}</label>
+            </div>
             <div class="table-wrap">
                 <table class="bulk">
                     <thead>

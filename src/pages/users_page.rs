@@ -7,6 +7,7 @@ use leptos_router::components::A;
 use leptos_router::hooks::use_query_map;
 
 use crate::api::auth_fns::Me;
+use crate::api::invitation_fns::{ResendInvitation, RevokeInvitation};
 use crate::api::user_fns::{
     EndUserSessions, GroupView, PER_PAGE, SetUserDisabled, TurnOffUserTwoFactor, UnlockUser,
     UserPage, UserQuery, UserView, list_groups, list_users,
@@ -44,6 +45,8 @@ struct RowActions {
     end_sessions: ServerAction<EndUserSessions>,
     turn_off_two_factor: ServerAction<TurnOffUserTwoFactor>,
     unlock: ServerAction<UnlockUser>,
+    resend_invitation: ServerAction<ResendInvitation>,
+    revoke_invitation: ServerAction<RevokeInvitation>,
 }
 
 impl RowActions {
@@ -53,17 +56,21 @@ impl RowActions {
             end_sessions: ServerAction::new(),
             turn_off_two_factor: ServerAction::new(),
             unlock: ServerAction::new(),
+            resend_invitation: ServerAction::new(),
+            revoke_invitation: ServerAction::new(),
         }
     }
 
     /// Changes each time one of them completes.
-    fn versions(self) -> (usize, usize, usize, usize) {
-        (
+    fn versions(self) -> [usize; 6] {
+        [
             self.set_disabled.version().get(),
             self.end_sessions.version().get(),
             self.turn_off_two_factor.version().get(),
             self.unlock.version().get(),
-        )
+            self.resend_invitation.version().get(),
+            self.revoke_invitation.version().get(),
+        ]
     }
 
     /// The last error of any of them, as one message.
@@ -73,6 +80,8 @@ impl RowActions {
             FormErrors::from_action(self.end_sessions),
             FormErrors::from_action(self.turn_off_two_factor),
             FormErrors::from_action(self.unlock),
+            FormErrors::from_action(self.resend_invitation),
+            FormErrors::from_action(self.revoke_invitation),
         ])
     }
 }
@@ -106,6 +115,8 @@ pub fn UsersPage() -> impl IntoView {
         params.with(|p| {
             [
                 ("added", key!("users.flash.added")),
+                ("invited", key!("users.flash.invited")),
+                ("details_sent", key!("users.flash.details_sent")),
                 ("updated", key!("users.flash.updated")),
                 ("removed", key!("users.flash.removed")),
             ]
@@ -194,6 +205,7 @@ fn Filters(query: UserQuery, groups: Vec<GroupView>) -> impl IntoView {
             "PASSWORD_CHANGE_REQUIRED",
             lang.t("status.password_change_required"),
         ),
+        ("INVITED", lang.t("users.status.invited")),
     ]
     .into_iter()
     .map(|(value, text)| Choice::new(value, text, query.status == value))
@@ -297,6 +309,12 @@ fn UserRow(user: UserView, manage: bool, actions: RowActions, lang: Lang) -> imp
         let turn_off_two_factor = user.totp_enabled.then(|| {
             view! { <MenuAction action=actions.turn_off_two_factor login=login.clone() text=lang.t("users.turn_off_two_factor") /> }
         });
+        let invitation = user.invited.then(|| {
+            view! {
+                <MenuAction action=actions.resend_invitation login=login.clone() text=lang.t("users.resend_invitation") />
+                <MenuAction action=actions.revoke_invitation login=login.clone() text=lang.t("users.revoke_invitation") />
+            }
+        });
         view! {
             <td class="row-menu">
                 <details>
@@ -304,6 +322,7 @@ fn UserRow(user: UserView, manage: bool, actions: RowActions, lang: Lang) -> imp
                     <ul role="list">
                         <li><A href=format!("/users/{login}/edit")>{lang.t("common.edit")}</A></li>
                         {(!user.is_me).then(|| view! {
+                            {invitation}
                             <MenuAction action=actions.set_disabled login=login.clone() text=toggle_text extra=("disabled", toggle_value) />
                             {unlock}
                             <li><A href=format!("/users/{login}/reset-password")>{lang.t("users.reset_password")}</A></li>
@@ -335,6 +354,14 @@ fn UserRow(user: UserView, manage: bool, actions: RowActions, lang: Lang) -> imp
             <td>{format!("{} ({})", user.group, role_text(lang, &user.role))}</td>
             <td>
                 <span class=format!("status status-{}", user.status.to_lowercase())>{status_text}</span>
+                {user.invited.then(|| {
+                    let (class, text) = if user.invitation_expired {
+                        ("status status-locked", lang.t("users.invitation_expired"))
+                    } else {
+                        ("status status-unverified", lang.t("users.invitation_pending"))
+                    };
+                    view! { " " <span class=class>{text}</span> }
+                })}
                 {user.locked_until.map(|until| view! {
                     " "
                     <span class="status status-locked" title=lang.tf("users.locked_hint", &[("time", &lang.datetime(until))])>

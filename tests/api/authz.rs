@@ -75,6 +75,23 @@ fn admin_creates(who: Who) -> Expect {
     }
 }
 
+/// A mail-sending write for Administrators, refused plainly where mail is off (as here).
+fn admin_mail_off(who: Who) -> Expect {
+    match who {
+        Who::Anonymous => Expect::Unauthenticated,
+        Who::NoneRole | Who::UserRole => Expect::Forbidden,
+        _ => Expect::Invalid,
+    }
+}
+
+/// A write on an object of account A that does not apply to it (no pending invitation).
+fn admin_on_target_invalid(who: Who) -> Expect {
+    match admin_on_target(who) {
+        Expect::Ok => Expect::Invalid,
+        other => other,
+    }
+}
+
 /// A request with wrong inputs from any logged-in user.
 fn signed_in_invalid(who: Who) -> Expect {
     if who == Who::Anonymous {
@@ -273,6 +290,21 @@ async fn every_server_function_authorizes_every_kind_of_caller() {
             "end_user_sessions",
             admin_on_target,
             Box::new(|i| form(&[("login", &format!("target{i}"))])),
+        ),
+        (
+            "resend_invitation",
+            admin_mail_off,
+            Box::new(|i| form(&[("login", &format!("target{i}"))])),
+        ),
+        (
+            "revoke_invitation",
+            admin_on_target_invalid,
+            Box::new(|i| form(&[("login", &format!("target{i}"))])),
+        ),
+        (
+            "send_sign_in_details",
+            admin_mail_off,
+            Box::new(|i| form(&[("login", &format!("target{i}")), ("email", "x@example.com")])),
         ),
         (
             "remove_user",

@@ -11,6 +11,7 @@ mod compat;
 mod email_verification;
 mod health;
 mod i18n;
+mod invitations;
 mod isolation;
 mod key_rotation;
 mod login;

@@ -40,11 +40,11 @@ pub(super) fn role_from(body: &RoleBody) -> Result<Role, Refusal> {
     })
 }
 
-pub(super) fn member_role(row: &db::user_store::MemberRow) -> Role {
+pub(super) fn member_role(row: &db::member_store::MemberRow) -> Role {
     Role::of_member(row.is_holder, row.role)
 }
 
-pub(super) fn user_json(row: &db::user_store::MemberRow, caller: &Caller) -> Value {
+pub(super) fn user_json(row: &db::member_store::MemberRow, caller: &Caller) -> Value {
     let role = member_role(row);
     json!({
         "id": row.id,

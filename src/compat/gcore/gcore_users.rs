@@ -41,7 +41,7 @@ pub(super) async fn member(
     state: &AppState,
     caller: &Caller,
     user_id: &str,
-) -> Result<db::user_store::MemberRow, Refusal> {
+) -> Result<db::member_store::MemberRow, Refusal> {
     let not_found = || refuse(StatusCode::NOT_FOUND, "User not found.");
     let id: i64 = user_id.parse().map_err(|_| not_found())?;
     crate::server::manage::directory::member(state, caller, id)
@@ -121,8 +121,9 @@ pub(super) fn login_from_email(email: &str) -> String {
     }
 }
 
-/// `POST /iam/clients/invite_user`: adds a user with a generated password nobody sees and a
-/// required change; an Administrator hands them a password with "Reset password" in the panel.
+/// `POST /iam/clients/invite_user`: adds a user and mails them an invitation to choose their
+/// password. Without mail, the user gets a generated password nobody sees and a required
+/// change; an Administrator hands them a password with "Reset password" in the panel.
 pub(super) async fn invite_user(
     State(state): State<AppState>,
     headers: HeaderMap,
@@ -137,6 +138,7 @@ pub(super) async fn invite_user(
     let role = role_from(&body.user_role)?;
     let email = body.email.unwrap_or_default();
     let base = login_from_email(&email);
+    let invite = state.config.mail.is_some();
     // A taken login gets a numbered one: `jo`, then `jo2`, `jo3`...
     for n in 1..=20 {
         let login = if n == 1 {
@@ -151,6 +153,7 @@ pub(super) async fn invite_user(
             description: body.name.as_deref().unwrap_or_default(),
             password: users::generate_password(),
             require_change: true,
+            invite,
         };
         match users::create_user(&state, admin, input).await {
             Ok(created) => {

@@ -53,6 +53,7 @@ pub(super) async fn create_user(State(state): State<AppState>, req: Signed) -> A
         description: body.description.as_deref().unwrap_or_default(),
         password,
         require_change: false,
+        invite: false,
     };
     match users::create_user(&state, admin, input).await {
         Ok(_) => done(),

@@ -27,6 +27,7 @@ pub(super) async fn add_user(state: &AppState, caller: &Caller, p: &Params) -> A
         description: remark,
         password: password.to_owned(),
         require_change: need_reset,
+        invite: false,
     };
     let created = users::create_user(state, admin, input)
         .await

@@ -9,6 +9,7 @@ pub mod email_verification_store;
 pub mod group_store;
 pub mod language_store;
 pub mod mail_store;
+pub mod member_store;
 pub mod ovh_key_store;
 pub mod password_reset_store;
 pub mod reveal_store;

@@ -63,19 +63,21 @@ pub async fn recovery_target_by_id(
 }
 
 /// Records a new link's token hash inside the caller's transaction, with the address it is
-/// mailed to (`None` for a link handed over another way).
+/// mailed to (`None` for a link handed over another way) and its purpose (`reset`,
+/// `invitation`).
 #[macro_export]
 macro_rules! insert_password_reset_in_tx {
-    ($conn:expr, $token_hash:expr, $user_id:expr, $expires_at:expr, $email:expr) => {
+    ($conn:expr, $token_hash:expr, $user_id:expr, $expires_at:expr, $email:expr, $purpose:expr) => {
         sqlx::query(
-            "INSERT INTO password_resets (token_hash, user_id, created_at, expires_at, email)
-             VALUES ($1, $2, $3, $4, $5)",
+            "INSERT INTO password_resets (token_hash, user_id, created_at, expires_at, email, purpose)
+             VALUES ($1, $2, $3, $4, $5, $6)",
         )
         .bind($token_hash)
         .bind($user_id)
         .bind($crate::server::db::now())
         .bind($expires_at)
         .bind($email)
+        .bind($purpose)
         .execute(&mut *$conn)
         .await
         .map(|_| ())
@@ -95,11 +97,11 @@ pub async fn count_since(db: &Db, user_id: i64, since: i64) -> Result<i64, sqlx:
     })
 }
 
-/// The user a link that is still usable belongs to.
-pub async fn user_of(db: &Db, token_hash: &str) -> Result<Option<i64>, sqlx::Error> {
+/// The user a link that is still usable belongs to, and whether it is an invitation.
+pub async fn user_of(db: &Db, token_hash: &str) -> Result<Option<(i64, bool)>, sqlx::Error> {
     on_db!(db, |pool| {
-        sqlx::query_scalar(
-            "SELECT user_id FROM password_resets
+        sqlx::query_as(
+            "SELECT user_id, (purpose = 'invitation') FROM password_resets
              WHERE token_hash = $1 AND used_at IS NULL AND expires_at > $2",
         )
         .bind(token_hash)
@@ -176,7 +178,8 @@ pub async fn issue_by_mail(
                 token_hash,
                 user_id,
                 expires_at,
-                Some(mail.recipient)
+                Some(mail.recipient),
+                "reset"
             )?;
             crate::queue_mail_in_tx!(conn, mail)
         }
@@ -193,7 +196,14 @@ pub async fn issue(
     expires_at: i64,
 ) -> Result<(), sqlx::Error> {
     crate::audited_tx!(db, event, |conn| {
-        crate::insert_password_reset_in_tx!(conn, token_hash, user_id, expires_at, None::<&str>)
+        crate::insert_password_reset_in_tx!(
+            conn,
+            token_hash,
+            user_id,
+            expires_at,
+            None::<&str>,
+            "reset"
+        )
     })
 }
 
@@ -217,7 +227,8 @@ pub async fn reset_password(
             }
             sqlx::query(
                 "UPDATE users SET password_hash = $2, password_change_required = FALSE,
-                                  password_updated_at = $3, updated_at = $3, security_stamp = $4
+                                  password_updated_at = $3, updated_at = $3, security_stamp = $4,
+                                  invited_at = NULL
                  WHERE id = $1",
             )
             .bind(user_id)
@@ -231,6 +242,90 @@ pub async fn reset_password(
                 .execute(&mut *conn)
                 .await?;
             Ok::<bool, sqlx::Error>(true)
+        }
+        .await
+    })
+}
+
+/// A link an Administrator sends: an invitation, or sign-in details.
+#[derive(Debug, Clone, Copy)]
+pub struct IssuedLink<'a> {
+    pub token_hash: &'a str,
+    pub user_id: i64,
+    pub expires_at: i64,
+    /// `invitation` or `reset`.
+    pub purpose: &'a str,
+    /// The user's invitation is pending from now on.
+    pub invited: bool,
+}
+
+/// Sends `link`: every earlier link of its user is used up, the link is recorded, the user
+/// marked invited when it is an invitation, and its mail queued, with `event`, in one
+/// transaction.
+pub async fn issue_invitation(
+    db: &Db,
+    event: &crate::domain::event::Event,
+    link: &IssuedLink<'_>,
+    mail: &crate::server::db::mail_store::NewMail<'_>,
+) -> Result<(), sqlx::Error> {
+    let IssuedLink {
+        token_hash,
+        user_id,
+        expires_at,
+        purpose,
+        invited,
+    } = *link;
+    crate::audited_tx!(db, event, |conn| {
+        async {
+            let at = now();
+            sqlx::query(
+                "UPDATE password_resets SET used_at = $2 WHERE user_id = $1 AND used_at IS NULL",
+            )
+            .bind(user_id)
+            .bind(at)
+            .execute(&mut *conn)
+            .await?;
+            crate::insert_password_reset_in_tx!(
+                conn,
+                token_hash,
+                user_id,
+                expires_at,
+                Some(mail.recipient),
+                purpose
+            )?;
+            if invited {
+                sqlx::query("UPDATE users SET invited_at = $2 WHERE id = $1")
+                    .bind(user_id)
+                    .bind(at)
+                    .execute(&mut *conn)
+                    .await?;
+            }
+            crate::queue_mail_in_tx!(conn, mail)
+        }
+        .await
+    })
+}
+
+/// Withdraws `user_id`'s pending invitation: its links are used up and the user, who never
+/// chose a password, is removed, with `event`. `false` when there was no pending invitation.
+pub async fn revoke_invitation(
+    db: &Db,
+    event: &crate::domain::event::Event,
+    account_pk: i64,
+    user_id: i64,
+) -> Result<bool, sqlx::Error> {
+    crate::audited_tx!(db, event, |conn| {
+        async {
+            let removed = sqlx::query(
+                "DELETE FROM users WHERE id = $1 AND account_id = $2 AND NOT is_holder
+                                     AND invited_at IS NOT NULL",
+            )
+            .bind(user_id)
+            .bind(account_pk)
+            .execute(&mut *conn)
+            .await?
+            .rows_affected();
+            Ok::<bool, sqlx::Error>(removed == 1)
         }
         .await
     })

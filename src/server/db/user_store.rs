@@ -142,6 +142,9 @@ pub struct UserRow {
     pub last_failure_at: i64,
     /// The user followed a link mailed to their current address.
     pub email_verified: bool,
+    /// Invited and yet to choose a password: until when the newest invitation link works.
+    pub invitation_expires_at: Option<i64>,
+    pub invited: bool,
 }
 
 const SELECT_USER: &str =
@@ -150,7 +153,11 @@ const SELECT_USER: &str =
                                   u.created_at, u.updated_at, u.password_updated_at, u.last_login_at,
                                   COALESCE(f.failures, 0) AS failures,
                                   COALESCE(f.last_failure_at, 0) AS last_failure_at,
-                                  (u.email_verified_at IS NOT NULL) AS email_verified
+                                  (u.email_verified_at IS NOT NULL) AS email_verified,
+                                  (SELECT MAX(r.expires_at) FROM password_resets r
+                                   WHERE r.user_id = u.id AND r.purpose = 'invitation'
+                                     AND r.used_at IS NULL) AS invitation_expires_at,
+                                  (u.invited_at IS NOT NULL) AS invited
                            FROM users u JOIN user_groups g ON g.id = u.group_id
                            LEFT JOIN login_failures f ON f.user_id = u.id AND f.bucket = ''";
 
@@ -160,7 +167,7 @@ pub struct UserFilter {
     /// Lower-case text to find in the login, e-mail or description.
     pub search: Option<String>,
     pub group_id: Option<i64>,
-    /// `OK`, `DISABLED` or `PASSWORD_CHANGE_REQUIRED`.
+    /// `OK`, `DISABLED`, `PASSWORD_CHANGE_REQUIRED` or `INVITED` (yet to choose a password).
     pub status: Option<&'static str>,
     pub sort: UserSort,
     pub descending: bool,
@@ -228,6 +235,7 @@ pub async fn list(
     match filter.status {
         Some("OK") => clauses.push("NOT u.disabled AND NOT u.password_change_required".to_owned()),
         Some("DISABLED") => clauses.push("u.disabled".to_owned()),
+        Some("INVITED") => clauses.push("u.invited_at IS NOT NULL".to_owned()),
         Some("PASSWORD_CHANGE_REQUIRED") => {
             clauses.push("NOT u.disabled AND u.password_change_required".to_owned())
         }
@@ -452,66 +460,4 @@ pub async fn password_hash(db: &Db, user_id: i64) -> Result<Option<String>, sqlx
             .fetch_optional(pool)
             .await
     })
-}
-
-/// Any user of the account, the holder included, as the compatible APIs list them.
-#[derive(Debug, Clone, sqlx::FromRow)]
-pub struct MemberRow {
-    pub id: i64,
-    pub is_holder: bool,
-    pub login: Option<String>,
-    pub email: String,
-    pub description: String,
-    #[sqlx(try_from = "String")]
-    pub role: Role,
-    pub disabled: bool,
-    pub totp_enabled: bool,
-    pub created_at: i64,
-    pub email_verified: bool,
-}
-
-const SELECT_MEMBER: &str =
-    "SELECT u.id, u.is_holder, u.login, u.email, u.description, g.role, u.disabled,
-                                    u.totp_enabled, u.created_at,
-                                    (u.email_verified_at IS NOT NULL) AS email_verified
-                             FROM users u JOIN user_groups g ON g.id = u.group_id";
-
-/// One page of the account's users (holder first, then by creation), and how many there are.
-pub async fn list_members(
-    db: &Db,
-    account_pk: i64,
-    limit: i64,
-    offset: i64,
-) -> Result<(Vec<MemberRow>, i64), sqlx::Error> {
-    let sql = format!(
-        "{SELECT_MEMBER} WHERE u.account_id = $1
-         ORDER BY u.is_holder DESC, u.created_at, u.id LIMIT {} OFFSET {}",
-        limit.clamp(1, 1000),
-        offset.max(0)
-    );
-    on_db!(db, |pool| {
-        let rows = sqlx::query_as(&sql)
-            .bind(account_pk)
-            .fetch_all(pool)
-            .await?;
-        let total = sqlx::query_scalar("SELECT COUNT(*) FROM users WHERE account_id = $1")
-            .bind(account_pk)
-            .fetch_one(pool)
-            .await?;
-        Ok((rows, total))
-    })
-}
-
-/// User `user_id` of the account, the holder included.
-pub async fn find_member(
-    db: &Db,
-    account_pk: i64,
-    user_id: i64,
-) -> Result<Option<MemberRow>, sqlx::Error> {
-    let sql = format!("{SELECT_MEMBER} WHERE u.account_id = $1 AND u.id = $2");
-    on_db!(db, |pool| sqlx::query_as(&sql)
-        .bind(account_pk)
-        .bind(user_id)
-        .fetch_optional(pool)
-        .await)
 }

@@ -27,7 +27,7 @@ pub fn by_mail(state: &AppState) -> bool {
     state.config.mail.is_some()
 }
 
-fn login_id_of(target: &RecoveryTarget) -> String {
+pub fn login_id_of(target: &RecoveryTarget) -> String {
     match &target.login {
         Some(login) => format!("{}/{login}", target.account_code),
         None => target.account_code.clone(),
@@ -64,9 +64,14 @@ async fn find(state: &AppState, login_id: &str) -> Result<Option<RecoveryTarget>
 }
 
 fn new_token(state: &AppState) -> (String, String, i64) {
+    let ttl = i64::try_from(state.config.password_reset.as_secs()).unwrap_or(1800);
+    new_link(state, ttl)
+}
+
+/// A new token, the link that carries it, and when it stops working (`ttl` seconds from now).
+pub fn new_link(state: &AppState, ttl: i64) -> (String, String, i64) {
     let token = random_hex(32);
     let link = format!("{}/login/reset/{token}", state.config.link_base());
-    let ttl = i64::try_from(state.config.password_reset.as_secs()).unwrap_or(1800);
     (token, link, db::now() + ttl)
 }
 
@@ -123,13 +128,28 @@ pub async fn request_by_mail(
     Ok(())
 }
 
-/// Whether `token` is a link that can still be used.
-pub async fn link_is_usable(state: &AppState, token: &str) -> Result<bool, AppError> {
-    Ok(usable_target(state, token).await?.is_some())
+/// A link that can still be used, as its page shows it.
+pub struct LinkInfo {
+    /// An invitation (the user has no password yet), rather than a password reset.
+    pub invitation: bool,
+    pub login_id: String,
 }
 
-async fn usable_target(state: &AppState, token: &str) -> Result<Option<RecoveryTarget>, AppError> {
-    let Some(user_id) =
+/// What the link `token` is, while it can be used.
+pub async fn link_info(state: &AppState, token: &str) -> Result<Option<LinkInfo>, AppError> {
+    Ok(usable_target(state, token)
+        .await?
+        .map(|(target, invitation)| LinkInfo {
+            invitation,
+            login_id: login_id_of(&target),
+        }))
+}
+
+async fn usable_target(
+    state: &AppState,
+    token: &str,
+) -> Result<Option<(RecoveryTarget, bool)>, AppError> {
+    let Some((user_id, invitation)) =
         db::password_reset_store::user_of(&state.db, &token_hash(token.trim())).await?
     else {
         return Ok(None);
@@ -137,7 +157,8 @@ async fn usable_target(state: &AppState, token: &str) -> Result<Option<RecoveryT
     Ok(
         db::password_reset_store::recovery_target_by_id(&state.db, user_id)
             .await?
-            .filter(|t| t.usable),
+            .filter(|t| t.usable)
+            .map(|t| (t, invitation)),
     )
 }
 
@@ -152,7 +173,7 @@ pub async fn complete(
     new: String,
     confirm: &str,
 ) -> Result<(), AppError> {
-    let Some(target) = usable_target(state, token).await? else {
+    let Some((target, invitation)) = usable_target(state, token).await? else {
         return Err(expired());
     };
     let mut problems = FieldErrors::default();
@@ -171,8 +192,12 @@ pub async fn complete(
     }
     problems.into_result()?;
     let hash = state.hasher.hash(new).await?;
-    let event = recovery_event(&target, Action::PasswordReset);
-    let event = notices::attach(state, event, target.user_id, NoticeAbout::PasswordChanged).await;
+    let event = if invitation {
+        recovery_event(&target, Action::InvitationAccept)
+    } else {
+        let event = recovery_event(&target, Action::PasswordReset);
+        notices::attach(state, event, target.user_id, NoticeAbout::PasswordChanged).await
+    };
     let done = db::password_reset_store::reset_password(
         &state.db,
         &event,

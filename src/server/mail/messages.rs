@@ -105,6 +105,50 @@ pub fn email_verification(lang: Lang, login_id: &str, link: &str, hours: i64) ->
     )
 }
 
+/// An invitation to `company`'s panel as `login_id`: the link to choose a password, valid
+/// `days`.
+pub fn invitation(lang: Lang, login_id: &str, company: &str, link: &str, days: i64) -> Message {
+    let days = days.to_string();
+    with_link(
+        lang,
+        lang.tf("mail.invite.subject", &[("company", company)]),
+        &[
+            lang.tf(
+                "mail.invite.intro",
+                &[("company", company), ("login", login_id)],
+            ),
+            lang.t("mail.invite.action").to_owned(),
+        ],
+        link,
+        &[
+            lang.tf("mail.invite.expiry", &[("days", &days)]),
+            lang.t("mail.invite.not_you").to_owned(),
+        ],
+    )
+}
+
+/// Sign-in details for `login_id`, sent to an address an Administrator typed: where the panel
+/// is, the login ID, and a link to choose a password (never the password itself).
+pub fn sign_in_details(lang: Lang, login_id: &str, panel: &str, link: &str, days: i64) -> Message {
+    let days = days.to_string();
+    with_link(
+        lang,
+        lang.t("mail.details.subject").to_owned(),
+        &[
+            lang.tf(
+                "mail.details.intro",
+                &[("panel", panel), ("login", login_id)],
+            ),
+            lang.t("mail.details.action").to_owned(),
+        ],
+        link,
+        &[
+            lang.tf("mail.invite.expiry", &[("days", &days)]),
+            lang.t("mail.details.not_you").to_owned(),
+        ],
+    )
+}
+
 /// What a security notice tells the user about their login.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum NoticeAbout<'a> {

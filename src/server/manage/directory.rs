@@ -6,8 +6,9 @@ use crate::error::AppError;
 use crate::server::db;
 use crate::server::db::api_token_store::{AccountTokenRow, TokenRow};
 use crate::server::db::group_store::GroupRow;
+use crate::server::db::member_store::MemberRow;
 use crate::server::db::ovh_key_store::{ApplicationRow, ConsumerKeyRow};
-use crate::server::db::user_store::{MemberRow, UserFilter, UserRow};
+use crate::server::db::user_store::{UserFilter, UserRow};
 use crate::server::identity::caller::Caller;
 use crate::server::web::state::AppState;
 
@@ -41,7 +42,7 @@ pub async fn members(
     limit: i64,
     offset: i64,
 ) -> Result<(Vec<MemberRow>, i64), AppError> {
-    Ok(db::user_store::list_members(&state.db, caller.account_pk(), limit, offset).await?)
+    Ok(db::member_store::list_members(&state.db, caller.account_pk(), limit, offset).await?)
 }
 
 /// The account's member with this id.
@@ -50,7 +51,7 @@ pub async fn member(
     caller: &Caller,
     user_id: i64,
 ) -> Result<Option<MemberRow>, AppError> {
-    Ok(db::user_store::find_member(&state.db, caller.account_pk(), user_id).await?)
+    Ok(db::member_store::find_member(&state.db, caller.account_pk(), user_id).await?)
 }
 
 /// The logins of the account's delegated users.

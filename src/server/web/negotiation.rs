@@ -65,6 +65,18 @@ pub fn request_lang() -> Lang {
         .unwrap_or_default()
 }
 
+/// Whether the request being served is a form a browser posted without JavaScript (it asks
+/// for HTML; a hydrated page's request and a script ask for JSON).
+pub fn posted_without_javascript() -> bool {
+    leptos::prelude::use_context::<axum::http::request::Parts>().is_some_and(|parts| {
+        parts
+            .headers
+            .get(header::ACCEPT)
+            .and_then(|v| v.to_str().ok())
+            .is_some_and(|v| v.contains("text/html"))
+    })
+}
+
 /// After a correct password: the user's saved language, if any, becomes this browser's, so
 /// that the panel speaks it from the next page on.
 pub async fn restore_saved_language(state: &AppState, user_id: i64) {

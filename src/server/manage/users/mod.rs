@@ -2,6 +2,7 @@
 //! users, and for groups. Every write takes an [`Admin`] capability; every lookup is scoped to
 //! the caller's own account, so another account's users are simply not found.
 
+pub mod invitations;
 mod user_groups;
 
 pub use user_groups::*;
@@ -40,9 +41,11 @@ pub struct NewUserInput<'a> {
     pub email: &'a str,
     pub group: &'a str,
     pub description: &'a str,
-    /// Empty: generate one, to be shown once.
+    /// Empty: generate one, to be shown once (unless the user is invited).
     pub password: String,
     pub require_change: bool,
+    /// Mail an invitation to choose a password instead: no password is set or shown.
+    pub invite: bool,
 }
 
 pub struct CreatedUser {
@@ -69,13 +72,21 @@ pub async fn create_user(
     input: NewUserInput<'_>,
 ) -> Result<CreatedUser, AppError> {
     let event = Event::by(admin.caller(), Action::UserCreate, input.login.trim());
+    let invite = input.invite;
+    if invite {
+        invitations::check_mail_on(state, "invite")?;
+    }
     let created = audited(
         &state.db,
         &event,
         create_user_as(state, admin, input, &event),
     )
     .await?;
-    email_verification::send_after_change(state, created.id, Some(&event)).await;
+    if invite {
+        invitations::invite(state, &event.about(&created.login), created.id).await?;
+    } else {
+        email_verification::send_after_change(state, created.id, Some(&event)).await;
+    }
     Ok(created)
 }
 
@@ -94,7 +105,8 @@ async fn create_user_as(
     if group.is_none() {
         problems.add("group", crate::key!("users.error.choose_group"));
     }
-    let generated = input.password.is_empty();
+    // An invited user's password is one nobody knows, until they choose theirs.
+    let generated = input.password.is_empty() || input.invite;
     let password = if generated {
         generate_password()
     } else {
@@ -125,13 +137,13 @@ async fn create_user_as(
         password_hash: &hash,
         group_id,
         description: description.as_str(),
-        password_change_required: input.require_change || generated,
+        password_change_required: (input.require_change || generated) && !input.invite,
     };
     match db::user_store::insert(&state.db, event, caller.account_pk(), &new).await {
         Ok(id) => Ok(CreatedUser {
             id,
             login: login.as_str().to_owned(),
-            generated_password: generated.then_some(password),
+            generated_password: (generated && !input.invite).then_some(password),
         }),
         Err(InsertUserError::LoginTaken) => Err(AppError::field_with(
             "login",
@@ -177,7 +189,11 @@ pub async fn create_users(
     state: &AppState,
     admin: Admin<'_>,
     rows: &[BulkRow<'_>],
+    invite: bool,
 ) -> Result<Vec<BulkOutcome>, AppError> {
+    if invite {
+        invitations::check_mail_on(state, "form")?;
+    }
     let filled: Vec<(usize, &BulkRow<'_>)> = rows
         .iter()
         .enumerate()
@@ -206,6 +222,7 @@ pub async fn create_users(
                 description: input.description,
                 password: String::new(),
                 require_change: true,
+                invite,
             },
         )
         .await;

@@ -17,3 +17,9 @@ CREATE INDEX email_verifications_user ON email_verifications (user_id, created_a
 -- The address a password link was mailed to (none for the operator's links): choosing a new
 -- password with it also verifies that address.
 ALTER TABLE password_resets ADD COLUMN email TEXT;
+
+-- Invitations: a user added without a password chooses one with a link mailed to them. The
+-- link is a password link of purpose 'invitation' (longer-lived); `invited_at` marks the user
+-- whose invitation is pending, until they choose their password.
+ALTER TABLE password_resets ADD COLUMN purpose TEXT NOT NULL DEFAULT 'reset';
+ALTER TABLE users ADD COLUMN invited_at BIGINT;
