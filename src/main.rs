@@ -63,6 +63,7 @@ pub(crate) async fn serve(config: Config) -> anyhow::Result<()> {
     let listener = tokio::net::TcpListener::bind(addr)
         .await
         .with_context(|| format!("cannot listen on {addr}"))?;
+    steward::server::manage::users::validity::spawn_inactivity_sweep(state.db.clone());
     steward::server::audit::retention::spawn_retention(
         state.db.clone(),
         state.config.activity_retention_days,

@@ -16,6 +16,7 @@ pub mod security_fns;
 pub mod sub_account_fns;
 pub mod tencent_key_fns;
 pub mod user_fns;
+pub mod validity_fns;
 
 /// What a server function requires of its caller, checked first thing: the session or the
 /// credential says who is calling, then the function asks for the capability it needs (see
@@ -116,6 +117,9 @@ pub const INDEX: &[(&str, Requires)] = &[
     ("create_group", Requires::Admin),
     ("delete_group", Requires::Admin),
     ("change_password", Requires::SessionOnly),
+    ("set_user_validity", Requires::Admin),
+    ("sign_in_policies", Requires::Caller),
+    ("set_sign_in_policies", Requires::Admin),
 ];
 
 #[cfg(all(test, feature = "ssr"))]
@@ -152,6 +156,7 @@ mod tests {
             include_str!("sub_account_fns.rs"),
             include_str!("tencent_key_fns.rs"),
             include_str!("user_fns.rs"),
+            include_str!("validity_fns.rs"),
         ];
         let mut seen = Vec::new();
         let mut problems = Vec::new();

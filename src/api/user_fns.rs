@@ -38,6 +38,13 @@ pub struct UserView {
     pub invited: bool,
     #[serde(default)]
     pub invitation_expired: bool,
+    /// The validity window (Unix seconds; "until" is exclusive), and whether it has ended.
+    #[serde(default)]
+    pub valid_from: Option<i64>,
+    #[serde(default)]
+    pub valid_until: Option<i64>,
+    #[serde(default)]
+    pub expired: bool,
 }
 
 /// What the list is narrowed and sorted by; every field comes from the page's query string,
@@ -143,6 +150,9 @@ mod convert {
             email_verified: row.email_verified,
             invited: row.invited,
             invitation_expired: row.invited && row.invitation_expires_at.is_none_or(|at| at <= now),
+            valid_from: row.valid_from,
+            valid_until: row.valid_until,
+            expired: row.valid_until.is_some_and(|until| until <= now),
         }
     }
 }
@@ -184,6 +194,8 @@ pub async fn list_users(#[server(default)] query: UserQuery) -> Result<UserPage,
         group_id,
         status: if query.status == "INVITED" {
             Some("INVITED")
+        } else if query.status == "EXPIRED" {
+            Some("EXPIRED")
         } else {
             UserStatus::parse(&query.status).map(UserStatus::code)
         },

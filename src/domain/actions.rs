@@ -58,6 +58,8 @@ actions! {
     InvitationRevoke => "user.invitation_revoke", crate::key!("activity.action.user_invitation_revoke"),
     InvitationAccept => "user.invitation_accept", crate::key!("activity.action.user_invitation_accept"),
     SignInDetailsSend => "user.sign_in_details", crate::key!("activity.action.user_sign_in_details"),
+    UserValidity => "user.validity", crate::key!("activity.action.user_validity"),
+    SignInPolicy => "account.sign_in_policy", crate::key!("activity.action.account_sign_in_policy"),
     GroupCreate => "group.create", crate::key!("activity.action.group_create"),
     GroupUpdate => "group.update", crate::key!("activity.action.group_update"),
     GroupDelete => "group.delete", crate::key!("activity.action.group_delete"),

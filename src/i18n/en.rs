@@ -7,6 +7,10 @@ pub const ENTRIES: &[(&str, &str)] = &[
     ),
     ("activity.acting_from", "(from {account})"),
     ("activity.action", "Action"),
+    (
+        "activity.action.account_sign_in_policy",
+        "Changed the sign-in policies",
+    ),
     ("activity.action.account_sign_up", "Signed up"),
     (
         "activity.action.credentials_create",
@@ -134,6 +138,10 @@ pub const ENTRIES: &[(&str, &str)] = &[
     ),
     ("activity.action.user_unlock", "Unlocked a user's sign-in"),
     ("activity.action.user_update", "Edited a user"),
+    (
+        "activity.action.user_validity",
+        "Set a user's validity dates",
+    ),
     ("activity.any_action", "Any action"),
     ("activity.caption", "Events, newest first"),
     ("activity.clear", "Clear"),
@@ -901,6 +909,30 @@ pub const ENTRIES: &[(&str, &str)] = &[
         "password.zxcvbn.very_common",
         "This is a very common password.",
     ),
+    (
+        "policy.error.days",
+        "Enter a number of days from 1 to 3650, or leave it empty.",
+    ),
+    ("policy.heading", "Sign-in policies"),
+    (
+        "policy.hint",
+        "For every delegated user of this account; leave a field empty to turn it off.",
+    ),
+    ("policy.inactive_days", "Disable users inactive for (days)"),
+    (
+        "policy.inactive_hint",
+        "A user who has not signed in for this many days is disabled; enabling them again restarts the count.",
+    ),
+    ("policy.save", "Save the policies"),
+    ("policy.saved", "Policies saved."),
+    (
+        "policy.temp_password_days",
+        "Temporary passwords expire after (days)",
+    ),
+    (
+        "policy.temp_password_hint",
+        "A generated password, or one to change at the next sign-in, stops working after this many days.",
+    ),
     ("recovery.ask_again", "Ask for a new link"),
     ("recovery.back_to_login", "Back to the login page"),
     (
@@ -1331,6 +1363,7 @@ pub const ENTRIES: &[(&str, &str)] = &[
     ("users.enable", "Enable"),
     ("users.end_sessions", "End sessions"),
     ("users.error.choose_group", "Choose a privilege."),
+    ("users.error.day", "Enter a date such as 2026-12-31."),
     (
         "users.error.holder_disable",
         "The account holder cannot be disabled.",
@@ -1347,6 +1380,10 @@ pub const ENTRIES: &[(&str, &str)] = &[
     (
         "users.error.not_invited",
         "This user has no pending invitation.",
+    ),
+    (
+        "users.error.own_validity",
+        "You cannot limit your own sign-in dates.",
     ),
     ("users.error.self_disable", "You cannot disable yourself."),
     ("users.error.self_remove", "You cannot remove yourself."),
@@ -1366,6 +1403,11 @@ pub const ENTRIES: &[(&str, &str)] = &[
         "users.error.too_many_rows",
         "Add at most {max} users at once.",
     ),
+    (
+        "users.error.until_before_from",
+        "The last day must come after the first.",
+    ),
+    ("users.expired", "Expired"),
     ("users.filter_label", "Filter users"),
     ("users.flash.added", "User {login} added."),
     (
@@ -1429,9 +1471,22 @@ pub const ENTRIES: &[(&str, &str)] = &[
     ("users.search_placeholder", "Login, email or description"),
     ("users.see_groups", "See the groups"),
     ("users.status.any", "Any status"),
+    ("users.status.expired", "Expired"),
     ("users.status.invited", "Invitation pending"),
     ("users.turn_off_two_factor", "Turn off 2FA"),
     ("users.unlock", "Unlock sign-in"),
+    (
+        "validity.expired",
+        "The last day has passed: this user can no longer sign in.",
+    ),
+    ("validity.from", "First day"),
+    ("validity.heading", "Sign-in dates"),
+    (
+        "validity.hint",
+        "Outside these days (UTC) the user cannot sign in, and their sessions and API credentials stop working. Leave a field empty for no limit.",
+    ),
+    ("validity.save", "Save the dates"),
+    ("validity.until", "Last day"),
     ("verify_email.done", "Your e-mail address is verified."),
     (
         "verify_email.expired",

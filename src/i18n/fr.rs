@@ -7,6 +7,10 @@ pub const ENTRIES: &[(&str, &str)] = &[
     ),
     ("activity.acting_from", "(depuis {account})"),
     ("activity.action", "Action"),
+    (
+        "activity.action.account_sign_in_policy",
+        "A modifié les règles de connexion",
+    ),
     ("activity.action.account_sign_up", "Inscription"),
     (
         "activity.action.credentials_create",
@@ -137,6 +141,10 @@ pub const ENTRIES: &[(&str, &str)] = &[
         "A débloqué la connexion d’un utilisateur",
     ),
     ("activity.action.user_update", "Utilisateur modifié"),
+    (
+        "activity.action.user_validity",
+        "A défini les dates de validité d’un utilisateur",
+    ),
     ("activity.any_action", "Toutes les actions"),
     (
         "activity.caption",
@@ -979,6 +987,33 @@ pub const ENTRIES: &[(&str, &str)] = &[
         "password.zxcvbn.very_common",
         "C’est un mot de passe très courant.",
     ),
+    (
+        "policy.error.days",
+        "Saisissez un nombre de jours de 1 à 3650, ou laissez vide.",
+    ),
+    ("policy.heading", "Règles de connexion"),
+    (
+        "policy.hint",
+        "Pour chaque utilisateur délégué de ce compte ; laissez un champ vide pour la désactiver.",
+    ),
+    (
+        "policy.inactive_days",
+        "Désactiver les utilisateurs inactifs depuis (jours)",
+    ),
+    (
+        "policy.inactive_hint",
+        "Un utilisateur qui ne s’est pas connecté depuis ce nombre de jours est désactivé ; le réactiver relance le décompte.",
+    ),
+    ("policy.save", "Enregistrer les règles"),
+    ("policy.saved", "Règles enregistrées."),
+    (
+        "policy.temp_password_days",
+        "Les mots de passe temporaires expirent après (jours)",
+    ),
+    (
+        "policy.temp_password_hint",
+        "Un mot de passe généré, ou à changer à la prochaine connexion, cesse de fonctionner après ce nombre de jours.",
+    ),
     ("recovery.ask_again", "Demander un nouveau lien"),
     ("recovery.back_to_login", "Retour à la connexion"),
     (
@@ -1443,6 +1478,10 @@ pub const ENTRIES: &[(&str, &str)] = &[
     ("users.end_sessions", "Fermer les sessions"),
     ("users.error.choose_group", "Choisissez des droits."),
     (
+        "users.error.day",
+        "Saisissez une date, par exemple 2026-12-31.",
+    ),
+    (
         "users.error.holder_disable",
         "Le titulaire du compte ne peut pas être désactivé.",
     ),
@@ -1458,6 +1497,10 @@ pub const ENTRIES: &[(&str, &str)] = &[
     (
         "users.error.not_invited",
         "Cet utilisateur n’a pas d’invitation en attente.",
+    ),
+    (
+        "users.error.own_validity",
+        "Vous ne pouvez pas limiter vos propres dates de connexion.",
     ),
     (
         "users.error.self_disable",
@@ -1483,6 +1526,11 @@ pub const ENTRIES: &[(&str, &str)] = &[
         "users.error.too_many_rows",
         "Ajoutez au plus {max} utilisateurs à la fois.",
     ),
+    (
+        "users.error.until_before_from",
+        "Le dernier jour doit venir après le premier.",
+    ),
+    ("users.expired", "Expiré"),
     ("users.filter_label", "Filtrer les utilisateurs"),
     ("users.flash.added", "Utilisateur {login} ajouté."),
     (
@@ -1558,9 +1606,22 @@ pub const ENTRIES: &[(&str, &str)] = &[
     ),
     ("users.see_groups", "Voir les groupes"),
     ("users.status.any", "Tous les statuts"),
+    ("users.status.expired", "Expiré"),
     ("users.status.invited", "Invitation en attente"),
     ("users.turn_off_two_factor", "Désactiver la 2FA"),
     ("users.unlock", "Débloquer la connexion"),
+    (
+        "validity.expired",
+        "Le dernier jour est passé : cet utilisateur ne peut plus se connecter.",
+    ),
+    ("validity.from", "Premier jour"),
+    ("validity.heading", "Dates de connexion"),
+    (
+        "validity.hint",
+        "En dehors de ces jours (UTC), l’utilisateur ne peut pas se connecter, et ses sessions et identifiants d’API cessent de fonctionner. Laissez un champ vide pour ne pas fixer de limite.",
+    ),
+    ("validity.save", "Enregistrer les dates"),
+    ("validity.until", "Dernier jour"),
     ("verify_email.done", "Votre adresse e-mail est vérifiée."),
     (
         "verify_email.expired",

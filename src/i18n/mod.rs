@@ -199,6 +199,12 @@ fn fill(text: &str, args: &[(&str, &str)]) -> String {
     out
 }
 
+/// The UTC day of `unix_secs` as `YYYY-MM-DD`, the value of a date field.
+pub fn iso_date(unix_secs: i64) -> String {
+    let (year, month, day) = civil_from_days(unix_secs.div_euclid(86_400));
+    format!("{year:04}-{month:02}-{day:02}")
+}
+
 /// The year, month (1–12) and day (1–31) of a day counted from 1970-01-01, in the proleptic
 /// Gregorian calendar (Howard Hinnant's `civil_from_days`).
 fn civil_from_days(days: i64) -> (i64, u32, u32) {

@@ -6,12 +6,14 @@ use leptos_router::hooks::use_query_map;
 
 use crate::api::email_fns::{SendEmailVerification, email_status};
 use crate::api::security_fns::{EndOtherSessions, EndSession, SessionView, list_sessions};
+use crate::api::validity_fns::{SetSignInPolicies, sign_in_policies};
 use crate::components::app_shell::WithCurrentUser;
 use crate::components::async_content::AsyncContent;
 use crate::components::card::Card;
 use crate::components::change_password_form::ChangePasswordForm;
 use crate::components::data_table::DataTable;
 use crate::components::form_errors::{FormAlert, FormErrors};
+use crate::components::text_field::TextField;
 use crate::components::two_factor_section::TwoFactorSection;
 use crate::i18n::use_lang;
 
@@ -30,6 +32,39 @@ pub fn SecurityPage() -> impl IntoView {
         </Card>
         <EmailSection />
         <SessionsSection />
+        <PoliciesSection />
+    }
+}
+
+/// The account's sign-in policies (Administrators): inactive users disabled after some days,
+/// temporary passwords that expire.
+#[component]
+fn PoliciesSection() -> impl IntoView {
+    let save = ServerAction::<SetSignInPolicies>::new();
+    let policies = Resource::new(move || save.version().get(), |_| sign_in_policies());
+    let errors = FormErrors::from_action(save);
+    let saved = move || save.value().with(|v| matches!(v, Some(Ok(()))));
+    let lang = use_lang();
+    let days = |n: Option<i32>| n.map(|n| n.to_string()).unwrap_or_default();
+    view! {
+        <AsyncContent resource=policies let:policies>
+            {policies.can_set.then(|| view! {
+                <Card heading_id="policies-heading" title=lang.t("policy.heading")>
+                    <p class="hint">{lang.t("policy.hint")}</p>
+                    {move || saved().then(|| view! { <p class="notice" role="status">{lang.t("policy.saved")}</p> })}
+                    <ActionForm action=save attr:class="form">
+                        <FormAlert message=errors.form() />
+                        <TextField id="inactive_days" label=lang.t("policy.inactive_days") input_type="number"
+                            initial=days(policies.inactive_days) hint=lang.t("policy.inactive_hint")
+                            error=errors.field("inactive_days") />
+                        <TextField id="temp_password_days" label=lang.t("policy.temp_password_days") input_type="number"
+                            initial=days(policies.temp_password_days) hint=lang.t("policy.temp_password_hint")
+                            error=errors.field("temp_password_days") />
+                        <p class="actions"><button type="submit">{lang.t("policy.save")}</button></p>
+                    </ActionForm>
+                </Card>
+            })}
+        </AsyncContent>
     }
 }
 

@@ -8,13 +8,15 @@ use leptos_router::hooks::use_params_map;
 use crate::api::user_fns::{
     GroupView, RemoveUser, ResetUserPassword, UpdateUser, UserView, get_user, list_groups,
 };
+use crate::api::validity_fns::SetUserValidity;
 use crate::components::async_content::AsyncContent;
 use crate::components::breadcrumb::Breadcrumb;
+use crate::components::card::Card;
 use crate::components::form_action::FormAction;
 use crate::components::form_errors::{FormAlert, FormErrors};
 use crate::components::select_field::GroupSelect;
 use crate::components::text_field::TextField;
-use crate::i18n::use_lang;
+use crate::i18n::{iso_date, use_lang};
 use crate::key;
 
 /// Loads the user named in the address and renders `body` with them, or the error.
@@ -40,10 +42,12 @@ pub fn EditUserPage() -> impl IntoView {
     let heading = use_lang().t(title);
     let groups = Resource::new(|| (), |_| list_groups());
     with_user(title, move |user| {
+        let validity = (!user.is_me).then(|| view! { <ValidityForm user=user.clone() /> });
         view! {
             <AsyncContent resource=groups error_heading=heading let:groups>
                 <EditForm user=user.clone() groups />
             </AsyncContent>
+            {validity}
         }
     })
 }
@@ -68,6 +72,35 @@ fn EditForm(user: UserView, groups: Vec<GroupView>) -> impl IntoView {
                 <A href="/users">{lang.t("common.cancel")}</A>
             </p>
         </ActionForm>
+    }
+}
+
+/// "Sign-in dates": the first and last day (UTC) the user may sign in; empty for no bound.
+#[component]
+fn ValidityForm(user: UserView) -> impl IntoView {
+    let save = ServerAction::<SetUserValidity>::new();
+    let errors = FormErrors::from_action(save);
+    let lang = use_lang();
+    let from = user.valid_from.map(iso_date).unwrap_or_default();
+    // Stored as the end of the last day: shown as that day.
+    let until = user
+        .valid_until
+        .map(|end| iso_date(end - 86_400))
+        .unwrap_or_default();
+    view! {
+        <Card heading_id="validity-heading" title=lang.t("validity.heading")>
+            <p class="hint">{lang.t("validity.hint")}</p>
+            {user.expired.then(|| view! { <p class="notice" role="status">{lang.t("validity.expired")}</p> })}
+            <ActionForm action=save attr:class="form">
+                <FormAlert message=errors.form() />
+                <input type="hidden" name="login" value=user.login.clone() />
+                <TextField id="valid_from" label=lang.t("validity.from") input_type="date" initial=from
+                    error=errors.field("valid_from") />
+                <TextField id="valid_until" label=lang.t("validity.until") input_type="date" initial=until
+                    error=errors.field("valid_until") />
+                <p class="actions"><button type="submit">{lang.t("validity.save")}</button></p>
+            </ActionForm>
+        </Card>
     }
 }
 

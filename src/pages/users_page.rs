@@ -206,6 +206,7 @@ fn Filters(query: UserQuery, groups: Vec<GroupView>) -> impl IntoView {
             lang.t("status.password_change_required"),
         ),
         ("INVITED", lang.t("users.status.invited")),
+        ("EXPIRED", lang.t("users.status.expired")),
     ]
     .into_iter()
     .map(|(value, text)| Choice::new(value, text, query.status == value))
@@ -354,6 +355,7 @@ fn UserRow(user: UserView, manage: bool, actions: RowActions, lang: Lang) -> imp
             <td>{format!("{} ({})", user.group, role_text(lang, &user.role))}</td>
             <td>
                 <span class=format!("status status-{}", user.status.to_lowercase())>{status_text}</span>
+                {user.expired.then(|| view! { " " <span class="status status-locked">{lang.t("users.expired")}</span> })}
                 {user.invited.then(|| {
                     let (class, text) = if user.invitation_expired {
                         ("status status-locked", lang.t("users.invitation_expired"))

@@ -292,6 +292,23 @@ async fn every_server_function_authorizes_every_kind_of_caller() {
             Box::new(|i| form(&[("login", &format!("target{i}"))])),
         ),
         (
+            "set_user_validity",
+            admin_on_target,
+            Box::new(|i| {
+                form(&[
+                    ("login", &format!("target{i}")),
+                    ("valid_from", ""),
+                    ("valid_until", ""),
+                ])
+            }),
+        ),
+        ("sign_in_policies", reader, Box::new(|_| vec![])),
+        (
+            "set_sign_in_policies",
+            admin_creates,
+            Box::new(|_| form(&[("inactive_days", ""), ("temp_password_days", "")])),
+        ),
+        (
             "resend_invitation",
             admin_mail_off,
             Box::new(|i| form(&[("login", &format!("target{i}"))])),

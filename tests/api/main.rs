@@ -33,5 +33,6 @@ mod tencent;
 mod throttle;
 mod two_factor;
 mod users;
+mod validity;
 
 use steward_testkit as helpers;

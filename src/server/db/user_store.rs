@@ -18,6 +18,28 @@ pub struct LoginCandidate {
     pub account_enabled: bool,
     pub security_stamp: String,
     pub totp_enabled: bool,
+    /// Outside the validity window, or holding an expired temporary password.
+    pub out_of_window: bool,
+}
+
+/// Whether a user (`u`, of account `a`) is held back at `$N` (now): before "valid from", from
+/// "valid until", or with a temporary password older than the account allows. Never the holder.
+macro_rules! out_of_window {
+    ($now:literal) => {
+        concat!(
+            "(NOT u.is_holder AND ((u.valid_from IS NOT NULL AND u.valid_from > ",
+            $now,
+            ")
+               OR (u.valid_until IS NOT NULL AND u.valid_until <= ",
+            $now,
+            ")
+               OR (u.password_change_required AND a.temp_password_days IS NOT NULL
+                   AND u.password_updated_at <= ",
+            $now,
+            " - a.temp_password_days * 86400)))
+             AS out_of_window"
+        )
+    };
 }
 
 /// Finds the user who would log in as `account_code` (the holder) or `account_code/login`.
@@ -26,21 +48,25 @@ pub async fn find_login_candidate(
     account_code: &str,
     login_key: Option<&str>,
 ) -> Result<Option<LoginCandidate>, sqlx::Error> {
-    const SQL: &str =
+    const SQL: &str = concat!(
         "SELECT u.id AS user_id, a.id AS account_pk, COALESCE(a.parent_id, a.id) AS root_pk,
                 u.password_hash, u.disabled,
                 (a.enabled AND COALESCE(p.enabled, TRUE)) AS account_enabled,
-                u.security_stamp, u.totp_enabled
+                u.security_stamp, u.totp_enabled, ",
+        out_of_window!("$3"),
+        "
          FROM users u
          JOIN accounts a ON a.id = u.account_id
          LEFT JOIN accounts p ON p.id = a.parent_id
          WHERE a.code = $1
                          AND ((CAST($2 AS TEXT) IS NULL AND u.is_holder)
-                              OR u.login_key = CAST($2 AS TEXT))";
+                              OR u.login_key = CAST($2 AS TEXT))"
+    );
     on_db!(db, |pool| {
         sqlx::query_as(SQL)
             .bind(account_code)
             .bind(login_key)
+            .bind(now())
             .fetch_optional(pool)
             .await
     })
@@ -69,22 +95,28 @@ pub struct CallerRow {
     pub parent_pk: Option<i64>,
     /// A sub-account whose parent is disabled is off too.
     pub parent_enabled: bool,
+    /// Outside the validity window, or holding an expired temporary password.
+    pub out_of_window: bool,
 }
 
 pub async fn find_caller(db: &Db, user_id: i64) -> Result<Option<CallerRow>, sqlx::Error> {
-    const SQL: &str =
+    const SQL: &str = concat!(
         "SELECT u.id AS user_id, a.id AS account_pk, a.code AS account_code, a.company,
                               a.enabled AS account_enabled, a.created_at AS account_created_at,
                               u.is_holder, u.login, u.email, g.role, u.disabled,
                               u.password_change_required, u.security_stamp, u.totp_enabled, a.require_2fa_admins, a.require_2fa_all,
-                              a.parent_id AS parent_pk, COALESCE(p.enabled, TRUE) AS parent_enabled
+                              a.parent_id AS parent_pk, COALESCE(p.enabled, TRUE) AS parent_enabled, ",
+        out_of_window!("$2"),
+        "
                        FROM users u
                        JOIN accounts a ON a.id = u.account_id
                        LEFT JOIN accounts p ON p.id = a.parent_id
                        JOIN user_groups g ON g.id = u.group_id
-                       WHERE u.id = $1";
+                       WHERE u.id = $1"
+    );
     on_db!(db, |pool| sqlx::query_as(SQL)
         .bind(user_id)
+        .bind(now())
         .fetch_optional(pool)
         .await)
 }
@@ -145,6 +177,8 @@ pub struct UserRow {
     /// Invited and yet to choose a password: until when the newest invitation link works.
     pub invitation_expires_at: Option<i64>,
     pub invited: bool,
+    pub valid_from: Option<i64>,
+    pub valid_until: Option<i64>,
 }
 
 const SELECT_USER: &str =
@@ -157,7 +191,7 @@ const SELECT_USER: &str =
                                   (SELECT MAX(r.expires_at) FROM password_resets r
                                    WHERE r.user_id = u.id AND r.purpose = 'invitation'
                                      AND r.used_at IS NULL) AS invitation_expires_at,
-                                  (u.invited_at IS NOT NULL) AS invited
+                                  (u.invited_at IS NOT NULL) AS invited, u.valid_from, u.valid_until
                            FROM users u JOIN user_groups g ON g.id = u.group_id
                            LEFT JOIN login_failures f ON f.user_id = u.id AND f.bucket = ''";
 
@@ -167,7 +201,8 @@ pub struct UserFilter {
     /// Lower-case text to find in the login, e-mail or description.
     pub search: Option<String>,
     pub group_id: Option<i64>,
-    /// `OK`, `DISABLED`, `PASSWORD_CHANGE_REQUIRED` or `INVITED` (yet to choose a password).
+    /// `OK`, `DISABLED`, `PASSWORD_CHANGE_REQUIRED`, `INVITED` (yet to choose a password) or
+    /// `EXPIRED` (past "valid until").
     pub status: Option<&'static str>,
     pub sort: UserSort,
     pub descending: bool,
@@ -236,6 +271,10 @@ pub async fn list(
         Some("OK") => clauses.push("NOT u.disabled AND NOT u.password_change_required".to_owned()),
         Some("DISABLED") => clauses.push("u.disabled".to_owned()),
         Some("INVITED") => clauses.push("u.invited_at IS NOT NULL".to_owned()),
+        Some("EXPIRED") => clauses.push(format!(
+            "u.valid_until IS NOT NULL AND u.valid_until <= {}",
+            now()
+        )),
         Some("PASSWORD_CHANGE_REQUIRED") => {
             clauses.push("NOT u.disabled AND u.password_change_required".to_owned())
         }
@@ -388,6 +427,7 @@ pub async fn set_disabled(
     disabled: bool,
 ) -> Result<bool, sqlx::Error> {
     const SQL: &str = "UPDATE users SET disabled = $3, updated_at = $4,
+                              enabled_at = CASE WHEN $3 THEN enabled_at ELSE $4 END,
                               security_stamp = CASE WHEN $3 THEN $5 ELSE security_stamp END
                        WHERE id = $2 AND account_id = $1 AND NOT is_holder";
     let stamp = crate::server::infra::secrets::security_stamp();

@@ -273,7 +273,7 @@ async fn still_administrator(state: &AppState, user_id: i64) -> Result<bool, App
 }
 
 fn usable(row: &CallerRow) -> bool {
-    !row.disabled && row.account_enabled && row.parent_enabled
+    !row.disabled && !row.out_of_window && row.account_enabled && row.parent_enabled
 }
 
 /// The caller behind `session`, or `None` when the session is anonymous, expired, or no longer

@@ -196,9 +196,14 @@ pub async fn log_in(
         state.metrics.login(LoginResult::refused(false));
         return Err(AppError::LoginFailed);
     }
-    if candidate.disabled || !candidate.account_enabled {
+    if candidate.disabled || !candidate.account_enabled || candidate.out_of_window {
         db::throttle_store::release(&state.db, candidate.user_id, &bucket).await?;
-        activity_store::record(&state.db, &event, Outcome::Failure, "disabled").await?;
+        let reason = if candidate.out_of_window {
+            "outside validity"
+        } else {
+            "disabled"
+        };
+        activity_store::record(&state.db, &event, Outcome::Failure, reason).await?;
         state.metrics.login(LoginResult::Failure);
         return Err(AppError::LoginFailed);
     }

@@ -4,6 +4,7 @@
 
 pub mod invitations;
 mod user_groups;
+pub mod validity;
 
 pub use user_groups::*;
 
