@@ -7,33 +7,23 @@ use serde_json::{Value, json};
 use std::time::Duration;
 
 use crate::compat::{account_with_credentials, token_of};
-use crate::helpers::mail_server::MailServer;
+use crate::helpers::mail_server::{MailServer, link_to};
 use crate::helpers::{Browser, PASSWORD, TestApp, spawn_app, spawn_app_with, unique};
 use steward::error::AppError;
-use steward::server::infra::config::{Config, MailConfig};
+use steward::server::infra::config::Config;
 use steward::server::infra::public_url::PublicUrl;
 
 const PUBLIC: &str = "https://panel.example.com";
 
 fn mail_to(port: u16) -> impl FnOnce(&mut Config) {
     move |config: &mut Config| {
-        config.mail = Some(MailConfig {
-            transport_url: format!("smtp://127.0.0.1:{port}"),
-            from: "Steward <panel@steward.test>".to_owned(),
-            retry_after: Duration::from_secs(1),
-        });
+        crate::helpers::mail_server::mail_to(port)(config);
         config.public_url = Some(PublicUrl::parse(PUBLIC).unwrap());
     }
 }
 
-/// The first `…/verify-email/TOKEN` link in a text.
 fn verify_link(text: &str) -> Option<String> {
-    let start = text.find("/verify-email/")?;
-    let begin = text[..start].rfind("http")?;
-    let end = text[start..]
-        .find(|c: char| c.is_whitespace() || c == '"' || c == '<')
-        .map_or(text.len(), |n| start + n);
-    Some(text[begin..end].to_owned())
+    link_to(text, "/verify-email/")
 }
 
 /// The tokens of every verification link mailed to `to` so far.

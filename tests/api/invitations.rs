@@ -7,22 +7,11 @@ use serde_json::{Value, json};
 use std::time::Duration;
 
 use crate::compat::{account_with_credentials, token_of};
-use crate::helpers::mail_server::{MailServer, reset_link};
+use crate::helpers::mail_server::{MailServer, mail_to, reset_link};
 use crate::helpers::{Browser, PASSWORD, TestApp, spawn_app, spawn_app_with, unique};
 use steward::error::AppError;
-use steward::server::infra::config::{Config, MailConfig};
 
 const CHOSEN: &str = "Harbor-Quill-Meadow-77";
-
-fn mail_to(port: u16) -> impl FnOnce(&mut Config) {
-    move |config: &mut Config| {
-        config.mail = Some(MailConfig {
-            transport_url: format!("smtp://127.0.0.1:{port}"),
-            from: "Steward <panel@steward.test>".to_owned(),
-            retry_after: Duration::from_secs(1),
-        });
-    }
-}
 
 /// The password links mailed to `to` so far, as tokens, oldest first (by the server's order).
 fn links_to(smtp: &MailServer, to: &str) -> Vec<(String, Value)> {

@@ -2,27 +2,14 @@
 //! two-factor authentication turned off, a new API credential and a lock, once each, from the
 //! transaction of the change; a change that fails sends nothing; without mail nothing is queued.
 
-use std::time::Duration;
-
 use crate::api_keys::create_token;
-use crate::helpers::mail_server::MailServer;
+use crate::helpers::mail_server::{MailServer, mail_to};
 use crate::helpers::{
     Browser, PASSWORD, TestApp, lock_after_three_failures, spawn_app, spawn_app_with, unique,
 };
 use crate::two_factor::enrol;
-use steward::server::infra::config::{Config, MailConfig};
 
 const NEW_PASSWORD: &str = "Harbor-Quill-Meadow-77";
-
-fn mail_to(port: u16) -> impl FnOnce(&mut Config) {
-    move |config: &mut Config| {
-        config.mail = Some(MailConfig {
-            transport_url: format!("smtp://127.0.0.1:{port}"),
-            from: "Steward <panel@steward.test>".to_owned(),
-            retry_after: Duration::from_secs(1),
-        });
-    }
-}
 
 /// The outbox's notices, as `(kind, recipient)`, sorted.
 async fn notices(app: &TestApp) -> Vec<(String, String)> {

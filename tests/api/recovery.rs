@@ -11,7 +11,7 @@ use crate::helpers::{
 };
 use crate::two_factor::{app_code, enrol, forget_last_step};
 use steward::error::AppError;
-use steward::server::infra::config::{Config, MailConfig};
+use steward::server::infra::config::Config;
 use steward::server::infra::public_url::PublicUrl;
 
 const NEW_PASSWORD: &str = "Harbor-Quill-Meadow-77";
@@ -19,11 +19,7 @@ const PUBLIC: &str = "https://panel.example.com";
 
 fn mail_to(port: u16) -> impl FnOnce(&mut Config) {
     move |config: &mut Config| {
-        config.mail = Some(MailConfig {
-            transport_url: format!("smtp://127.0.0.1:{port}"),
-            from: "Steward <panel@steward.test>".to_owned(),
-            retry_after: Duration::from_secs(1),
-        });
+        crate::helpers::mail_server::mail_to(port)(config);
         config.public_url = Some(PublicUrl::parse(PUBLIC).unwrap());
     }
 }

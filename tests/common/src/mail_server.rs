@@ -112,9 +112,25 @@ impl Drop for MailServer {
     }
 }
 
+/// Configures a server to send its mail to the SMTP server on `port`, retrying after a second.
+pub fn mail_to(port: u16) -> impl FnOnce(&mut steward::server::infra::config::Config) {
+    move |config| {
+        config.mail = Some(steward::server::infra::config::MailConfig {
+            transport_url: format!("smtp://127.0.0.1:{port}"),
+            from: "Steward <panel@steward.test>".to_owned(),
+            retry_after: Duration::from_secs(1),
+        });
+    }
+}
+
 /// The first `http(s)://…/login/reset/TOKEN` link in a text.
 pub fn reset_link(text: &str) -> Option<String> {
-    let start = text.find("/login/reset/")?;
+    link_to(text, "/login/reset/")
+}
+
+/// The first `http(s)://…PATH…` link in a text (`PATH` such as `/verify-email/`).
+pub fn link_to(text: &str, path: &str) -> Option<String> {
+    let start = text.find(path)?;
     let begin = text[..start].rfind("http")?;
     let end = text[start..]
         .find(|c: char| c.is_whitespace() || c == '"' || c == '<')
