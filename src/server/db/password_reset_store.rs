@@ -20,6 +20,16 @@ pub struct RecoveryTarget {
     pub usable: bool,
 }
 
+impl RecoveryTarget {
+    /// What the user logs in as: `ACCOUNT-ID/login`, or the account ID for the holder.
+    pub fn login_id(&self) -> String {
+        match &self.login {
+            Some(login) => format!("{}/{login}", self.account_code),
+            None => self.account_code.clone(),
+        }
+    }
+}
+
 const RECOVERY_TARGET: &str =
     "SELECT u.id AS user_id, a.id AS account_pk, COALESCE(a.parent_id, a.id) AS root_pk,
             a.code AS account_code, a.company, u.login, u.email, u.language,

@@ -12,7 +12,6 @@ use crate::error::AppError;
 use crate::i18n::Lang;
 use crate::key;
 use crate::server::db;
-use crate::server::db::password_reset_store::RecoveryTarget;
 use crate::server::infra::secrets::{random_hex, token_hash};
 use crate::server::mail::{messages, outbox};
 use crate::server::web::state::AppState;
@@ -32,13 +31,6 @@ pub enum Sent {
     NotNeeded,
     /// The hourly allowance is used up.
     TooMany,
-}
-
-fn login_id_of(target: &RecoveryTarget) -> String {
-    match &target.login {
-        Some(login) => format!("{}/{login}", target.account_code),
-        None => target.account_code.clone(),
-    }
 }
 
 /// Mails a verification link to `user_id`'s current address. `by` is the event of whoever
@@ -61,7 +53,7 @@ pub async fn send(state: &AppState, user_id: i64, by: Option<&Event>) -> Result<
     if recent >= LINKS_PER_HOUR {
         return Ok(Sent::TooMany);
     }
-    let login_id = login_id_of(&target);
+    let login_id = target.login_id();
     let token = random_hex(32);
     let link = format!("{}/verify-email/{token}", state.config.link_base());
     let lang = target
@@ -148,7 +140,7 @@ pub async fn confirm(state: &AppState, token: &str) -> Result<(), AppError> {
             target.account_pk,
             target.root_pk,
             Some(user_id),
-            &login_id_of(&target),
+            &target.login_id(),
             Action::EmailVerify,
         )
     };

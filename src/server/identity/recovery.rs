@@ -27,16 +27,9 @@ pub fn by_mail(state: &AppState) -> bool {
     state.config.mail.is_some()
 }
 
-pub fn login_id_of(target: &RecoveryTarget) -> String {
-    match &target.login {
-        Some(login) => format!("{}/{login}", target.account_code),
-        None => target.account_code.clone(),
-    }
-}
-
 /// The event of a link asked for or used by the user themselves, who is not logged in.
 fn recovery_event(target: &RecoveryTarget, action: Action) -> Event {
-    let login_id = login_id_of(target);
+    let login_id = target.login_id();
     Event {
         via: "recovery-link",
         notice: None,
@@ -104,7 +97,7 @@ pub async fn request_by_mail(
         .and_then(Lang::from_code)
         .unwrap_or(page_lang);
     let minutes = u32::try_from(state.config.password_reset.as_secs() / 60).unwrap_or(30);
-    let message = messages::password_reset(lang, &login_id_of(&target), &link, minutes);
+    let message = messages::password_reset(lang, &target.login_id(), &link, minutes);
     let sealed = outbox::seal(&state.server_key, message)?;
     let mail = db::mail_store::NewMail {
         id: &sealed.id,
@@ -141,7 +134,7 @@ pub async fn link_info(state: &AppState, token: &str) -> Result<Option<LinkInfo>
         .await?
         .map(|(target, invitation)| LinkInfo {
             invitation,
-            login_id: login_id_of(&target),
+            login_id: target.login_id(),
         }))
 }
 
@@ -177,7 +170,7 @@ pub async fn complete(
         return Err(expired());
     };
     let mut problems = FieldErrors::default();
-    let login_id = login_id_of(&target);
+    let login_id = target.login_id();
     let context = [
         target.login.as_deref().unwrap_or_default(),
         target.email.as_str(),
@@ -221,7 +214,7 @@ pub async fn operator_link(state: &AppState, login_id: &str) -> Result<String, A
         target.account_pk,
         target.root_pk,
         Action::PasswordResetRequest,
-        login_id_of(&target),
+        target.login_id(),
     );
     db::password_reset_store::issue(
         &state.db,

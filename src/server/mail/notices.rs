@@ -39,10 +39,7 @@ async fn build(
     if target.email.is_empty() {
         return None;
     }
-    let login_id = match &target.login {
-        Some(login) => format!("{}/{login}", target.account_code),
-        None => target.account_code.clone(),
-    };
+    let login_id = target.login_id();
     let lang = target
         .language
         .as_deref()

@@ -11,7 +11,7 @@ use crate::i18n::Lang;
 use crate::key;
 use crate::server::db;
 use crate::server::identity::capabilities::Admin;
-use crate::server::identity::recovery::{login_id_of, new_link};
+use crate::server::identity::recovery::new_link;
 use crate::server::infra::secrets::token_hash;
 use crate::server::mail::{messages, outbox};
 use crate::server::web::state::AppState;
@@ -43,7 +43,7 @@ async fn mail_link(
     let target = db::password_reset_store::recovery_target_by_id(&state.db, user_id)
         .await?
         .ok_or(AppError::NotFound)?;
-    let login_id = login_id_of(&target);
+    let login_id = target.login_id();
     let lang = target
         .language
         .as_deref()
