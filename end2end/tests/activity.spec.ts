@@ -41,9 +41,11 @@ async function walk(page: Page, jsEnabled: boolean): Promise<void> {
   await page.goto('/activity');
   if (jsEnabled) await waitForHydration(page);
   await expect(page.getByRole('heading', { level: 1, name: 'Activity' })).toBeVisible();
-  // Newest first: the two additions, then the sign-up.
-  await expect(eventRows(page)).toHaveCount(3);
-  await expect(eventRows(page).first()).toContainText('Added a user');
+  // Newest first: the two additions, each address sent a verification link (the holder's
+  // too), then the sign-up.
+  await expect(eventRows(page)).toHaveCount(6);
+  await expect(eventRows(page).filter({ hasText: 'Added a user' })).toHaveCount(2);
+  await expect(eventRows(page).filter({ hasText: 'Sent an e-mail verification link' })).toHaveCount(3);
   await expect(eventRows(page).first()).toContainText('ben.audit');
   await expect(eventRows(page).last()).toContainText('Signed up');
   await expect(eventRows(page).first()).toContainText(account);

@@ -177,4 +177,61 @@ test.describe('invitations without JavaScript', () => {
     await expect(invitee.getByTestId('header-account-id')).toContainText(accountId);
     await other.close();
   });
+
+  test('sign-in details sent without JavaScript land on the users list', async ({ browser, baseURL }) => {
+    context = await browser.newContext({ javaScriptEnabled: false, baseURL });
+    const page = await context.newPage();
+    await signUp(page, uniqueCompany(), uniqueEmail(), STRONG_PASSWORD, false);
+    await page.goto('/users/new');
+    await page.getByLabel('ID', { exact: true }).fill('tom');
+    await page.getByLabel('Email', { exact: true }).fill(uniqueEmail());
+    await page.getByRole('button', { name: 'Confirm', exact: true }).click();
+    await expect(page.getByRole('heading', { level: 1, name: 'Users added' })).toBeVisible();
+    const to = uniqueEmail();
+    const details = page.getByRole('region', { name: 'Send sign-in details' });
+    await details.getByLabel('Send to', { exact: true }).fill(to);
+    await details.getByRole('button', { name: 'Send', exact: true }).click();
+    await expectPath(page, '/users');
+    await expect(page.getByRole('status')).toHaveText('Sign-in details for tom are on their way.');
+    await waitForLink(to, RESET_LINK);
+  });
+});
+
+test.describe('invitations in French', () => {
+  let context: BrowserContext;
+
+  test.afterEach(async () => {
+    await context?.close();
+  });
+
+  test("a French Administrator's invitation is mailed and opened in French", async ({ browser, baseURL }) => {
+    context = await browser.newContext({ baseURL, locale: 'fr-FR' });
+    const page = await context.newPage();
+    await page.goto('/signup');
+    await waitForHydration(page);
+    await page.getByLabel('Société', { exact: true }).fill(uniqueCompany());
+    await page.getByLabel('E-mail', { exact: true }).fill(uniqueEmail());
+    await page.getByLabel('Mot de passe', { exact: true }).fill(STRONG_PASSWORD);
+    await page.getByRole('button', { name: 'Créer le compte', exact: true }).click();
+    await expect(page.getByRole('heading', { level: 1, name: 'Votre compte est prêt' })).toBeVisible();
+
+    await page.goto('/users/new');
+    await waitForHydration(page);
+    const email = uniqueEmail();
+    await page.getByLabel('Identifiant', { exact: true }).fill('lea');
+    await page.getByLabel('E-mail', { exact: true }).fill(email);
+    await page.getByLabel('Envoyer une invitation par e-mail plutôt qu’un mot de passe').check();
+    await expectNoSeriousA11yViolations(page);
+    await page.getByRole('button', { name: 'Valider', exact: true }).click();
+    await expect(page.getByRole('status')).toContainText('une invitation part vers son adresse');
+
+    const { mail, link } = await waitForLink(email, RESET_LINK);
+    expect(mail.subject).toContain('Vous êtes invité chez');
+    expect(mail.text).toContain('Pour choisir votre mot de passe, ouvrez ce lien :');
+    expect(mail.html).toContain('lang="fr"');
+    await page.goto(link);
+    await waitForHydration(page);
+    await expect(page.getByText('Vous êtes invité : choisissez le mot de passe avec lequel vous vous connecterez.')).toBeVisible();
+    await expectNoSeriousA11yViolations(page);
+  });
 });

@@ -1,4 +1,4 @@
-import type { Locator, Page } from '@playwright/test';
+import type { BrowserContext, Locator, Page } from '@playwright/test';
 import {
   LOGIN_FAILED,
   STRONG_PASSWORD,
@@ -90,5 +90,47 @@ test.describe('sign-in dates and policies', () => {
     await expectNoSeriousA11yViolations(page);
     await page.reload();
     await expect(page.getByLabel('Disable users inactive for (days)', { exact: true })).toHaveValue('90');
+  });
+});
+
+test.describe('sign-in dates without JavaScript, and in French', () => {
+  let context: BrowserContext;
+
+  test.afterEach(async () => {
+    await context?.close();
+  });
+
+  test('the dates are a plain form post', async ({ browser, baseURL }) => {
+    context = await browser.newContext({ javaScriptEnabled: false, baseURL });
+    const page = await context.newPage();
+    const accountId = await signUp(page, uniqueCompany(), uniqueEmail(), STRONG_PASSWORD, false);
+    await page.goto('/users/new');
+    await page.getByLabel('ID', { exact: true }).fill('wes');
+    await page.getByLabel('Email', { exact: true }).fill(uniqueEmail());
+    await page.getByLabel('Password', { exact: true }).fill(PASSWORD);
+    await page.getByRole('button', { name: 'Confirm', exact: true }).click();
+    await expectPath(page, '/users');
+    await page.goto('/users/wes/edit');
+    await page.getByLabel('Last day', { exact: true }).fill(day(-2));
+    await page.getByRole('button', { name: 'Save the dates', exact: true }).click();
+    await expectPath(page, '/users');
+    await expect(userRow(page, `${accountId}/wes`)).toContainText('Expired');
+  });
+
+  test('the card and the policies speak French', async ({ browser, baseURL }) => {
+    context = await browser.newContext({ baseURL, locale: 'fr-FR' });
+    const page = await context.newPage();
+    await page.goto('/signup');
+    await waitForHydration(page);
+    await page.getByLabel('Société', { exact: true }).fill(uniqueCompany());
+    await page.getByLabel('E-mail', { exact: true }).fill(uniqueEmail());
+    await page.getByLabel('Mot de passe', { exact: true }).fill(STRONG_PASSWORD);
+    await page.getByRole('button', { name: 'Créer le compte', exact: true }).click();
+    await expect(page.getByRole('heading', { level: 1, name: 'Votre compte est prêt' })).toBeVisible();
+    await page.goto('/security');
+    await waitForHydration(page);
+    await expect(page.getByRole('region', { name: 'Règles de connexion' })).toBeVisible();
+    await expect(page.getByRole('region', { name: 'Adresse e-mail' })).toContainText('Non vérifiée');
+    await expectNoSeriousA11yViolations(page);
   });
 });

@@ -82,7 +82,7 @@ test.describe('e-mail verification', () => {
     await expectNoSeriousA11yViolations(page);
   });
 
-  test('the users list shows whose address is verified', async ({ page }) => {
+  test('the users list shows whose address is verified', async ({ page, browser, baseURL }) => {
     await signUp(page, uniqueCompany(), uniqueEmail(), STRONG_PASSWORD);
     await page.goto('/users/new');
     await waitForHydration(page);
@@ -97,9 +97,9 @@ test.describe('e-mail verification', () => {
     await expect(row).toContainText('Not verified');
 
     const { link } = await waitForLink(email, VERIFY_LINK);
-    const visitor = await page.context().browser()!.newPage();
-    await confirmWithLink(visitor, link, email);
-    await visitor.close();
+    const context = await browser.newContext({ baseURL });
+    await confirmWithLink(await context.newPage(), link, email);
+    await context.close();
     await page.reload();
     await expect(page.getByRole('row').filter({ hasText: email })).toContainText('Verified');
     await expect(page.getByRole('row').filter({ hasText: email })).not.toContainText('Not verified');

@@ -356,12 +356,14 @@ async fn an_expired_link_is_refused_and_changes_nothing() {
     );
 }
 
-/// SECURITY.md rules 22 and 23, for recovery: with the most verbose logging, neither a link's
-/// token (to choose a password, to verify an address), even in the path of the page it opens,
-/// nor the password chosen with it reaches the log, and none is in the database files.
+/// SECURITY.md rules 22 and 23, for recovery: with the most verbose logging, no link's token
+/// (to choose a password, to verify an address, an invitation, sign-in details), even in the
+/// path of the page it opens, nor a password chosen with one reaches the log, and none is in
+/// the database files.
 #[tokio::test]
-async fn no_recovery_token_or_new_password_reaches_the_log_or_the_database_in_clear() {
+async fn no_link_token_or_chosen_password_reaches_the_log_or_the_database_in_clear() {
     const CHOSEN: &str = "Sentinel-Recovered-Canary-6620";
+    const INVITED_CHOSEN: &str = "Sentinel-Invited-Canary-4471";
     let smtp = MailServer::start();
     let url = smtp.url();
     let mut server = crate::helpers::RealServer::start(
@@ -431,9 +433,69 @@ async fn no_recovery_token_or_new_password_reaches_the_log_or_the_database_in_cl
         )
         .await
         .unwrap();
+    // An invitation, accepted; sign-in details sent to another address (the reset ended the
+    // holder's session: they log in again).
+    let holder = server.browser();
+    holder
+        .call("login", &[("account_id", &account), ("password", CHOSEN)])
+        .await
+        .unwrap();
+    holder
+        .call(
+            "create_user",
+            &[
+                ("login", "gus"),
+                ("email", "gus@basalt.example"),
+                ("group", "DEFAULT"),
+                ("description", ""),
+                ("password", ""),
+                ("invite", "on"),
+            ],
+        )
+        .await
+        .unwrap();
+    let (invitation, _) = link_for(&smtp, "gus@basalt.example").await;
+    let invitation = token_of(&invitation);
+    let page = server
+        .browser()
+        .get(&format!("/login/reset/{invitation}"))
+        .await;
+    assert_eq!(page.status(), 200);
+    server
+        .browser()
+        .call(
+            "complete_password_reset",
+            &[
+                ("token", &invitation),
+                ("new_password", INVITED_CHOSEN),
+                ("confirm_password", INVITED_CHOSEN),
+            ],
+        )
+        .await
+        .unwrap();
+    holder
+        .call(
+            "send_sign_in_details",
+            &[
+                ("login", &format!("{account}/gus")),
+                ("email", "desk@basalt.example"),
+            ],
+        )
+        .await
+        .unwrap();
+    let (details, _) = link_for(&smtp, "desk@basalt.example").await;
+    let details = token_of(&details);
+
     let database = server.database_bytes();
     let log = server.stop();
-    for secret in [token.as_str(), verify_token.as_str(), CHOSEN] {
+    for secret in [
+        token.as_str(),
+        verify_token.as_str(),
+        invitation.as_str(),
+        details.as_str(),
+        CHOSEN,
+        INVITED_CHOSEN,
+    ] {
         assert!(!log.contains(secret), "{secret} is in the log");
         assert!(
             !database

@@ -272,6 +272,39 @@ mod tests {
     }
 
     #[test]
+    fn link_mails_name_the_login_and_carry_the_link_in_both_languages() {
+        let link = "https://panel.example.com/verify-email/abc123";
+        for lang in [Lang::En, Lang::Fr] {
+            let mails = [
+                email_verification(lang, "1234-567-89/ana", link, 48),
+                invitation(lang, "1234-567-89/ana", "Acme <Ltd>", link, 7),
+                sign_in_details(
+                    lang,
+                    "1234-567-89/ana",
+                    "https://panel.example.com",
+                    link,
+                    7,
+                ),
+            ];
+            for mail in mails {
+                assert!(mail.text.contains(link), "{lang:?}: {}", mail.text);
+                assert!(mail.html.contains(&format!("href=\"{link}\"")));
+                assert!(mail.text.contains("1234-567-89/ana"), "{}", mail.text);
+                assert!(!mail.html.contains("<Ltd>"), "{}", mail.html);
+            }
+        }
+        let en = invitation(Lang::En, "x", "Acme", link, 7);
+        let fr = invitation(Lang::Fr, "x", "Acme", link, 7);
+        assert!(en.subject.contains("Acme") && fr.subject.contains("Acme"));
+        assert_ne!(en.subject, fr.subject);
+        assert!(
+            sign_in_details(Lang::En, "x", "https://panel.example.com", link, 7)
+                .text
+                .contains("https://panel.example.com with the login ID x")
+        );
+    }
+
+    #[test]
     fn values_cannot_write_html() {
         let mail = password_reset(Lang::En, "<b>x</b>", "https://x/\"><script>", 30);
         assert!(!mail.html.contains("<b>x"), "{}", mail.html);
