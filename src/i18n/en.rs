@@ -948,6 +948,10 @@ pub const ENTRIES: &[(&str, &str)] = &[
     ("recovery.choose.title", "Choose a new password"),
     ("recovery.done", "Your password is changed. Log in with it."),
     (
+        "recovery.error.disabled_user",
+        "This user or their account is disabled, so a link would not open: enable them first (steward user enable).",
+    ),
+    (
         "recovery.error.link_expired",
         "This link has expired or was already used.",
     ),

@@ -1032,6 +1032,10 @@ pub const ENTRIES: &[(&str, &str)] = &[
         "Votre mot de passe est changé. Connectez-vous avec.",
     ),
     (
+        "recovery.error.disabled_user",
+        "Cet utilisateur ou son compte est désactivé : un lien ne s’ouvrirait pas. Réactivez-le d’abord (steward user enable).",
+    ),
+    (
         "recovery.error.link_expired",
         "Ce lien a expiré ou a déjà servi.",
     ),

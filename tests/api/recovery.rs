@@ -544,6 +544,15 @@ async fn the_operator_lists_users_turns_off_a_lost_second_factor_and_disables_an
 
     cli_json(&app.cli(&["user", "disable", &login_id]));
     assert_eq!(logs_in(&app, &login_id, PASSWORD).await, None);
+    // A link for a disabled user would not open: the operator is told to enable them first.
+    let dead_link = app.cli(&["user", "reset-password", &login_id]);
+    assert!(!dead_link.status.success());
+    assert!(dead_link.stdout.is_empty());
+    assert!(
+        String::from_utf8_lossy(&dead_link.stderr).contains("steward user enable"),
+        "{}",
+        String::from_utf8_lossy(&dead_link.stderr)
+    );
     cli_json(&app.cli(&["user", "enable", &login_id]));
     assert!(logs_in(&app, &login_id, PASSWORD).await.is_some());
 

@@ -206,9 +206,16 @@ pub async fn complete(
     Ok(())
 }
 
-/// `steward user reset-password`: a link for the operator to hand to the user `login_id`.
+/// `steward user reset-password`: a link for the operator to hand to the user `login_id`; refused
+/// for a disabled user (or account), whom the link would not let in.
 pub async fn operator_link(state: &AppState, login_id: &str) -> Result<String, AppError> {
     let target = find(state, login_id).await?.ok_or(AppError::NotFound)?;
+    if !target.usable {
+        return Err(AppError::field(
+            "user",
+            key!("recovery.error.disabled_user"),
+        ));
+    }
     let (token, link, expires_at) = new_token(state);
     let event = Event::command_line(
         target.account_pk,
