@@ -65,6 +65,8 @@ pub struct Inactive {
     pub account_pk: i64,
     pub root_pk: i64,
     pub login: String,
+    /// Activity since this time (Unix seconds) keeps the user.
+    pub active_since: i64,
 }
 
 /// Up to `limit` enabled delegated users of accounts with an inactivity policy who have not
@@ -72,7 +74,8 @@ pub struct Inactive {
 /// their invitation instead.
 pub async fn inactive(db: &Db, now: i64, limit: i64) -> Result<Vec<Inactive>, sqlx::Error> {
     const SQL: &str = "SELECT u.id AS user_id, a.id AS account_pk,
-                              COALESCE(a.parent_id, a.id) AS root_pk, u.login
+                              COALESCE(a.parent_id, a.id) AS root_pk, u.login,
+                              $1 - a.inactive_days * 86400 AS active_since
                        FROM users u JOIN accounts a ON a.id = u.account_id
                        WHERE NOT u.is_holder AND NOT u.disabled AND u.invited_at IS NULL
                          AND a.inactive_days IS NOT NULL
@@ -87,4 +90,22 @@ pub async fn inactive(db: &Db, now: i64, limit: i64) -> Result<Vec<Inactive>, sq
             .fetch_all(pool)
             .await
     })
+}
+
+/// Disables `user`, with `event`, if they are still enabled and still inactive: a user who
+/// signed in or was enabled since the sweep read them stays, and of two sweeps at once (two
+/// servers) one does it. Whether it happened.
+pub async fn disable_inactive(
+    db: &Db,
+    event: &Event,
+    user: &Inactive,
+    now: i64,
+) -> Result<bool, sqlx::Error> {
+    const SQL: &str = "UPDATE users SET disabled = TRUE, updated_at = $2, security_stamp = $3
+                       WHERE id = $1 AND NOT disabled
+                         AND COALESCE(last_login_at, 0) <= $4 AND COALESCE(enabled_at, 0) <= $4";
+    let stamp = crate::server::infra::secrets::security_stamp();
+    let done =
+        crate::execute_audited!(db, event, SQL, user.user_id, now, &stamp, user.active_since)?;
+    Ok(done == 1)
 }

@@ -126,8 +126,7 @@ pub async fn disable_inactive(db: &db::Db, now: i64) -> Result<u64, sqlx::Error>
                     user.login.clone(),
                 )
             };
-            if db::user_store::set_disabled(db, &event, user.account_pk, user.user_id, true).await?
-            {
+            if db::policy_store::disable_inactive(db, &event, user, now).await? {
                 total += 1;
             }
         }
