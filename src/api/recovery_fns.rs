@@ -18,7 +18,7 @@ pub async fn recovery_by_mail() -> Result<bool, AppError> {
 pub async fn request_password_reset(login_id: String) -> Result<(), AppError> {
     let state = crate::server::web::state::state()?;
     let lang = crate::server::web::negotiation::request_lang();
-    crate::server::identity::recovery::request_by_mail(&state, login_id.trim(), lang).await?;
+    crate::server::identity::recovery::request_by_mail(&state, login_id.trim(), lang)?;
     leptos_axum::redirect("/login/forgot?sent=1");
     Ok(())
 }

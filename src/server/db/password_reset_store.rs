@@ -94,19 +94,6 @@ macro_rules! insert_password_reset_in_tx {
     };
 }
 
-/// How many links `user_id` was sent since `since`.
-pub async fn count_since(db: &Db, user_id: i64, since: i64) -> Result<i64, sqlx::Error> {
-    on_db!(db, |pool| {
-        sqlx::query_scalar(
-            "SELECT COUNT(*) FROM password_resets WHERE user_id = $1 AND created_at >= $2",
-        )
-        .bind(user_id)
-        .bind(since)
-        .fetch_one(pool)
-        .await
-    })
-}
-
 /// The user a link that is still usable belongs to, and whether it is an invitation.
 pub async fn user_of(db: &Db, token_hash: &str) -> Result<Option<(i64, bool)>, sqlx::Error> {
     on_db!(db, |pool| {
@@ -180,9 +167,27 @@ pub async fn issue_by_mail(
     user_id: i64,
     expires_at: i64,
     mail: &crate::server::db::mail_store::NewMail<'_>,
-) -> Result<(), sqlx::Error> {
+    allowance: Allowance,
+) -> Result<bool, sqlx::Error> {
     crate::audited_tx!(db, event, |conn| {
         async {
+            // Taking the user's row first makes two requests for one user count one after the
+            // other (PostgreSQL's row lock; a SQLite write transaction is alone anyway), so a
+            // burst in parallel cannot send more than the allowance.
+            sqlx::query("UPDATE users SET id = id WHERE id = $1")
+                .bind(user_id)
+                .execute(&mut *conn)
+                .await?;
+            let recent: i64 = sqlx::query_scalar(
+                "SELECT COUNT(*) FROM password_resets WHERE user_id = $1 AND created_at >= $2",
+            )
+            .bind(user_id)
+            .bind(allowance.since)
+            .fetch_one(&mut *conn)
+            .await?;
+            if recent >= allowance.most {
+                return Ok(false);
+            }
             crate::insert_password_reset_in_tx!(
                 conn,
                 token_hash,
@@ -191,10 +196,18 @@ pub async fn issue_by_mail(
                 Some(mail.recipient),
                 "reset"
             )?;
-            crate::queue_mail_in_tx!(conn, mail)
+            crate::queue_mail_in_tx!(conn, mail)?;
+            Ok(true)
         }
         .await
     })
+}
+
+/// At most `most` links made since `since`.
+#[derive(Debug, Clone, Copy)]
+pub struct Allowance {
+    pub since: i64,
+    pub most: i64,
 }
 
 /// Makes a link for the operator to hand over, with `event`.
