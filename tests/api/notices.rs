@@ -207,6 +207,45 @@ async fn a_lock_is_told_once_in_the_users_language() {
     assert!(message["text"].as_str().unwrap().contains("3 tentatives"));
 }
 
+/// Wrong current passwords inside a session lock the login as failed logins do: the session
+/// ends, and the user hears of the lock once.
+#[tokio::test]
+async fn a_lock_from_wrong_current_passwords_in_a_session_is_told_once() {
+    let smtp = MailServer::start();
+    let app = spawn_app_with(|config| {
+        mail_to(smtp.port)(config);
+        lock_after_three_failures(config);
+    })
+    .await;
+    let (holder, account) = app.signed_up(&unique("Guessed")).await;
+    let mia = app.user_in(&holder, &account, "mia", "DEFAULT").await;
+    for _ in 0..5 {
+        let refused = mia
+            .call(
+                "change_password",
+                &[
+                    ("current_password", "wrong-password-x"),
+                    ("new_password", NEW_PASSWORD),
+                    ("confirm_password", NEW_PASSWORD),
+                ],
+            )
+            .await;
+        assert!(refused.is_err());
+    }
+    assert_eq!(
+        kinds_to(&notices(&app).await, "mia@example.com"),
+        ["notice_locked"]
+    );
+    let message = smtp
+        .wait_for(|m| m["to"][0] == "mia@example.com" && is_notice(m))
+        .await;
+    assert_eq!(message["subject"], "Your Steward login was locked");
+    assert!(
+        mia.call("list_sessions", &[]).await.is_err(),
+        "the session ended"
+    );
+}
+
 async fn user_id(app: &TestApp, login: &str) -> i64 {
     steward::on_db!(&app.state.db, |pool| {
         sqlx::query_scalar("SELECT id FROM users WHERE login = $1")

@@ -13,11 +13,15 @@
 use axum::http::{HeaderMap, HeaderValue, header};
 use tower_sessions::cookie::{Cookie, SameSite};
 
+use crate::domain::event::{Action, Event, Outcome};
 use crate::error::AppError;
 use crate::server::db;
+use crate::server::db::activity_store;
 use crate::server::db::throttle_store::Reservation;
 use crate::server::identity::caller::Caller;
 use crate::server::identity::caller::Via;
+use crate::server::mail::messages::NoticeAbout;
+use crate::server::mail::notices;
 use crate::server::web::state::AppState;
 
 /// The strangers' bucket: attempts from browsers without a device cookie for the user.
@@ -222,6 +226,11 @@ pub async fn check_own_secret<T>(
     if right(&outcome) {
         db::throttle_store::clear(&state.db, caller.user_id(), &bucket).await?;
     } else if failures >= i64::from(state.config.throttle.lock_after) {
+        // This very failure locked the login: the user hears of it, as after failed logins.
+        let event = Event::by(caller, Action::SessionEnd, caller.login_id());
+        let reservation = Reservation::Granted { failures };
+        let event = lock_notice(state, event, caller.user_id(), &reservation).await;
+        activity_store::record(&state.db, &event, Outcome::Failure, "locked").await?;
         end_session(state, caller).await?;
         return Err(AppError::TooManyAttempts);
     }
@@ -234,4 +243,25 @@ async fn end_session(state: &AppState, caller: &Caller) -> Result<(), AppError> 
         crate::server::identity::sessions::end_current(state, &session).await?;
     }
     Ok(())
+}
+
+/// A failed attempt's event, with a notice when this very failure locked the login: sent once
+/// per lock, not for the refused attempts that follow.
+pub async fn lock_notice(
+    state: &AppState,
+    event: Event,
+    user_id: i64,
+    reservation: &Reservation,
+) -> Event {
+    let policy = &state.config.throttle;
+    match reservation {
+        Reservation::Granted { failures } if *failures == i64::from(policy.lock_after) => {
+            let about = NoticeAbout::Locked {
+                attempts: policy.lock_after,
+                minutes: u32::try_from(policy.lock_for.as_secs().div_ceil(60)).unwrap_or(u32::MAX),
+            };
+            notices::attach(state, event, user_id, about).await
+        }
+        _ => event,
+    }
 }

@@ -191,7 +191,7 @@ pub async fn log_in(
     }
     if !verified.ok() {
         tracing::info!(user_id = candidate.user_id, "login failed");
-        let event = lock_notice(state, event, candidate.user_id, &reservation).await;
+        let event = attempts::lock_notice(state, event, candidate.user_id, &reservation).await;
         activity_store::record(&state.db, &event, Outcome::Failure, "wrong password").await?;
         state.metrics.login(LoginResult::refused(false));
         return Err(AppError::LoginFailed);
@@ -285,7 +285,7 @@ pub async fn log_in_second_factor(
     if !accepted {
         tracing::info!(user_id = pending.user_id, throttled, "second factor failed");
         let detail = if throttled { "locked" } else { "wrong code" };
-        let event = lock_notice(state, event, pending.user_id, &reservation).await;
+        let event = attempts::lock_notice(state, event, pending.user_id, &reservation).await;
         activity_store::record(&state.db, &event, Outcome::Failure, detail).await?;
         state.metrics.login(LoginResult::refused(throttled));
         return Err(AppError::LoginFailed);
@@ -315,25 +315,4 @@ async fn new_browser_notice(
         return Ok(event);
     }
     Ok(notices::attach(state, event, user_id, NoticeAbout::NewBrowser).await)
-}
-
-/// A failed attempt's event, with a notice when this very failure locked the login: sent once
-/// per lock, not for the refused attempts that follow.
-async fn lock_notice(
-    state: &AppState,
-    event: Event,
-    user_id: i64,
-    reservation: &Reservation,
-) -> Event {
-    let policy = &state.config.throttle;
-    match reservation {
-        Reservation::Granted { failures } if *failures == i64::from(policy.lock_after) => {
-            let about = NoticeAbout::Locked {
-                attempts: policy.lock_after,
-                minutes: u32::try_from(policy.lock_for.as_secs().div_ceil(60)).unwrap_or(u32::MAX),
-            };
-            notices::attach(state, event, user_id, about).await
-        }
-        _ => event,
-    }
 }
