@@ -1366,6 +1366,10 @@ pub const ENTRIES: &[(&str, &str)] = &[
     ("users.empty", "No users yet."),
     ("users.enable", "Enable"),
     ("users.end_sessions", "End sessions"),
+    (
+        "users.error.address_flooded",
+        "This address has been sent {n} invitations or sign-in details in the last hour. Try again later.",
+    ),
     ("users.error.choose_group", "Choose a privilege."),
     ("users.error.day", "Enter a date such as 2026-12-31."),
     (

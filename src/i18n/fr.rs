@@ -1480,6 +1480,10 @@ pub const ENTRIES: &[(&str, &str)] = &[
     ("users.empty", "Aucun utilisateur pour le moment."),
     ("users.enable", "Activer"),
     ("users.end_sessions", "Fermer les sessions"),
+    (
+        "users.error.address_flooded",
+        "Cette adresse a reçu {n} invitations ou identifiants de connexion dans l’heure. Réessayez plus tard.",
+    ),
     ("users.error.choose_group", "Choisissez des droits."),
     (
         "users.error.day",

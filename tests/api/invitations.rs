@@ -292,6 +292,55 @@ async fn sign_in_details_go_to_a_typed_address_with_a_link_and_never_the_passwor
     ));
 }
 
+/// An Administrator cannot flood a mailbox: five invitations or sign-in details an hour reach
+/// one address (a new user's invitation counts, and is always sent), even sent all at once; past them the form says to wait and nothing is sent.
+#[tokio::test]
+async fn one_address_gets_five_invitations_or_sign_in_details_an_hour() {
+    let smtp = MailServer::start();
+    let app = spawn_app_with(mail_to(smtp.port)).await;
+    let (holder, account) = app.signed_up(&unique("Flood")).await;
+    invite(&holder, "uma").await.unwrap();
+    holder
+        .call("resend_invitation", &[("login", "uma")])
+        .await
+        .expect("resent");
+    let login_id = format!("{account}/uma");
+    let form = [("login", login_id.as_str()), ("email", "uma@example.com")];
+    let answers =
+        futures::future::join_all((0..6).map(|_| holder.call("send_sign_in_details", &form))).await;
+    let refused: Vec<&AppError> = answers.iter().filter_map(|a| a.as_ref().err()).collect();
+    // The invitation and its resend count: three more go.
+    assert_eq!(refused.len(), 3, "{answers:?}");
+    for error in refused {
+        let AppError::Invalid(fields) = error else {
+            panic!("{error:?}")
+        };
+        assert_eq!(fields[0].field, "email");
+    }
+    let refused = holder
+        .call("resend_invitation", &[("login", "uma")])
+        .await
+        .unwrap_err();
+    assert!(matches!(refused, AppError::Invalid(_)), "{refused:?}");
+    let queued = steward::on_db!(&app.state.db, |pool| {
+        sqlx::query_scalar::<_, i64>(
+            "SELECT COUNT(*) FROM mail_outbox WHERE recipient = 'uma@example.com'",
+        )
+        .fetch_one(pool)
+        .await
+    })
+    .unwrap();
+    assert_eq!(queued, 5);
+    // Another address is not held back.
+    holder
+        .call(
+            "send_sign_in_details",
+            &[("login", &login_id), ("email", "uma.home@example.net")],
+        )
+        .await
+        .expect("another address");
+}
+
 #[tokio::test]
 async fn gcore_invite_user_sends_a_real_invitation() {
     let smtp = MailServer::start();

@@ -290,7 +290,8 @@ pub async fn issue_invitation(
     event: &crate::domain::event::Event,
     link: &IssuedLink<'_>,
     mail: &crate::server::db::mail_store::NewMail<'_>,
-) -> Result<(), sqlx::Error> {
+    per_recipient: Option<Allowance>,
+) -> Result<bool, sqlx::Error> {
     let IssuedLink {
         token_hash,
         user_id,
@@ -300,6 +301,25 @@ pub async fn issue_invitation(
     } = *link;
     crate::audited_tx!(db, event, |conn| {
         async {
+            if let Some(allowance) = per_recipient {
+                // The user's row first: two sends for one user count one after the other.
+                sqlx::query("UPDATE users SET id = id WHERE id = $1")
+                    .bind(user_id)
+                    .execute(&mut *conn)
+                    .await?;
+                let recent: i64 = sqlx::query_scalar(
+                    "SELECT COUNT(*) FROM mail_outbox
+                     WHERE recipient = $1 AND created_at >= $2
+                       AND kind IN ('invitation', 'sign_in_details')",
+                )
+                .bind(mail.recipient)
+                .bind(allowance.since)
+                .fetch_one(&mut *conn)
+                .await?;
+                if recent >= allowance.most {
+                    return Ok(false);
+                }
+            }
             let at = now();
             sqlx::query(
                 "UPDATE password_resets SET used_at = $2 WHERE user_id = $1 AND used_at IS NULL",
@@ -323,7 +343,8 @@ pub async fn issue_invitation(
                     .execute(&mut *conn)
                     .await?;
             }
-            crate::queue_mail_in_tx!(conn, mail)
+            crate::queue_mail_in_tx!(conn, mail)?;
+            Ok(true)
         }
         .await
     })

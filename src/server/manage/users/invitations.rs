@@ -28,10 +28,20 @@ pub fn check_mail_on(state: &AppState, field: &str) -> Result<(), AppError> {
     }
 }
 
+/// Invitations and sign-in details one address may be sent in an hour when an Administrator
+/// sends them again: past it, the form says to wait (a user just added is always invited).
+pub const MAILS_PER_ADDRESS_PER_HOUR: i64 = 5;
+
 /// What is mailed, to whom, and what it does to the user.
+#[derive(Clone, Copy)]
 enum Link<'a> {
-    Invitation,
-    SignInDetails { to: &'a str },
+    /// `again`: not the first invitation of a user just added.
+    Invitation {
+        again: bool,
+    },
+    SignInDetails {
+        to: &'a str,
+    },
 }
 
 async fn mail_link(
@@ -51,7 +61,7 @@ async fn mail_link(
         .unwrap_or_else(crate::server::web::negotiation::request_lang);
     let (token, link, expires_at) = new_link(state, INVITATION_DAYS * 86_400);
     let (message, recipient, mail_kind, purpose, invited) = match kind {
-        Link::Invitation => (
+        Link::Invitation { .. } => (
             messages::invitation(lang, &login_id, &target.company, &link, INVITATION_DAYS),
             target.email.as_str(),
             "invitation",
@@ -88,7 +98,24 @@ async fn mail_link(
         purpose,
         invited,
     };
-    db::password_reset_store::issue_invitation(&state.db, event, &issued, &mail).await?;
+    let (capped, field) = match kind {
+        Link::Invitation { again } => (again, "form"),
+        Link::SignInDetails { .. } => (true, "email"),
+    };
+    let allowance = capped.then(|| db::password_reset_store::Allowance {
+        since: db::now() - 3600,
+        most: MAILS_PER_ADDRESS_PER_HOUR,
+    });
+    if !db::password_reset_store::issue_invitation(&state.db, event, &issued, &mail, allowance)
+        .await?
+    {
+        let most = MAILS_PER_ADDRESS_PER_HOUR.to_string();
+        return Err(AppError::field_with(
+            field,
+            key!("users.error.address_flooded"),
+            &[("n", &most)],
+        ));
+    }
     state.mail_wake.notify_one();
     Ok(())
 }
@@ -99,7 +126,7 @@ pub(super) async fn invite(state: &AppState, by: &Event, user_id: i64) -> Result
         state,
         &by.doing(Action::UserInvite),
         user_id,
-        Link::Invitation,
+        Link::Invitation { again: false },
     )
     .await
 }
@@ -116,7 +143,7 @@ pub async fn resend(state: &AppState, admin: Admin<'_>, login: &str) -> Result<(
         return Err(not_invited());
     }
     let event = Event::by(admin.caller(), Action::UserInvite, &user.login);
-    mail_link(state, &event, user.id, Link::Invitation).await
+    mail_link(state, &event, user.id, Link::Invitation { again: true }).await
 }
 
 /// Withdraws `login`'s pending invitation: the user, who never chose a password, is removed.
