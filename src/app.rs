@@ -13,6 +13,7 @@ use crate::pages::{
     api_keys_page::ApiKeysPage,
     forced_step_page::{ForcedEnrolmentPage, ForcedPasswordPage},
     groups_page::GroupsPage,
+    ip_rules_page::IpRulesPage,
     login_page::{LoginCodePage, LoginPage},
     not_found_page::NotFoundPage,
     overview_page::OverviewPage,
@@ -105,6 +106,7 @@ pub fn App() -> impl IntoView {
                         <Route path=path!("sub-accounts/:id") view=SubAccountDetailPage ssr=SsrMode::Async />
                         <Route path=path!("sub-accounts/:id/delete") view=DeleteSubAccountPage ssr=SsrMode::Async />
                         <Route path=path!("security") view=SecurityPage ssr=SsrMode::Async />
+                        <Route path=path!("security/ip-rules") view=IpRulesPage ssr=SsrMode::Async />
                         <Route path=path!("api-keys") view=ApiKeysPage ssr=SsrMode::Async />
                         <Route path=path!("ovh/authorize/:id") view=OvhAuthorizePage ssr=SsrMode::Async />
                         <Route path=path!("activity") view=ActivityPage ssr=SsrMode::Async />

@@ -100,13 +100,14 @@ impl FieldErrors {
     }
 }
 
-/// A value that may be shown inside a catalogue message: a number, a login, a reference. Text
-/// with spaces or punctuation could read as a sentence of its own, so nothing else is shown.
+/// A value that may be shown inside a catalogue message: a number, a login, a reference, an
+/// IP address. Text with spaces or other punctuation could read as a sentence of its own, so
+/// nothing else is shown.
 fn is_plain_token(value: &str) -> bool {
     (1..=64).contains(&value.len())
         && value
             .bytes()
-            .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'-' | b'_' | b'.'))
+            .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'-' | b'_' | b'.' | b':'))
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]

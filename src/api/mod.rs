@@ -8,6 +8,7 @@ pub mod api_key_fns;
 pub mod auth_fns;
 pub mod email_fns;
 pub mod invitation_fns;
+pub mod ip_rule_fns;
 pub mod mail_fns;
 pub mod ovh_fns;
 pub mod recovery_fns;
@@ -120,6 +121,8 @@ pub const INDEX: &[(&str, Requires)] = &[
     ("set_user_validity", Requires::Admin),
     ("sign_in_policies", Requires::Caller),
     ("set_sign_in_policies", Requires::Admin),
+    ("ip_rules", Requires::Admin),
+    ("set_ip_rules", Requires::Admin),
 ];
 
 #[cfg(all(test, feature = "ssr"))]
@@ -148,6 +151,7 @@ mod tests {
             include_str!("auth_fns.rs"),
             include_str!("email_fns.rs"),
             include_str!("invitation_fns.rs"),
+            include_str!("ip_rule_fns.rs"),
             include_str!("mail_fns.rs"),
             include_str!("ovh_fns.rs"),
             include_str!("recovery_fns.rs"),

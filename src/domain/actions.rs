@@ -60,6 +60,8 @@ actions! {
     SignInDetailsSend => "user.sign_in_details", crate::key!("activity.action.user_sign_in_details"),
     UserValidity => "user.validity", crate::key!("activity.action.user_validity"),
     SignInPolicy => "account.sign_in_policy", crate::key!("activity.action.account_sign_in_policy"),
+    IpRulesUpdate => "account.ip_rules", crate::key!("activity.action.account_ip_rules"),
+    IpRefused => "access.ip_refused", crate::key!("activity.action.access_ip_refused"),
     GroupCreate => "group.create", crate::key!("activity.action.group_create"),
     GroupUpdate => "group.update", crate::key!("activity.action.group_update"),
     GroupDelete => "group.delete", crate::key!("activity.action.group_delete"),

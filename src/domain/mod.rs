@@ -9,6 +9,8 @@ pub mod credential;
 pub mod email;
 pub mod event;
 pub mod generated;
+#[cfg(feature = "ssr")]
+pub mod ip_rules;
 pub mod limits;
 pub mod login_id;
 pub mod navigation;

@@ -8,6 +8,14 @@ pub const ENTRIES: &[(&str, &str)] = &[
     ("activity.acting_from", "(depuis {account})"),
     ("activity.action", "Action"),
     (
+        "activity.action.access_ip_refused",
+        "Accès refusé par les règles d’adresses IP",
+    ),
+    (
+        "activity.action.account_ip_rules",
+        "Règles d’adresses IP modifiées",
+    ),
+    (
         "activity.action.account_sign_in_policy",
         "A modifié les règles de connexion",
     ),
@@ -512,6 +520,63 @@ pub const ENTRIES: &[(&str, &str)] = &[
     ("groups.kind", "Type"),
     ("groups.title", "Groupes"),
     ("groups.users", "Utilisateurs"),
+    ("ip_rules.accept", "Accepter"),
+    ("ip_rules.action", "Action"),
+    ("ip_rules.current", "Règles en vigueur"),
+    ("ip_rules.default", "Toute autre adresse"),
+    ("ip_rules.default_accept", "Toute autre adresse : acceptée."),
+    ("ip_rules.default_deny", "Toute autre adresse : refusée."),
+    (
+        "ip_rules.default_hint",
+        "Refuser ne laisse entrer que les adresses qu’une règle accepte.",
+    ),
+    ("ip_rules.deny", "Refuser"),
+    ("ip_rules.edit", "Modifier les règles"),
+    (
+        "ip_rules.error.action",
+        "Ligne {line} : commencez par ACCEPT ou DENY.",
+    ),
+    ("ip_rules.error.default", "Choisissez Accepter ou Refuser."),
+    (
+        "ip_rules.error.description",
+        "Ligne {line} : la description ne doit pas dépasser {n} caractères.",
+    ),
+    (
+        "ip_rules.error.own_address_default",
+        "Le choix par défaut refuserait votre propre adresse, {ip}. Ajoutez une règle qui l’accepte, pour garder l’accès.",
+    ),
+    (
+        "ip_rules.error.own_address_rule",
+        "La règle {rule} refuserait votre propre adresse, {ip}. Ajoutez au-dessus une règle qui l’accepte, pour garder l’accès.",
+    ),
+    (
+        "ip_rules.error.range",
+        "Ligne {line} : saisissez une adresse ou une plage, par exemple 203.0.113.0/24 ou 2001:db8::/32.",
+    ),
+    ("ip_rules.error.too_many", "Gardez au plus {n} règles."),
+    ("ip_rules.error.unreadable", "Ces règles sont illisibles."),
+    (
+        "ip_rules.intro",
+        "Choisissez les adresses qui peuvent se connecter, utiliser une session ou un identifiant d’API de ce compte. La première règle qui contient une adresse décide ; les adresses qu’aucune règle ne nomme suivent le choix par défaut.",
+    ),
+    (
+        "ip_rules.none",
+        "Aucune règle : le choix par défaut s’applique à toutes les adresses.",
+    ),
+    ("ip_rules.number", "N°"),
+    ("ip_rules.range", "Adresses"),
+    ("ip_rules.rules", "Règles, dans l’ordre"),
+    (
+        "ip_rules.rules_hint",
+        "Une règle par ligne : ACCEPT ou DENY, une adresse ou une plage IPv4 ou IPv6, puis une description. Par exemple : ACCEPT 203.0.113.0/24 Bureau. Les lignes commençant par # sont ignorées.",
+    ),
+    ("ip_rules.save", "Enregistrer les règles"),
+    (
+        "ip_rules.saved",
+        "Les règles d’adresses IP sont enregistrées.",
+    ),
+    ("ip_rules.title", "Règles d’adresses IP"),
+    ("ip_rules.your_address", "Votre adresse :"),
     ("kyc.customer_use", "Usage client (KYC requis)"),
     ("kyc.personal_use", "Usage personnel"),
     ("lang.label", "Langue"),
@@ -1204,6 +1269,12 @@ pub const ENTRIES: &[(&str, &str)] = &[
         "Recommencez avec «\u{a0}Activer la double authentification\u{a0}».",
     ),
     ("security.ip", "Adresse IP"),
+    ("security.ip_rules", "Règles d’adresses IP"),
+    (
+        "security.ip_rules_hint",
+        "Limitez les lieux d’où ce compte peut être utilisé : bureaux, VPN, serveurs.",
+    ),
+    ("security.ip_rules_link", "Gérer les règles d’adresses IP"),
     ("security.last_seen", "Dernière activité"),
     (
         "security.off_text",

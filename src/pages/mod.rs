@@ -4,6 +4,7 @@ pub mod activity_page;
 pub mod api_keys_page;
 pub mod forced_step_page;
 pub mod groups_page;
+pub mod ip_rules_page;
 pub mod login_page;
 pub mod mail_section;
 pub mod not_found_page;

@@ -2,6 +2,7 @@
 
 use leptos::prelude::*;
 use leptos_meta::Title;
+use leptos_router::components::A;
 use leptos_router::hooks::use_query_map;
 
 use crate::api::email_fns::{SendEmailVerification, email_status};
@@ -62,6 +63,10 @@ fn PoliciesSection() -> impl IntoView {
                             error=errors.field("temp_password_days") />
                         <p class="actions"><button type="submit">{lang.t("policy.save")}</button></p>
                     </ActionForm>
+                </Card>
+                <Card heading_id="ip-rules-heading" title=lang.t("security.ip_rules")>
+                    <p class="hint">{lang.t("security.ip_rules_hint")}</p>
+                    <p><A href="/security/ip-rules">{lang.t("security.ip_rules_link")}</A></p>
                 </Card>
             })}
         </AsyncContent>

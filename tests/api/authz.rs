@@ -308,6 +308,12 @@ async fn every_server_function_authorizes_every_kind_of_caller() {
             admin_creates,
             Box::new(|_| form(&[("inactive_days", ""), ("temp_password_days", "")])),
         ),
+        ("ip_rules", admin_creates, Box::new(|_| vec![])),
+        (
+            "set_ip_rules",
+            admin_creates,
+            Box::new(|_| form(&[("default", "ACCEPT"), ("rules", "")])),
+        ),
         (
             "resend_invitation",
             admin_mail_off,

@@ -12,6 +12,7 @@ mod email_verification;
 mod health;
 mod i18n;
 mod invitations;
+mod ip_rules;
 mod isolation;
 mod key_rotation;
 mod login;

@@ -7,6 +7,7 @@ pub mod activity_store;
 pub mod api_token_store;
 pub mod email_verification_store;
 pub mod group_store;
+pub mod ip_policy_store;
 pub mod language_store;
 pub mod mail_store;
 pub mod member_store;

@@ -84,6 +84,18 @@ pub async fn delete(db: &Db, event: &Event, id: &str, user_id: i64) -> Result<bo
     )? == 1)
 }
 
+/// Forgets session `id` of `user_id` without an event of its own (whoever ends it has recorded
+/// why).
+pub async fn forget(db: &Db, id: &str, user_id: i64) -> Result<(), sqlx::Error> {
+    execute!(
+        db,
+        "DELETE FROM user_sessions WHERE id = $1 AND user_id = $2",
+        id,
+        user_id
+    )
+    .map(|_| ())
+}
+
 /// Ends every session of the user but `keep` (none when `keep` is `None`).
 pub async fn delete_all_but(
     db: &Db,

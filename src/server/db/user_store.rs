@@ -20,6 +20,8 @@ pub struct LoginCandidate {
     pub totp_enabled: bool,
     /// Outside the validity window, or holding an expired temporary password.
     pub out_of_window: bool,
+    /// The account's IP rules (`domain::ip_rules::IpPolicy`, stored), `None` when open.
+    pub ip_policy: Option<String>,
 }
 
 /// Whether a user (`u`, of account `a`) is held back at `$N` (now): before "valid from", from
@@ -52,7 +54,7 @@ pub async fn find_login_candidate(
         "SELECT u.id AS user_id, a.id AS account_pk, COALESCE(a.parent_id, a.id) AS root_pk,
                 u.password_hash, u.disabled,
                 (a.enabled AND COALESCE(p.enabled, TRUE)) AS account_enabled,
-                u.security_stamp, u.totp_enabled, ",
+                u.security_stamp, u.totp_enabled, a.ip_policy, ",
         out_of_window!("$3"),
         "
          FROM users u
@@ -97,6 +99,8 @@ pub struct CallerRow {
     pub parent_enabled: bool,
     /// Outside the validity window, or holding an expired temporary password.
     pub out_of_window: bool,
+    /// The account's IP rules, stored; `None` when every address may come in.
+    pub ip_policy: Option<String>,
 }
 
 pub async fn find_caller(db: &Db, user_id: i64) -> Result<Option<CallerRow>, sqlx::Error> {
@@ -105,7 +109,7 @@ pub async fn find_caller(db: &Db, user_id: i64) -> Result<Option<CallerRow>, sql
                               a.enabled AS account_enabled, a.created_at AS account_created_at,
                               u.is_holder, u.login, u.email, g.role, u.disabled,
                               u.password_change_required, u.security_stamp, u.totp_enabled, a.require_2fa_admins, a.require_2fa_all,
-                              a.parent_id AS parent_pk, COALESCE(p.enabled, TRUE) AS parent_enabled, ",
+                              a.parent_id AS parent_pk, COALESCE(p.enabled, TRUE) AS parent_enabled, a.ip_policy, ",
         out_of_window!("$2"),
         "
                        FROM users u

@@ -13,6 +13,7 @@ use crate::domain::{AccountId, Role, credential};
 use crate::error::AppError;
 use crate::server::db;
 use crate::server::db::user_store::CallerRow;
+use crate::server::identity::address_check;
 use crate::server::identity::auth_session::AuthSession;
 use crate::server::web::state::AppState;
 
@@ -45,6 +46,8 @@ pub struct Caller {
     via: Via,
     /// `1234-567-89` or `1234-567-89/login`: always the caller's own login ID.
     login_id: String,
+    /// The IP rules of the caller's own account, stored (`None`: open).
+    ip_policy: Option<String>,
     #[expect(
         dead_code,
         reason = "its only job is to make `Caller` impossible to build elsewhere"
@@ -257,10 +260,15 @@ pub async fn api_caller(
     let row = db::user_store::find_caller(&state.db, user_id)
         .await?
         .filter(|r| usable(r) && stamp.is_none_or(|s| s == r.security_stamp));
-    Ok(row.and_then(|r| into_caller(r, via)).map(|mut caller| {
-        caller.role = caller.role.min(role_cap);
-        caller
-    }))
+    let Some(mut caller) = row.and_then(|r| into_caller(r, via)) else {
+        return Ok(None);
+    };
+    caller.role = caller.role.min(role_cap);
+    if let Err(refusal) = address_check::judge(caller.ip_policy.as_deref()) {
+        address_check::record_refusal(state, &caller, &refusal).await?;
+        return Ok(None);
+    }
+    Ok(Some(caller))
 }
 
 /// Whether `user_id` exists, can act, and is an Administrator (or the holder) of their account.
@@ -305,7 +313,20 @@ pub async fn caller(state: &AppState, session: &AuthSession) -> Result<Option<Ca
         }
         _ => None,
     };
-    match valid.and_then(|r| into_caller(r, Via::Session)) {
+    let caller = valid.and_then(|r| into_caller(r, Via::Session));
+    // From an address the account's IP rules refuse: the session ends, once, on the record.
+    let caller = match caller {
+        Some(caller) => match address_check::judge(caller.ip_policy.as_deref()) {
+            Ok(()) => Some(caller),
+            Err(refusal) => {
+                address_check::record_refusal(state, &caller, &refusal).await?;
+                db::session_store::forget(&state.db, &user.handle, user.user_id).await?;
+                None
+            }
+        },
+        None => None,
+    };
+    match caller {
         Some(caller) => match session.acting_in().await? {
             Some(sub_pk) => act_in(state, session, caller, sub_pk).await.map(Some),
             None => Ok(Some(caller)),
@@ -334,6 +355,16 @@ async fn act_in(
         session.stop_acting().await?;
         return Ok(caller);
     };
+    // The sub-account's own IP rules hold for whoever manages it, too.
+    let sub_policy = db::ip_policy_store::get(&state.db, sub.id).await?;
+    if let Err(refusal) = address_check::judge(sub_policy.as_deref()) {
+        let mut inside = caller.clone();
+        inside.account_pk = sub.id;
+        inside.parent_pk = Some(caller.account_pk);
+        address_check::record_refusal(state, &inside, &refusal).await?;
+        session.stop_acting().await?;
+        return Ok(caller);
+    }
     caller.acting_from = Some(HomeAccount {
         account_pk: caller.account_pk,
         account_id: std::mem::replace(&mut caller.account_id, code),
@@ -370,6 +401,7 @@ fn into_caller(row: CallerRow, via: Via) -> Option<Caller> {
         acting_from: None,
         via,
         login_id,
+        ip_policy: row.ip_policy,
         checked: SessionChecked,
     })
 }

@@ -11,6 +11,7 @@ use crate::server::db::account_store::CreateAccountError;
 use crate::server::db::account_store::NewAccount;
 use crate::server::db::activity_store;
 use crate::server::db::throttle_store::Reservation;
+use crate::server::identity::address_check;
 use crate::server::identity::attempts;
 use crate::server::identity::auth_session::AuthSession;
 use crate::server::identity::sessions;
@@ -194,6 +195,14 @@ pub async fn log_in(
         let event = attempts::lock_notice(state, event, candidate.user_id, &reservation).await;
         activity_store::record(&state.db, &event, Outcome::Failure, "wrong password").await?;
         state.metrics.login(LoginResult::refused(false));
+        return Err(AppError::LoginFailed);
+    }
+    // After the password, so that a refused address costs the same time and says nothing
+    // about the login or the password.
+    if let Err(refusal) = address_check::judge(candidate.ip_policy.as_deref()) {
+        db::throttle_store::release(&state.db, candidate.user_id, &bucket).await?;
+        activity_store::record(&state.db, &event, Outcome::Failure, &refusal.detail()).await?;
+        state.metrics.login(LoginResult::Failure);
         return Err(AppError::LoginFailed);
     }
     if candidate.disabled || !candidate.account_enabled || candidate.out_of_window {

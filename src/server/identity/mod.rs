@@ -1,6 +1,7 @@
 //! Who the caller is: the caller and its capabilities, sessions, logins, failed-attempt limits and
 //! two-factor authentication.
 
+pub mod address_check;
 pub mod api_rate_limit;
 pub mod attempts;
 pub mod auth_session;

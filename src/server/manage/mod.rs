@@ -3,6 +3,7 @@
 
 pub mod api_tokens;
 pub mod directory;
+pub mod ip_rule_settings;
 pub mod ovh_keys;
 pub mod reveals;
 pub mod sub_accounts;

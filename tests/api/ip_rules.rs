@@ -1,0 +1,297 @@
+//! IP rules: an account's ordered ranges and default, applied at login, on every session
+//! request and to every API credential, with the client's address as a trusted proxy on the
+//! loopback passes it on (`X-Forwarded-For`); an Administrator cannot shut their own address
+//! out by saving; every refusal is on the record.
+
+use serde_json::Value;
+use std::sync::Arc;
+
+use crate::api_keys::{create_token, token_of};
+use crate::helpers::{Browser, PASSWORD, TestApp, spawn_app_with, unique};
+use steward::error::AppError;
+use steward::server::infra::config::Config;
+use steward::server::infra::trusted_proxies::{ProxyHeader, TrustedProxies};
+
+const OFFICE: &str = "198.51.100.7";
+const ELSEWHERE: &str = "203.0.113.9";
+
+fn behind_proxy(config: &mut Config) {
+    config.trusted_proxies =
+        TrustedProxies::parse("127.0.0.1/32, ::1", ProxyHeader::XForwardedFor).unwrap();
+}
+
+/// `browser`'s cookies, sent from `ip`: the same browser after it moved.
+fn from(browser: &Browser, ip: &str) -> Browser {
+    let mut headers = reqwest::header::HeaderMap::new();
+    headers.insert("x-forwarded-for", ip.parse().unwrap());
+    Browser {
+        client: reqwest::Client::builder()
+            .default_headers(headers)
+            .cookie_provider(Arc::clone(&browser.jar))
+            .redirect(reqwest::redirect::Policy::none())
+            .build()
+            .unwrap(),
+        jar: Arc::clone(&browser.jar),
+        base: browser.base.clone(),
+    }
+}
+
+async fn log_in(
+    app: &TestApp,
+    ip: &str,
+    login_id: &str,
+    password: &str,
+) -> Result<Value, AppError> {
+    let browser = from(&app.browser(), ip);
+    browser
+        .call("login", &[("account_id", login_id), ("password", password)])
+        .await
+}
+
+async fn save(admin: &Browser, default: &str, rules: &str) -> Result<Value, AppError> {
+    admin
+        .call("set_ip_rules", &[("default", default), ("rules", rules)])
+        .await
+}
+
+/// The status of a Gcore call made with `token` from `ip`.
+async fn with_token(app: &TestApp, token: &str, ip: &str) -> u16 {
+    reqwest::Client::new()
+        .get(format!("{}/iam/users", app.base))
+        .header("authorization", format!("APIKey {token}"))
+        .header("x-forwarded-for", ip)
+        .send()
+        .await
+        .unwrap()
+        .status()
+        .as_u16()
+}
+
+/// `(detail, ip)` of every refusal by IP rules, in order.
+async fn refusals(app: &TestApp) -> Vec<(String, String, String)> {
+    steward::on_db!(&app.state.db, |pool| {
+        sqlx::query_as(
+            "SELECT action, detail, ip FROM activity
+             WHERE detail LIKE 'IP rule%' ORDER BY id",
+        )
+        .fetch_all(pool)
+        .await
+    })
+    .unwrap()
+}
+
+fn fields(error: &AppError) -> Vec<String> {
+    match error {
+        AppError::Invalid(list) => list.iter().map(|f| f.field.clone()).collect(),
+        other => panic!("not a field error: {other:?}"),
+    }
+}
+
+#[tokio::test]
+async fn rules_turn_away_logins_sessions_and_credentials_from_other_addresses() {
+    let app = spawn_app_with(behind_proxy).await;
+    let (holder, account) = app.signed_up(&unique("Walled")).await;
+    let holder = from(&holder, OFFICE);
+    let dora = app.user_in(&holder, &account, "dora", "DEFAULT").await;
+    let dora = from(&dora, ELSEWHERE);
+    assert!(dora.call("list_sessions", &[]).await.is_ok());
+    let token = token_of(&create_token(&holder, "Deploy", "admin", "").await.unwrap());
+    assert_eq!(with_token(&app, &token, ELSEWHERE).await, 200);
+
+    save(
+        &holder,
+        "DENY",
+        "DENY 198.51.100.99 Kiosk\nACCEPT 198.51.100.0/24 Office",
+    )
+    .await
+    .expect("saved");
+    let view = holder.call("ip_rules", &[]).await.unwrap();
+    assert_eq!(view["default"], "DENY");
+    assert_eq!(view["your_address"], OFFICE);
+    assert_eq!(view["rules"][1]["range"], "198.51.100.0/24");
+    assert_eq!(
+        view["text"],
+        "DENY 198.51.100.99/32 Kiosk\nACCEPT 198.51.100.0/24 Office"
+    );
+
+    // Dora's session, from elsewhere, ends; back at the office her old cookie stays dead.
+    assert!(matches!(
+        dora.call("list_sessions", &[]).await,
+        Err(AppError::Unauthenticated)
+    ));
+    assert!(
+        from(&dora, "198.51.100.8")
+            .call("list_sessions", &[])
+            .await
+            .is_err()
+    );
+
+    // A refused login looks exactly like a wrong password.
+    let dora_id = format!("{account}/dora");
+    let refused = log_in(&app, ELSEWHERE, &dora_id, PASSWORD)
+        .await
+        .unwrap_err();
+    let wrong = log_in(&app, "198.51.100.8", &dora_id, "not-her-password")
+        .await
+        .unwrap_err();
+    assert_eq!(refused, wrong);
+    assert!(
+        log_in(&app, "198.51.100.99", &dora_id, PASSWORD)
+            .await
+            .is_err(),
+        "rule 1"
+    );
+    assert!(
+        log_in(&app, "198.51.100.8", &dora_id, PASSWORD)
+            .await
+            .is_ok()
+    );
+
+    // The token works only from the office.
+    assert_eq!(with_token(&app, &token, ELSEWHERE).await, 401);
+    assert_eq!(with_token(&app, &token, "198.51.100.8").await, 200);
+
+    let recorded = refusals(&app).await;
+    assert_eq!(
+        recorded,
+        [
+            (
+                "access.ip_refused".into(),
+                "IP rules: default deny".into(),
+                ELSEWHERE.into()
+            ),
+            (
+                "login".into(),
+                "IP rules: default deny".into(),
+                ELSEWHERE.into()
+            ),
+            (
+                "login".into(),
+                "IP rule 1 (Kiosk)".into(),
+                "198.51.100.99".into()
+            ),
+            (
+                "access.ip_refused".into(),
+                "IP rules: default deny".into(),
+                ELSEWHERE.into()
+            ),
+        ]
+    );
+    let changed: i64 = steward::on_db!(&app.state.db, |pool| {
+        sqlx::query_scalar("SELECT COUNT(*) FROM activity WHERE action = 'account.ip_rules'")
+            .fetch_one(pool)
+            .await
+    })
+    .unwrap();
+    assert_eq!(changed, 1);
+
+    // Open again: everyone is let in.
+    save(&holder, "ACCEPT", "").await.expect("opened");
+    assert_eq!(with_token(&app, &token, ELSEWHERE).await, 200);
+    assert!(log_in(&app, ELSEWHERE, &dora_id, PASSWORD).await.is_ok());
+}
+
+#[tokio::test]
+async fn an_administrator_cannot_save_rules_that_refuse_their_own_address() {
+    let app = spawn_app_with(behind_proxy).await;
+    let (holder, _) = app.signed_up(&unique("Careful")).await;
+    let holder = from(&holder, "2001:db8:1::5");
+    let own_range = save(&holder, "ACCEPT", "DENY 2001:db8::/32 Lab")
+        .await
+        .unwrap_err();
+    assert_eq!(fields(&own_range), ["rules"]);
+    let by_default = save(&holder, "DENY", "ACCEPT 198.51.100.0/24")
+        .await
+        .unwrap_err();
+    assert_eq!(fields(&by_default), ["rules"]);
+    let unreadable = save(
+        &holder,
+        "MAYBE",
+        "ALLOW 10.0.0.0/8\nACCEPT 10.0.0.0/33\nDENY 10.1.0.0/16 ok",
+    )
+    .await
+    .unwrap_err();
+    assert_eq!(fields(&unreadable), ["default", "rules", "rules"]);
+    let view = holder.call("ip_rules", &[]).await.unwrap();
+    assert_eq!(view["rules"], Value::Array(vec![]), "nothing was saved");
+    assert_eq!(view["default"], "ACCEPT");
+
+    // Its own range accepted first, the rest denied: saved, and it keeps working.
+    save(
+        &holder,
+        "DENY",
+        "ACCEPT 2001:db8:1::/48 Home\nDENY 2001:db8::/32 Lab",
+    )
+    .await
+    .expect("saved");
+    assert!(holder.call("ip_rules", &[]).await.is_ok());
+}
+
+#[tokio::test]
+async fn only_administrators_read_or_change_the_rules() {
+    let app = spawn_app_with(behind_proxy).await;
+    let (holder, account) = app.signed_up(&unique("Ruled")).await;
+    let user = app.user_in(&holder, &account, "uma", "DEFAULT").await;
+    assert!(matches!(
+        user.call("ip_rules", &[]).await,
+        Err(AppError::Forbidden)
+    ));
+    assert!(matches!(
+        save(&user, "DENY", "").await,
+        Err(AppError::Forbidden)
+    ));
+}
+
+#[tokio::test]
+async fn a_sub_accounts_rules_hold_for_its_own_logins_and_for_the_parent_managing_it() {
+    let app = spawn_app_with(behind_proxy).await;
+    let (holder, _) = app.signed_up(&unique("Parent")).await;
+    let holder = from(&holder, OFFICE);
+    let form = [
+        ("form[name]", "Lab"),
+        ("form[email]", "lab@example.com"),
+        ("form[password]", PASSWORD),
+        ("form[enabled]", "on"),
+    ];
+    let location = holder
+        .call_for_location("create_sub_account", &form)
+        .await
+        .expect("sub-account");
+    let sub = holder.take_reveal(&location).await;
+    let sub_id = sub["AccountCredentials"]["account_id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let sub_pk = sub["AccountCredentials"]["sub_account"].as_i64().unwrap();
+    let lab = from(&app.browser(), "192.0.2.10");
+    lab.call("login", &[("account_id", &sub_id), ("password", PASSWORD)])
+        .await
+        .expect("the sub-account's holder logs in");
+    save(&lab, "DENY", "ACCEPT 192.0.2.0/24 Lab network")
+        .await
+        .expect("saved");
+
+    // The parent's rules are open, but managing the sub-account from the office is refused.
+    holder
+        .call("manage_sub_account", &[("id", &sub_pk.to_string())])
+        .await
+        .expect("manage");
+    let inside = holder.call("ip_rules", &[]).await.unwrap();
+    assert_eq!(
+        inside["rules"],
+        Value::Array(vec![]),
+        "still in the parent's account: {inside}"
+    );
+    // From the lab network the parent's Administrator works inside.
+    let at_lab = from(&holder, "192.0.2.20");
+    at_lab
+        .call("manage_sub_account", &[("id", &sub_pk.to_string())])
+        .await
+        .expect("manage");
+    let inside = at_lab.call("ip_rules", &[]).await.unwrap();
+    assert_eq!(inside["rules"][0]["range"], "192.0.2.0/24");
+    assert!(
+        log_in(&app, ELSEWHERE, &sub_id, PASSWORD).await.is_err(),
+        "the sub-account's holder, from elsewhere"
+    );
+}
