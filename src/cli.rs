@@ -349,6 +349,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
                         description: String::new(),
                         role: role.unwrap_or_else(|| user_role.code().to_owned()),
                         expires,
+                        allowed_ips: String::new(),
                     };
                     let created = steward::server::manage::api_tokens::create(
                         &state,

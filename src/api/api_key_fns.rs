@@ -17,6 +17,8 @@ pub struct TokenView {
     pub expired: bool,
     pub created: i64,
     pub last_used: Option<i64>,
+    /// The ranges it works from; empty for anywhere the account's IP rules allow.
+    pub allowed_ips: Vec<String>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -53,6 +55,9 @@ pub async fn list_api_keys() -> Result<ApiKeysView, AppError> {
             expired: t.expires_at.is_some_and(|at| at <= now),
             created: t.created_at,
             last_used: t.last_used_at,
+            allowed_ips: t.allowed_ips.as_deref().map_or_else(Vec::new, |stored| {
+                crate::domain::ip_rules::IpPolicy::from_stored(Some(stored)).ranges()
+            }),
         })
         .collect();
     let can_manage_account = caller.role().can_manage_users();
@@ -99,6 +104,7 @@ pub async fn create_api_token(
     description: String,
     role: String,
     expires: String,
+    #[server(default)] allowed_ips: String,
 ) -> Result<(), AppError> {
     use crate::api::reveal_fns::Revealed;
     use crate::server::manage::api_tokens;
@@ -113,6 +119,7 @@ pub async fn create_api_token(
             description,
             role,
             expires,
+            allowed_ips,
         },
     )
     .await?;

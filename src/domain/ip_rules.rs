@@ -196,6 +196,54 @@ impl IpPolicy {
     }
 }
 
+impl IpPolicy {
+    /// The policy of a credential limited to `text`: ranges separated by commas, spaces or
+    /// lines (`203.0.113.0/24, 2001:db8::/32`). `None` when `text` names none (anywhere); `Err`
+    /// with the ranges that cannot be read.
+    pub fn only_from(text: &str) -> Result<Option<Self>, Vec<String>> {
+        let entries: Vec<&str> = text
+            .split(|c: char| c == ',' || c.is_whitespace())
+            .filter(|e| !e.is_empty())
+            .collect();
+        if entries.is_empty() {
+            return Ok(None);
+        }
+        let bad: Vec<String> = entries
+            .iter()
+            .filter(|e| parse_range(e).is_none())
+            .map(|e| e.chars().take(64).collect())
+            .collect();
+        if !bad.is_empty() {
+            return Err(bad);
+        }
+        if entries.len() > MAX_RULES {
+            return Err(vec![String::new()]);
+        }
+        let rules = entries
+            .iter()
+            .filter_map(|e| parse_range(e))
+            .map(|range| IpRule {
+                action: IpAction::Accept,
+                range,
+                description: String::new(),
+            })
+            .collect();
+        Ok(Some(Self {
+            default: IpAction::Deny,
+            rules,
+        }))
+    }
+
+    /// The accepted ranges, as [`Self::only_from`] reads them.
+    pub fn ranges(&self) -> Vec<String> {
+        self.rules
+            .iter()
+            .filter(|r| r.action == IpAction::Accept)
+            .map(|r| r.range.to_string())
+            .collect()
+    }
+}
+
 /// `203.0.113.0/24`, `2001:db8::/32`, or a bare address (a range of one).
 fn parse_range(text: &str) -> Option<IpNet> {
     if let Ok(range) = text.parse::<IpNet>() {
@@ -296,6 +344,25 @@ mod tests {
         assert_eq!(
             IpPolicy::parse(IpAction::Accept, &many).unwrap_err(),
             [LineError::TooMany]
+        );
+    }
+
+    #[test]
+    fn a_credential_limited_to_some_ranges_refuses_the_rest() {
+        assert_eq!(IpPolicy::only_from(" ,\n "), Ok(None));
+        let only = IpPolicy::only_from("203.0.113.0/24, 2001:db8::1\n10.0.0.0/8")
+            .unwrap()
+            .unwrap();
+        assert_eq!(only.judge(ip("203.0.113.5")), Ok(()));
+        assert_eq!(only.judge(ip("2001:db8::1")), Ok(()));
+        assert_eq!(only.judge(ip("192.0.2.1")), Err(Refusal::Default));
+        assert_eq!(
+            only.ranges(),
+            ["203.0.113.0/24", "2001:db8::1/128", "10.0.0.0/8"]
+        );
+        assert_eq!(
+            IpPolicy::only_from("10.0.0.0/8 office 1.2.3.4/40"),
+            Err(vec!["office".to_owned(), "1.2.3.4/40".to_owned()])
         );
     }
 

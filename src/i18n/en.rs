@@ -216,6 +216,10 @@ pub const ENTRIES: &[(&str, &str)] = &[
     ("api_keys.account.sent_as", "sent as"),
     ("api_keys.account.title", "Account API credentials"),
     (
+        "api_keys.error.allowed_ips",
+        "Enter addresses or ranges separated by commas, such as 203.0.113.0/24, 2001:db8::/32 (at most 100).",
+    ),
+    (
         "api_keys.error.expiry_format",
         "Enter a date as YYYY-MM-DD, today or later, or leave it empty.",
     ),
@@ -245,6 +249,11 @@ pub const ENTRIES: &[(&str, &str)] = &[
         "Scripts and the provider-compatible APIs authenticate with these. Each secret is shown once, when it is created.",
     ),
     ("api_keys.revoked", "Token revoked."),
+    ("api_keys.tokens.allowed_ips", "Works only from (optional)"),
+    (
+        "api_keys.tokens.allowed_ips_hint",
+        "Addresses or ranges separated by commas, such as 203.0.113.0/24, 2001:db8::/32. Empty: wherever the account's IP rules allow.",
+    ),
     ("api_keys.tokens.create", "Create token"),
     (
         "api_keys.tokens.ends",
@@ -268,6 +277,7 @@ pub const ENTRIES: &[(&str, &str)] = &[
     ("api_keys.tokens.never_expires", "Never"),
     ("api_keys.tokens.new", "New token"),
     ("api_keys.tokens.none", "You have no tokens."),
+    ("api_keys.tokens.only_from", "Only from"),
     ("api_keys.tokens.revoke", "Revoke…"),
     (
         "api_keys.tokens.revoke_confirm",

@@ -237,6 +237,10 @@ pub const ENTRIES: &[(&str, &str)] = &[
     ("api_keys.account.sent_as", "envoyée dans"),
     ("api_keys.account.title", "Identifiants d’API du compte"),
     (
+        "api_keys.error.allowed_ips",
+        "Saisissez des adresses ou des plages séparées par des virgules, par exemple 203.0.113.0/24, 2001:db8::/32 (100 au plus).",
+    ),
+    (
         "api_keys.error.expiry_format",
         "Saisissez une date au format AAAA-MM-JJ, aujourd’hui ou plus tard, ou laissez vide.",
     ),
@@ -266,6 +270,14 @@ pub const ENTRIES: &[(&str, &str)] = &[
         "Les scripts et les API compatibles avec les fournisseurs s’authentifient avec ces clés. Chaque secret n’est affiché qu’une fois, à sa création.",
     ),
     ("api_keys.revoked", "Jeton révoqué."),
+    (
+        "api_keys.tokens.allowed_ips",
+        "Utilisable uniquement depuis (facultatif)",
+    ),
+    (
+        "api_keys.tokens.allowed_ips_hint",
+        "Adresses ou plages séparées par des virgules, par exemple 203.0.113.0/24, 2001:db8::/32. Vide : partout où les règles d’adresses IP du compte le permettent.",
+    ),
     ("api_keys.tokens.create", "Créer le jeton"),
     (
         "api_keys.tokens.ends",
@@ -289,6 +301,7 @@ pub const ENTRIES: &[(&str, &str)] = &[
     ("api_keys.tokens.never_expires", "Jamais"),
     ("api_keys.tokens.new", "Nouveau jeton"),
     ("api_keys.tokens.none", "Vous n’avez aucun jeton."),
+    ("api_keys.tokens.only_from", "Uniquement depuis"),
     ("api_keys.tokens.revoke", "Révoquer…"),
     (
         "api_keys.tokens.revoke_confirm",

@@ -130,6 +130,8 @@ fn TokensSection(keys: ApiKeysView, revoke: ServerAction<RevokeApiToken>) -> imp
                 <SelectField id="token-role" name="role" label=lang.t("field.role") choices=roles error=errors.field("role") />
                 <TextField id="token-expires" name="expires" label=lang.t("api_keys.tokens.last_day") input_type="date"
                     hint=lang.t("api_keys.tokens.last_day_hint") error=errors.field("expires") />
+                <TextField id="token-allowed-ips" name="allowed_ips" label=lang.t("api_keys.tokens.allowed_ips")
+                    hint=lang.t("api_keys.tokens.allowed_ips_hint") maxlength=4000 error=errors.field("allowed_ips") />
                 <p class="actions"><button type="submit">{lang.t("api_keys.tokens.create")}</button></p>
             </ActionForm>
         </Card>
@@ -144,9 +146,16 @@ fn TokenRow(token: TokenView, revoke: ServerAction<RevokeApiToken>) -> impl Into
         (Some(at), true) => lang.tf("api_keys.tokens.expired", &[("date", &lang.date(at))]),
         (Some(at), false) => lang.date(at),
     };
+    let limited = (!token.allowed_ips.is_empty()).then(|| {
+        let ranges = token.allowed_ips.join(", ");
+        view! {
+            <br />
+            <small class="hint">{lang.t("api_keys.tokens.only_from")} " " <span class="mono">{ranges}</span></small>
+        }
+    });
     view! {
         <tr>
-            <td>{token.name.clone()}</td>
+            <td>{token.name.clone()} {limited}</td>
             <td>{token.description.clone()}</td>
             <td>{role_text(lang, &token.role)}</td>
             <td>{expires}</td>

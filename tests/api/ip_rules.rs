@@ -295,3 +295,50 @@ async fn a_sub_accounts_rules_hold_for_its_own_logins_and_for_the_parent_managin
         "the sub-account's holder, from elsewhere"
     );
 }
+
+#[tokio::test]
+async fn a_token_limited_to_some_ranges_works_only_from_them() {
+    let app = spawn_app_with(behind_proxy).await;
+    let (holder, _) = app.signed_up(&unique("Pinned")).await;
+    let form = |ranges: &'static str| {
+        [
+            ("name", "Pinned"),
+            ("description", ""),
+            ("role", "admin"),
+            ("expires", ""),
+            ("allowed_ips", ranges),
+        ]
+    };
+    let create = async |ranges: &'static str| {
+        holder
+            .call_for_location("create_api_token", &form(ranges))
+            .await
+    };
+    let refused = create("10.0.0.0/8, office").await.unwrap_err();
+    assert_eq!(fields(&refused), ["allowed_ips"]);
+    let location = create("198.51.100.0/24, 2001:db8::/32").await.unwrap();
+    let token = token_of(&holder.take_reveal(&location).await["ApiToken"]);
+    assert_eq!(with_token(&app, &token, "198.51.100.4").await, 200);
+    assert_eq!(with_token(&app, &token, "2001:db8::9").await, 200);
+    assert_eq!(with_token(&app, &token, ELSEWHERE).await, 401);
+    let keys = holder.call("list_api_keys", &[]).await.unwrap();
+    assert_eq!(
+        keys["tokens"][0]["allowed_ips"],
+        serde_json::json!(["198.51.100.0/24", "2001:db8::/32"])
+    );
+    let recorded = refusals(&app).await;
+    assert!(recorded.is_empty(), "{recorded:?}");
+    let credential: Vec<(String, String)> = steward::on_db!(&app.state.db, |pool| {
+        sqlx::query_as("SELECT detail, ip FROM activity WHERE action = 'access.ip_refused'")
+            .fetch_all(pool)
+            .await
+    })
+    .unwrap();
+    assert_eq!(
+        credential,
+        [(
+            "IP ranges of the credential".to_owned(),
+            ELSEWHERE.to_owned()
+        )]
+    );
+}

@@ -76,6 +76,7 @@ pub(super) async fn create_token(
         description: body.description.unwrap_or_default(),
         role: role.code().to_owned(),
         expires: String::new(),
+        allowed_ips: String::new(),
     };
     let created =
         api_tokens::create_expiring(&state, caller.own_keys(), caller.role(), input, expires_at)

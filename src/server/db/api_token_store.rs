@@ -14,14 +14,17 @@ pub struct NewToken<'a> {
     pub secret_hash: &'a str,
     pub user_stamp: &'a str,
     pub expires_at: Option<i64>,
+    /// The ranges the token works from (a stored `IpPolicy`); `None`: anywhere the account's
+    /// rules allow.
+    pub allowed_ips: Option<&'a str>,
 }
 
 /// Inserts the token and returns its id (the part before `_`).
 pub async fn insert(db: &Db, event: &Event, new: &NewToken<'_>) -> Result<i64, sqlx::Error> {
     const SQL: &str =
         "INSERT INTO api_tokens (user_id, name, description, role, secret_hash, user_stamp,
-                                               expires_at, created_at)
-                       VALUES ($1, $2, $3, $4, $5, $6, $7, $8) RETURNING id";
+                                               expires_at, created_at, allowed_ips)
+                       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) RETURNING id";
     audited_tx!(db, event, |conn| sqlx::query_scalar(SQL)
         .bind(new.user_id)
         .bind(new.name)
@@ -31,6 +34,7 @@ pub async fn insert(db: &Db, event: &Event, new: &NewToken<'_>) -> Result<i64, s
         .bind(new.user_stamp)
         .bind(new.expires_at)
         .bind(now())
+        .bind(new.allowed_ips)
         .fetch_one(&mut *conn)
         .await)
 }
@@ -45,12 +49,13 @@ pub struct TokenRow {
     pub expires_at: Option<i64>,
     pub created_at: i64,
     pub last_used_at: Option<i64>,
+    pub allowed_ips: Option<String>,
 }
 
 /// The user's tokens, newest first.
 pub async fn list_for_user(db: &Db, user_id: i64) -> Result<Vec<TokenRow>, sqlx::Error> {
     on_db!(db, |pool| sqlx::query_as(
-        "SELECT id, name, description, role, expires_at, created_at, last_used_at
+        "SELECT id, name, description, role, expires_at, created_at, last_used_at, allowed_ips
          FROM api_tokens WHERE user_id = $1 ORDER BY created_at DESC, id DESC"
     )
     .bind(user_id)
@@ -79,11 +84,13 @@ pub struct TokenCheck {
     pub role: Role,
     pub user_stamp: String,
     pub expires_at: Option<i64>,
+    pub allowed_ips: Option<String>,
 }
 
 pub async fn find_for_check(db: &Db, id: i64) -> Result<Option<TokenCheck>, sqlx::Error> {
     on_db!(db, |pool| sqlx::query_as(
-        "SELECT user_id, secret_hash, role, user_stamp, expires_at FROM api_tokens WHERE id = $1"
+        "SELECT user_id, secret_hash, role, user_stamp, expires_at, allowed_ips
+         FROM api_tokens WHERE id = $1"
     )
     .bind(id)
     .fetch_optional(pool)
@@ -118,11 +125,12 @@ pub struct AccountTokenRow {
     pub expires_at: Option<i64>,
     pub created_at: i64,
     pub last_used_at: Option<i64>,
+    pub allowed_ips: Option<String>,
 }
 
 const SELECT_ACCOUNT_TOKENS: &str =
     "SELECT t.id, t.user_id, u.login, u.email, t.name, t.description, t.role, t.expires_at,
-            t.created_at, t.last_used_at
+            t.created_at, t.last_used_at, t.allowed_ips
      FROM api_tokens t JOIN users u ON u.id = t.user_id";
 
 /// The tokens of the account's users (all of them, or only `user_id`'s), newest first.

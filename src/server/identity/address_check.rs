@@ -29,12 +29,12 @@ pub fn judge(stored: Option<&str>) -> Result<(), Refusal> {
     }
 }
 
-/// Records that `caller` was turned away by `refusal`.
-pub async fn record_refusal(
-    state: &AppState,
-    caller: &Caller,
-    refusal: &Refusal,
-) -> Result<(), AppError> {
+/// Records that `caller` was turned away, and why (`Refusal::detail`, or the credential's own
+/// limit).
+pub async fn record_refusal(state: &AppState, caller: &Caller, why: &str) -> Result<(), AppError> {
     let event = Event::by(caller, Action::IpRefused, caller.login_id());
-    db::activity_store::record(&state.db, &event, Outcome::Failure, &refusal.detail()).await
+    db::activity_store::record(&state.db, &event, Outcome::Failure, why).await
 }
+
+/// What the activity log says of a credential used from outside its own allowed ranges.
+pub const OUTSIDE_CREDENTIAL_RANGES: &str = "IP ranges of the credential";

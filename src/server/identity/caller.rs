@@ -197,6 +197,9 @@ pub async fn caller_from_credential(
             {
                 return Ok(None);
             }
+            // A token limited to some ranges, used from elsewhere, is turned away on the
+            // record like any refused address.
+            let token_limit = check.allowed_ips.as_deref();
             let token_role = check.role;
             let caller = api_caller(
                 state,
@@ -206,10 +209,16 @@ pub async fn caller_from_credential(
                 token_role,
             )
             .await?;
-            if caller.is_some() {
-                db::api_token_store::touch(&state.db, id).await?;
+            let Some(caller) = caller else {
+                return Ok(None);
+            };
+            if address_check::judge(token_limit).is_err() {
+                let why = address_check::OUTSIDE_CREDENTIAL_RANGES;
+                address_check::record_refusal(state, &caller, why).await?;
+                return Ok(None);
             }
-            Ok(caller)
+            db::api_token_store::touch(&state.db, id).await?;
+            Ok(Some(caller))
         }
         Presented::Account { auth_id, token } => {
             if !credential::is_auth_id(auth_id) {
@@ -265,7 +274,7 @@ pub async fn api_caller(
     };
     caller.role = caller.role.min(role_cap);
     if let Err(refusal) = address_check::judge(caller.ip_policy.as_deref()) {
-        address_check::record_refusal(state, &caller, &refusal).await?;
+        address_check::record_refusal(state, &caller, &refusal.detail()).await?;
         return Ok(None);
     }
     Ok(Some(caller))
@@ -319,7 +328,7 @@ pub async fn caller(state: &AppState, session: &AuthSession) -> Result<Option<Ca
         Some(caller) => match address_check::judge(caller.ip_policy.as_deref()) {
             Ok(()) => Some(caller),
             Err(refusal) => {
-                address_check::record_refusal(state, &caller, &refusal).await?;
+                address_check::record_refusal(state, &caller, &refusal.detail()).await?;
                 db::session_store::forget(&state.db, &user.handle, user.user_id).await?;
                 None
             }
@@ -361,7 +370,7 @@ async fn act_in(
         let mut inside = caller.clone();
         inside.account_pk = sub.id;
         inside.parent_pk = Some(caller.account_pk);
-        address_check::record_refusal(state, &inside, &refusal).await?;
+        address_check::record_refusal(state, &inside, &refusal.detail()).await?;
         session.stop_acting().await?;
         return Ok(caller);
     }

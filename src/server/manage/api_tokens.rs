@@ -3,6 +3,7 @@
 
 use crate::domain::event::Action;
 use crate::domain::event::Event;
+use crate::domain::ip_rules::IpPolicy;
 use crate::domain::{Description, Role, credential};
 use crate::error::{AppError, FieldErrors};
 use crate::server::db;
@@ -21,6 +22,9 @@ pub struct NewTokenInput {
     pub role: String,
     /// `YYYY-MM-DD`, the last day the token works; empty for no expiry.
     pub expires: String,
+    /// The addresses it works from, ranges separated by commas; empty for anywhere the
+    /// account's IP rules allow.
+    pub allowed_ips: String,
 }
 
 /// A new token; in clear only here, to be shown once.
@@ -101,8 +105,17 @@ async fn create_token_as(
             None
         }
     };
+    let allowed = match IpPolicy::only_from(&input.allowed_ips) {
+        Ok(allowed) => Some(allowed),
+        Err(_) => {
+            refuse("allowed_ips", crate::key!("api_keys.error.allowed_ips"));
+            None
+        }
+    };
     errors.into_result()?;
-    let (Some(description), Some(role), Some(expires_at)) = (description, role, expires_at) else {
+    let (Some(description), Some(role), Some(expires_at), Some(allowed)) =
+        (description, role, expires_at, allowed)
+    else {
         return Err(AppError::field("form", crate::key!("error.correct_form")));
     };
     let stamp = db::user_store::find_caller(&state.db, user_id)
@@ -129,6 +142,7 @@ async fn create_token_as(
             secret_hash: &hash,
             user_stamp: &stamp,
             expires_at,
+            allowed_ips: allowed.and_then(|a| a.to_stored()).as_deref(),
         },
     )
     .await?;
