@@ -342,3 +342,65 @@ async fn a_token_limited_to_some_ranges_works_only_from_them() {
         )]
     );
 }
+
+/// OVHcloud's `allowedIPs` on a consumer-key request: stored, enforced, and returned by
+/// `GET /auth/currentCredential`; a range that cannot be read is refused in OVHcloud's shape.
+#[tokio::test]
+async fn an_ovh_consumer_key_honours_its_allowed_ips() {
+    use crate::ovh::{Call, EVERYTHING, create_application};
+    use reqwest::Method;
+    let app = spawn_app_with(behind_proxy).await;
+    let (holder, _) = app.signed_up(&unique("Consumer")).await;
+    let application = create_application(&holder).await;
+    let request = |allowed: Value| {
+        let rules: Vec<Value> = EVERYTHING
+            .iter()
+            .map(|(m, p)| serde_json::json!({ "method": m, "path": p }))
+            .collect();
+        reqwest::Client::new()
+            .post(format!("{}/1.0/auth/credential", app.base))
+            .header("X-Ovh-Application", &application.key)
+            .json(&serde_json::json!({ "accessRules": rules, "allowedIPs": allowed }))
+            .send()
+    };
+    let refused = request(serde_json::json!(["198.51.100.0/24", "nowhere"]))
+        .await
+        .unwrap();
+    assert_eq!(refused.status(), 400);
+    let body: Value = refused.json().await.unwrap();
+    assert_eq!(body["errorCode"], "INVALID_PARAMETERS", "{body}");
+
+    let body: Value = request(serde_json::json!(["198.51.100.0/24", "2001:db8::/32"]))
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let key = body["consumerKey"].as_str().unwrap().to_owned();
+    let validation = body["validationUrl"]
+        .as_str()
+        .unwrap()
+        .rsplit_once("/ovh/authorize/")
+        .unwrap()
+        .1
+        .to_owned();
+    holder
+        .call("authorize_ovh_consumer_key", &[("id", &validation)])
+        .await
+        .expect("authorized");
+
+    let mut call = Call::new(Method::GET, "/auth/currentCredential", "");
+    call.forwarded_for = Some("198.51.100.30");
+    let (status, credential) = call.send(&app, &application, &key).await;
+    assert_eq!(status, 200, "{credential}");
+    assert_eq!(
+        credential["allowedIPs"],
+        serde_json::json!(["198.51.100.0/24", "2001:db8::/32"])
+    );
+    assert_eq!(credential["status"], "validated");
+    assert_eq!(credential["rules"][0]["path"], "/*");
+    call.forwarded_for = Some(ELSEWHERE);
+    let (status, refused) = call.send(&app, &application, &key).await;
+    assert_eq!(status, 403, "{refused}");
+    assert_eq!(refused["errorCode"], "INVALID_CREDENTIAL");
+}

@@ -107,6 +107,8 @@ pub(crate) struct Call<'a> {
     sent: Option<&'a str>,
     timestamp: i64,
     pub(crate) signed_url: Option<String>,
+    /// The client's address, as a trusted proxy passes it on.
+    pub(crate) forwarded_for: Option<&'a str>,
 }
 
 impl<'a> Call<'a> {
@@ -118,6 +120,7 @@ impl<'a> Call<'a> {
             sent: None,
             timestamp: now(),
             signed_url: None,
+            forwarded_for: None,
         }
     }
 
@@ -139,6 +142,9 @@ impl<'a> Call<'a> {
             .header("X-Ovh-Consumer", key)
             .header("X-Ovh-Timestamp", &timestamp)
             .header("X-Ovh-Signature", sig);
+        if let Some(address) = self.forwarded_for {
+            request = request.header("X-Forwarded-For", address);
+        }
         let sent = self.sent.unwrap_or(self.body);
         if !sent.is_empty() {
             request = request

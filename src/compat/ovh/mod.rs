@@ -57,6 +57,10 @@ pub fn routes() -> Router<AppState> {
         .route("/1.0/auth/time", json_route(get(time)))
         .route("/1.0/auth/credential", json_route(post(request_credential)))
         .route(
+            "/1.0/auth/currentCredential",
+            json_route(get(current_credential)),
+        )
+        .route(
             "/1.0/me/subAccount",
             json_route(get(list_sub_accounts).post(create_sub_account)),
         )

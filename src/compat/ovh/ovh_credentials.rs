@@ -1,6 +1,7 @@
 //! The server's time and the consumer-key request (POST /auth/credential).
 
 use super::*;
+use crate::domain::ip_rules::IpPolicy;
 
 /// `GET /auth/time`: the server's Unix time, a bare integer.
 pub(super) async fn time() -> Answer {
@@ -41,15 +42,26 @@ pub(super) async fn request_credential(State(state): State<AppState>, req: Signe
         .map(|r| AccessRule::parse(&r.method, &r.path))
         .collect::<Result<Vec<_>, _>>()
         .map_err(|e| bad(format!("accessRules: {e}")))?;
-    if body.allowed_ips.is_some_and(|ips| !ips.is_empty()) {
-        return Err(bad(
-            "allowedIPs: restricting a consumer key to addresses is not supported; send null."
-                .to_owned(),
-        ));
-    }
+    let ranges = body.allowed_ips.unwrap_or_default().join(",");
+    let allowed = IpPolicy::only_from(&ranges).map_err(|bad_ranges| {
+        bad(format!(
+            "allowedIPs: give IPv4 or IPv6 addresses or ranges in CIDR notation (at most {}); \
+             not understood: {}",
+            crate::domain::ip_rules::MAX_RULES,
+            bad_ranges.join(", ")
+        ))
+    })?;
     kit::count::<Ovh>(&state, app.account_pk).await?;
     let redirection = body.redirection.unwrap_or_default();
-    let created = service::request_consumer_key(&state, app.id, &rules, redirection.trim()).await?;
+    let stored = allowed.and_then(|a| a.to_stored());
+    let created = service::request_consumer_key(
+        &state,
+        app.id,
+        &rules,
+        redirection.trim(),
+        stored.as_deref(),
+    )
+    .await?;
     let base = state.config.public_url.as_ref().map_or_else(
         || {
             // Without a public URL: the host the client called, when it is a plain host name.
@@ -74,5 +86,31 @@ pub(super) async fn request_credential(State(state): State<AppState>, req: Signe
         "validationUrl": format!("{base}/ovh/authorize/{}", created.validation_id),
         "consumerKey": created.consumer_key,
         "state": "pendingValidation",
+    }))
+}
+
+/// `GET /auth/currentCredential`: the consumer key the call is signed with, as OVHcloud's
+/// `api.Credential` shows it.
+pub(super) async fn current_credential(State(state): State<AppState>, req: Signed) -> Answer {
+    let (_, application, key) = authenticate_with_key(&state, &req).await?;
+    let rules: Vec<Value> = key
+        .rules
+        .iter()
+        .map(|rule| json!({"method": rule.method, "path": rule.path}))
+        .collect();
+    let allowed_ips = key
+        .allowed_ips
+        .as_deref()
+        .map(|stored| IpPolicy::from_stored(Some(stored)).ranges());
+    ok(json!({
+        "credentialId": key.id,
+        "applicationId": application.id,
+        "creation": rfc3339(key.created_at),
+        "expiration": Value::Null,
+        "lastUse": key.last_used_at.map(rfc3339),
+        "ovhSupport": false,
+        "rules": rules,
+        "status": "validated",
+        "allowedIPs": allowed_ips,
     }))
 }

@@ -199,6 +199,15 @@ pub(super) async fn authenticate(
     state: &AppState,
     req: &Signed,
 ) -> Result<(Caller, service::Application), Refusal> {
+    let (caller, application, _) = authenticate_with_key(state, req).await?;
+    Ok((caller, application))
+}
+
+/// [`authenticate`], with the consumer key the call is signed with.
+pub(super) async fn authenticate_with_key(
+    state: &AppState,
+    req: &Signed,
+) -> Result<(Caller, service::Application, service::GrantedKey), Refusal> {
     let app = application(state, req).await?;
     let consumer = req.header("x-ovh-consumer").ok_or_else(|| {
         refuse(
@@ -252,7 +261,7 @@ pub(super) async fn authenticate(
             "This call has not been granted.",
         ));
     }
-    Ok((caller, app))
+    Ok((caller, app, key))
 }
 
 /// OVHcloud's answers to the refusals every dialect shares.

@@ -121,6 +121,8 @@ pub struct NewConsumerKey<'a> {
     pub parent_key_id: Option<i64>,
     /// The application owner's security stamp, for a key valid at once.
     pub owner_stamp: Option<&'a str>,
+    /// The ranges the key works from (a stored `IpPolicy`), when the request named some.
+    pub allowed_ips: Option<&'a str>,
 }
 
 /// Inserts a consumer key, recording `event` with it when there is one (a pending request by
@@ -132,8 +134,8 @@ pub async fn insert_consumer_key(
 ) -> Result<i64, sqlx::Error> {
     const SQL: &str = "INSERT INTO ovh_consumer_keys (application_id, key_hash, validation_id, access_rules,
                                                       redirection, user_id, user_stamp, created_at, validated_at,
-                                                      parent_key_id, owner_stamp)
-                       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11) RETURNING id";
+                                                      parent_key_id, owner_stamp, allowed_ips)
+                       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12) RETURNING id";
     let at = now();
     let (user_id, stamp) = match new.granted {
         Some((user, stamp)) => (Some(user), Some(stamp)),
@@ -152,6 +154,7 @@ pub async fn insert_consumer_key(
             .bind(user_id.map(|_| at))
             .bind(new.parent_key_id)
             .bind(new.owner_stamp)
+            .bind(new.allowed_ips)
             .fetch_one(&mut *conn)
             .await?;
         if let Some(event) = event {
@@ -172,10 +175,14 @@ pub struct ConsumerKeyCheck {
     pub parent_key_id: Option<i64>,
     /// The application owner's security stamp when the key was granted.
     pub owner_stamp: Option<String>,
+    pub allowed_ips: Option<String>,
+    pub created_at: i64,
+    pub last_used_at: Option<i64>,
 }
 
 const SELECT_CHECK: &str = "SELECT id, application_id, access_rules, user_id, user_stamp,
-                                   parent_key_id, owner_stamp
+                                   parent_key_id, owner_stamp, allowed_ips, created_at,
+                                   last_used_at
                             FROM ovh_consumer_keys";
 
 pub async fn find_consumer_key(

@@ -305,6 +305,7 @@ pub async fn request_consumer_key(
     application_id: i64,
     rules: &[AccessRule],
     redirection: &str,
+    allowed_ips: Option<&str>,
 ) -> Result<NewConsumerKey, AppError> {
     let redirection = match redirection.trim() {
         "" => String::new(),
@@ -313,7 +314,13 @@ pub async fn request_consumer_key(
             .to_string(),
     };
     db::ovh_key_store::delete_stale_pending(&state.db, db::now() - PENDING_TTL_SECONDS).await?;
-    insert_key(state, None, application_id, rules, &redirection, None).await
+    let key = NewKey {
+        application_id,
+        rules,
+        redirection: &redirection,
+        allowed_ips,
+    };
+    insert_key(state, None, &key, None).await
 }
 
 /// A consumer key of `application` valid at once, acting as `user_id` with `rules`, minted
@@ -339,7 +346,17 @@ pub async fn create_validated_key(
     let created = audited(
         &state.db,
         event,
-        insert_key(state, Some(event), application.id, rules, "", Some(granted)),
+        insert_key(
+            state,
+            Some(event),
+            &NewKey {
+                application_id: application.id,
+                rules,
+                redirection: "",
+                allowed_ips: None,
+            },
+            Some(granted),
+        ),
     )
     .await?;
     tracing::info!(
@@ -359,14 +376,27 @@ struct Granted<'a> {
     parent_key_id: Option<i64>,
 }
 
+/// What a new consumer key is given.
+struct NewKey<'a> {
+    application_id: i64,
+    rules: &'a [AccessRule],
+    redirection: &'a str,
+    /// A stored `IpPolicy`: the ranges the key works from.
+    allowed_ips: Option<&'a str>,
+}
+
 async fn insert_key(
     state: &AppState,
     event: Option<&Event>,
-    application_id: i64,
-    rules: &[AccessRule],
-    redirection: &str,
+    key: &NewKey<'_>,
     granted: Option<Granted<'_>>,
 ) -> Result<NewConsumerKey, AppError> {
+    let NewKey {
+        application_id,
+        rules,
+        redirection,
+        allowed_ips,
+    } = *key;
     let consumer_key = credential::secret(crate::server::infra::secrets::pick);
     let validation_id = crate::server::infra::secrets::random_hex(16);
     db::ovh_key_store::insert_consumer_key(
@@ -381,6 +411,7 @@ async fn insert_key(
             granted: granted.as_ref().map(|g| (g.user_id, g.user_stamp)),
             parent_key_id: granted.as_ref().and_then(|g| g.parent_key_id),
             owner_stamp: granted.as_ref().map(|g| g.owner_stamp),
+            allowed_ips,
         },
     )
     .await?;
@@ -401,6 +432,10 @@ pub struct GrantedKey {
     pub parent_key_id: Option<i64>,
     /// The application owner's security stamp when it was granted.
     pub owner_stamp: Option<String>,
+    /// The ranges it works from (a stored `IpPolicy`); `None`: anywhere the account allows.
+    pub allowed_ips: Option<String>,
+    pub created_at: i64,
+    pub last_used_at: Option<i64>,
 }
 
 /// A consumer key as found by its key, before its user is checked.
@@ -421,6 +456,9 @@ impl ConsumerKey {
                 rules: rules_from(&row.access_rules),
                 parent_key_id: row.parent_key_id,
                 owner_stamp: row.owner_stamp,
+                allowed_ips: row.allowed_ips,
+                created_at: row.created_at,
+                last_used_at: row.last_used_at,
             }),
             _ => Self::Pending,
         }

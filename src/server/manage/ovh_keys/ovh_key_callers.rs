@@ -32,6 +32,9 @@ pub async fn caller(
     else {
         return Ok(None);
     };
+    if !within_ranges(state, &caller, key.allowed_ips.as_deref()).await? {
+        return Ok(None);
+    }
     let root = caller.parent_pk().unwrap_or(caller.account_pk());
     if root != application.owner_root_pk && state.config.ovh_cross_account == OvhCrossAccount::Deny
     {
@@ -69,13 +72,32 @@ pub(super) async fn parents_work(
             return Ok(false);
         }
         let via = Via::OvhConsumerKey(key.id);
-        if caller::api_caller(state, key.user_id, Some(&key.user_stamp), via, Role::None)
-            .await?
-            .is_none()
-        {
+        let Some(caller) =
+            caller::api_caller(state, key.user_id, Some(&key.user_stamp), via, Role::None).await?
+        else {
+            return Ok(false);
+        };
+        // A key minted through a limited key is held to its limits too.
+        if !within_ranges(state, &caller, key.allowed_ips.as_deref()).await? {
             return Ok(false);
         }
         parent = key.parent_key_id;
     }
+    Ok(false)
+}
+
+/// Whether the client is inside the key's own allowed ranges (`allowedIPs`); a refusal is
+/// recorded.
+async fn within_ranges(
+    state: &AppState,
+    caller: &Caller,
+    allowed_ips: Option<&str>,
+) -> Result<bool, AppError> {
+    use crate::server::identity::address_check;
+    if address_check::judge(allowed_ips).is_ok() {
+        return Ok(true);
+    }
+    let why = address_check::OUTSIDE_CREDENTIAL_RANGES;
+    address_check::record_refusal(state, caller, why).await?;
     Ok(false)
 }
