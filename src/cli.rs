@@ -222,6 +222,15 @@ enum AccountCommand {
         #[arg(long, required = true)]
         password_stdin: bool,
     },
+    /// Print an account's (or a sub-account's) IP rules as `{"account_id", "default",
+    /// "rules"}`; with `--clear`, let every address in again first (for an account whose
+    /// Administrators are all refused).
+    IpRules {
+        /// The account ID (1234-567-89).
+        account: String,
+        #[arg(long)]
+        clear: bool,
+    },
 }
 
 /// A refusal for the operator, naming the user when there is no such user.
@@ -267,6 +276,29 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
                 }
                 Err(e) => Err(refused(e)),
             }
+        }
+        Command::Account(AccountCommand::IpRules { account, clear }) => {
+            use steward::server::manage::ip_rule_settings;
+            let state = open(config).await?;
+            let pk = steward::server::ops::operator::account(&state, &account).await?;
+            if clear {
+                ip_rule_settings::open_by_operator(&state, pk, &account)
+                    .await
+                    .map_err(refused)?;
+            }
+            let policy = ip_rule_settings::policy_of(&state, pk)
+                .await
+                .map_err(refused)?;
+            let rules: Vec<String> = policy.to_text().lines().map(str::to_owned).collect();
+            println!(
+                "{}",
+                serde_json::json!({
+                    "account_id": account,
+                    "default": policy.default.code(),
+                    "rules": rules,
+                })
+            );
+            Ok(())
         }
         Command::SubAccount(SubAccountCommand::Create {
             parent,

@@ -404,3 +404,53 @@ async fn an_ovh_consumer_key_honours_its_allowed_ips() {
     assert_eq!(status, 403, "{refused}");
     assert_eq!(refused["errorCode"], "INVALID_CREDENTIAL");
 }
+
+/// The office's address changed and every Administrator is refused: the operator lets every
+/// address in again, on the record.
+#[tokio::test]
+async fn the_operator_opens_an_account_whose_administrators_are_all_refused() {
+    let app = spawn_app_with(behind_proxy).await;
+    let (holder, account) = app.signed_up(&unique("Moved")).await;
+    let holder = from(&holder, OFFICE);
+    save(&holder, "DENY", "ACCEPT 198.51.100.0/24 Old office")
+        .await
+        .expect("saved");
+    assert!(log_in(&app, ELSEWHERE, &account, PASSWORD).await.is_err());
+
+    let shown = app.cli(&["account", "ip-rules", &account]);
+    assert!(
+        shown.status.success(),
+        "{}",
+        String::from_utf8_lossy(&shown.stderr)
+    );
+    let shown: Value = serde_json::from_slice(&shown.stdout).unwrap();
+    assert_eq!(
+        shown,
+        serde_json::json!({
+            "account_id": account,
+            "default": "DENY",
+            "rules": ["ACCEPT 198.51.100.0/24 Old office"],
+        })
+    );
+    let cleared = app.cli(&["account", "ip-rules", &account, "--clear"]);
+    assert!(
+        cleared.status.success(),
+        "{}",
+        String::from_utf8_lossy(&cleared.stderr)
+    );
+    let cleared: Value = serde_json::from_slice(&cleared.stdout).unwrap();
+    assert_eq!(cleared["default"], "ACCEPT");
+    assert_eq!(cleared["rules"], serde_json::json!([]));
+    assert!(log_in(&app, ELSEWHERE, &account, PASSWORD).await.is_ok());
+    let by_operator: i64 = steward::on_db!(&app.state.db, |pool| {
+        sqlx::query_scalar(
+            "SELECT COUNT(*) FROM activity WHERE action = 'account.ip_rules' AND via = 'cli'",
+        )
+        .fetch_one(pool)
+        .await
+    })
+    .unwrap();
+    assert_eq!(by_operator, 1);
+    let unknown = app.cli(&["account", "ip-rules", "9999-999-99", "--clear"]);
+    assert!(!unknown.status.success());
+}

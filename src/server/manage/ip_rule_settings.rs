@@ -12,6 +12,27 @@ use crate::server::identity::caller::Caller;
 use crate::server::identity::capabilities::Admin;
 use crate::server::web::state::AppState;
 
+/// The rules of account `account_pk`, for the operator (`steward account ip-rules`).
+pub async fn policy_of(state: &AppState, account_pk: i64) -> Result<IpPolicy, AppError> {
+    let stored = db::ip_policy_store::get(&state.db, account_pk).await?;
+    Ok(IpPolicy::from_stored(stored.as_deref()))
+}
+
+/// The operator's way back in for an account whose Administrators are all refused by its rules
+/// (an office's address changed): every address is let in again, on the record.
+pub async fn open_by_operator(
+    state: &AppState,
+    account_pk: i64,
+    account_id: &str,
+) -> Result<(), AppError> {
+    let root_pk = db::account_store::parent_of(&state.db, account_pk)
+        .await?
+        .unwrap_or(account_pk);
+    let event = Event::command_line(account_pk, root_pk, Action::IpRulesUpdate, account_id);
+    db::ip_policy_store::set(&state.db, &event, account_pk, None).await?;
+    Ok(())
+}
+
 /// The rules of the account `caller` works in.
 pub async fn policy(state: &AppState, caller: &Caller) -> Result<IpPolicy, AppError> {
     let stored = db::ip_policy_store::get(&state.db, caller.account_pk()).await?;
