@@ -6,7 +6,7 @@
 use serde_json::Value;
 use std::sync::Arc;
 
-use crate::api_keys::{create_token, token_of};
+use crate::api_keys::{create_token, rotate_account, token_of};
 use crate::helpers::{Browser, PASSWORD, TestApp, spawn_app_with, unique};
 use steward::error::AppError;
 use steward::server::infra::config::Config;
@@ -150,6 +150,27 @@ async fn rules_turn_away_logins_sessions_and_credentials_from_other_addresses() 
     // The token works only from the office.
     assert_eq!(with_token(&app, &token, ELSEWHERE).await, 401);
     assert_eq!(with_token(&app, &token, "198.51.100.8").await, 200);
+    // So do the account's credentials (Vobiz's `X-Auth-ID`), which act as the holder.
+    let credentials = rotate_account(&holder).await.unwrap();
+    let auth_id = credentials["auth_id"].as_str().unwrap();
+    let auth_token = credentials["auth_token"].as_str().unwrap();
+    let with_credentials = async |ip: &str| {
+        reqwest::Client::new()
+            .get(format!(
+                "{}/api/v1/accounts/{auth_id}/sub-accounts/",
+                app.base
+            ))
+            .header("x-auth-id", auth_id)
+            .header("x-auth-token", auth_token)
+            .header("x-forwarded-for", ip)
+            .send()
+            .await
+            .unwrap()
+            .status()
+            .as_u16()
+    };
+    assert_eq!(with_credentials(ELSEWHERE).await, 401);
+    assert_eq!(with_credentials("198.51.100.8").await, 200);
 
     let recorded = refusals(&app).await;
     assert_eq!(
@@ -169,6 +190,11 @@ async fn rules_turn_away_logins_sessions_and_credentials_from_other_addresses() 
                 "login".into(),
                 "IP rule 1 (Kiosk)".into(),
                 "198.51.100.99".into()
+            ),
+            (
+                "access.ip_refused".into(),
+                "IP rules: default deny".into(),
+                ELSEWHERE.into()
             ),
             (
                 "access.ip_refused".into(),
