@@ -19,9 +19,9 @@ import {
  */
 
 async function ownAddress(page: Page): Promise<string> {
-  const address = (await page.getByTestId('your-address').textContent())?.trim() ?? '';
-  expect(address).toMatch(/^[0-9a-f.:]+$/);
-  return address;
+  const shown = page.getByTestId('your-address');
+  await expect(shown).toHaveText(/^[0-9a-f.:]+$/);
+  return ((await shown.textContent()) ?? '').trim();
 }
 
 test.describe('IP rules', () => {

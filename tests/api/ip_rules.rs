@@ -9,6 +9,7 @@ use std::sync::Arc;
 use crate::api_keys::{create_token, rotate_account, token_of};
 use crate::helpers::{Browser, PASSWORD, TestApp, spawn_app_with, unique};
 use steward::error::AppError;
+use steward::i18n::Lang;
 use steward::server::infra::config::Config;
 use steward::server::infra::trusted_proxies::{ProxyHeader, TrustedProxies};
 
@@ -238,6 +239,22 @@ async fn an_administrator_cannot_save_rules_that_refuse_their_own_address() {
     .await
     .unwrap_err();
     assert_eq!(fields(&unreadable), ["default", "rules", "rules"]);
+    assert_eq!(
+        unreadable.for_field("rules", Lang::En).unwrap(),
+        "Line 1: start with ACCEPT or DENY. Line 2: enter an address or a range such as \
+         203.0.113.0/24 or 2001:db8::/32."
+    );
+    assert_eq!(
+        own_range.for_field("rules", Lang::En).unwrap(),
+        "Rule 1 would refuse your own address, 2001:db8:1::5. Add a rule that accepts it \
+         above, so that you keep access."
+    );
+    let long = format!("ACCEPT 10.0.0.0/8 {}", "x".repeat(256));
+    let too_long = save(&holder, "ACCEPT", &long).await.unwrap_err();
+    assert_eq!(
+        too_long.for_field("rules", Lang::En).unwrap(),
+        "Line 1: keep the description under 255 characters."
+    );
     let view = holder.call("ip_rules", &[]).await.unwrap();
     assert_eq!(view["rules"], Value::Array(vec![]), "nothing was saved");
     assert_eq!(view["default"], "ACCEPT");

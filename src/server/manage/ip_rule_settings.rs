@@ -91,17 +91,30 @@ pub async fn set(
 }
 
 fn add_line_error(problems: &mut FieldErrors, error: &LineError) {
-    let (key, line) = match error {
-        LineError::Action(line) => (key!("ip_rules.error.action"), *line),
-        LineError::Range(line) => (key!("ip_rules.error.range"), *line),
-        LineError::Description(line) => (key!("ip_rules.error.description"), *line),
-        LineError::TooMany => {
-            let most = MAX_RULES.to_string();
-            problems.add_with("rules", key!("ip_rules.error.too_many"), &[("n", &most)]);
-            return;
-        }
-    };
-    let line = line.to_string();
-    let most = MAX_DESCRIPTION.to_string();
-    problems.add_with("rules", key, &[("line", &line), ("n", &most)]);
+    // Each message gets exactly the values it shows: one it has no place for would hide it.
+    match error {
+        LineError::Action(line) => problems.add_with(
+            "rules",
+            key!("ip_rules.error.action"),
+            &[("line", &line.to_string())],
+        ),
+        LineError::Range(line) => problems.add_with(
+            "rules",
+            key!("ip_rules.error.range"),
+            &[("line", &line.to_string())],
+        ),
+        LineError::Description(line) => problems.add_with(
+            "rules",
+            key!("ip_rules.error.description"),
+            &[
+                ("line", &line.to_string()),
+                ("n", &MAX_DESCRIPTION.to_string()),
+            ],
+        ),
+        LineError::TooMany => problems.add_with(
+            "rules",
+            key!("ip_rules.error.too_many"),
+            &[("n", &MAX_RULES.to_string())],
+        ),
+    }
 }
