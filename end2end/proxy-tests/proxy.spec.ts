@@ -6,7 +6,6 @@
  * 127.0.0.1 is a trusted proxy. Everything a browser does must work through it, with Secure
  * cookies.
  */
-import { createHmac } from 'node:crypto';
 import type { Browser, BrowserContext, Page } from '@playwright/test';
 import {
   STRONG_PASSWORD,
@@ -20,6 +19,7 @@ import {
   uniqueEmail,
   waitForHydration,
 } from '../tests/fixtures';
+import { currentCode, waitForStepAfter } from '../tests/totp';
 
 const USER_PASSWORD = 'Brisk-Lantern-Harbor-77';
 
@@ -36,50 +36,6 @@ const CLIENT_ADDRESS = '198.51.100.9';
 const PROXY_XFF = process.env.STEWARD_DEPLOY_XFF ?? 'append';
 if (PROXY_XFF !== 'append' && PROXY_XFF !== 'replace') {
   throw new Error(`STEWARD_DEPLOY_XFF must be append or replace, not ${JSON.stringify(PROXY_XFF)}`);
-}
-
-// ---- TOTP (RFC 6238), as an authenticator app computes it (see tests/two-factor.spec.ts) ----
-
-const STEP_MS = 30_000;
-const BASE32 = 'ABCDEFGHIJKLMNOPQRSTUVWXYZ234567';
-
-function base32Decode(text: string): Buffer {
-  const clean = text.replace(/\s+/g, '').replace(/=+$/, '').toUpperCase();
-  const bytes: number[] = [];
-  let value = 0;
-  let bits = 0;
-  for (const ch of clean) {
-    const index = BASE32.indexOf(ch);
-    if (index < 0) throw new Error(`not a base32 character: ${JSON.stringify(ch)}`);
-    value = ((value << 5) | index) & 0xffff;
-    bits += 5;
-    if (bits >= 8) {
-      bytes.push((value >>> (bits - 8)) & 0xff);
-      bits -= 8;
-    }
-  }
-  return Buffer.from(bytes);
-}
-
-function totpAt(key: string, step: number): string {
-  const counter = Buffer.alloc(8);
-  counter.writeBigUInt64BE(BigInt(step));
-  const hmac = createHmac('sha1', base32Decode(key)).update(counter).digest();
-  const offset = hmac[hmac.length - 1] & 0x0f;
-  const binary =
-    ((hmac[offset] & 0x7f) << 24) | (hmac[offset + 1] << 16) | (hmac[offset + 2] << 8) | hmac[offset + 3];
-  return String(binary % 1_000_000).padStart(6, '0');
-}
-
-function currentCode(key: string): { code: string; step: number } {
-  const step = Math.floor(Date.now() / STEP_MS);
-  return { code: totpAt(key, step), step };
-}
-
-/** Each step's code is accepted once: waits for the step after `usedStep` (plus a second). */
-async function waitForStepAfter(page: Page, usedStep: number): Promise<void> {
-  const remaining = (usedStep + 1) * STEP_MS + 1_000 - Date.now();
-  if (remaining > 0) await page.waitForTimeout(remaining);
 }
 
 // ---- Helpers ----

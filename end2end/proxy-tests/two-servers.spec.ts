@@ -7,7 +7,6 @@
  * must see: the steps that matter are repeated until the access log (STEWARD_DEPLOY_ACCESS_LOG,
  * which names the upstream of each request) shows that both servers answered them.
  */
-import { createHmac } from 'node:crypto';
 import * as fs from 'node:fs';
 import type { Browser, BrowserContext, Page } from '@playwright/test';
 import {
@@ -24,54 +23,12 @@ import {
   uniqueEmail,
   waitForHydration,
 } from '../tests/fixtures';
+import { currentCode, waitForStepAfter } from '../tests/totp';
 
 const NEW_PASSWORD = 'Amber-Pylon-Thistle-58';
 
 /** The shape of a generated password: four groups of five readable characters. */
 const GENERATED_PASSWORD = /^[A-Za-z0-9]{5}(-[A-Za-z0-9]{5}){3}$/;
-
-// ---- TOTP (RFC 6238), as an authenticator app computes it (see tests/two-factor.spec.ts) ----
-
-const STEP_MS = 30_000;
-const BASE32 = 'ABCDEFGHIJKLMNOPQRSTUVWXYZ234567';
-
-function base32Decode(text: string): Buffer {
-  const clean = text.replace(/\s+/g, '').replace(/=+$/, '').toUpperCase();
-  const bytes: number[] = [];
-  let value = 0;
-  let bits = 0;
-  for (const ch of clean) {
-    const index = BASE32.indexOf(ch);
-    if (index < 0) throw new Error(`not a base32 character: ${JSON.stringify(ch)}`);
-    value = ((value << 5) | index) & 0xffff;
-    bits += 5;
-    if (bits >= 8) {
-      bytes.push((value >>> (bits - 8)) & 0xff);
-      bits -= 8;
-    }
-  }
-  return Buffer.from(bytes);
-}
-
-function totpAt(key: string, step: number): string {
-  const counter = Buffer.alloc(8);
-  counter.writeBigUInt64BE(BigInt(step));
-  const hmac = createHmac('sha1', base32Decode(key)).update(counter).digest();
-  const offset = hmac[hmac.length - 1] & 0x0f;
-  const binary =
-    ((hmac[offset] & 0x7f) << 24) | (hmac[offset + 1] << 16) | (hmac[offset + 2] << 8) | hmac[offset + 3];
-  return String(binary % 1_000_000).padStart(6, '0');
-}
-
-function currentCode(key: string): { code: string; step: number } {
-  const step = Math.floor(Date.now() / STEP_MS);
-  return { code: totpAt(key, step), step };
-}
-
-async function waitForStepAfter(page: Page, usedStep: number): Promise<void> {
-  const remaining = (usedStep + 1) * STEP_MS + 1_000 - Date.now();
-  if (remaining > 0) await page.waitForTimeout(remaining);
-}
 
 // ---- Helpers ----
 

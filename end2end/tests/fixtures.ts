@@ -100,6 +100,20 @@ export async function signUp(
   return ((await accountId.textContent()) ?? '').trim();
 }
 
+/**
+ * Signs up a new company from a page whose browser asks for French (a context made with
+ * `locale: 'fr-FR'`), waiting for the welcome page; `email` defaults to a new address.
+ */
+export async function signUpInFrench(page: Page, email = uniqueEmail()): Promise<void> {
+  await page.goto('/signup');
+  await waitForHydration(page);
+  await page.getByLabel('Société', { exact: true }).fill(uniqueCompany());
+  await page.getByLabel('E-mail', { exact: true }).fill(email);
+  await page.getByLabel('Mot de passe', { exact: true }).fill(STRONG_PASSWORD);
+  await page.getByRole('button', { name: 'Créer le compte', exact: true }).click();
+  await expect(page.getByRole('heading', { level: 1, name: 'Votre compte est prêt' })).toBeVisible();
+}
+
 /** Opens /login, fills the account ID and password and submits, without waiting for the outcome. */
 export async function submitLogIn(page: Page, accountId: string, password: string, jsEnabled = true): Promise<void> {
   await page.goto('/login');

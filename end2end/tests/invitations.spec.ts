@@ -5,6 +5,7 @@ import {
   expectNoSeriousA11yViolations,
   expectPath,
   signUp,
+  signUpInFrench,
   submitLogIn,
   test,
   uniqueCompany,
@@ -207,13 +208,7 @@ test.describe('invitations in French', () => {
   test("a French Administrator's invitation is mailed and opened in French", async ({ browser, baseURL }) => {
     context = await browser.newContext({ baseURL, locale: 'fr-FR' });
     const page = await context.newPage();
-    await page.goto('/signup');
-    await waitForHydration(page);
-    await page.getByLabel('Société', { exact: true }).fill(uniqueCompany());
-    await page.getByLabel('E-mail', { exact: true }).fill(uniqueEmail());
-    await page.getByLabel('Mot de passe', { exact: true }).fill(STRONG_PASSWORD);
-    await page.getByRole('button', { name: 'Créer le compte', exact: true }).click();
-    await expect(page.getByRole('heading', { level: 1, name: 'Votre compte est prêt' })).toBeVisible();
+    await signUpInFrench(page);
 
     await page.goto('/users/new');
     await waitForHydration(page);

@@ -5,6 +5,7 @@ import {
   expectNoSeriousA11yViolations,
   expectPath,
   signUp,
+  signUpInFrench,
   test,
   uniqueCompany,
   uniqueEmail,
@@ -92,13 +93,7 @@ test.describe('IP rules', () => {
     test('the page speaks French', async ({ browser, baseURL }) => {
       context = await browser.newContext({ baseURL, locale: 'fr-FR' });
       const page = await context.newPage();
-      await page.goto('/signup');
-      await waitForHydration(page);
-      await page.getByLabel('Société', { exact: true }).fill(uniqueCompany());
-      await page.getByLabel('E-mail', { exact: true }).fill(uniqueEmail());
-      await page.getByLabel('Mot de passe', { exact: true }).fill(STRONG_PASSWORD);
-      await page.getByRole('button', { name: 'Créer le compte', exact: true }).click();
-      await expect(page.getByRole('heading', { level: 1, name: 'Votre compte est prêt' })).toBeVisible();
+      await signUpInFrench(page);
       await page.goto('/security/ip-rules');
       await waitForHydration(page);
       await expect(page.getByRole('heading', { level: 1, name: 'Règles d’adresses IP' })).toBeVisible();

@@ -5,6 +5,7 @@ import {
   expectNoSeriousA11yViolations,
   expectPath,
   signUp,
+  signUpInFrench,
   test,
   uniqueCompany,
   uniqueEmail,
@@ -128,13 +129,7 @@ test.describe('e-mail verification without JavaScript, and in French', () => {
     context = await browser.newContext({ baseURL, locale: 'fr-FR' });
     const page = await context.newPage();
     const email = uniqueEmail();
-    await page.goto('/signup');
-    await waitForHydration(page);
-    await page.getByLabel('Société', { exact: true }).fill(uniqueCompany());
-    await page.getByLabel('E-mail', { exact: true }).fill(email);
-    await page.getByLabel('Mot de passe', { exact: true }).fill(STRONG_PASSWORD);
-    await page.getByRole('button', { name: 'Créer le compte', exact: true }).click();
-    await expect(page.getByRole('heading', { level: 1, name: 'Votre compte est prêt' })).toBeVisible();
+    await signUpInFrench(page, email);
 
     const { mail, link } = await waitForLink(email, VERIFY_LINK);
     expect(mail.subject).toBe('Confirmez votre adresse e-mail');

@@ -497,3 +497,47 @@ async fn the_operator_opens_an_account_whose_administrators_are_all_refused() {
     let unknown = app.cli(&["account", "ip-rules", "9999-999-99", "--clear"]);
     assert!(!unknown.status.success());
 }
+
+/// A page rendered on the server (no JavaScript, or the first load) is judged like any other
+/// request: from a refused address the session ends and no data is rendered.
+#[tokio::test]
+async fn a_page_rendered_on_the_server_is_judged_by_the_rules_too() {
+    let app = spawn_app_with(behind_proxy).await;
+    let (holder, account) = app.signed_up(&unique("Rendered")).await;
+    let holder = from(&holder, OFFICE);
+    let page = holder.get("/security/ip-rules").await;
+    assert_eq!(page.status(), 200);
+    let html = page.text().await.unwrap();
+    assert!(
+        html.contains(OFFICE),
+        "the page names the address it was asked from"
+    );
+    app.user_in(&holder, &account, "zoe", "DEFAULT").await;
+    save(&holder, "DENY", "ACCEPT 198.51.100.0/24 Office")
+        .await
+        .expect("saved");
+
+    let away = from(&holder, ELSEWHERE);
+    let page = away.get("/users").await;
+    let html = page.text().await.unwrap();
+    assert!(
+        !html.contains("zoe"),
+        "no user listed from a refused address"
+    );
+    let recorded = refusals(&app).await;
+    assert_eq!(
+        recorded,
+        [(
+            "access.ip_refused".to_owned(),
+            "IP rules: default deny".to_owned(),
+            ELSEWHERE.to_owned()
+        )]
+    );
+    assert!(
+        matches!(
+            holder.call("list_sessions", &[]).await,
+            Err(AppError::Unauthenticated)
+        ),
+        "the session ended"
+    );
+}

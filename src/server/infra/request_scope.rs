@@ -13,12 +13,24 @@ tokio::task_local! {
 
 /// The id of the request being served, when there is one.
 pub fn current_request_id() -> Option<String> {
-    REQUEST.try_with(|r| r.id.clone()).ok()
+    serving().map(|r| r.id)
 }
 
 /// The request being served; empty outside one (a command-line action).
 pub fn current_request() -> RequestMeta {
-    REQUEST.try_with(Clone::clone).unwrap_or_default()
+    serving().unwrap_or_default()
+}
+
+/// The request being served: from the task that serves it, or, in the tasks Leptos spawns to
+/// render a page on the server (which task-locals do not reach), from the request's parts that
+/// Leptos keeps in its context (`web::request_meta` puts the metadata there too). Without the
+/// second, a page rendered on the server would know neither the client's address (IP rules) nor
+/// the request's id.
+fn serving() -> Option<RequestMeta> {
+    REQUEST.try_with(Clone::clone).ok().or_else(|| {
+        leptos::prelude::use_context::<axum::http::request::Parts>()
+            .and_then(|parts| parts.extensions.get::<RequestMeta>().cloned())
+    })
 }
 
 /// Runs `work` as the request `meta` (see `web::http::request_id`).

@@ -33,7 +33,11 @@ const MAX_USER_AGENT: usize = 256;
 ///
 /// The client's address is settled here, once, for everything the request does (sessions,
 /// activity, per-client limits): the socket's, or what trusted proxies say (`trusted_proxies`).
-pub async fn request_id(State(state): State<AppState>, request: Request, next: Next) -> Response {
+pub async fn request_id(
+    State(state): State<AppState>,
+    mut request: Request,
+    next: Next,
+) -> Response {
     use tracing::Instrument;
     let id = request
         .headers()
@@ -73,6 +77,8 @@ pub async fn request_id(State(state): State<AppState>, request: Request, next: N
         user_agent,
         dialect: dialect_of(request.method(), request.uri().path()),
     };
+    // Also in the request's extensions, for the tasks that render a page (see `request_scope`).
+    request.extensions_mut().insert(meta.clone());
     let span = tracing::info_span!(
         "request",
         id = %id,
