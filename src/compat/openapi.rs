@@ -168,6 +168,14 @@ pub const ROUTES: &[(&str, &str, &str, &str, &str, &str)] = &[
         "200",
     ),
     (
+        "/1.0/auth/currentCredential",
+        "get",
+        "The consumer key the call is signed with: rules, dates, allowedIPs",
+        "ovhSignature",
+        "OVHcloud",
+        "200",
+    ),
+    (
         "/1.0/me/subAccount",
         "get",
         "List sub-accounts",
