@@ -221,7 +221,6 @@ const CONFLICTS: &[&str] = &[
     key!("accounts.error.company_taken"),
     key!("groups.error.taken"),
     key!("ovh.error.already_authorized"),
-    key!("security.error.already_on"),
     key!("sub.error.name_taken"),
     key!("users.error.login_taken"),
 ];

@@ -293,3 +293,52 @@ test.describe('Two-factor authentication without JavaScript', () => {
     await expectMyAccount(page, accountId);
   });
 });
+
+test.describe('Several authenticator apps', () => {
+  test('a second app is added with a name, logs in, and the first is removed', async ({ page }) => {
+    test.setTimeout(180_000);
+    const { accountId, key, step } = await signUpAndEnrol(page);
+    await page.goto('/security');
+    await waitForHydration(page);
+    const section = twoFactorSection(page);
+    await expect(section.getByRole('cell', { name: 'Authenticator app', exact: true })).toBeVisible();
+    await section.getByRole('button', { name: 'Add another authenticator app', exact: true }).click();
+
+    const keyLocator = section.getByTestId('totp-key');
+    await expect(keyLocator).toHaveText(GROUPED_KEY);
+    const tablet = ((await keyLocator.textContent()) ?? '').trim();
+    expect(tablet).not.toBe(key);
+    const name = section.getByLabel('Name of the app (optional)', { exact: true });
+    const enrol = section.locator('form').filter({ has: name });
+    await name.fill('Tablet');
+    await enrol.getByLabel('Password', { exact: true }).fill(STRONG_PASSWORD);
+    const added = currentCode(tablet);
+    await enrol.getByLabel('Code', { exact: true }).fill(added.code);
+    await enrol.getByRole('button', { name: 'Add this app', exact: true }).click();
+    await expect(section.getByRole('status')).toHaveText('The authenticator app is added: its codes work too.');
+    await expect(section.getByRole('cell', { name: 'Tablet', exact: true })).toBeVisible();
+    await expectNoSeriousA11yViolations(page);
+
+    // The tablet's code logs in.
+    await logOut(page);
+    await logInFirstStep(page, accountId);
+    await waitForStepAfter(page, Math.max(step, added.step));
+    const used = currentCode(tablet);
+    await submitCode(page, used.code);
+    await expectMyAccount(page, accountId);
+
+    // The phone's app is removed with the password and a code from the tablet.
+    await openSecurity(page);
+    await section.locator('details summary').filter({ hasText: 'Remove an app' }).click();
+    const remove = section.locator('details form').filter({ hasText: 'Remove an app' });
+    await remove.getByLabel('App', { exact: true }).selectOption({ label: 'Authenticator app' });
+    await remove.getByLabel('Password', { exact: true }).fill(STRONG_PASSWORD);
+    await waitForStepAfter(page, used.step);
+    await remove.getByLabel('Code', { exact: true }).fill(currentCode(tablet).code);
+    await remove.getByRole('button', { name: 'Remove an app', exact: true }).click();
+    await expect(section.getByRole('status')).toHaveText('The authenticator app is removed: its codes no longer work.');
+    await expect(section.getByRole('cell', { name: 'Authenticator app', exact: true })).toHaveCount(0);
+    await expect(section.getByRole('cell', { name: 'Tablet', exact: true })).toBeVisible();
+    await expect(section.locator('details summary').filter({ hasText: 'Remove an app' })).toHaveCount(0);
+  });
+});

@@ -121,6 +121,7 @@ pub const INDEX: &[(&str, Requires)] = &[
     ("set_user_validity", Requires::Admin),
     ("sign_in_policies", Requires::Caller),
     ("set_sign_in_policies", Requires::Admin),
+    ("remove_authenticator", Requires::Caller),
     ("ip_rules", Requires::Admin),
     ("set_ip_rules", Requires::Admin),
 ];

@@ -14,10 +14,22 @@ pub struct EnrolmentView {
     pub qr_svg: String,
 }
 
+/// One of the caller's authenticator apps.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct AuthenticatorView {
+    pub id: i64,
+    /// Empty: the default name, shown in the page's language.
+    pub name: String,
+    pub added: i64,
+    pub last_used: Option<i64>,
+}
+
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct TwoFactorView {
     pub enabled: bool,
+    /// A seed waiting for its first code: the first app, or another one.
     pub pending: Option<EnrolmentView>,
+    pub authenticators: Vec<AuthenticatorView>,
     pub recovery_codes_left: i64,
     /// The account's policy, and whether the caller may change it (Administrators).
     pub policy: TwoFactorPolicy,
@@ -41,6 +53,16 @@ pub async fn two_factor_status() -> Result<TwoFactorView, AppError> {
             uri: p.uri,
             qr_svg: p.qr_svg,
         }),
+        authenticators: status
+            .authenticators
+            .into_iter()
+            .map(|a| AuthenticatorView {
+                id: a.id,
+                name: a.name,
+                added: a.created_at,
+                last_used: a.last_used_at,
+            })
+            .collect(),
         recovery_codes_left: status.recovery_codes_left,
         policy: TwoFactorPolicy {
             administrators: status.policy.0,
@@ -74,13 +96,35 @@ pub async fn begin_two_factor() -> Result<(), AppError> {
     crate::server::identity::two_factor::begin(&state, &caller).await
 }
 
-/// Turns two-factor authentication on; the recovery codes are shown once.
+/// Confirms the new authenticator app with a code: the first turns two-factor authentication on
+/// (the recovery codes are shown once); another is added to the list.
 #[server(endpoint = "confirm_two_factor")]
-pub async fn confirm_two_factor(password: String, code: String) -> Result<(), AppError> {
+pub async fn confirm_two_factor(
+    password: String,
+    code: String,
+    #[server(default)] name: String,
+) -> Result<(), AppError> {
     let (state, caller) = crate::server::identity::current::authenticate_for_enrolment().await?;
     let codes =
-        crate::server::identity::two_factor::confirm(&state, &caller, password, &code).await?;
-    reveal_codes(&state, &caller, codes).await
+        crate::server::identity::two_factor::confirm(&state, &caller, password, &code, &name)
+            .await?;
+    match codes {
+        Some(codes) => reveal_codes(&state, &caller, codes).await,
+        None => {
+            leptos_axum::redirect("/security?authenticator=added");
+            Ok(())
+        }
+    }
+}
+
+/// Removes one of the caller's authenticator apps (not the last), with the password and a code.
+#[server(endpoint = "remove_authenticator")]
+pub async fn remove_authenticator(id: i64, password: String, code: String) -> Result<(), AppError> {
+    let (state, caller) = crate::server::identity::current::authenticate().await?;
+    crate::server::identity::two_factor::remove_authenticator(&state, &caller, id, password, &code)
+        .await?;
+    leptos_axum::redirect("/security?authenticator=removed");
+    Ok(())
 }
 
 #[server(endpoint = "disable_two_factor")]

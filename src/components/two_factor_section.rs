@@ -2,15 +2,19 @@
 //! policy requires to enrol is sent to.
 
 use leptos::prelude::*;
+use leptos_router::hooks::use_query_map;
 
 use super::async_content::AsyncContent;
 use super::card::Card;
 use super::copy_button::CopyButton;
+use super::data_table::DataTable;
 use super::form_errors::{FormAlert, FormErrors};
+use super::labels::time_or_never;
+use super::select_field::{Choice, SelectField};
 use super::text_field::TextField;
 use crate::api::security_fns::{
-    BeginTwoFactor, ConfirmTwoFactor, DisableTwoFactor, EnrolmentView, NewRecoveryCodes,
-    SetTwoFactorPolicy, TwoFactorView, two_factor_status,
+    AuthenticatorView, BeginTwoFactor, ConfirmTwoFactor, DisableTwoFactor, EnrolmentView,
+    NewRecoveryCodes, RemoveAuthenticator, SetTwoFactorPolicy, TwoFactorView, two_factor_status,
 };
 use crate::i18n::use_lang;
 
@@ -57,8 +61,25 @@ fn TwoFactorState(
         .then(|| view! { <PolicyForm status=status.clone() action=policy /> });
     let body = if status.enabled {
         let left = lang.number(status.recovery_codes_left);
+        let adding = status.pending.map(|enrolment| {
+            view! {
+                <h3>{lang.t("security.apps.add")}</h3>
+                <Enrol enrolment adding=true />
+            }
+        });
         view! {
             <p><strong>{lang.t("security.on")}</strong>" " {lang.tf("security.on_text", &[("n", &left)])}</p>
+            <Authenticators apps=status.authenticators />
+            {match adding {
+                Some(form) => form.into_any(),
+                None => view! {
+                    <ActionForm action=begin>
+                        <FormAlert message=begin_errors.any() />
+                        <button type="submit" class="secondary">{lang.t("security.apps.add")}</button>
+                    </ActionForm>
+                }
+                .into_any(),
+            }}
             <div class="two-columns">
                 <ActionForm action=disable attr:class="form">
                     <h3>{lang.t("security.disable")}</h3>
@@ -83,6 +104,66 @@ fn TwoFactorState(
         .into_any()
     };
     view! { {body} {policy_form} }
+}
+
+/// The user's authenticator apps, each with when it was added and last used, and, while there is
+/// more than one, "Remove an app" (which one, the password and a code).
+#[component]
+fn Authenticators(apps: Vec<AuthenticatorView>) -> impl IntoView {
+    let remove = ServerAction::<RemoveAuthenticator>::new();
+    let errors = FormErrors::from_action(remove);
+    let lang = use_lang();
+    let query = use_query_map();
+    let notice = move || {
+        query.with(|q| match q.get("authenticator").as_deref() {
+            Some("added") => Some(lang.t("security.apps.added")),
+            Some("removed") => Some(lang.t("security.apps.removed")),
+            _ => None,
+        })
+    };
+    let name_of = move |app: &AuthenticatorView| {
+        if app.name.is_empty() {
+            lang.t("security.apps.default_name").to_owned()
+        } else {
+            app.name.clone()
+        }
+    };
+    let choices: Vec<Choice> = apps
+        .iter()
+        .enumerate()
+        .map(|(i, app)| Choice::new(app.id.to_string(), name_of(app), i == 0))
+        .collect();
+    let removable = apps.len() > 1;
+    view! {
+        {move || notice().map(|text| view! { <p class="notice" role="status">{text}</p> })}
+        <DataTable
+            class="authenticators"
+            columns=vec![
+                lang.t("field.name"),
+                lang.t("security.apps.added_on"),
+                lang.t("api_keys.last_used"),
+            ]
+            rows=apps
+            row=move |app| view! {
+                <tr>
+                    <td>{name_of(&app)}</td>
+                    <td>{lang.datetime(app.added)}</td>
+                    <td>{time_or_never(lang, app.last_used)}</td>
+                </tr>
+            }
+        />
+        {removable.then(|| view! {
+            <details class="confirm">
+                <summary>{lang.t("security.apps.remove")}</summary>
+                <ActionForm action=remove attr:class="form">
+                    <FormAlert message=errors.form() />
+                    <SelectField id="remove-app" name="id" label=lang.t("security.apps.which") choices />
+                    <PasswordAndCode errors ids=("remove-password", "remove-code") />
+                    <button type="submit" class="danger">{lang.t("security.apps.remove")}</button>
+                </ActionForm>
+            </details>
+        })}
+    }
 }
 
 /// The password and current code that every change to two-factor authentication asks for;
@@ -119,8 +200,10 @@ fn PolicyForm(status: TwoFactorView, action: ServerAction<SetTwoFactorPolicy>) -
     }
 }
 
+/// The steps to set up an app: the first one (which turns two-factor authentication on), or,
+/// `adding`, another one.
 #[component]
-fn Enrol(enrolment: EnrolmentView) -> impl IntoView {
+fn Enrol(enrolment: EnrolmentView, #[prop(optional)] adding: bool) -> impl IntoView {
     let confirm = ServerAction::<ConfirmTwoFactor>::new();
     let errors = FormErrors::from_action(confirm);
     let key = enrolment.key.clone();
@@ -145,8 +228,12 @@ fn Enrol(enrolment: EnrolmentView) -> impl IntoView {
                 {lang.t("security.enrol.confirm")}
                 <ActionForm action=confirm attr:class="form">
                     <FormAlert message=errors.form() />
+                    <TextField id="enrol-name" name="name" label=lang.t("security.apps.name") maxlength=64
+                        hint=lang.t("security.apps.name_hint") error=errors.field("name") />
                     <PasswordAndCode errors ids=("enrol-password", "enrol-code") />
-                    <button type="submit">{lang.t("security.enrol.submit")}</button>
+                    <button type="submit">
+                        {if adding { lang.t("security.apps.add_submit") } else { lang.t("security.enrol.submit") }}
+                    </button>
                 </ActionForm>
             </li>
         </ol>

@@ -43,6 +43,8 @@ actions! {
     EmailVerify => "email.verify", crate::key!("activity.action.email_verify"),
     TwoFactorEnable => "two_factor.enable", crate::key!("activity.action.two_factor_enable"),
     TwoFactorDisable => "two_factor.disable", crate::key!("activity.action.two_factor_disable"),
+    TwoFactorAdd => "two_factor.add_authenticator", crate::key!("activity.action.two_factor_add_authenticator"),
+    TwoFactorRemove => "two_factor.remove_authenticator", crate::key!("activity.action.two_factor_remove_authenticator"),
     RecoveryCodesRenew => "two_factor.recovery_codes", crate::key!("activity.action.two_factor_recovery_codes"),
     TwoFactorPolicy => "two_factor.policy", crate::key!("activity.action.two_factor_policy"),
     SessionEnd => "session.end", crate::key!("activity.action.session_end"),

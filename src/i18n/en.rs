@@ -108,6 +108,10 @@ pub const ENTRIES: &[(&str, &str)] = &[
     ("activity.action.token_create", "Created an API token"),
     ("activity.action.token_revoke", "Revoked an API token"),
     (
+        "activity.action.two_factor_add_authenticator",
+        "Authenticator app added",
+    ),
+    (
         "activity.action.two_factor_disable",
         "Turned off two-factor authentication",
     ),
@@ -122,6 +126,10 @@ pub const ENTRIES: &[(&str, &str)] = &[
     (
         "activity.action.two_factor_recovery_codes",
         "Renewed recovery codes",
+    ),
+    (
+        "activity.action.two_factor_remove_authenticator",
+        "Authenticator app removed",
     ),
     ("activity.action.user_create", "Added a user"),
     ("activity.action.user_delete", "Removed a user"),
@@ -1120,6 +1128,25 @@ pub const ENTRIES: &[(&str, &str)] = &[
     ("role.administrator", "Administrator"),
     ("role.none", "None"),
     ("role.user", "User"),
+    ("security.apps.add", "Add another authenticator app"),
+    ("security.apps.add_submit", "Add this app"),
+    (
+        "security.apps.added",
+        "The authenticator app is added: its codes work too.",
+    ),
+    ("security.apps.added_on", "Added"),
+    ("security.apps.default_name", "Authenticator app"),
+    ("security.apps.name", "Name of the app (optional)"),
+    (
+        "security.apps.name_hint",
+        "To tell your apps apart, for example “Phone” or “Tablet”.",
+    ),
+    ("security.apps.remove", "Remove an app"),
+    (
+        "security.apps.removed",
+        "The authenticator app is removed: its codes no longer work.",
+    ),
+    ("security.apps.which", "App"),
     ("security.browser", "Browser"),
     (
         "security.code_hint",
@@ -1165,12 +1192,16 @@ pub const ENTRIES: &[(&str, &str)] = &[
     ("security.enrol.submit", "Turn on two-factor authentication"),
     ("security.enrol.type_key", "Or type this key into the app:"),
     (
-        "security.error.already_on",
-        "Two-factor authentication is already on.",
+        "security.error.app_name",
+        "Keep the name under 64 characters.",
     ),
     (
         "security.error.bad_code",
         "This code is not valid. Enter the current 6-digit code from your app.",
+    ),
+    (
+        "security.error.last_authenticator",
+        "This is your only authenticator app: to stop using it, turn off two-factor authentication.",
     ),
     (
         "security.error.start_again",

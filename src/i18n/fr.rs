@@ -108,6 +108,10 @@ pub const ENTRIES: &[(&str, &str)] = &[
     ("activity.action.token_create", "Jeton d’API créé"),
     ("activity.action.token_revoke", "Jeton d’API révoqué"),
     (
+        "activity.action.two_factor_add_authenticator",
+        "Application d’authentification ajoutée",
+    ),
+    (
         "activity.action.two_factor_disable",
         "Double authentification désactivée",
     ),
@@ -122,6 +126,10 @@ pub const ENTRIES: &[(&str, &str)] = &[
     (
         "activity.action.two_factor_recovery_codes",
         "Codes de secours renouvelés",
+    ),
+    (
+        "activity.action.two_factor_remove_authenticator",
+        "Application d’authentification retirée",
     ),
     ("activity.action.user_create", "Utilisateur ajouté"),
     ("activity.action.user_delete", "Utilisateur supprimé"),
@@ -1219,6 +1227,31 @@ pub const ENTRIES: &[(&str, &str)] = &[
     ("role.administrator", "Administrateur"),
     ("role.none", "Aucun"),
     ("role.user", "Utilisateur"),
+    (
+        "security.apps.add",
+        "Ajouter une autre application d’authentification",
+    ),
+    ("security.apps.add_submit", "Ajouter cette application"),
+    (
+        "security.apps.added",
+        "L’application d’authentification est ajoutée : ses codes fonctionnent aussi.",
+    ),
+    ("security.apps.added_on", "Ajoutée le"),
+    (
+        "security.apps.default_name",
+        "Application d’authentification",
+    ),
+    ("security.apps.name", "Nom de l’application (facultatif)"),
+    (
+        "security.apps.name_hint",
+        "Pour distinguer vos applications, par exemple « Téléphone » ou « Tablette ».",
+    ),
+    ("security.apps.remove", "Retirer une application"),
+    (
+        "security.apps.removed",
+        "L’application d’authentification est retirée : ses codes ne fonctionnent plus.",
+    ),
+    ("security.apps.which", "Application"),
     ("security.browser", "Navigateur"),
     (
         "security.code_hint",
@@ -1270,12 +1303,16 @@ pub const ENTRIES: &[(&str, &str)] = &[
         "Ou saisissez cette clé dans l’application\u{a0}:",
     ),
     (
-        "security.error.already_on",
-        "La double authentification est déjà activée.",
+        "security.error.app_name",
+        "Le nom ne doit pas dépasser 64 caractères.",
     ),
     (
         "security.error.bad_code",
         "Ce code n’est pas valide. Saisissez le code à 6 chiffres actuellement affiché par votre application.",
+    ),
+    (
+        "security.error.last_authenticator",
+        "C’est votre seule application d’authentification : pour ne plus l’utiliser, désactivez la double authentification.",
     ),
     (
         "security.error.start_again",

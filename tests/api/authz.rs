@@ -101,6 +101,15 @@ fn signed_in_invalid(who: Who) -> Expect {
     }
 }
 
+/// A request about something the caller does not have (another user's, or nothing at all).
+fn signed_in_not_found(who: Who) -> Expect {
+    if who == Who::Anonymous {
+        Expect::Unauthenticated
+    } else {
+        Expect::NotFound
+    }
+}
+
 /// Reading one object of account A.
 fn reader_of_target(who: Who) -> Expect {
     match who {
@@ -378,6 +387,12 @@ async fn every_server_function_authorizes_every_kind_of_caller() {
             "disable_two_factor",
             signed_in_invalid,
             Box::new(|_| form(&[("password", "wrong"), ("code", "000000")])),
+        ),
+        (
+            // Nobody here has an authenticator app with this id.
+            "remove_authenticator",
+            signed_in_not_found,
+            Box::new(|_| form(&[("id", "999999"), ("password", "wrong"), ("code", "000000")])),
         ),
         (
             "new_recovery_codes",

@@ -15,8 +15,8 @@ async fn sealed_values(app: &TestApp) -> Vec<(&'static str, Option<String>)> {
     let mut found = Vec::new();
     for (column, sql) in [
         (
-            "users.totp_sealed",
-            "SELECT totp_sealed FROM users WHERE totp_sealed IS NOT NULL",
+            "totp_authenticators.sealed",
+            "SELECT sealed FROM totp_authenticators",
         ),
         (
             "users.totp_pending_sealed",

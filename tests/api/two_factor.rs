@@ -301,10 +301,9 @@ async fn seeds_and_recovery_codes_are_not_stored_in_clear() {
         .to_bytes()
         .unwrap();
     let (sealed, hashes): (Vec<u8>, Vec<String>) = steward::on_db!(&app.state.db, |pool| async {
-        let sealed: Vec<u8> =
-            sqlx::query_scalar("SELECT totp_sealed FROM users WHERE totp_enabled")
-                .fetch_one(pool)
-                .await?;
+        let sealed: Vec<u8> = sqlx::query_scalar("SELECT sealed FROM totp_authenticators")
+            .fetch_one(pool)
+            .await?;
         let hashes: Vec<String> = sqlx::query_scalar("SELECT code_hash FROM recovery_codes")
             .fetch_all(pool)
             .await?;
@@ -475,5 +474,171 @@ async fn a_recovery_code_stored_as_a_bare_sha256_before_the_upgrade_still_works_
             .await
             .unwrap_err(),
         AppError::LoginFailed
+    );
+}
+
+/// Several named authenticator apps, as OVHcloud's manager offers: each one's codes log in, the
+/// list says when each was added and last used, one is removed with the password and a code,
+/// and the last one is not (turning two-factor authentication off is its own action).
+#[tokio::test]
+async fn a_user_keeps_several_named_authenticator_apps() {
+    let app = spawn_app().await;
+    let (holder, account) = app.signed_up(&unique("Several Apps")).await;
+    let (phone, codes) = enrol(&holder).await;
+    assert_eq!(codes.len(), 10);
+
+    holder.call("begin_two_factor", &[]).await.unwrap();
+    let status = holder.call("two_factor_status", &[]).await.unwrap();
+    assert_eq!(
+        status["enabled"], true,
+        "still on while another app is added"
+    );
+    let tablet = status["pending"]["key"].as_str().unwrap().to_owned();
+    assert_ne!(tablet, phone);
+    let long_name = "x".repeat(65);
+    let refused = holder
+        .call(
+            "confirm_two_factor",
+            &[
+                ("password", PASSWORD),
+                ("code", &app_code(&tablet)),
+                ("name", &long_name),
+            ],
+        )
+        .await
+        .unwrap_err();
+    assert!(refused.for_field("name", Lang::En).is_some(), "{refused:?}");
+    let wrong_app = holder
+        .call(
+            "confirm_two_factor",
+            &[
+                ("password", PASSWORD),
+                ("code", &app_code(&phone)),
+                ("name", "Tablet"),
+            ],
+        )
+        .await
+        .unwrap_err();
+    assert!(
+        wrong_app.for_field("code", Lang::En).is_some(),
+        "the new app's code, not the old one's"
+    );
+    let location = holder
+        .call_for_location(
+            "confirm_two_factor",
+            &[
+                ("password", PASSWORD),
+                ("code", &app_code(&tablet)),
+                ("name", "  Tablet  "),
+            ],
+        )
+        .await
+        .unwrap();
+    assert_eq!(
+        location, "/security?authenticator=added",
+        "no new recovery codes"
+    );
+    let status = holder.call("two_factor_status", &[]).await.unwrap();
+    let apps = status["authenticators"].as_array().unwrap().clone();
+    assert_eq!(apps.len(), 2);
+    assert_eq!(apps[0]["name"], "", "the first app keeps the default name");
+    assert_eq!(apps[1]["name"], "Tablet");
+    assert_eq!(status["recovery_codes_left"], 10);
+    assert_eq!(status["pending"], Value::Null);
+
+    // Either app's code completes a login.
+    for key in [&phone, &tablet] {
+        forget_last_step(&app).await;
+        let browser = password_step(&app, &account).await;
+        browser
+            .call("login_code", &[("code", &app_code(key))])
+            .await
+            .expect("logged in");
+    }
+
+    // Removing the phone's app needs the password and a code; then its codes stop working.
+    let phone_id = apps[0]["id"].as_i64().unwrap().to_string();
+    forget_last_step(&app).await;
+    let refused = holder
+        .call(
+            "remove_authenticator",
+            &[
+                ("id", &phone_id),
+                ("password", "wrong"),
+                ("code", &app_code(&tablet)),
+            ],
+        )
+        .await
+        .unwrap_err();
+    assert!(refused.for_field("password", Lang::En).is_some());
+    forget_last_step(&app).await;
+    holder
+        .call_for_location(
+            "remove_authenticator",
+            &[
+                ("id", &phone_id),
+                ("password", PASSWORD),
+                ("code", &app_code(&tablet)),
+            ],
+        )
+        .await
+        .expect("removed");
+    forget_last_step(&app).await;
+    let browser = password_step(&app, &account).await;
+    assert!(
+        browser
+            .call("login_code", &[("code", &app_code(&phone))])
+            .await
+            .is_err()
+    );
+    forget_last_step(&app).await;
+    let tablet_id = holder.call("two_factor_status", &[]).await.unwrap()["authenticators"][0]["id"]
+        .as_i64()
+        .unwrap()
+        .to_string();
+    let last = holder
+        .call(
+            "remove_authenticator",
+            &[
+                ("id", &tablet_id),
+                ("password", PASSWORD),
+                ("code", &app_code(&tablet)),
+            ],
+        )
+        .await
+        .unwrap_err();
+    assert!(last.for_form(Lang::En).is_none(), "{last:?}");
+    assert!(matches!(last, AppError::Invalid(_)), "{last:?}");
+    // Another user's app is not found.
+    let (stranger, _) = app.signed_up(&unique("Stranger Apps")).await;
+    enrol(&stranger).await;
+    assert!(matches!(
+        stranger
+            .call(
+                "remove_authenticator",
+                &[
+                    ("id", &tablet_id),
+                    ("password", PASSWORD),
+                    ("code", "000000")
+                ],
+            )
+            .await,
+        Err(AppError::NotFound)
+    ));
+    let events: Vec<String> = steward::on_db!(&app.state.db, |pool| {
+        sqlx::query_scalar(
+            "SELECT action FROM activity WHERE action LIKE 'two_factor.%_authenticator'
+               AND result = 'success' ORDER BY id",
+        )
+        .fetch_all(pool)
+        .await
+    })
+    .unwrap();
+    assert_eq!(
+        events,
+        [
+            "two_factor.add_authenticator",
+            "two_factor.remove_authenticator"
+        ]
     );
 }

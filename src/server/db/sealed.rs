@@ -59,11 +59,11 @@ pub async fn seal_all_again(
             reseal!(
                 conn,
                 counts,
-                "users.totp_sealed",
+                "totp_authenticators.sealed",
                 i64,
-                "SELECT id, CAST(id AS TEXT), totp_sealed FROM users WHERE totp_sealed IS NOT NULL",
-                "UPDATE users SET totp_sealed = $1 WHERE id = $2 AND totp_sealed = $3",
-                |id: &str| format!("totp:{id}")
+                "SELECT id, CAST(user_id AS TEXT), sealed FROM totp_authenticators",
+                "UPDATE totp_authenticators SET sealed = $1 WHERE id = $2 AND sealed = $3",
+                |user_id: &str| format!("totp:{user_id}")
             );
             reseal!(
                 conn,

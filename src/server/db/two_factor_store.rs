@@ -1,4 +1,5 @@
-//! Two-factor authentication state: sealed seeds, the last accepted step, recovery codes.
+//! Two-factor authentication state: the authenticator apps' sealed seeds, the pending seed, the
+//! last accepted step, recovery codes.
 
 use crate::domain::event::Event;
 use crate::server::db::Db;
@@ -26,14 +27,13 @@ macro_rules! replace_codes {
 #[derive(Debug, sqlx::FromRow)]
 pub struct TwoFactorRow {
     pub totp_enabled: bool,
-    pub totp_sealed: Option<Vec<u8>>,
     pub totp_pending_sealed: Option<Vec<u8>>,
     pub totp_last_step: Option<i64>,
     pub recovery_codes_left: i64,
 }
 
 pub async fn find(db: &Db, user_id: i64) -> Result<Option<TwoFactorRow>, sqlx::Error> {
-    const SQL: &str = "SELECT totp_enabled, totp_sealed, totp_pending_sealed, totp_last_step,
+    const SQL: &str = "SELECT totp_enabled, totp_pending_sealed, totp_last_step,
                               (SELECT COUNT(*) FROM recovery_codes r WHERE r.user_id = u.id AND r.used_at IS NULL)
                                   AS recovery_codes_left
                        FROM users u WHERE id = $1";
@@ -53,30 +53,111 @@ pub async fn set_pending(db: &Db, user_id: i64, sealed: &[u8]) -> Result<(), sql
     .map(|_| ())
 }
 
-/// Turns two-factor authentication on with `sealed_seed`, marks `step` as used, forgets the
-/// pending seed, and stores fresh recovery codes.
+/// One of a user's authenticator apps.
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct AuthenticatorRow {
+    pub id: i64,
+    /// Empty: the default name, in the reader's language.
+    pub name: String,
+    pub sealed: Vec<u8>,
+    pub created_at: i64,
+    pub last_used_at: Option<i64>,
+}
+
+/// The user's authenticator apps, oldest first.
+pub async fn authenticators(db: &Db, user_id: i64) -> Result<Vec<AuthenticatorRow>, sqlx::Error> {
+    on_db!(db, |pool| sqlx::query_as(
+        "SELECT id, name, sealed, created_at, last_used_at FROM totp_authenticators
+         WHERE user_id = $1 ORDER BY id"
+    )
+    .bind(user_id)
+    .fetch_all(pool)
+    .await)
+}
+
+/// A seed confirmed with a code at `step`, sealed, and the name the user gave its app.
+pub struct NewAuthenticator<'a> {
+    pub sealed: &'a [u8],
+    pub name: &'a str,
+    pub step: i64,
+}
+
+/// Inside a transaction: the user's pending seed becomes authenticator `$new`, its step used.
+macro_rules! insert_authenticator {
+    ($conn:ident, $user_id:expr, $new:expr) => {{
+        let at = now();
+        sqlx::query(
+            "UPDATE users SET totp_pending_sealed = NULL, totp_enabled = TRUE, updated_at = $3,
+                              totp_last_step = CASE WHEN totp_last_step IS NULL OR totp_last_step < $2
+                                                    THEN $2 ELSE totp_last_step END
+             WHERE id = $1",
+        )
+        .bind($user_id)
+        .bind($new.step)
+        .bind(at)
+        .execute(&mut *$conn)
+        .await?;
+        sqlx::query(
+            "INSERT INTO totp_authenticators (user_id, name, sealed, created_at, last_used_at)
+             VALUES ($1, $2, $3, $4, $4)",
+        )
+        .bind($user_id)
+        .bind($new.name)
+        .bind($new.sealed)
+        .bind(at)
+        .execute(&mut *$conn)
+        .await?;
+        Ok::<(), sqlx::Error>(())
+    }};
+}
+
+/// Turns two-factor authentication on with its first authenticator, forgets the pending seed,
+/// and stores fresh recovery codes.
 pub async fn enable(
     db: &Db,
     event: &Event,
     user_id: i64,
-    sealed_seed: &[u8],
-    step: i64,
+    first: &NewAuthenticator<'_>,
     code_hashes: &[String],
 ) -> Result<(), sqlx::Error> {
     audited_tx!(db, event, |conn| {
-        sqlx::query(
-            "UPDATE users SET totp_sealed = $4, totp_pending_sealed = NULL,
-                              totp_enabled = TRUE, totp_last_step = $2, updated_at = $3
-             WHERE id = $1",
-        )
-        .bind(user_id)
-        .bind(step)
-        .bind(now())
-        .bind(sealed_seed)
-        .execute(&mut *conn)
-        .await?;
+        insert_authenticator!(conn, user_id, first)?;
         replace_codes!(conn, user_id, code_hashes)
     })
+}
+
+/// Adds another authenticator to a user who has two-factor authentication on.
+pub async fn add_authenticator(
+    db: &Db,
+    event: &Event,
+    user_id: i64,
+    new: &NewAuthenticator<'_>,
+) -> Result<(), sqlx::Error> {
+    audited_tx!(db, event, |conn| insert_authenticator!(conn, user_id, new))
+}
+
+/// Removes authenticator `id` of the user unless it is their last one (turning two-factor
+/// authentication off is its own action); whether it was removed.
+pub async fn remove_authenticator(
+    db: &Db,
+    event: &Event,
+    user_id: i64,
+    id: i64,
+) -> Result<bool, sqlx::Error> {
+    const SQL: &str = "DELETE FROM totp_authenticators WHERE id = $2 AND user_id = $1
+                         AND (SELECT COUNT(*) FROM totp_authenticators o WHERE o.user_id = $1) > 1";
+    Ok(execute_audited!(db, event, SQL, user_id, id)? == 1)
+}
+
+/// Notes that authenticator `id` made an accepted code.
+pub async fn touch_authenticator(db: &Db, id: i64) -> Result<(), sqlx::Error> {
+    execute!(
+        db,
+        "UPDATE totp_authenticators SET last_used_at = $2 WHERE id = $1",
+        id,
+        now()
+    )
+    .map(|_| ())
 }
 
 /// Turns two-factor authentication off and forgets the seed and the recovery codes; with
@@ -90,7 +171,7 @@ pub async fn disable(
     let stamp = crate::server::infra::secrets::security_stamp();
     audited_tx!(db, event, |conn| {
         sqlx::query(
-            "UPDATE users SET totp_enabled = FALSE, totp_sealed = NULL, totp_pending_sealed = NULL,
+            "UPDATE users SET totp_enabled = FALSE, totp_pending_sealed = NULL,
                               totp_last_step = NULL, updated_at = $2,
                               security_stamp = CASE WHEN $3 THEN $4 ELSE security_stamp END
              WHERE id = $1",
@@ -101,6 +182,10 @@ pub async fn disable(
         .bind(&stamp)
         .execute(&mut *conn)
         .await?;
+        sqlx::query("DELETE FROM totp_authenticators WHERE user_id = $1")
+            .bind(user_id)
+            .execute(&mut *conn)
+            .await?;
         replace_codes!(conn, user_id, &[] as &[String])
     })
 }

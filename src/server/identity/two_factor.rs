@@ -28,9 +28,23 @@ pub struct Enrolment {
     pub qr_svg: String,
 }
 
+/// One of the user's authenticator apps, as the Security page lists it.
+pub struct Authenticator {
+    pub id: i64,
+    /// Empty: the default name, in the reader's language.
+    pub name: String,
+    pub created_at: i64,
+    pub last_used_at: Option<i64>,
+}
+
+/// The longest name of an authenticator app.
+pub const NAME_MAX: usize = 64;
+
 pub struct Status {
     pub enabled: bool,
+    /// A seed waiting for its first code: the first app, or another one.
     pub pending: Option<Enrolment>,
+    pub authenticators: Vec<Authenticator>,
     pub recovery_codes_left: i64,
     /// The account's policy: required of (administrators, everyone).
     pub policy: (bool, bool),
@@ -90,8 +104,8 @@ fn open(
 
 pub async fn status(state: &AppState, caller: &Caller) -> Result<Status, AppError> {
     let row = row(state, caller.user_id()).await?;
-    let pending = match (&row.totp_pending_sealed, row.totp_enabled) {
-        (Some(sealed), false) => {
+    let pending = match &row.totp_pending_sealed {
+        Some(sealed) => {
             let totp = open(
                 state,
                 sealed,
@@ -106,12 +120,23 @@ pub async fn status(state: &AppState, caller: &Caller) -> Result<Status, AppErro
                 uri,
             })
         }
-        _ => None,
+        None => None,
     };
     let policy = db::two_factor_store::policy(&state.db, caller.account_pk()).await?;
+    let authenticators = db::two_factor_store::authenticators(&state.db, caller.user_id())
+        .await?
+        .into_iter()
+        .map(|a| Authenticator {
+            id: a.id,
+            name: a.name,
+            created_at: a.created_at,
+            last_used_at: a.last_used_at,
+        })
+        .collect();
     Ok(Status {
         enabled: row.totp_enabled,
         pending,
+        authenticators,
         recovery_codes_left: row.recovery_codes_left,
         policy,
     })
@@ -148,14 +173,9 @@ fn policy_label(administrators: bool, everyone: bool) -> &'static str {
     }
 }
 
-/// Draws a new seed and keeps it, sealed, until a correct code confirms it.
+/// Draws a new seed and keeps it, sealed, until a correct code confirms it: the first
+/// authenticator app, or another one once two-factor authentication is on.
 pub async fn begin(state: &AppState, caller: &Caller) -> Result<(), AppError> {
-    if row(state, caller.user_id()).await?.totp_enabled {
-        return Err(AppError::field(
-            "form",
-            crate::key!("security.error.already_on"),
-        ));
-    }
     let mut seed = vec![0u8; SEED_BYTES];
     OsRng.fill_bytes(&mut seed);
     let sealed = state
@@ -198,19 +218,36 @@ async fn check_password_and_code(
     errors.into_result()
 }
 
-/// Turns two-factor authentication on with the pending seed; returns the recovery codes, to be
-/// shown once.
+/// The name the user gives an authenticator app: trimmed, at most [`NAME_MAX`] characters.
+fn app_name(problems: &mut FieldErrors, name: &str) -> String {
+    let name = name.split_whitespace().collect::<Vec<_>>().join(" ");
+    if name.chars().count() > NAME_MAX || name.chars().any(char::is_control) {
+        problems.add("name", crate::key!("security.error.app_name"));
+    }
+    name
+}
+
+/// Confirms the pending seed with a code: turns two-factor authentication on with it (and
+/// returns the recovery codes, to be shown once), or, when it is on, adds it as another
+/// authenticator app (and returns `None`).
 pub async fn confirm(
     state: &AppState,
     caller: &Caller,
     password: String,
     code: &str,
-) -> Result<Vec<String>, AppError> {
-    let event = Event::by(caller, Action::TwoFactorEnable, caller.login_id());
+    name: &str,
+) -> Result<Option<Vec<String>>, AppError> {
+    let adding = row(state, caller.user_id()).await?.totp_enabled;
+    let action = if adding {
+        Action::TwoFactorAdd
+    } else {
+        Action::TwoFactorEnable
+    };
+    let event = Event::by(caller, action, caller.login_id());
     audited(
         &state.db,
         &event,
-        confirm_as(state, caller, password, code, &event),
+        confirm_as(state, caller, password, code, name, &event),
     )
     .await
 }
@@ -220,20 +257,26 @@ async fn confirm_as(
     caller: &Caller,
     password: String,
     code: &str,
+    name: &str,
     event: &Event,
-) -> Result<Vec<String>, AppError> {
+) -> Result<Option<Vec<String>>, AppError> {
     let row = row(state, caller.user_id()).await?;
-    let Some(sealed) = row.totp_pending_sealed.filter(|_| !row.totp_enabled) else {
+    let Some(sealed) = row.totp_pending_sealed else {
         return Err(AppError::field(
             "form",
             crate::key!("security.error.start_again"),
         ));
     };
+    let mut problems = FieldErrors::default();
+    let name = app_name(&mut problems, name);
+    problems.into_result()?;
     let seed = state
         .server_key
         .decrypt(&sealed, &context("totp-pending", caller.user_id()))?;
     let totp = Totp::new(seed.clone(), &caller.login_id())
         .map_err(|e| AppError::from(anyhow::Error::new(e)))?;
+    // A new seed's code replays nothing (the pending seed is confirmed once): no earlier step
+    // of another app holds it back.
     let step = totp.accept(code, now(), None);
     let code_ok = step.is_some();
     check_password_and_code(state, caller, password, async move { Ok(code_ok) }).await?;
@@ -241,34 +284,83 @@ async fn confirm_as(
     let active = state
         .server_key
         .encrypt(&seed, &context("totp", caller.user_id()))?;
+    let new = db::two_factor_store::NewAuthenticator {
+        sealed: &active,
+        name: &name,
+        step: step.unwrap_or_default(),
+    };
+    if row.totp_enabled {
+        db::two_factor_store::add_authenticator(&state.db, event, caller.user_id(), &new).await?;
+        tracing::info!(user_id = caller.user_id(), "authenticator app added");
+        return Ok(None);
+    }
     let (codes, hashes) = fresh_recovery_codes(state);
-    db::two_factor_store::enable(
-        &state.db,
-        event,
-        caller.user_id(),
-        &active,
-        step.unwrap_or_default(),
-        &hashes,
-    )
-    .await?;
+    db::two_factor_store::enable(&state.db, event, caller.user_id(), &new, &hashes).await?;
     tracing::info!(
         user_id = caller.user_id(),
         "two-factor authentication enabled"
     );
-    Ok(codes)
+    Ok(Some(codes))
 }
 
-/// Accepts a TOTP code (once) for an enrolled user.
+/// Accepts a TOTP code (once) from any of the user's authenticator apps.
 async fn accept_totp(state: &AppState, user_id: i64, code: &str) -> Result<bool, AppError> {
     let row = row(state, user_id).await?;
-    let (true, Some(sealed)) = (row.totp_enabled, row.totp_sealed) else {
+    if !row.totp_enabled {
         return Ok(false);
-    };
-    let totp = open(state, &sealed, "totp", user_id, "")?;
-    match totp.accept(code, now(), row.totp_last_step) {
-        Some(step) => Ok(db::two_factor_store::claim_step(&state.db, user_id, step).await?),
-        None => Ok(false),
     }
+    for app in db::two_factor_store::authenticators(&state.db, user_id).await? {
+        let totp = open(state, &app.sealed, "totp", user_id, "")?;
+        if let Some(step) = totp.accept(code, now(), row.totp_last_step) {
+            let claimed = db::two_factor_store::claim_step(&state.db, user_id, step).await?;
+            if claimed {
+                db::two_factor_store::touch_authenticator(&state.db, app.id).await?;
+            }
+            return Ok(claimed);
+        }
+    }
+    Ok(false)
+}
+
+/// Removes authenticator app `id` (not the last one: turning two-factor authentication off is
+/// its own action), with the password and a code.
+pub async fn remove_authenticator(
+    state: &AppState,
+    caller: &Caller,
+    id: i64,
+    password: String,
+    code: &str,
+) -> Result<(), AppError> {
+    let event = Event::by(
+        caller,
+        Action::TwoFactorRemove,
+        format!("authenticator {id}"),
+    );
+    audited(&state.db, &event, async {
+        let apps = db::two_factor_store::authenticators(&state.db, caller.user_id()).await?;
+        if !apps.iter().any(|a| a.id == id) {
+            return Err(AppError::NotFound);
+        }
+        if apps.len() < 2 {
+            return Err(AppError::field(
+                "form",
+                crate::key!("security.error.last_authenticator"),
+            ));
+        }
+        let code_ok = accept_totp(state, caller.user_id(), code);
+        check_password_and_code(state, caller, password, code_ok).await?;
+        if !db::two_factor_store::remove_authenticator(&state.db, &event, caller.user_id(), id)
+            .await?
+        {
+            return Err(AppError::field(
+                "form",
+                crate::key!("security.error.last_authenticator"),
+            ));
+        }
+        tracing::info!(user_id = caller.user_id(), "authenticator app removed");
+        Ok(())
+    })
+    .await
 }
 
 /// The second login step: a current TOTP code, or an unused recovery code (which records
