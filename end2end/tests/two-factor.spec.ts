@@ -309,7 +309,7 @@ test.describe('Several authenticator apps', () => {
     const tablet = ((await keyLocator.textContent()) ?? '').trim();
     expect(tablet).not.toBe(key);
     const name = section.getByLabel('Name of the app (optional)', { exact: true });
-    const enrol = section.locator('form').filter({ has: name });
+    const enrol = section.locator('form').filter({ has: page.getByLabel('Name of the app (optional)', { exact: true }) });
     await name.fill('Tablet');
     await enrol.getByLabel('Password', { exact: true }).fill(STRONG_PASSWORD);
     const added = currentCode(tablet);

@@ -25,12 +25,17 @@ pub fn TwoFactorSection() -> impl IntoView {
     let begin = ServerAction::<BeginTwoFactor>::new();
     let disable = ServerAction::<DisableTwoFactor>::new();
     let policy = ServerAction::<SetTwoFactorPolicy>::new();
+    // Adding and removing an app stay on the page: the list follows them.
+    let confirm = ServerAction::<ConfirmTwoFactor>::new();
+    let remove = ServerAction::<RemoveAuthenticator>::new();
     let status = Resource::new(
         move || {
             (
                 begin.version().get(),
                 disable.version().get(),
                 policy.version().get(),
+                confirm.version().get(),
+                remove.version().get(),
             )
         },
         |_| two_factor_status(),
@@ -39,7 +44,7 @@ pub fn TwoFactorSection() -> impl IntoView {
     view! {
         <Card heading_id="two-factor-heading" id="two-factor" title=lang.t("login.code.title")>
             <AsyncContent resource=status let:status>
-                <TwoFactorState status begin disable policy />
+                <TwoFactorState status begin disable policy confirm remove />
             </AsyncContent>
         </Card>
     }
@@ -52,6 +57,8 @@ fn TwoFactorState(
     begin: ServerAction<BeginTwoFactor>,
     disable: ServerAction<DisableTwoFactor>,
     policy: ServerAction<SetTwoFactorPolicy>,
+    confirm: ServerAction<ConfirmTwoFactor>,
+    remove: ServerAction<RemoveAuthenticator>,
 ) -> impl IntoView {
     let begin_errors = FormErrors::from_action(begin);
     let disable_errors = FormErrors::from_action(disable);
@@ -64,12 +71,12 @@ fn TwoFactorState(
         let adding = status.pending.map(|enrolment| {
             view! {
                 <h3>{lang.t("security.apps.add")}</h3>
-                <Enrol enrolment adding=true />
+                <Enrol enrolment confirm adding=true />
             }
         });
         view! {
             <p><strong>{lang.t("security.on")}</strong>" " {lang.tf("security.on_text", &[("n", &left)])}</p>
-            <Authenticators apps=status.authenticators />
+            <Authenticators apps=status.authenticators remove />
             {match adding {
                 Some(form) => form.into_any(),
                 None => view! {
@@ -92,7 +99,7 @@ fn TwoFactorState(
         }
         .into_any()
     } else if let Some(enrolment) = status.pending {
-        view! { <Enrol enrolment /> }.into_any()
+        view! { <Enrol enrolment confirm /> }.into_any()
     } else {
         view! {
             <p>{lang.t("security.off_text")}</p>
@@ -109,8 +116,10 @@ fn TwoFactorState(
 /// The user's authenticator apps, each with when it was added and last used, and, while there is
 /// more than one, "Remove an app" (which one, the password and a code).
 #[component]
-fn Authenticators(apps: Vec<AuthenticatorView>) -> impl IntoView {
-    let remove = ServerAction::<RemoveAuthenticator>::new();
+fn Authenticators(
+    apps: Vec<AuthenticatorView>,
+    remove: ServerAction<RemoveAuthenticator>,
+) -> impl IntoView {
     let errors = FormErrors::from_action(remove);
     let lang = use_lang();
     let query = use_query_map();
@@ -203,8 +212,11 @@ fn PolicyForm(status: TwoFactorView, action: ServerAction<SetTwoFactorPolicy>) -
 /// The steps to set up an app: the first one (which turns two-factor authentication on), or,
 /// `adding`, another one.
 #[component]
-fn Enrol(enrolment: EnrolmentView, #[prop(optional)] adding: bool) -> impl IntoView {
-    let confirm = ServerAction::<ConfirmTwoFactor>::new();
+fn Enrol(
+    enrolment: EnrolmentView,
+    confirm: ServerAction<ConfirmTwoFactor>,
+    #[prop(optional)] adding: bool,
+) -> impl IntoView {
     let errors = FormErrors::from_action(confirm);
     let key = enrolment.key.clone();
     let lang = use_lang();
