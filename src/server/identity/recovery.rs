@@ -79,10 +79,18 @@ pub fn request_by_mail(state: &AppState, login_id: &str, page_lang: Lang) -> Res
     if !by_mail(state) {
         return Err(AppError::field("login_id", key!("recovery.error.mail_off")));
     }
+    // Answered before the work is done, the requests could outrun it without bound: past
+    // `LINKS_IN_FLIGHT` at once the request is dropped (the answer is the same; a real user asks
+    // again), as every queue here is bounded (SECURITY.md rule 27).
+    let Ok(permit) = LINK_WORK.try_acquire() else {
+        tracing::warn!("password reset requests: too many in flight, one dropped");
+        return Ok(());
+    };
     let state = state.clone();
     let login_id = login_id.to_owned();
     tokio::spawn(
         async move {
+            let _permit = permit;
             if let Err(error) = send_link(&state, &login_id, page_lang).await {
                 tracing::warn!(%error, "password reset link not queued");
             }
@@ -91,6 +99,11 @@ pub fn request_by_mail(state: &AppState, login_id: &str, page_lang: Lang) -> Res
     );
     Ok(())
 }
+
+/// Links being made at once, at most (each holds a database connection for a moment).
+const LINKS_IN_FLIGHT: usize = 64;
+
+static LINK_WORK: tokio::sync::Semaphore = tokio::sync::Semaphore::const_new(LINKS_IN_FLIGHT);
 
 async fn send_link(state: &AppState, login_id: &str, page_lang: Lang) -> Result<(), AppError> {
     let Some(target) = find(state, login_id).await?.filter(|t| t.usable) else {
