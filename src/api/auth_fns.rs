@@ -170,7 +170,8 @@ pub async fn login_code(
     let state = state::state()?;
     let session = current::session().await?;
     let client = current::client().await;
-    logins::log_in_second_factor(&state, &session, &client, &code).await?;
+    logins::log_in_second_factor(&state, &session, &client, logins::SecondFactor::Code(&code))
+        .await?;
     let next = next
         .as_deref()
         .and_then(crate::domain::navigation::local_path);

@@ -11,6 +11,7 @@ pub mod invitation_fns;
 pub mod ip_rule_fns;
 pub mod mail_fns;
 pub mod ovh_fns;
+pub mod passkey_fns;
 pub mod recovery_fns;
 pub mod reveal_fns;
 pub mod security_fns;
@@ -124,6 +125,15 @@ pub const INDEX: &[(&str, Requires)] = &[
     ("remove_authenticator", Requires::Caller),
     ("ip_rules", Requires::Admin),
     ("set_ip_rules", Requires::Admin),
+    ("list_keys", Requires::Enrolment),
+    ("key_registration_options", Requires::Enrolment),
+    ("add_key", Requires::Enrolment),
+    ("remove_key", Requires::Caller),
+    ("second_step_methods", Requires::Anyone),
+    ("login_key_options", Requires::Anyone),
+    ("login_key", Requires::Anyone),
+    ("passkey_login_options", Requires::Anyone),
+    ("passkey_login", Requires::Anyone),
 ];
 
 #[cfg(all(test, feature = "ssr"))]
@@ -155,6 +165,7 @@ mod tests {
             include_str!("ip_rule_fns.rs"),
             include_str!("mail_fns.rs"),
             include_str!("ovh_fns.rs"),
+            include_str!("passkey_fns.rs"),
             include_str!("recovery_fns.rs"),
             include_str!("reveal_fns.rs"),
             include_str!("security_fns.rs"),

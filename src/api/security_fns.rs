@@ -40,6 +40,8 @@ pub struct TwoFactorView {
 pub struct TwoFactorPolicy {
     pub administrators: bool,
     pub everyone: bool,
+    /// Administrators must sign in with a security key or passkey.
+    pub keys_for_administrators: bool,
 }
 
 #[server(endpoint = "two_factor_status")]
@@ -65,8 +67,9 @@ pub async fn two_factor_status() -> Result<TwoFactorView, AppError> {
             .collect(),
         recovery_codes_left: status.recovery_codes_left,
         policy: TwoFactorPolicy {
-            administrators: status.policy.0,
-            everyone: status.policy.1,
+            administrators: status.policy.administrators,
+            everyone: status.policy.everyone,
+            keys_for_administrators: status.policy.keys_for_administrators,
         },
         can_set_policy: caller.role().can_manage_users(),
     })
@@ -77,16 +80,16 @@ pub async fn two_factor_status() -> Result<TwoFactorView, AppError> {
 pub async fn set_two_factor_policy(
     #[server(default)] administrators: Option<String>,
     #[server(default)] everyone: Option<String>,
+    #[server(default)] keys: Option<String>,
 ) -> Result<(), AppError> {
     let (state, caller) = crate::server::identity::current::authenticate().await?;
     let admin = caller.admin()?;
-    crate::server::identity::two_factor::set_policy(
-        &state,
-        admin,
-        administrators.is_some(),
-        everyone.is_some(),
-    )
-    .await
+    let policy = crate::server::identity::two_factor::Policy {
+        administrators: administrators.is_some(),
+        everyone: everyone.is_some(),
+        keys_for_administrators: keys.is_some(),
+    };
+    crate::server::identity::two_factor::set_policy(&state, admin, policy).await
 }
 
 /// Starts enrolment: a new secret to scan, not active until confirmed with a code.

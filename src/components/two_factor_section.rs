@@ -203,6 +203,10 @@ fn PolicyForm(status: TwoFactorView, action: ServerAction<SetTwoFactorPolicy>) -
                 <input id="policy-everyone" name="everyone" type="checkbox" value="on" checked=status.policy.everyone />
                 <label for="policy-everyone">{lang.t("security.policy.everyone")}</label>
             </div>
+            <div class="checkbox">
+                <input id="policy-keys" name="keys" type="checkbox" value="on" checked=status.policy.keys_for_administrators />
+                <label for="policy-keys">{lang.t("security.policy.keys")}</label>
+            </div>
             <p class="hint">{lang.t("security.policy.hint")}</p>
             <button type="submit" class="secondary">{lang.t("security.policy.save")}</button>
         </ActionForm>

@@ -39,6 +39,8 @@ pub const ENTRIES: &[(&str, &str)] = &[
     ("activity.action.group_update", "Edited a group"),
     ("activity.action.login", "Logged in"),
     ("activity.action.login_code", "Entered a login code"),
+    ("activity.action.login_key", "Logged in with a security key"),
+    ("activity.action.login_passkey", "Signed in with a passkey"),
     (
         "activity.action.login_recovery_code",
         "Used a recovery code",
@@ -111,6 +113,7 @@ pub const ENTRIES: &[(&str, &str)] = &[
         "activity.action.two_factor_add_authenticator",
         "Authenticator app added",
     ),
+    ("activity.action.two_factor_add_key", "Security key added"),
     (
         "activity.action.two_factor_disable",
         "Turned off two-factor authentication",
@@ -130,6 +133,10 @@ pub const ENTRIES: &[(&str, &str)] = &[
     (
         "activity.action.two_factor_remove_authenticator",
         "Authenticator app removed",
+    ),
+    (
+        "activity.action.two_factor_remove_key",
+        "Security key removed",
     ),
     ("activity.action.user_create", "Added a user"),
     ("activity.action.user_delete", "Removed a user"),
@@ -317,9 +324,11 @@ pub const ENTRIES: &[(&str, &str)] = &[
     ("common.delete_ellipsis", "Delete…"),
     ("common.edit", "Edit"),
     ("common.loading", "Loading…"),
+    ("common.no", "No"),
     ("common.off", "Off"),
     ("common.on", "On"),
     ("common.save", "Save"),
+    ("common.yes", "Yes"),
     ("email.unverified", "Not verified"),
     ("email.verified", "Verified"),
     (
@@ -562,13 +571,36 @@ pub const ENTRIES: &[(&str, &str)] = &[
         "login.code.hint",
         "The 6-digit code from your authenticator app, or one of your recovery codes.",
     ),
+    (
+        "login.code.key_required",
+        "Your account requires Administrators to use their security key: codes are not accepted.",
+    ),
+    (
+        "login.code.key_required_notice",
+        "Your account requires Administrators to log in with their security key.",
+    ),
+    ("login.code.or", "or"),
     ("login.code.restart", "Start again"),
     ("login.code.submit", "Verify"),
     ("login.code.title", "Two-factor authentication"),
     ("login.create_account", "Create an account"),
     ("login.forgot", "Forgot your password?"),
     ("login.heading", "Log in to Steward"),
+    (
+        "login.key.needs_javascript",
+        "A security key needs JavaScript; enter a code below instead.",
+    ),
+    ("login.key.use", "Use your security key"),
     ("login.no_account", "No account yet?"),
+    (
+        "login.passkey.hint",
+        "No password needed. Type your account ID or login first to use that login’s passkey.",
+    ),
+    (
+        "login.passkey.needs_javascript",
+        "Signing in with a passkey needs JavaScript.",
+    ),
+    ("login.passkey.use", "Sign in with a passkey"),
     ("login.submit", "Log in"),
     ("login.title", "Log in"),
     (
@@ -1150,7 +1182,7 @@ pub const ENTRIES: &[(&str, &str)] = &[
     ("security.browser", "Browser"),
     (
         "security.code_hint",
-        "The current 6-digit code from your authenticator app.",
+        "The current 6-digit code from your authenticator app, or one of your recovery codes.",
     ),
     ("security.codes", "New recovery codes"),
     (
@@ -1214,6 +1246,65 @@ pub const ENTRIES: &[(&str, &str)] = &[
         "Limit where this account can be used from: offices, VPNs, servers.",
     ),
     ("security.ip_rules_link", "Manage IP rules"),
+    ("security.keys.add", "Add a security key or passkey"),
+    ("security.keys.add_submit", "Add the key"),
+    ("security.keys.added", "Security key added."),
+    (
+        "security.keys.error.cancelled",
+        "The key did not answer: the request was cancelled or timed out, or this key is not registered here. If your key has no PIN yet, set one first.",
+    ),
+    (
+        "security.keys.error.last_factor",
+        "This key is your only second factor: to stop using two-factor authentication, turn it off instead.",
+    ),
+    ("security.keys.error.name_missing", "Give the key a name."),
+    (
+        "security.keys.error.none",
+        "There is no security key for this login.",
+    ),
+    (
+        "security.keys.error.refused",
+        "The key’s answer was refused. Try again.",
+    ),
+    (
+        "security.keys.error.registered",
+        "This key is registered already.",
+    ),
+    (
+        "security.keys.error.unavailable",
+        "Security keys cannot be used at this address.",
+    ),
+    (
+        "security.keys.error.unsupported",
+        "This browser cannot use security keys at this address.",
+    ),
+    (
+        "security.keys.last_code_hint",
+        "Your last key: a code from your authenticator app, or a recovery code.",
+    ),
+    ("security.keys.name", "Name of the key"),
+    (
+        "security.keys.name_hint",
+        "To tell your keys apart, such as “YubiKey 5C” or “Work laptop”.",
+    ),
+    (
+        "security.keys.needs_javascript",
+        "Adding a security key needs JavaScript: the browser talks to the key. Authenticator apps work without it.",
+    ),
+    ("security.keys.passwordless", "Signs in without password"),
+    ("security.keys.remove", "Remove a key"),
+    ("security.keys.removed", "Security key removed."),
+    (
+        "security.keys.text",
+        "A security key (such as a YubiKey) or a passkey (on your phone or computer, unlocked with a PIN, a fingerprint or your face) answers only this site, so a fake login page cannot use it. It can replace the code when you log in, and a passkey can sign you in without a password.",
+    ),
+    ("security.keys.title", "Security keys and passkeys"),
+    (
+        "security.keys.unavailable",
+        "Security keys cannot be used at this address: browsers accept them only on a domain name (or localhost). The operator sets it with STEWARD_PUBLIC_URL.",
+    ),
+    ("security.keys.waiting", "Waiting for your key…"),
+    ("security.keys.which", "Key"),
     ("security.last_seen", "Last seen"),
     (
         "security.off_text",
@@ -1240,6 +1331,10 @@ pub const ENTRIES: &[(&str, &str)] = &[
     (
         "security.policy.hint",
         "Users it applies to who have not set it up are taken to set it up right after they log in.",
+    ),
+    (
+        "security.policy.keys",
+        "Require administrators to sign in with a security key or passkey (phishing-resistant)",
     ),
     ("security.policy.save", "Save policy"),
     ("security.sessions", "Sessions"),

@@ -46,6 +46,14 @@ pub const ENTRIES: &[(&str, &str)] = &[
     ("activity.action.login", "Connexion"),
     ("activity.action.login_code", "Code de connexion saisi"),
     (
+        "activity.action.login_key",
+        "Connexion avec une clé de sécurité",
+    ),
+    (
+        "activity.action.login_passkey",
+        "Connexion avec une clé d’accès",
+    ),
+    (
         "activity.action.login_recovery_code",
         "Code de secours utilisé",
     ),
@@ -112,6 +120,10 @@ pub const ENTRIES: &[(&str, &str)] = &[
         "Application d’authentification ajoutée",
     ),
     (
+        "activity.action.two_factor_add_key",
+        "Clé de sécurité ajoutée",
+    ),
+    (
         "activity.action.two_factor_disable",
         "Double authentification désactivée",
     ),
@@ -130,6 +142,10 @@ pub const ENTRIES: &[(&str, &str)] = &[
     (
         "activity.action.two_factor_remove_authenticator",
         "Application d’authentification retirée",
+    ),
+    (
+        "activity.action.two_factor_remove_key",
+        "Clé de sécurité supprimée",
     ),
     ("activity.action.user_create", "Utilisateur ajouté"),
     ("activity.action.user_delete", "Utilisateur supprimé"),
@@ -347,9 +363,11 @@ pub const ENTRIES: &[(&str, &str)] = &[
     ("common.delete_ellipsis", "Supprimer…"),
     ("common.edit", "Modifier"),
     ("common.loading", "Chargement…"),
+    ("common.no", "Non"),
     ("common.off", "Désactivée"),
     ("common.on", "Activée"),
     ("common.save", "Enregistrer"),
+    ("common.yes", "Oui"),
     ("email.unverified", "Non vérifiée"),
     ("email.verified", "Vérifiée"),
     (
@@ -610,13 +628,36 @@ pub const ENTRIES: &[(&str, &str)] = &[
         "login.code.hint",
         "Le code à 6 chiffres de votre application d’authentification, ou l’un de vos codes de secours.",
     ),
+    (
+        "login.code.key_required",
+        "Votre compte exige des administrateurs leur clé de sécurité : les codes ne sont pas acceptés.",
+    ),
+    (
+        "login.code.key_required_notice",
+        "Votre compte exige des administrateurs qu’ils se connectent avec leur clé de sécurité.",
+    ),
+    ("login.code.or", "ou"),
     ("login.code.restart", "Recommencer"),
     ("login.code.submit", "Vérifier"),
     ("login.code.title", "Double authentification"),
     ("login.create_account", "Créer un compte"),
     ("login.forgot", "Mot de passe oublié ?"),
     ("login.heading", "Connexion à Steward"),
+    (
+        "login.key.needs_javascript",
+        "Une clé de sécurité nécessite JavaScript ; saisissez plutôt un code ci-dessous.",
+    ),
+    ("login.key.use", "Utiliser votre clé de sécurité"),
     ("login.no_account", "Pas encore de compte\u{202f}?"),
+    (
+        "login.passkey.hint",
+        "Sans mot de passe. Saisissez d’abord votre identifiant de compte ou de connexion pour utiliser la clé d’accès de cet identifiant.",
+    ),
+    (
+        "login.passkey.needs_javascript",
+        "La connexion avec une clé d’accès nécessite JavaScript.",
+    ),
+    ("login.passkey.use", "Se connecter avec une clé d’accès"),
     ("login.submit", "Se connecter"),
     ("login.title", "Connexion"),
     (
@@ -1255,7 +1296,7 @@ pub const ENTRIES: &[(&str, &str)] = &[
     ("security.browser", "Navigateur"),
     (
         "security.code_hint",
-        "Le code à 6 chiffres affiché par votre application d’authentification.",
+        "Le code à 6 chiffres affiché par votre application d’authentification, ou l’un de vos codes de secours.",
     ),
     ("security.codes", "Nouveaux codes de secours"),
     (
@@ -1325,6 +1366,71 @@ pub const ENTRIES: &[(&str, &str)] = &[
         "Limitez les lieux d’où ce compte peut être utilisé : bureaux, VPN, serveurs.",
     ),
     ("security.ip_rules_link", "Gérer les règles d’adresses IP"),
+    (
+        "security.keys.add",
+        "Ajouter une clé de sécurité ou une clé d’accès",
+    ),
+    ("security.keys.add_submit", "Ajouter la clé"),
+    ("security.keys.added", "Clé de sécurité ajoutée."),
+    (
+        "security.keys.error.cancelled",
+        "La clé n’a pas répondu : la demande a été annulée ou a expiré, ou cette clé n’est pas enregistrée ici. Si votre clé n’a pas encore de code PIN, définissez-en un d’abord.",
+    ),
+    (
+        "security.keys.error.last_factor",
+        "Cette clé est votre seul second facteur : pour ne plus utiliser la double authentification, désactivez-la plutôt.",
+    ),
+    (
+        "security.keys.error.name_missing",
+        "Donnez un nom à la clé.",
+    ),
+    (
+        "security.keys.error.none",
+        "Aucune clé de sécurité n’est enregistrée pour cet identifiant.",
+    ),
+    (
+        "security.keys.error.refused",
+        "La réponse de la clé a été refusée. Réessayez.",
+    ),
+    (
+        "security.keys.error.registered",
+        "Cette clé est déjà enregistrée.",
+    ),
+    (
+        "security.keys.error.unavailable",
+        "Les clés de sécurité ne fonctionnent pas à cette adresse.",
+    ),
+    (
+        "security.keys.error.unsupported",
+        "Ce navigateur ne peut pas utiliser de clé de sécurité à cette adresse.",
+    ),
+    (
+        "security.keys.last_code_hint",
+        "Votre dernière clé : un code de votre application d’authentification, ou un code de secours.",
+    ),
+    ("security.keys.name", "Nom de la clé"),
+    (
+        "security.keys.name_hint",
+        "Pour distinguer vos clés, par exemple « YubiKey 5C » ou « Portable du bureau ».",
+    ),
+    (
+        "security.keys.needs_javascript",
+        "L’ajout d’une clé de sécurité nécessite JavaScript : c’est le navigateur qui dialogue avec la clé. Les applications d’authentification fonctionnent sans.",
+    ),
+    ("security.keys.passwordless", "Connexion sans mot de passe"),
+    ("security.keys.remove", "Supprimer une clé"),
+    ("security.keys.removed", "Clé de sécurité supprimée."),
+    (
+        "security.keys.text",
+        "Une clé de sécurité (une YubiKey par exemple) ou une clé d’accès (sur votre téléphone ou votre ordinateur, déverrouillée par un code, une empreinte ou votre visage) ne répond qu’à ce site : une fausse page de connexion ne peut pas s’en servir. Elle peut remplacer le code à la connexion, et une clé d’accès peut vous connecter sans mot de passe.",
+    ),
+    ("security.keys.title", "Clés de sécurité et clés d’accès"),
+    (
+        "security.keys.unavailable",
+        "Les clés de sécurité ne fonctionnent pas à cette adresse : les navigateurs ne les acceptent que sur un nom de domaine (ou localhost). L’exploitant le règle avec STEWARD_PUBLIC_URL.",
+    ),
+    ("security.keys.waiting", "En attente de votre clé…"),
+    ("security.keys.which", "Clé"),
     ("security.last_seen", "Dernière activité"),
     (
         "security.off_text",
@@ -1351,6 +1457,10 @@ pub const ENTRIES: &[(&str, &str)] = &[
     (
         "security.policy.hint",
         "Les utilisateurs concernés qui ne l’ont pas encore activée sont invités à le faire dès leur connexion.",
+    ),
+    (
+        "security.policy.keys",
+        "Exiger des administrateurs une clé de sécurité ou une clé d’accès (résiste à l’hameçonnage)",
     ),
     ("security.policy.save", "Enregistrer la règle"),
     ("security.sessions", "Sessions"),

@@ -8,6 +8,7 @@ use leptos_router::components::Redirect;
 use crate::api::auth_fns::{Logout, Me, whoami};
 use crate::components::change_password_form::ChangePasswordForm;
 use crate::components::error_message::ErrorMessage;
+use crate::components::key_section::KeySection;
 use crate::components::loading::Loading;
 use crate::components::standalone_page::StandalonePage;
 use crate::components::two_factor_section::TwoFactorSection;
@@ -73,6 +74,7 @@ pub fn ForcedEnrolmentPage() -> impl IntoView {
             </Suspense>
             <p class="notice">{lang.t("forced.two_factor.notice")}</p>
             <TwoFactorSection />
+            <KeySection />
             <LogOutInstead />
         </StandalonePage>
     }

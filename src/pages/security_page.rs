@@ -14,6 +14,7 @@ use crate::components::card::Card;
 use crate::components::change_password_form::ChangePasswordForm;
 use crate::components::data_table::DataTable;
 use crate::components::form_errors::{FormAlert, FormErrors};
+use crate::components::key_section::KeySection;
 use crate::components::text_field::TextField;
 use crate::components::two_factor_section::TwoFactorSection;
 use crate::i18n::use_lang;
@@ -25,6 +26,7 @@ pub fn SecurityPage() -> impl IntoView {
         <Title text=lang.t("nav.security") />
         <h1>{lang.t("nav.security")}</h1>
         <TwoFactorSection />
+        <KeySection />
         <Card heading_id="password-heading" title=lang.t("password.change.submit")>
             <p class="hint">{lang.t("security.password_hint")}</p>
             <WithCurrentUser let:me>

@@ -394,6 +394,41 @@ async fn every_server_function_authorizes_every_kind_of_caller() {
             signed_in_not_found,
             Box::new(|_| form(&[("id", "999999"), ("password", "wrong"), ("code", "000000")])),
         ),
+        ("list_keys", reader, Box::new(|_| vec![])),
+        ("key_registration_options", reader, Box::new(|_| vec![])),
+        (
+            // A ceremony begun by the case above, answered with nothing a key would send.
+            "add_key",
+            signed_in_invalid,
+            Box::new(|_| form(&[("name", "Key"), ("password", "wrong"), ("credential", "{}")])),
+        ),
+        (
+            "remove_key",
+            signed_in_not_found,
+            Box::new(|_| form(&[("id", "999999"), ("password", "wrong"), ("code", "000000")])),
+        ),
+        // Nobody here is between the password and the second step.
+        ("second_step_methods", |_| Expect::Ok, Box::new(|_| vec![])),
+        (
+            "login_key_options",
+            |_| Expect::LoginFailed,
+            Box::new(|_| vec![]),
+        ),
+        (
+            "login_key",
+            |_| Expect::LoginFailed,
+            Box::new(|_| form(&[("credential", "{}")])),
+        ),
+        (
+            "passkey_login_options",
+            |_| Expect::Ok,
+            Box::new(|_| vec![]),
+        ),
+        (
+            "passkey_login",
+            |_| Expect::LoginFailed,
+            Box::new(|_| form(&[("credential", "{}")])),
+        ),
         (
             "new_recovery_codes",
             signed_in_invalid,

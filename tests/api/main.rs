@@ -22,6 +22,7 @@ mod notices;
 mod operations;
 mod ovh;
 mod ovh_accounts;
+mod passkeys;
 mod permissions;
 mod proxy;
 mod races;

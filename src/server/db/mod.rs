@@ -12,6 +12,7 @@ pub mod language_store;
 pub mod mail_store;
 pub mod member_store;
 pub mod ovh_key_store;
+pub mod passkey_store;
 pub mod password_reset_store;
 pub mod policy_store;
 pub mod reveal_store;

@@ -160,7 +160,8 @@ pub async fn touch_authenticator(db: &Db, id: i64) -> Result<(), sqlx::Error> {
     .map(|_| ())
 }
 
-/// Turns two-factor authentication off and forgets the seed and the recovery codes; with
+/// Turns two-factor authentication off and forgets the apps, the security keys and the
+/// recovery codes; with
 /// `end_sessions`, every session of the user ends too.
 pub async fn disable(
     db: &Db,
@@ -183,6 +184,10 @@ pub async fn disable(
         .execute(&mut *conn)
         .await?;
         sqlx::query("DELETE FROM totp_authenticators WHERE user_id = $1")
+            .bind(user_id)
+            .execute(&mut *conn)
+            .await?;
+        sqlx::query("DELETE FROM webauthn_credentials WHERE user_id = $1")
             .bind(user_id)
             .execute(&mut *conn)
             .await?;
@@ -221,23 +226,47 @@ pub async fn use_recovery_code(
     Ok(execute_audited!(db, event, SQL, user_id, code_hash, now())? == 1)
 }
 
-/// The account's policy: (required of administrators, required of everyone).
-pub async fn policy(db: &Db, account_pk: i64) -> Result<(bool, bool), sqlx::Error> {
-    const SQL: &str = "SELECT require_2fa_admins, require_2fa_all FROM accounts WHERE id = $1";
-    on_db!(db, |pool| sqlx::query_as(SQL)
-        .bind(account_pk)
-        .fetch_one(pool)
-        .await)
+/// Who in an account must use two-factor authentication, and of what kind.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Policy {
+    pub administrators: bool,
+    pub everyone: bool,
+    /// Administrators must sign in with a security key or passkey (phishing-resistant).
+    pub keys_for_administrators: bool,
+}
+
+/// The account's policy.
+pub async fn policy(db: &Db, account_pk: i64) -> Result<Policy, sqlx::Error> {
+    const SQL: &str = "SELECT require_2fa_admins, require_2fa_all, require_key_admins FROM accounts WHERE id = $1";
+    let (administrators, everyone, keys_for_administrators): (bool, bool, bool) =
+        on_db!(db, |pool| sqlx::query_as(SQL)
+            .bind(account_pk)
+            .fetch_one(pool)
+            .await)?;
+    Ok(Policy {
+        administrators,
+        everyone,
+        keys_for_administrators,
+    })
 }
 
 pub async fn set_policy(
     db: &Db,
     event: &Event,
     account_pk: i64,
-    administrators: bool,
-    everyone: bool,
+    policy: Policy,
 ) -> Result<(), sqlx::Error> {
-    const SQL: &str =
-        "UPDATE accounts SET require_2fa_admins = $2, require_2fa_all = $3 WHERE id = $1";
-    execute_audited!(db, event, SQL, account_pk, administrators, everyone).map(|_| ())
+    const SQL: &str = "UPDATE accounts SET require_2fa_admins = $2, require_2fa_all = $3,
+                                           require_key_admins = $4
+                       WHERE id = $1";
+    execute_audited!(
+        db,
+        event,
+        SQL,
+        account_pk,
+        policy.administrators,
+        policy.everyone,
+        policy.keys_for_administrators
+    )
+    .map(|_| ())
 }

@@ -94,6 +94,10 @@ pub struct CallerRow {
     pub totp_enabled: bool,
     pub require_2fa_admins: bool,
     pub require_2fa_all: bool,
+    /// The account requires Administrators to sign in with a security key or passkey.
+    pub require_key_admins: bool,
+    /// The user has at least one security key or passkey.
+    pub has_key: bool,
     pub parent_pk: Option<i64>,
     /// A sub-account whose parent is disabled is off too.
     pub parent_enabled: bool,
@@ -109,6 +113,8 @@ pub async fn find_caller(db: &Db, user_id: i64) -> Result<Option<CallerRow>, sql
                               a.enabled AS account_enabled, a.created_at AS account_created_at,
                               u.is_holder, u.login, u.email, g.role, u.disabled,
                               u.password_change_required, u.security_stamp, u.totp_enabled, a.require_2fa_admins, a.require_2fa_all,
+                              a.require_key_admins,
+                              EXISTS (SELECT 1 FROM webauthn_credentials w WHERE w.user_id = u.id) AS has_key,
                               a.parent_id AS parent_pk, COALESCE(p.enabled, TRUE) AS parent_enabled, a.ip_policy, ",
         out_of_window!("$2"),
         "

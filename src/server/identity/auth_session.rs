@@ -1,6 +1,7 @@
 //! The login session: a typed view of the tower-sessions `Session`, and the layer that stores
 //! sessions in Steward's own database.
 
+use serde::de::DeserializeOwned;
 use serde::{Deserialize, Serialize};
 use tower_sessions::cookie::SameSite;
 use tower_sessions::cookie::time::Duration as CookieDuration;
@@ -118,6 +119,61 @@ impl AuthSession {
         self.0.remove_value(ACTING).await?;
         Ok(())
     }
+
+    /// Keeps the state of a WebAuthn ceremony (a challenge and what it expects) until its
+    /// answer comes back. It stays on the server: the cookie carries only the session id.
+    pub async fn begin_ceremony<T: Serialize>(
+        &self,
+        ceremony: Ceremony,
+        state: &T,
+    ) -> anyhow::Result<()> {
+        let pending = PendingCeremony {
+            state: serde_json::to_value(state)?,
+            started_at: now(),
+        };
+        self.0.insert(ceremony.key(), pending).await?;
+        Ok(())
+    }
+
+    /// Takes a ceremony's state out of the session before its answer is checked, so that an
+    /// answer can be checked against it only once; `None` if there is none or it has expired.
+    pub async fn take_ceremony<T: DeserializeOwned>(
+        &self,
+        ceremony: Ceremony,
+    ) -> anyhow::Result<Option<T>> {
+        let pending: Option<PendingCeremony> = self.0.remove(ceremony.key()).await?;
+        match pending.filter(|p| now() - p.started_at <= PENDING_SECONDS) {
+            Some(p) => Ok(Some(serde_json::from_value(p.state)?)),
+            None => Ok(None),
+        }
+    }
+}
+
+/// The WebAuthn ceremonies a session can have under way, one of each kind at a time.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Ceremony {
+    /// Registering a security key or passkey.
+    Register,
+    /// A key as the second login step.
+    SecondFactor,
+    /// Signing in with a passkey, without a password.
+    Passwordless,
+}
+
+impl Ceremony {
+    fn key(self) -> &'static str {
+        match self {
+            Self::Register => "webauthn_register",
+            Self::SecondFactor => "webauthn_second_factor",
+            Self::Passwordless => "webauthn_passwordless",
+        }
+    }
+}
+
+#[derive(Serialize, Deserialize)]
+struct PendingCeremony {
+    state: serde_json::Value,
+    started_at: i64,
 }
 
 /// The session layer for `store`, configured from `config`: HttpOnly, SameSite=Lax (Strict

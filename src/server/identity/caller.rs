@@ -386,9 +386,16 @@ async fn act_in(
     Ok(caller)
 }
 
+/// Whether the account's policy requires this user to sign in with a security key or passkey
+/// (a phishing-resistant factor): Administrators, when the account says so.
+pub fn key_required(row: &CallerRow) -> bool {
+    row.require_key_admins && Role::of_member(row.is_holder, row.role) == Role::Administrator
+}
+
 fn into_caller(row: CallerRow, via: Via) -> Option<Caller> {
     let role = Role::of_member(row.is_holder, row.role);
     let required = row.require_2fa_all || (row.require_2fa_admins && role == Role::Administrator);
+    let key_missing = key_required(&row) && !row.has_key;
     let account_id = AccountId::parse(&row.account_code).ok()?;
     let login_id = match &row.login {
         Some(login) => format!("{account_id}/{login}"),
@@ -405,7 +412,7 @@ fn into_caller(row: CallerRow, via: Via) -> Option<Caller> {
         email: row.email,
         role,
         password_change_required: row.password_change_required,
-        must_enrol_two_factor: required && !row.totp_enabled,
+        must_enrol_two_factor: (required && !row.totp_enabled) || key_missing,
         parent_pk: row.parent_pk,
         acting_from: None,
         via,

@@ -256,58 +256,213 @@ pub async fn log_in(
     Ok(LoginStep::Done)
 }
 
-/// The second login step: a TOTP code or a recovery code for the login the session holds.
-/// Wrong codes count against the same limiter as wrong passwords, from the same bucket
-/// (SECURITY.md rule 11), and are counted before they are checked.
+/// What the second login step brings.
+#[derive(Debug, Clone, Copy)]
+pub enum SecondFactor<'a> {
+    /// A TOTP code or a recovery code.
+    Code(&'a str),
+    /// A security key's answer (JSON) to the options of `passkeys::second_factor_options`.
+    Key(&'a str),
+}
+
+/// The second login step: a code or a key for the login the session holds. Wrong codes count
+/// against the same limiter as wrong passwords, from the same bucket (SECURITY.md rule 11), and
+/// are counted before they are checked. Where the account requires a key of this user and they
+/// have one, a code is refused.
 pub async fn log_in_second_factor(
     state: &AppState,
     session: &AuthSession,
     client: &Client,
-    code: &str,
+    proof: SecondFactor<'_>,
 ) -> Result<(), AppError> {
     let Some(pending) = session.pending_login().await? else {
         state.metrics.login(LoginResult::Failure);
         return Err(AppError::LoginFailed);
     };
+    let Some(caller_row) = db::user_store::find_caller(&state.db, pending.user_id).await? else {
+        return Err(AppError::LoginFailed);
+    };
+    if let SecondFactor::Code(_) = proof
+        && crate::server::identity::caller::key_required(&caller_row)
+        && caller_row.has_key
+    {
+        return Err(AppError::field(
+            "code",
+            crate::key!("login.code.key_required"),
+        ));
+    }
     let Some((account_pk, root_pk, login_id)) =
         db::user_store::identity(&state.db, pending.user_id).await?
     else {
         return Err(AppError::LoginFailed);
+    };
+    let action = match proof {
+        SecondFactor::Code(_) => Action::LoginCode,
+        SecondFactor::Key(_) => Action::LoginKey,
     };
     let event = Event::login(
         account_pk,
         root_pk,
         Some(pending.user_id),
         &login_id,
-        Action::LoginCode,
+        action,
     );
     let reservation = attempts::reserve(state, pending.user_id, &pending.bucket).await?;
     let throttled = matches!(reservation, Reservation::Refused { .. });
     let accepted = !throttled
-        && crate::server::identity::two_factor::verify_second_factor(
-            state,
-            &event,
-            pending.user_id,
-            code,
-        )
-        .await?;
+        && match proof {
+            SecondFactor::Code(code) => {
+                crate::server::identity::two_factor::verify_second_factor(
+                    state,
+                    &event,
+                    pending.user_id,
+                    code,
+                )
+                .await?
+            }
+            SecondFactor::Key(answer) => {
+                crate::server::identity::passkeys::accept_second_factor(
+                    state,
+                    session,
+                    pending.user_id,
+                    answer,
+                )
+                .await?
+            }
+        };
     if !accepted {
         tracing::info!(user_id = pending.user_id, throttled, "second factor failed");
-        let detail = if throttled { "locked" } else { "wrong code" };
+        let detail = match (throttled, proof) {
+            (true, _) => "locked",
+            (false, SecondFactor::Code(_)) => "wrong code",
+            (false, SecondFactor::Key(_)) => "key refused",
+        };
         let event = attempts::lock_notice(state, event, pending.user_id, &reservation).await;
         activity_store::record(&state.db, &event, Outcome::Failure, detail).await?;
         state.metrics.login(LoginResult::refused(throttled));
         return Err(AppError::LoginFailed);
     }
     db::throttle_store::clear(&state.db, pending.user_id, &pending.bucket).await?;
-    let event = new_browser_notice(state, event, pending.user_id, &pending.bucket).await?;
-    db::user_store::record_login(&state.db, &event, pending.user_id, None).await?;
     // The stamp from the password step: a user disabled meanwhile gets a dead session.
-    sessions::start(state, session, client, pending.user_id, &pending.stamp).await?;
     let headers = attempts::request_headers();
-    attempts::remember_device(state, &headers, pending.user_id, &pending.bucket).await?;
+    let login = Completed {
+        user_id: pending.user_id,
+        stamp: &pending.stamp,
+        bucket: &pending.bucket,
+    };
+    complete(state, session, client, &headers, event, login).await
+}
+
+/// A login whose every step passed.
+struct Completed<'a> {
+    user_id: i64,
+    stamp: &'a str,
+    bucket: &'a str,
+}
+
+/// Records the login (with a notice for a new browser), starts the session and remembers the
+/// browser.
+async fn complete(
+    state: &AppState,
+    session: &AuthSession,
+    client: &Client,
+    headers: &http::HeaderMap,
+    event: Event,
+    login: Completed<'_>,
+) -> Result<(), AppError> {
+    let event = new_browser_notice(state, event, login.user_id, login.bucket).await?;
+    db::user_store::record_login(&state.db, &event, login.user_id, None).await?;
+    sessions::start(state, session, client, login.user_id, login.stamp).await?;
+    attempts::remember_device(state, headers, login.user_id, login.bucket).await?;
     state.metrics.login(LoginResult::Success);
     Ok(())
+}
+
+/// Signs in with a passkey alone (it verified its user with a PIN or a fingerprint, and it is
+/// bound to this site). `login_id`, when given, is what the user typed in the login field: the
+/// passkey must be theirs (the account ID alone: a user of that account). Every refusal is the
+/// same `LoginFailed`.
+pub async fn log_in_with_passkey(
+    state: &AppState,
+    session: &AuthSession,
+    client: &Client,
+    login_id: &str,
+    answer: &str,
+) -> Result<(), AppError> {
+    let refused = |state: &AppState| {
+        state.metrics.login(LoginResult::Failure);
+        AppError::LoginFailed
+    };
+    let Some(user_id) =
+        crate::server::identity::passkeys::accept_passwordless(state, session, answer).await?
+    else {
+        return Err(refused(state));
+    };
+    let Some((account_pk, root_pk, own_login)) =
+        db::user_store::identity(&state.db, user_id).await?
+    else {
+        return Err(refused(state));
+    };
+    let event = Event::login(
+        account_pk,
+        root_pk,
+        Some(user_id),
+        &own_login,
+        Action::LoginPasskey,
+    );
+    let typed = login_id.trim();
+    let own = LoginId::parse(&own_login);
+    let matches = typed.is_empty()
+        || LoginId::parse(typed).is_some_and(|typed| match (&typed.login, &own) {
+            (None, Some(own)) => typed.account == own.account,
+            (Some(_), Some(own)) => typed.to_string() == own.to_string(),
+            (_, None) => false,
+        });
+    if !matches {
+        activity_store::record(
+            &state.db,
+            &event,
+            Outcome::Failure,
+            "passkey of another login",
+        )
+        .await?;
+        return Err(refused(state));
+    }
+    let Some(candidate) = (match &own {
+        Some(id) => {
+            let login_key = id.login.as_ref().map(|l| l.key());
+            db::user_store::find_login_candidate(
+                &state.db,
+                id.account.as_str(),
+                login_key.as_deref(),
+            )
+            .await?
+        }
+        None => None,
+    }) else {
+        return Err(refused(state));
+    };
+    if let Err(refusal) = address_check::judge(candidate.ip_policy.as_deref()) {
+        activity_store::record(&state.db, &event, Outcome::Failure, &refusal.detail()).await?;
+        return Err(refused(state));
+    }
+    if candidate.disabled || !candidate.account_enabled || candidate.out_of_window {
+        let reason = if candidate.out_of_window {
+            "outside validity"
+        } else {
+            "disabled"
+        };
+        activity_store::record(&state.db, &event, Outcome::Failure, reason).await?;
+        return Err(refused(state));
+    }
+    let headers = attempts::request_headers();
+    let bucket = attempts::bucket(state, &headers, user_id).await?;
+    let login = Completed {
+        user_id,
+        stamp: &candidate.security_stamp,
+        bucket: &bucket,
+    };
+    complete(state, session, client, &headers, event, login).await
 }
 
 /// A successful login's event, with a notice when the browser never signed in as this user

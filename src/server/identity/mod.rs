@@ -13,6 +13,7 @@ pub mod events;
 pub mod language_choice;
 pub mod logins;
 pub mod own_password;
+pub mod passkeys;
 pub mod recovery;
 pub mod sessions;
 pub mod two_factor;

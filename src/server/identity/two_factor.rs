@@ -46,9 +46,10 @@ pub struct Status {
     pub pending: Option<Enrolment>,
     pub authenticators: Vec<Authenticator>,
     pub recovery_codes_left: i64,
-    /// The account's policy: required of (administrators, everyone).
-    pub policy: (bool, bool),
+    pub policy: Policy,
 }
+
+pub use crate::server::db::two_factor_store::Policy;
 
 fn context(kind: &str, user_id: i64) -> String {
     format!("{kind}:{user_id}")
@@ -74,7 +75,8 @@ fn stored_forms(state: &AppState, code: &str) -> Vec<String> {
     forms
 }
 
-fn fresh_recovery_codes(state: &AppState) -> (Vec<String>, Vec<String>) {
+/// Ten new recovery codes, and their stored forms.
+pub fn fresh_recovery_codes(state: &AppState) -> (Vec<String>, Vec<String>) {
     let codes: Vec<String> = (0..RECOVERY_CODES)
         .map(|_| recovery_code(|n| OsRng.gen_range(0..n)))
         .collect();
@@ -142,34 +144,35 @@ pub async fn status(state: &AppState, caller: &Caller) -> Result<Status, AppErro
     })
 }
 
-/// Sets who in the caller's account must use two-factor authentication. Those without it are
-/// taken to enrolment on their next request.
+/// Sets who in the caller's account must use two-factor authentication, and whether
+/// Administrators must use a key. Those without what they need are taken to enrolment on their
+/// next request.
 pub async fn set_policy(
     state: &AppState,
     admin: Admin<'_>,
-    administrators: bool,
-    everyone: bool,
+    policy: Policy,
 ) -> Result<(), AppError> {
     let caller = admin.caller();
-    let event = Event::by(
-        caller,
-        Action::TwoFactorPolicy,
-        policy_label(administrators, everyone),
-    );
+    let event = Event::by(caller, Action::TwoFactorPolicy, policy_label(policy));
     let account_pk = caller.account_pk();
-    let work =
-        db::two_factor_store::set_policy(&state.db, &event, account_pk, administrators, everyone);
+    let work = db::two_factor_store::set_policy(&state.db, &event, account_pk, policy);
     audited(&state.db, &event, async { Ok(work.await?) }).await?;
-    tracing::info!(account = %admin.caller().account_id(), administrators, everyone, "two-factor policy set");
+    tracing::info!(account = %admin.caller().account_id(), ?policy, "two-factor policy set");
     Ok(())
 }
 
 /// How a policy reads in the activity log.
-fn policy_label(administrators: bool, everyone: bool) -> &'static str {
-    match (administrators, everyone) {
-        (_, true) => "required of everyone",
-        (true, false) => "required of administrators",
-        (false, false) => "optional",
+fn policy_label(policy: Policy) -> &'static str {
+    match (
+        policy.administrators,
+        policy.everyone,
+        policy.keys_for_administrators,
+    ) {
+        (_, true, true) => "required of everyone, keys of administrators",
+        (_, false, true) => "keys required of administrators",
+        (_, true, false) => "required of everyone",
+        (true, false, false) => "required of administrators",
+        (false, false, false) => "optional",
     }
 }
 
@@ -400,7 +403,7 @@ pub async fn disable(
 ) -> Result<(), AppError> {
     let event = Event::by(caller, Action::TwoFactorDisable, caller.login_id());
     audited(&state.db, &event, async {
-        let code_ok = accept_totp(state, caller.user_id(), code);
+        let code_ok = verify_second_factor(state, &event, caller.user_id(), code);
         check_password_and_code(state, caller, password, code_ok).await?;
         let event = notices::attach(
             state,
@@ -427,7 +430,7 @@ pub async fn new_recovery_codes(
 ) -> Result<Vec<String>, AppError> {
     let event = Event::by(caller, Action::RecoveryCodesRenew, caller.login_id());
     audited(&state.db, &event, async {
-        let code_ok = accept_totp(state, caller.user_id(), code);
+        let code_ok = verify_second_factor(state, &event, caller.user_id(), code);
         check_password_and_code(state, caller, password, code_ok).await?;
         let (codes, hashes) = fresh_recovery_codes(state);
         db::two_factor_store::replace_recovery_codes(&state.db, &event, caller.user_id(), &hashes)

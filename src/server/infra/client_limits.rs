@@ -76,10 +76,16 @@ impl ClientLimits {
     /// seconds to wait before trying again.
     pub fn check(&self, endpoint: &str, ip: IpAddr) -> Result<(), u64> {
         let limiter = match endpoint {
-            // Asking for a recovery link and using one count as logins: each is a way in.
-            "login" | "login_code" | "request_password_reset" | "complete_password_reset" => {
-                &self.logins
-            }
+            // Asking for a recovery link and using one count as logins: each is a way in. So do
+            // a key's challenge and answer: each challenge is a session kept on the server.
+            "login"
+            | "login_code"
+            | "login_key_options"
+            | "login_key"
+            | "passkey_login_options"
+            | "passkey_login"
+            | "request_password_reset"
+            | "complete_password_reset" => &self.logins,
             "signup" => &self.signups,
             "check_password" => &self.password_checks,
             _ => &None,

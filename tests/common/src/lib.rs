@@ -5,6 +5,7 @@
 
 pub mod fixture;
 pub mod mail_server;
+pub mod soft_key;
 
 use reqwest::header::{ACCEPT, HeaderMap, HeaderValue};
 use serde_json::Value;
