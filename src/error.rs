@@ -206,10 +206,11 @@ impl AppError {
         }
     }
 
-    /// The message for the whole form, in `lang`: everything not shown beside a field.
+    /// The message for the whole form, in `lang`: everything not shown beside a field (a
+    /// refusal filed under `form` is about the whole form).
     pub fn for_form(&self, lang: Lang) -> Option<String> {
         match self {
-            Self::Invalid(_) => None,
+            Self::Invalid(_) => self.for_field("form", lang),
             other => Some(other.message(lang)),
         }
     }
@@ -307,6 +308,10 @@ mod tests {
         );
         assert_eq!(err.for_field("password", Lang::En), None);
         assert_eq!(err.for_form(Lang::En), None);
+        // A refusal of the whole form is the form's message.
+        let whole = AppError::field("form", "error.not_found");
+        assert_eq!(whole.for_form(Lang::En), whole.for_field("form", Lang::En));
+        assert!(whole.for_form(Lang::En).is_some());
     }
 
     #[test]

@@ -99,7 +99,7 @@ fn AddKeyForm() -> impl IntoView {
                 hint=lang.t("security.keys.name_hint") required=true error=errors.field("name") />
             <TextField id="key-password" name="password" label=lang.t("field.password") input_type="password"
                 autocomplete="current-password" required=true error=errors.field("password") />
-            <noscript><p class="hint">{lang.t("security.keys.needs_javascript")}</p></noscript>
+            <p class="hint" hidden=hydrated>{lang.t("security.keys.needs_javascript")}</p>
             <button type="submit" class="secondary" disabled=move || !hydrated() || busy.get() aria-busy=move || busy.get().to_string()>
                 {move || if busy.get() { lang.t("security.keys.waiting") } else { lang.t("security.keys.add_submit") }}
             </button>

@@ -76,7 +76,7 @@ fn TwoFactorState(
         });
         view! {
             <p><strong>{lang.t("security.on")}</strong>" " {lang.tf("security.on_text", &[("n", &left)])}</p>
-            <Authenticators apps=status.authenticators remove />
+            {(!status.authenticators.is_empty()).then(|| view! { <Authenticators apps=status.authenticators remove /> })}
             {match adding {
                 Some(form) => form.into_any(),
                 None => view! {

@@ -1313,7 +1313,7 @@ pub const ENTRIES: &[(&str, &str)] = &[
     ("security.on", "On."),
     (
         "security.on_text",
-        "Logging in asks for a code from your authenticator app. {n} unused recovery codes left.",
+        "Logging in asks for a second factor: a code from your authenticator app, or your security key. {n} unused recovery codes left.",
     ),
     (
         "security.password_hint",

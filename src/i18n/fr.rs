@@ -1439,7 +1439,7 @@ pub const ENTRIES: &[(&str, &str)] = &[
     ("security.on", "Activée."),
     (
         "security.on_text",
-        "La connexion demande un code de votre application d’authentification. Il vous reste {n} codes de secours inutilisés.",
+        "La connexion demande un second facteur : un code de votre application d’authentification, ou votre clé de sécurité. Il vous reste {n} codes de secours inutilisés.",
     ),
     (
         "security.password_hint",

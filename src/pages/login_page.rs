@@ -84,7 +84,7 @@ fn KeyStep(required: bool) -> impl IntoView {
         <div class="form key-step">
             {required.then(|| view! { <p class="notice">{lang.t("login.code.key_required_notice")}</p> })}
             <FormAlert message=errors.any() />
-            <noscript><p class="hint">{lang.t("login.key.needs_javascript")}</p></noscript>
+            <p class="hint" hidden=hydrated>{lang.t("login.key.needs_javascript")}</p>
             <button type="button" on:click=click disabled=move || !hydrated() || busy.get() aria-busy=move || busy.get().to_string()>
                 {move || if busy.get() { lang.t("security.keys.waiting") } else { lang.t("login.key.use") }}
             </button>
@@ -115,7 +115,7 @@ fn PasskeySignIn() -> impl IntoView {
         <div class="form passkey-sign-in">
             <p class="separator">{lang.t("login.code.or")}</p>
             <FormAlert message=errors.any() />
-            <noscript><p class="hint">{lang.t("login.passkey.needs_javascript")}</p></noscript>
+            <p class="hint" hidden=hydrated>{lang.t("login.passkey.needs_javascript")}</p>
             <button type="button" class="secondary" on:click=click disabled=move || !hydrated() || busy.get() aria-busy=move || busy.get().to_string()>
                 {move || if busy.get() { lang.t("security.keys.waiting") } else { lang.t("login.passkey.use") }}
             </button>

@@ -607,7 +607,13 @@ async fn a_user_keeps_several_named_authenticator_apps() {
         )
         .await
         .unwrap_err();
-    assert!(last.for_form(Lang::En).is_none(), "{last:?}");
+    // Said above the form, since it is about no one field.
+    assert_eq!(
+        last.for_form(Lang::En),
+        last.for_field("form", Lang::En),
+        "{last:?}"
+    );
+    assert!(last.for_form(Lang::En).is_some(), "{last:?}");
     assert!(matches!(last, AppError::Invalid(_)), "{last:?}");
     // Another user's app is not found.
     let (stranger, _) = app.signed_up(&unique("Stranger Apps")).await;
