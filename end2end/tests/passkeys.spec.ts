@@ -113,6 +113,7 @@ test('a security key is registered, logs in as the second step, signs in without
   // Without a password: the account ID, then the passkey.
   await logOut(page);
   await waitForHydration(page);
+  await expectNoSeriousA11yViolations(page);
   await page.getByLabel('Account ID', { exact: true }).fill(accountId);
   await page.getByRole('button', { name: 'Sign in with a passkey', exact: true }).click();
   await expectPath(page, '/');
