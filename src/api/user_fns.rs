@@ -291,6 +291,7 @@ pub async fn create_user(
         password,
         require_change: require_change.is_some(),
         invite: invite.is_some(),
+        email_optional: false,
     };
     let created = users::create_user(&state, admin, input).await?;
     match created.generated_password {

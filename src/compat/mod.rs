@@ -7,6 +7,8 @@
 pub mod gcore;
 pub mod kit;
 pub mod openapi;
+#[cfg(test)]
+mod openapi_tests;
 pub mod ovh;
 pub mod tencent;
 pub mod vobiz;

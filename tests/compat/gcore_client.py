@@ -29,6 +29,11 @@ client_id = me.id
 assert me.company_name and me.current_user and me.status == "active", me
 assert any(u.id == me.current_user for u in me.users)
 
+# The documented example of Gcore's token docs: `GET /iam/users/me` with the token.
+myself = admin.get("/iam/users/me", cast_to=object)
+assert myself["id"] == me.current_user and myself["email"], myself
+assert myself["client"] == client_id and myself["groups"][0]["name"] == "Administrators", myself
+
 # Sub-accounts (Gcore "clients"): company names are unique across Steward.
 created = admin.post("/iam/clients/create", body={"company": "Orbit Resellers"}, cast_to=object)
 assert created["company"] == "Orbit Resellers" and isinstance(created["id"], int), created
@@ -108,6 +113,16 @@ assert ana.name == "Ana Lopez"
 updated = admin.iam.users.update(invited.user_id, email="ana@example.com", name="Ana L.")
 assert updated.email == "ana@example.com" and updated.name == "Ana L."
 expect_error(gcore.BadRequestError, admin.iam.users.update, invited.user_id, email="not-an-email")
+# What Steward cannot keep is refused in Gcore's 400 shape, never dropped in silence.
+e = expect_error(gcore.BadRequestError, admin.iam.users.update, invited.user_id, phone="+33 6 12 34 56 78")
+assert "phone" in e.body["errors"], e.body
+e = expect_error(gcore.BadRequestError, admin.iam.users.update, invited.user_id, auth_types=["sso"])
+assert "auth_types" in e.body["errors"], e.body
+e = expect_error(gcore.BadRequestError, admin.iam.users.update, invited.user_id, lang="de")
+assert "lang" in e.body["errors"], e.body
+assert admin.iam.users.get(invited.user_id).email == "ana@example.com"
+kept = admin.iam.users.update(invited.user_id, lang="en", auth_types=["password"], phone=None)
+assert kept.lang == "en" and kept.auth_types == ["password"] and kept.phone is None, kept
 expect_error(gcore.PermissionDeniedError, none.iam.users.update, invited.user_id, email="x@example.com")
 expect_error(gcore.NotFoundError, admin.iam.users.get, 999999999)
 again = admin.iam.users.invite(

@@ -62,6 +62,38 @@ expect_error(
     BadParametersError, client(None).request_consumerkey, [{"method": "PATCH", "path": "/me"}]
 )
 
+# The caller's account: python-ovh's first example, `client.get('/me')['firstname']`.
+me = admin.get("/me")
+assert me["nichandle"] and me["customerCode"] == me["nichandle"], me
+assert me["firstname"] and me["email"] and me["state"] == "complete", me
+assert me["language"] in ("en_GB", "fr_FR"), me
+
+# The key's own credential, and the caller's keys and applications (python-ovh's README walks
+# /me/api/credential, then each credential and its application).
+current = admin.get("/auth/currentCredential")
+assert current["status"] == "validated" and current["rules"], current
+assert {"method": "GET", "path": "/*"} in current["rules"], current
+# Any key may read its own credential, whatever its rules.
+read_only_current = client(read_only_key).get("/auth/currentCredential")
+assert read_only_current["rules"] == [{"method": "GET", "path": "/me/identity/*"}], read_only_current
+validated = admin.get("/me/api/credential", status="validated")
+assert current["credentialId"] in validated, validated
+assert read_only_current["credentialId"] in validated, validated
+by_app = admin.get("/me/api/credential", applicationId=current["applicationId"])
+assert current["credentialId"] in by_app, by_app
+assert admin.get("/me/api/credential", applicationId=999999) == []
+credential = admin.get(f"/me/api/credential/{current['credentialId']}")
+assert credential["credentialId"] == current["credentialId"], credential
+assert credential["creation"] and credential["status"] == "validated", credential
+assert credential["applicationId"] == current["applicationId"], credential
+application = admin.get(f"/me/api/credential/{current['credentialId']}/application")
+assert application["applicationKey"] == app_key and application["status"] == "active", application
+assert "applicationSecret" not in application, application
+assert current["applicationId"] in admin.get("/me/api/application")
+assert admin.get(f"/me/api/application/{current['applicationId']}")["name"] == application["name"]
+expect_error(ResourceNotFoundError, admin.get, "/me/api/credential/999999")
+expect_error(ResourceNotFoundError, admin.get, "/me/api/application/999999")
+
 # Identity users: the panel's password policy and privileges.
 assert admin.get("/me/identity/user") == []
 weak = expect_error(
@@ -121,7 +153,8 @@ expect_error(ResourceNotFoundError, admin.post, "/me/identity/user/nobody/disabl
 # Groups: built-in ones keep their role and cannot be deleted.
 groups = admin.get("/me/identity/group")
 assert {"ADMIN", "DEFAULT", "UNPRIVILEGED"} <= set(groups), groups
-assert admin.post("/me/identity/group", name="auditors", role="NONE", description="Read only") is None
+created_group = admin.post("/me/identity/group", name="auditors", role="NONE", description="Read only")
+assert created_group["name"] == "auditors" and created_group["urn"], created_group
 group = admin.get("/me/identity/group/auditors")
 assert group["name"] == "auditors" and group["role"] == "UNPRIVILEGED", group
 assert group["description"] == "Read only" and group["defaultGroup"] is False and group["creation"], group
@@ -149,6 +182,9 @@ assert {first, again, bare} <= set(admin.get("/me/subAccount"))
 sub = admin.get(f"/me/subAccount/{first}")
 assert sub["id"] == first and sub["description"] == "Branch office" and sub["creationDate"], sub
 assert admin.get(f"/me/subAccount/{again}")["description"] == "Branch office"
+assert admin.put(f"/me/subAccount/{again}", description="Second branch") is None
+assert admin.get(f"/me/subAccount/{again}")["description"] == "Second branch"
+expect_error(ResourceNotFoundError, admin.put, "/me/subAccount/999999", description="x")
 expect_error(ResourceNotFoundError, admin.get, "/me/subAccount/999999")
 expect_error(ResourceNotFoundError, admin.get, "/me/subAccount/abc")
 sub_key = admin.post(f"/me/subAccount/{first}/createConsumerKey")["consumerKey"]
@@ -159,6 +195,10 @@ assert in_sub.get("/me/identity/user") == ["bob"]
 assert admin.get("/me/identity/user") == [], "the sub-account's user leaked into the parent"
 expect_error(Forbidden, in_sub.post, "/me/subAccount", description="nested")
 expect_error(ResourceNotFoundError, in_sub.get, f"/me/subAccount/{first}")
+# Logging out: the key the call is signed with stops working, and only that one.
+assert in_sub.post("/auth/logout") is None
+expect_error(InvalidCredential, in_sub.get, "/me/identity/user")
+assert admin.get("/me/identity/user") == []
 
 # Access rules: a read-only key reads, and nothing else.
 read_only = client(read_only_key)

@@ -72,6 +72,14 @@ assert admin.ListPolicies(request("ListPolicies", Scope="Local")).TotalNum == 0
 only = admin.ListPolicies(request("ListPolicies", Keyword="readonly"))
 assert [p.PolicyName for p in only.List] == ["ReadOnlyAccess"], only
 
+# AddUser with only Name, its one required field, as the SDK's own examples send it: a user
+# with no e-mail (who cannot recover a password by mail) and a generated password.
+minimal = admin.AddUser(request("AddUser", Name="minimal"))
+assert minimal.Name == "minimal" and minimal.Uin > 0 and minimal.Password, minimal
+got = admin.GetUser(request("GetUser", Name="minimal"))
+assert got.Email == "" and got.Uin == minimal.Uin, got
+admin.DeleteUser(request("DeleteUser", Name="minimal"))
+
 # AddUser: a generated password (shown once) and an access key that works.
 alice = admin.AddUser(
     request(
@@ -132,10 +140,14 @@ message = expect_error(
     request("AddUser", Name="erin", Email="erin@example.com", Password="password1"),
 )
 assert "password1" not in message, message
+# A chosen password and no e-mail: CAM allows it.
+frank = admin.AddUser(request("AddUser", Name="frank", Password=STRONG))
+assert frank.Name == "frank" and not frank.Password, "a chosen password is not echoed"
+admin.DeleteUser(request("DeleteUser", Name="frank"))
 expect_error(
     "InvalidParameter.ParamError",
     admin.AddUser,
-    request("AddUser", Name="frank", Password=STRONG),
+    request("AddUser", Name="frank", Email="not-an-email"),
 )
 expect_error(
     "UnsupportedOperation",

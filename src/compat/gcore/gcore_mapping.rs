@@ -63,7 +63,7 @@ pub(super) fn user_json(row: &db::member_store::MemberRow, caller: &Caller) -> V
         "email": row.email,
         "groups": [role_json(role)],
         "is_active": !row.disabled,
-        "lang": "en",
+        "lang": row.language.as_deref().unwrap_or("en"),
         "name": if row.description.is_empty() { Value::Null } else { json!(row.description) },
         "phone": Value::Null,
         "reseller": 0,

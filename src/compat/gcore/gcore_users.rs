@@ -59,6 +59,54 @@ pub(super) async fn get_user(
     Ok(axum::Json(user_json(&row, &caller)).into_response())
 }
 
+/// `GET /iam/users/me`: the user the API token belongs to (the example of Gcore's token docs).
+pub(super) async fn get_me(State(state): State<AppState>, headers: HeaderMap) -> Answer {
+    let caller = authenticate(&state, &headers).await?;
+    let row = member(&state, &caller, &caller.user_id().to_string()).await?;
+    Ok(axum::Json(user_json(&row, &caller)).into_response())
+}
+
+/// The languages a user may choose: Steward speaks English and French (Gcore's list is
+/// de, en, ru, zh and az).
+const LANGUAGES: &[&str] = &["en", "fr"];
+
+/// The fields of `PATCH /iam/users/{id}` Steward cannot keep, refused in Gcore's 400 shape
+/// rather than dropped: a phone number (Steward keeps none), a sign-in method other than the
+/// password, a language it does not speak.
+fn unsupported(body: &UpdateUserBody) -> Option<Refusal> {
+    let mut errors = serde_json::Map::new();
+    if body.phone.as_deref().is_some_and(|p| !p.trim().is_empty()) {
+        errors.insert(
+            "phone".into(),
+            json!(["Steward keeps no phone number for users: send null or leave it out."]),
+        );
+    }
+    if let Some(lang) = &body.lang
+        && !LANGUAGES.contains(&lang.as_str())
+    {
+        errors.insert(
+            "lang".into(),
+            json!([format!(
+                "\"{lang}\" is not a language of this panel: en or fr."
+            )]),
+        );
+    }
+    if body
+        .auth_types
+        .as_ref()
+        .is_some_and(|types| types.iter().any(|t| t != "password"))
+    {
+        errors.insert(
+            "auth_types".into(),
+            json!(["Users sign in with a password here: auth_types can only be [\"password\"]."]),
+        );
+    }
+    (!errors.is_empty()).then_some(Refusal::Fields(
+        StatusCode::BAD_REQUEST,
+        Value::Object(errors),
+    ))
+}
+
 #[derive(Debug, Default, Deserialize)]
 #[serde(default)]
 pub(super) struct UpdateUserBody {
@@ -70,7 +118,8 @@ pub(super) struct UpdateUserBody {
 }
 
 /// `PATCH /iam/users/{id}`: e-mail and name (kept as the description), through the same
-/// service as the panel's edit form. The holder is changed only in the panel.
+/// service as the panel's edit form, and the language; what Steward cannot keep is refused
+/// (see [`unsupported`]). The holder is changed only in the panel.
 pub(super) async fn update_user(
     State(state): State<AppState>,
     Path(user_id): Path<String>,
@@ -87,11 +136,16 @@ pub(super) async fn update_user(
             "The account holder is changed only in the panel.",
         ));
     };
-    let _ = (body.phone, body.lang, body.auth_types);
+    if let Some(refusal) = unsupported(&body) {
+        return Err(refusal);
+    }
     let email = body.email.unwrap_or_else(|| row.email.clone());
     let description = body.name.unwrap_or_else(|| row.description.clone());
     let group = users::find(&state, &caller, &login).await?.group_name;
     users::update_user(&state, admin, &login, &email, &group, &description).await?;
+    if let Some(lang) = body.lang.as_deref() {
+        db::language_store::set(&state.db, row.id, lang).await?;
+    }
     let row = member(&state, &caller, &user_id).await?;
     Ok(axum::Json(user_json(&row, &caller)).into_response())
 }
@@ -154,6 +208,7 @@ pub(super) async fn invite_user(
             password: users::generate_password(),
             require_change: true,
             invite,
+            email_optional: false,
         };
         match users::create_user(&state, admin, input).await {
             Ok(created) => {

@@ -55,6 +55,8 @@ pub fn routes() -> Router<AppState> {
             get(get_token).delete(delete_token),
         )
         .route("/iam/users", get(list_users))
+        // Before `{user_id}`: axum matches a fixed segment first.
+        .route("/iam/users/me", get(get_me))
         .route("/iam/users/{user_id}", get(get_user).patch(update_user))
         .route("/iam/clients/invite_user", post(invite_user))
         .route(

@@ -1,5 +1,6 @@
 //! The OVHcloud API (`ovh` 1.2.0, `@ovhcloud/node-ovh` 3.0.0) under `/1.0`: the server time,
-//! consumer-key requests, sub-accounts, identity users and groups.
+//! consumer-key requests, the caller's account and API credentials, sub-accounts, identity users
+//! and groups.
 //!
 //! Signed calls carry `X-Ovh-Application`, `X-Ovh-Consumer`, `X-Ovh-Timestamp` and
 //! `X-Ovh-Signature` = `$1$` + SHA-1 of `SECRET+CK+METHOD+URL+BODY+TIMESTAMP`, checked on the
@@ -9,6 +10,7 @@
 
 mod ovh_credentials;
 mod ovh_groups;
+mod ovh_me;
 mod ovh_signature;
 mod ovh_sub_accounts;
 #[cfg(test)]
@@ -17,6 +19,7 @@ mod ovh_users;
 
 use ovh_credentials::*;
 use ovh_groups::*;
+use ovh_me::*;
 pub use ovh_signature::signature;
 use ovh_signature::*;
 use ovh_sub_accounts::*;
@@ -60,11 +63,33 @@ pub fn routes() -> Router<AppState> {
             "/1.0/auth/currentCredential",
             json_route(get(current_credential)),
         )
+        .route("/1.0/auth/logout", json_route(post(logout)))
+        .route("/1.0/me", json_route(get(me)))
+        .route("/1.0/me/api/credential", json_route(get(list_credentials)))
+        .route(
+            "/1.0/me/api/credential/{id}",
+            json_route(get(get_credential).delete(delete_credential)),
+        )
+        .route(
+            "/1.0/me/api/credential/{id}/application",
+            json_route(get(credential_application)),
+        )
+        .route(
+            "/1.0/me/api/application",
+            json_route(get(list_applications)),
+        )
+        .route(
+            "/1.0/me/api/application/{id}",
+            json_route(get(get_application).delete(delete_application)),
+        )
         .route(
             "/1.0/me/subAccount",
             json_route(get(list_sub_accounts).post(create_sub_account)),
         )
-        .route("/1.0/me/subAccount/{id}", json_route(get(get_sub_account)))
+        .route(
+            "/1.0/me/subAccount/{id}",
+            json_route(get(get_sub_account).put(update_sub_account)),
+        )
         .route(
             "/1.0/me/subAccount/{id}/createConsumerKey",
             json_route(post(create_consumer_key)),

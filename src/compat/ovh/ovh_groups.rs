@@ -12,8 +12,9 @@ pub(super) async fn list_groups(State(state): State<AppState>, req: Signed) -> A
     ok(json!(names))
 }
 
-pub(super) fn group_json(row: &db::group_store::GroupRow) -> Value {
+pub(super) fn group_json(row: &db::group_store::GroupRow, caller: &Caller) -> Value {
     json!({
+        "urn": format!("urn:v1:steward:identity:group:{}/{}", caller.account_id(), row.name),
         "name": row.name,
         "role": row.role.code(),
         "description": row.description,
@@ -45,7 +46,8 @@ pub(super) async fn create_group(State(state): State<AppState>, req: Signed) -> 
     )
     .await
     {
-        Ok(()) => done(),
+        // OVHcloud answers with the new group (`auth.Group`).
+        Ok(()) => ok(group_json(&group(&state, &caller, &name).await?, &caller)),
         Err(e) => match e.conflict() {
             Some(taken) => Err(conflict(taken.message(crate::i18n::Lang::En))),
             None => Err(e.into()),
@@ -71,7 +73,7 @@ pub(super) async fn get_group(
     req: Signed,
 ) -> Answer {
     let (caller, _) = authenticate(&state, &req).await?;
-    ok(group_json(&group(&state, &caller, &name).await?))
+    ok(group_json(&group(&state, &caller, &name).await?, &caller))
 }
 
 pub(super) async fn update_group(

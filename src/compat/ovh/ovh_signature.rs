@@ -254,7 +254,8 @@ pub(super) async fn authenticate_with_key(
         .ok_or_else(invalid_credential)?;
     let caller = kit::admit::<Ovh>(state, caller).await?;
     let path = req.path.strip_prefix("/1.0").unwrap_or(&req.path);
-    if !service::allowed(&key.rules, req.method.as_str(), path) {
+    // `/auth/*` concerns the key itself (what it is, logging it out): any key may ask.
+    if !path.starts_with("/auth/") && !service::allowed(&key.rules, req.method.as_str(), path) {
         return Err(refuse(
             StatusCode::FORBIDDEN,
             "NOT_GRANTED_CALL",

@@ -77,6 +77,22 @@ pub(super) async fn get_sub_account(
     }))
 }
 
+/// `PUT /me/subAccount/{id} {description}`: the description is all OVHcloud lets change.
+pub(super) async fn update_sub_account(
+    State(state): State<AppState>,
+    Path(id): Path<String>,
+    req: Signed,
+) -> Answer {
+    let (caller, _) = authenticate(&state, &req).await?;
+    let body: SubAccountBody = req.json()?;
+    let admin = caller.main_account_admin()?;
+    let row = sub_accounts::find(&state, caller.account_pk(), sub_id(&id)?).await?;
+    let mut input = SubAccountInput::from_row(&row);
+    input.description = body.description.unwrap_or_default();
+    sub_accounts::update(&state, admin, row.id, input).await?;
+    done()
+}
+
 /// `POST /me/subAccount/{id}/createConsumerKey`: a consumer key of the calling application,
 /// valid at once, acting as the sub-account's holder with every method on every path, for as
 /// long as the key it was minted through works.

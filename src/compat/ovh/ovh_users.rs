@@ -54,6 +54,7 @@ pub(super) async fn create_user(State(state): State<AppState>, req: Signed) -> A
         password,
         require_change: false,
         invite: false,
+        email_optional: false,
     };
     match users::create_user(&state, admin, input).await {
         Ok(_) => done(),

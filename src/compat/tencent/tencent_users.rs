@@ -28,6 +28,7 @@ pub(super) async fn add_user(state: &AppState, caller: &Caller, p: &Params) -> A
         password: password.to_owned(),
         require_change: need_reset,
         invite: false,
+        email_optional: true,
     };
     let created = users::create_user(state, admin, input)
         .await

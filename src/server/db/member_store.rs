@@ -18,12 +18,15 @@ pub struct MemberRow {
     pub totp_enabled: bool,
     pub created_at: i64,
     pub email_verified: bool,
+    /// The language the user chose (`en`, `fr`); `None` until they choose.
+    pub language: Option<String>,
 }
 
 const SELECT_MEMBER: &str =
     "SELECT u.id, u.is_holder, u.login, u.email, u.description, g.role, u.disabled,
                                     u.totp_enabled, u.created_at,
-                                    (u.email_verified_at IS NOT NULL) AS email_verified
+                                    (u.email_verified_at IS NOT NULL) AS email_verified,
+                                    u.language
                              FROM users u JOIN user_groups g ON g.id = u.group_id";
 
 /// One page of the account's users (holder first, then by creation), and how many there are.

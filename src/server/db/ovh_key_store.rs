@@ -60,6 +60,20 @@ pub async fn list_applications(db: &Db, user_id: i64) -> Result<Vec<ApplicationR
     })
 }
 
+/// Application `id`, whoever owns it (the application of a key the caller can see).
+pub async fn application(db: &Db, id: i64) -> Result<Option<ApplicationRow>, sqlx::Error> {
+    on_db!(db, |pool| {
+        sqlx::query_as(
+            "SELECT a.id, a.name, a.description, a.application_key, a.created_at,
+                    (SELECT COUNT(*) FROM ovh_consumer_keys k WHERE k.application_id = a.id) AS consumer_keys
+             FROM ovh_applications a WHERE a.id = $1",
+        )
+        .bind(id)
+        .fetch_optional(pool)
+        .await
+    })
+}
+
 /// Deletes one of the user's applications and, with it, every consumer key it requested.
 pub async fn delete_application(
     db: &Db,
@@ -324,6 +338,7 @@ pub async fn delete_stale_pending(db: &Db, before: i64) -> Result<(), sqlx::Erro
 #[derive(Debug, Clone, sqlx::FromRow)]
 pub struct ConsumerKeyRow {
     pub id: i64,
+    pub application_id: i64,
     pub application_name: String,
     pub application_key: String,
     pub access_rules: String,
@@ -334,14 +349,17 @@ pub struct ConsumerKeyRow {
     pub created_at: i64,
     pub validated_at: Option<i64>,
     pub last_used_at: Option<i64>,
+    /// The ranges it works from (a stored `IpPolicy`); `None`: anywhere the account allows.
+    pub allowed_ips: Option<String>,
 }
 
 /// The keys requested by the user's applications or acting as the user, newest first.
 pub async fn list_consumer_keys(db: &Db, user_id: i64) -> Result<Vec<ConsumerKeyRow>, sqlx::Error> {
     on_db!(db, |pool| sqlx::query_as(
-        "SELECT k.id, a.name AS application_name, a.application_key, k.access_rules,
-                ac.code AS account_code, u.login, (k.user_id IS NOT NULL) AS granted,
-                k.created_at, k.validated_at, k.last_used_at
+        "SELECT k.id, k.application_id, a.name AS application_name, a.application_key,
+                k.access_rules, ac.code AS account_code, u.login,
+                (k.user_id IS NOT NULL) AS granted, k.created_at, k.validated_at, k.last_used_at,
+                k.allowed_ips
          FROM ovh_consumer_keys k
          JOIN ovh_applications a ON a.id = k.application_id
          LEFT JOIN users u ON u.id = k.user_id

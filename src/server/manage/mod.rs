@@ -6,6 +6,7 @@ pub mod directory;
 pub mod ip_rule_settings;
 pub mod ovh_keys;
 pub mod reveals;
+pub mod sub_account_input;
 pub mod sub_accounts;
 pub mod tencent_keys;
 pub mod users;

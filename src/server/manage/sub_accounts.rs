@@ -25,25 +25,7 @@ use crate::server::web::state::AppState;
 
 pub const NAME_TAKEN: &str = crate::key!("sub.error.name_taken");
 
-/// The sub-account form as submitted: text as typed, boxes as ticked.
-#[derive(Debug, Clone, Default)]
-pub struct SubAccountInput {
-    pub name: String,
-    pub description: String,
-    pub email: String,
-    pub phone: String,
-    pub rate_limit: String,
-    pub calls: bool,
-    pub cdr: bool,
-    pub enabled: bool,
-    pub kyc_mode: String,
-    pub business_type: String,
-    /// Lets the sub-account's holder log in with the sub-account ID; empty for no login.
-    pub password: String,
-    /// The name must be free across all accounts, not only among the parent's sub-accounts
-    /// (a Gcore client's company); the database keeps the claim.
-    pub claims_company: bool,
-}
+pub use super::sub_account_input::SubAccountInput;
 
 /// The checked form.
 struct Valid {
