@@ -12,6 +12,9 @@ pub struct TencentKeyView {
     pub secret_id: String,
     pub created: i64,
     pub last_used: Option<i64>,
+    /// Made inactive through CAM's UpdateAccessKey: it signs nothing until active again.
+    pub active: bool,
+    pub description: String,
 }
 
 /// The caller's own keys, newest first (never a SecretKey).
@@ -27,6 +30,8 @@ pub async fn list_tencent_keys() -> Result<Vec<TencentKeyView>, AppError> {
                 secret_id: k.secret_id,
                 created: k.created_at,
                 last_used: k.last_used_at,
+                active: k.active,
+                description: k.description,
             })
             .collect(),
     )

@@ -85,6 +85,7 @@ actions! {
     TokenRevoke => "token.revoke", crate::key!("activity.action.token_revoke"),
     TencentKeyCreate => "tencent_key.create", crate::key!("activity.action.tencent_key_create"),
     TencentKeyDelete => "tencent_key.delete", crate::key!("activity.action.tencent_key_delete"),
+    TencentKeyUpdate => "tencent_key.update", crate::key!("activity.action.tencent_key_update"),
     OvhApplicationCreate => "ovh_application.create", crate::key!("activity.action.ovh_application_create"),
     OvhApplicationDelete => "ovh_application.delete", crate::key!("activity.action.ovh_application_delete"),
     OvhConsumerKeyRequest => "ovh_consumer_key.request", crate::key!("activity.action.ovh_consumer_key_request"),

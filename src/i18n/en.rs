@@ -107,6 +107,10 @@ pub const ENTRIES: &[(&str, &str)] = &[
         "activity.action.tencent_key_delete",
         "Deleted a Tencent Cloud access key",
     ),
+    (
+        "activity.action.tencent_key_update",
+        "Made a Tencent Cloud access key active or inactive",
+    ),
     ("activity.action.token_create", "Created an API token"),
     ("activity.action.token_revoke", "Revoked an API token"),
     (
@@ -1512,6 +1516,7 @@ pub const ENTRIES: &[(&str, &str)] = &[
     ),
     ("tencent.delete_submit", "Delete access key"),
     ("tencent.deleted", "Access key deleted."),
+    ("tencent.inactive", "Inactive"),
     (
         "tencent.intro",
         "A SecretId and SecretKey for Tencent Cloud's CAM clients",

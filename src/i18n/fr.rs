@@ -113,6 +113,10 @@ pub const ENTRIES: &[(&str, &str)] = &[
         "activity.action.tencent_key_delete",
         "Clé d’accès Tencent Cloud supprimée",
     ),
+    (
+        "activity.action.tencent_key_update",
+        "Clé d’accès Tencent Cloud activée ou désactivée",
+    ),
     ("activity.action.token_create", "Jeton d’API créé"),
     ("activity.action.token_revoke", "Jeton d’API révoqué"),
     (
@@ -1653,6 +1657,7 @@ pub const ENTRIES: &[(&str, &str)] = &[
     ),
     ("tencent.delete_submit", "Supprimer la clé d’accès"),
     ("tencent.deleted", "Clé d’accès supprimée."),
+    ("tencent.inactive", "Désactivée"),
     (
         "tencent.intro",
         "Un SecretId et une SecretKey pour les clients CAM de Tencent Cloud",

@@ -45,7 +45,11 @@ fn KeyRow(key: TencentKeyView, delete: ServerAction<DeleteTencentKey>) -> impl I
     let lang = use_lang();
     view! {
         <tr>
-            <td class="mono">{key.secret_id.clone()}</td>
+            <td>
+                <span class="mono">{key.secret_id.clone()}</span>
+                {(!key.description.is_empty()).then(|| view! { <br /><span class="hint">{key.description.clone()}</span> })}
+                {(!key.active).then(|| view! { " " <span class="badge">{lang.t("tencent.inactive")}</span> })}
+            </td>
             <td>{lang.datetime(key.created)}</td>
             <td>{time_or_never(lang, key.last_used)}</td>
             <td>

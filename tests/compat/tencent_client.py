@@ -100,6 +100,49 @@ me = alice_client.GetUser(request("GetUser", Name="alice"))
 assert me.Uin == alice.Uin and me.Remark == "On call" and me.Email == "alice@example.com"
 assert me.ConsoleLogin == 1 and me.RecentlyLoginTime == "", me
 
+# Access keys: Alice holds the one AddUser made; an Administrator adds a second for her, a third
+# is refused (two per user, as in CAM); made inactive, a key signs nothing until active again.
+listed = admin.ListAccessKeys(request("ListAccessKeys", TargetUin=alice.Uin)).AccessKeys
+assert [k.AccessKeyId for k in listed] == [alice.SecretId] and listed[0].Status == "Active", listed
+second = admin.CreateAccessKey(
+    request("CreateAccessKey", TargetUin=alice.Uin, Description="ci-deploy")
+).AccessKey
+assert second.AccessKeyId.startswith("AKID") and len(second.SecretAccessKey) == 32, second
+assert second.Status == "Active" and second.Description == "ci-deploy" and second.CreateTime, second
+expect_error(
+    "OperationDenied.AccessKeyOverLimit",
+    admin.CreateAccessKey,
+    request("CreateAccessKey", TargetUin=alice.Uin),
+)
+second_client = cam(second.AccessKeyId, second.SecretAccessKey)
+assert second_client.GetUser(request("GetUser", Name="alice")).Uin == alice.Uin
+admin.UpdateAccessKey(
+    request("UpdateAccessKey", AccessKeyId=second.AccessKeyId, Status="Inactive", TargetUin=alice.Uin)
+)
+expect_error("AuthFailure.SecretIdNotFound", second_client.GetUser, request("GetUser", Name="alice"))
+statuses = {
+    k.AccessKeyId: k.Status
+    for k in alice_client.ListAccessKeys(request("ListAccessKeys")).AccessKeys
+}
+assert statuses == {alice.SecretId: "Active", second.AccessKeyId: "Inactive"}, statuses
+alice_client.UpdateAccessKey(
+    request("UpdateAccessKey", AccessKeyId=second.AccessKeyId, Status="Active")
+)
+assert second_client.GetUser(request("GetUser", Name="alice")).Uin == alice.Uin
+expect_error(
+    "InvalidParameter.ParamError",
+    admin.UpdateAccessKey,
+    request("UpdateAccessKey", AccessKeyId=second.AccessKeyId, Status="Paused", TargetUin=alice.Uin),
+)
+expect_error(
+    "ResourceNotFound.SecretNotExist",
+    admin.DeleteAccessKey,
+    request("DeleteAccessKey", AccessKeyId=second.AccessKeyId),
+)
+alice_client.DeleteAccessKey(request("DeleteAccessKey", AccessKeyId=second.AccessKeyId))
+expect_error("AuthFailure.SecretIdNotFound", second_client.GetUser, request("GetUser", Name="alice"))
+assert [k.AccessKeyId for k in admin.ListAccessKeys(request("ListAccessKeys", TargetUin=alice.Uin)).AccessKeys] == [alice.SecretId]
+
 # A chosen password, to be changed at the next login; no key unless asked.
 bob = admin.AddUser(
     request(
@@ -153,6 +196,12 @@ expect_error(
     "UnsupportedOperation",
     admin.AddUser,
     request("AddUser", Name="gina", Email="g@example.com", PhoneNum="12345678"),
+)
+# Only an Administrator manages another user's keys.
+expect_error(
+    "AuthFailure.UnauthorizedOperation",
+    none.CreateAccessKey,
+    request("CreateAccessKey", TargetUin=alice.Uin),
 )
 # Keys of users without the Administrator privilege read, and change nothing.
 for client in (none, alice_client):

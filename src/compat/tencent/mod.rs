@@ -19,6 +19,7 @@
 //! The key acts as its user with the user's role: only Administrators change users and groups
 //! (the same services as the panel, with the same password policy), any role reads.
 
+mod tencent_access_keys;
 mod tencent_groups;
 mod tencent_mapping;
 mod tencent_params;
@@ -27,6 +28,7 @@ mod tencent_signature;
 mod tencent_tests;
 mod tencent_users;
 
+use tencent_access_keys::*;
 use tencent_groups::*;
 use tencent_mapping::*;
 use tencent_params::*;
@@ -105,6 +107,8 @@ mod code {
     pub const GROUP_NOT_EXIST: &str = "ResourceNotFound.GroupNotExist";
     pub const NOT_FOUND: &str = "ResourceNotFound.NotFound";
     pub const HAVE_KEYS: &str = "OperationDenied.HaveKeys";
+    pub const KEY_OVER_LIMIT: &str = "OperationDenied.AccessKeyOverLimit";
+    pub const SECRET_NOT_EXIST: &str = "ResourceNotFound.SecretNotExist";
 }
 
 /// A refusal, answered as CAM's error envelope. The message never repeats a value the client

@@ -18,10 +18,14 @@ pub(super) enum Action {
     AttachUserPolicy,
     AttachGroupPolicy,
     ListPolicies,
+    CreateAccessKey,
+    ListAccessKeys,
+    UpdateAccessKey,
+    DeleteAccessKey,
 }
 
 impl Action {
-    pub(super) const ALL: [Action; 11] = [
+    pub(super) const ALL: [Action; 15] = [
         Self::AddUser,
         Self::GetUser,
         Self::ListUsers,
@@ -33,6 +37,10 @@ impl Action {
         Self::AttachUserPolicy,
         Self::AttachGroupPolicy,
         Self::ListPolicies,
+        Self::CreateAccessKey,
+        Self::ListAccessKeys,
+        Self::UpdateAccessKey,
+        Self::DeleteAccessKey,
     ];
 
     pub(super) fn name(self) -> &'static str {
@@ -48,6 +56,10 @@ impl Action {
             Self::AttachUserPolicy => "AttachUserPolicy",
             Self::AttachGroupPolicy => "AttachGroupPolicy",
             Self::ListPolicies => "ListPolicies",
+            Self::CreateAccessKey => "CreateAccessKey",
+            Self::ListAccessKeys => "ListAccessKeys",
+            Self::UpdateAccessKey => "UpdateAccessKey",
+            Self::DeleteAccessKey => "DeleteAccessKey",
         }
     }
 
@@ -85,6 +97,10 @@ impl Action {
             Self::AttachUserPolicy => &["PolicyId", "AttachUin"],
             Self::AttachGroupPolicy => &["PolicyId", "AttachGroupId"],
             Self::ListPolicies => &["Rp", "Page", "Scope", "Keyword"],
+            Self::CreateAccessKey => &["TargetUin", "Description"],
+            Self::ListAccessKeys => &["TargetUin"],
+            Self::UpdateAccessKey => &["AccessKeyId", "Status", "TargetUin"],
+            Self::DeleteAccessKey => &["AccessKeyId", "TargetUin"],
         }
     }
 
@@ -101,6 +117,10 @@ impl Action {
             Self::AttachUserPolicy => attach_user_policy(state, caller, params).await,
             Self::AttachGroupPolicy => attach_group_policy(state, caller, params).await,
             Self::ListPolicies => list_policies(caller, params),
+            Self::CreateAccessKey => create_access_key(state, caller, params).await,
+            Self::ListAccessKeys => list_access_keys(state, caller, params).await,
+            Self::UpdateAccessKey => update_access_key(state, caller, params).await,
+            Self::DeleteAccessKey => delete_access_key(state, caller, params).await,
         }
     }
 }

@@ -12,20 +12,61 @@ pub struct NewKey<'a> {
     pub secret_key_sealed: &'a [u8],
     /// The user's security stamp now: the key stops working when it changes.
     pub user_stamp: &'a str,
+    pub description: &'a str,
+    /// The most keys the user may hold, this one included.
+    pub max_keys: i64,
 }
 
-/// Inserts the key and returns its id.
-pub async fn insert(db: &Db, event: &Event, new: &NewKey<'_>) -> Result<i64, sqlx::Error> {
-    const SQL: &str = "INSERT INTO tencent_access_keys (user_id, secret_id, secret_key_sealed, user_stamp, created_at)
-                       VALUES ($1, $2, $3, $4, $5) RETURNING id";
-    audited_tx!(db, event, |conn| sqlx::query_scalar(SQL)
-        .bind(new.user_id)
-        .bind(new.secret_id)
-        .bind(new.secret_key_sealed)
-        .bind(new.user_stamp)
-        .bind(now())
-        .fetch_one(&mut *conn)
-        .await)
+/// Inserts the key and returns its id, or `None` when the user holds `max_keys` already
+/// (counted after taking the user's row, so parallel requests cannot both slip under it).
+pub async fn insert(db: &Db, event: &Event, new: &NewKey<'_>) -> Result<Option<i64>, sqlx::Error> {
+    const SQL: &str = "INSERT INTO tencent_access_keys
+                           (user_id, secret_id, secret_key_sealed, user_stamp, created_at, description)
+                       VALUES ($1, $2, $3, $4, $5, $6) RETURNING id";
+    audited_tx!(db, event, |conn| async {
+        sqlx::query("UPDATE users SET id = id WHERE id = $1")
+            .bind(new.user_id)
+            .execute(&mut *conn)
+            .await?;
+        let held: i64 =
+            sqlx::query_scalar("SELECT COUNT(*) FROM tencent_access_keys WHERE user_id = $1")
+                .bind(new.user_id)
+                .fetch_one(&mut *conn)
+                .await?;
+        if held >= new.max_keys {
+            return Ok(None);
+        }
+        let id: i64 = sqlx::query_scalar(SQL)
+            .bind(new.user_id)
+            .bind(new.secret_id)
+            .bind(new.secret_key_sealed)
+            .bind(new.user_stamp)
+            .bind(now())
+            .bind(new.description)
+            .fetch_one(&mut *conn)
+            .await?;
+        Ok::<Option<i64>, sqlx::Error>(Some(id))
+    }
+    .await)
+}
+
+/// Makes one of the user's keys active or inactive; false when they have no such key.
+pub async fn set_active(
+    db: &Db,
+    event: &Event,
+    user_id: i64,
+    id: i64,
+    active: bool,
+) -> Result<bool, sqlx::Error> {
+    let n = execute_audited!(
+        db,
+        event,
+        "UPDATE tencent_access_keys SET active = $3 WHERE user_id = $1 AND id = $2",
+        user_id,
+        id,
+        active
+    )?;
+    Ok(n == 1)
 }
 
 /// A key as its owner's list shows it: never the SecretKey.
@@ -34,13 +75,16 @@ pub struct KeyRow {
     pub id: i64,
     pub secret_id: String,
     pub created_at: i64,
+    /// Inactive keys sign nothing.
+    pub active: bool,
+    pub description: String,
     pub last_used_at: Option<i64>,
 }
 
 /// The user's keys, newest first.
 pub async fn list_for_user(db: &Db, user_id: i64) -> Result<Vec<KeyRow>, sqlx::Error> {
     on_db!(db, |pool| sqlx::query_as(
-        "SELECT id, secret_id, created_at, last_used_at
+        "SELECT id, secret_id, created_at, active, description, last_used_at
          FROM tencent_access_keys WHERE user_id = $1 ORDER BY created_at DESC, id DESC"
     )
     .bind(user_id)
@@ -82,11 +126,12 @@ pub struct KeyCheck {
 pub async fn find_for_check(db: &Db, secret_id: &str) -> Result<Option<KeyCheck>, sqlx::Error> {
     on_db!(db, |pool| {
         sqlx::query_as(
-        "SELECT id, user_id, secret_key_sealed, user_stamp FROM tencent_access_keys WHERE secret_id = $1"
-    )
-    .bind(secret_id)
-    .fetch_optional(pool)
-    .await
+            "SELECT id, user_id, secret_key_sealed, user_stamp FROM tencent_access_keys
+         WHERE secret_id = $1 AND active",
+        )
+        .bind(secret_id)
+        .fetch_optional(pool)
+        .await
     })
 }
 

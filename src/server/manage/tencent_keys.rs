@@ -53,12 +53,30 @@ fn context(secret_id: &str) -> String {
 
 /// Creates a key for `user_id`, acting with that user's role.
 pub async fn create(state: &AppState, holder: KeyHolder<'_>) -> Result<CreatedKey, AppError> {
-    let (who, user_id) = (holder.who(), holder.user_id());
-    let event = Event::for_user(&state.db, who, user_id, Action::TencentKeyCreate, "").await?;
-    audited(&state.db, &event, create_as(state, user_id, &event)).await
+    create_limited(state, holder, "", i64::MAX)
+        .await?
+        .ok_or_else(|| anyhow::anyhow!("a user holds i64::MAX access keys").into())
 }
 
-async fn create_as(state: &AppState, user_id: i64, event: &Event) -> Result<CreatedKey, AppError> {
+/// [`create`] with a description, unless the user holds `max` keys already (`None`).
+pub async fn create_limited(
+    state: &AppState,
+    holder: KeyHolder<'_>,
+    description: &str,
+    max: i64,
+) -> Result<Option<CreatedKey>, AppError> {
+    let (who, user_id) = (holder.who(), holder.user_id());
+    let event = Event::for_user(&state.db, who, user_id, Action::TencentKeyCreate, "").await?;
+    let new = (description, max);
+    audited(&state.db, &event, create_as(state, user_id, &event, new)).await
+}
+
+async fn create_as(
+    state: &AppState,
+    user_id: i64,
+    event: &Event,
+    (description, max_keys): (&str, i64),
+) -> Result<Option<CreatedKey>, AppError> {
     let stamp = db::user_store::find_caller(&state.db, user_id)
         .await?
         .ok_or(AppError::NotFound)?
@@ -71,23 +89,23 @@ async fn create_as(state: &AppState, user_id: i64, event: &Event) -> Result<Crea
     let event = event.about(secret_id.clone());
     let about = NoticeAbout::CredentialCreated(&secret_id);
     let event = notices::attach(state, event.clone(), user_id, about).await;
-    let id = db::tencent_key_store::insert(
-        &state.db,
-        &event,
-        &db::tencent_key_store::NewKey {
-            user_id,
-            secret_id: &secret_id,
-            secret_key_sealed: &sealed,
-            user_stamp: &stamp,
-        },
-    )
-    .await?;
+    let new = db::tencent_key_store::NewKey {
+        user_id,
+        secret_id: &secret_id,
+        secret_key_sealed: &sealed,
+        user_stamp: &stamp,
+        description,
+        max_keys,
+    };
+    let Some(id) = db::tencent_key_store::insert(&state.db, &event, &new).await? else {
+        return Ok(None);
+    };
     tracing::info!(user_id, key = id, "Tencent Cloud access key created");
-    Ok(CreatedKey {
+    Ok(Some(CreatedKey {
         id,
         secret_id,
         secret_key,
-    })
+    }))
 }
 
 /// The user's own keys, newest first.
@@ -106,6 +124,33 @@ pub async fn delete(state: &AppState, holder: KeyHolder<'_>, id: i64) -> Result<
     audited(&state.db, &event, async {
         if db::tencent_key_store::delete(&state.db, &event, user_id, id).await? {
             tracing::info!(user_id, key = id, "Tencent Cloud access key deleted");
+            Ok(())
+        } else {
+            Err(AppError::NotFound)
+        }
+    })
+    .await
+}
+
+/// Makes one of the user's own keys active or inactive (an inactive key signs nothing).
+pub async fn set_active(
+    state: &AppState,
+    holder: KeyHolder<'_>,
+    id: i64,
+    active: bool,
+) -> Result<(), AppError> {
+    let (who, user_id) = (holder.who(), holder.user_id());
+    let state_word = if active { "active" } else { "inactive" };
+    let target = format!("access key {id} {state_word}");
+    let event = Event::for_user(&state.db, who, user_id, Action::TencentKeyUpdate, target).await?;
+    audited(&state.db, &event, async {
+        if db::tencent_key_store::set_active(&state.db, &event, user_id, id, active).await? {
+            tracing::info!(
+                user_id,
+                key = id,
+                active,
+                "Tencent Cloud access key updated"
+            );
             Ok(())
         } else {
             Err(AppError::NotFound)
