@@ -238,7 +238,8 @@ async fn the_official_tencent_client_manages_users_and_groups() {
     assert_eq!(carol["description"], "Day shift", "{carol}");
     let dave = panel_user(&holder, "dave").await.expect("dave");
     assert_eq!(dave["group"], "DEFAULT", "{dave}");
-    assert_eq!(dave["status"], "PASSWORD_CHANGE_REQUIRED", "{dave}");
+    // The password the client chose, with no change required.
+    assert_eq!(dave["status"], "OK", "{dave}");
     for refused in ["erin", "frank", "gina", "mallory", "not a name!"] {
         assert!(panel_user(&holder, refused).await.is_none(), "{refused}");
     }
@@ -263,6 +264,33 @@ async fn the_official_tencent_client_manages_users_and_groups() {
         )
         .await
         .expect("carol logs in");
+    // dave (ConsoleLogin=0) has the right password, and is still kept out of the panel, with
+    // the answer any failed login gets; once let in, his login's address is CAM's
+    // RecentlyLoginIP.
+    let dave_login = [
+        ("account_id", format!("{account}/dave")),
+        ("password", "Quartz-Meadow-Lantern-77".to_owned()),
+    ];
+    let dave_login: Vec<(&str, &str)> = dave_login.iter().map(|(k, v)| (*k, v.as_str())).collect();
+    let kept_out = app.browser().call("login", &dave_login).await;
+    assert_eq!(kept_out.unwrap_err(), steward::error::AppError::LoginFailed);
+    let got = call(&app.base, &admin_key, "GetUser", json!({"Name": "dave"})).await;
+    assert_eq!(got["RecentlyLoginIP"], "", "{got}");
+    let let_in = call(
+        &app.base,
+        &admin_key,
+        "UpdateUser",
+        json!({"Name": "dave", "ConsoleLogin": 1}),
+    )
+    .await;
+    assert!(let_in["Error"].is_null(), "{let_in}");
+    app.browser()
+        .call("login", &dave_login)
+        .await
+        .expect("dave logs in");
+    let got = call(&app.base, &admin_key, "GetUser", json!({"Name": "dave"})).await;
+    assert_eq!(got["RecentlyLoginIP"], "127.0.0.1", "{got}");
+    assert_eq!(got["ConsoleLogin"], 1, "{got}");
 }
 
 #[tokio::test]
@@ -735,7 +763,7 @@ async fn the_command_line_creates_an_access_key_for_a_user() {
 #[tokio::test]
 async fn no_secret_key_or_password_reaches_the_log_or_the_database_in_clear() {
     const CHOSEN: &str = "Sentinel-Tencent-Chosen-4471";
-    const REFUSED: &str = "Sentinel-Tencent-Refused-9022";
+    const PICKED: &str = "Sentinel-Tencent-Given-9022";
     let mut server = RealServer::start("trace", &[]).await;
     let base = server.base.clone();
     let holder = server.browser();
@@ -773,15 +801,16 @@ async fn no_secret_key_or_password_reaches_the_log_or_the_database_in_clear() {
         secret: generated["SecretKey"].as_str().unwrap().to_owned(),
     };
     assert_ok(&call(&base, &new_key, "GetUser", json!({"Name": "generated"})).await);
-    let refused = call(
+    // A password an Administrator chooses through UpdateUser: kept only as a hash.
+    let chosen = call(
         &base,
         &key,
         "UpdateUser",
-        json!({"Name": "picked", "Password": REFUSED}),
+        json!({"Name": "picked", "Password": PICKED}),
     )
     .await;
-    assert_refused(&refused, "UnsupportedOperation");
-    assert!(!refused.to_string().contains(REFUSED));
+    assert_ok(&chosen);
+    assert!(!chosen.to_string().contains(PICKED));
     let wrong = Key {
         id: key.id.clone(),
         secret: "Sentinel-Tencent-WrongKey-00000".to_owned(),
@@ -801,7 +830,7 @@ async fn no_secret_key_or_password_reaches_the_log_or_the_database_in_clear() {
         new_key.secret.as_str(),
         password.as_str(),
         CHOSEN,
-        REFUSED,
+        PICKED,
         "Sentinel-Tencent-WrongKey-00000",
     ];
     for secret in secrets {
@@ -814,4 +843,27 @@ async fn no_secret_key_or_password_reaches_the_log_or_the_database_in_clear() {
             "a secret is in clear in the database"
         );
     }
+}
+
+#[tokio::test]
+async fn a_burst_of_create_access_key_stops_at_two_keys_a_user() {
+    let app = spawn_app().await;
+    let (holder, _) = app.signed_up(&unique("Burst Keys")).await;
+    // The holder's first key, made in the panel; CAM allows one more.
+    let key = create_key(&holder).await;
+    let answers = futures::future::join_all(
+        (0..6).map(|_| call(&app.base, &key, "CreateAccessKey", json!({}))),
+    )
+    .await;
+    let made = answers.iter().filter(|a| a["Error"].is_null()).count();
+    assert_eq!(made, 1, "{answers:?}");
+    for refused in answers.iter().filter(|a| !a["Error"].is_null()) {
+        assert_refused(refused, "OperationDenied.AccessKeyOverLimit");
+    }
+    let listed = call(&app.base, &key, "ListAccessKeys", json!({})).await;
+    assert_eq!(
+        listed["AccessKeys"].as_array().map(Vec::len),
+        Some(2),
+        "{listed}"
+    );
 }

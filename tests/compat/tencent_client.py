@@ -165,6 +165,9 @@ dave = admin.AddUser(
     request("AddUser", Name="dave", ConsoleLogin=0, UseApi=1, Email="dave@example.com")
 )
 assert dave.Password is None and dave.SecretId, dave
+assert admin.GetUser(request("GetUser", Name="dave")).ConsoleLogin == 0
+# Kept out of the panel, dave still works through his key.
+assert cam(dave.SecretId, dave.SecretKey).GetUser(request("GetUser", Name="dave")).Uin == dave.Uin
 
 # Refusals of AddUser: nothing is created by any of them.
 expect_error(
@@ -236,11 +239,24 @@ assert got.Remark == "Night shift" and got.Email == "carol@new.example", got
 admin.UpdateUser(request("UpdateUser", Name="carol", Remark="Day shift"))
 got = admin.GetUser(request("GetUser", Name="carol"))
 assert got.Remark == "Day shift" and got.Email == "carol@new.example", got
+# A password an Administrator chooses, held to the policy; NeedResetPassword goes with one.
 expect_error(
-    "UnsupportedOperation",
+    "InvalidParameter.PasswordViolatedRules",
     admin.UpdateUser,
-    request("UpdateUser", Name="carol", Password=STRONG),
+    request("UpdateUser", Name="dave", Password="password1"),
 )
+expect_error(
+    "InvalidParameter.ParamError",
+    admin.UpdateUser,
+    request("UpdateUser", Name="dave", NeedResetPassword=1),
+)
+admin.UpdateUser(request("UpdateUser", Name="dave", Password=STRONG, NeedResetPassword=0))
+assert admin.GetUser(request("GetUser", Name="dave")).ConsoleLogin == 0, "still kept out"
+# ConsoleLogin read back as set.
+admin.UpdateUser(request("UpdateUser", Name="carol", ConsoleLogin=0))
+assert admin.GetUser(request("GetUser", Name="carol")).ConsoleLogin == 0
+admin.UpdateUser(request("UpdateUser", Name="carol", ConsoleLogin=1))
+assert admin.GetUser(request("GetUser", Name="carol")).ConsoleLogin == 1
 expect_error(
     "InvalidParameter.ParamError",
     admin.UpdateUser,

@@ -52,8 +52,8 @@ pub(super) fn cam_time(unix_seconds: i64) -> String {
         .unwrap_or_default()
 }
 
-/// A user as CAM's `SubAccountInfo` / `GetUser` show one. Every Steward user may log in to the
-/// panel, unless disabled.
+/// A user as CAM's `SubAccountInfo` / `GetUser` show one: `ConsoleLogin` 1 when they may log in
+/// to the panel (not kept out of it, not disabled).
 pub(super) fn sub_user(user: &UserRow) -> Value {
     json!({
         "Uin": user.id,
@@ -61,7 +61,7 @@ pub(super) fn sub_user(user: &UserRow) -> Value {
         "Name": user.login,
         "NickName": user.login,
         "Remark": user.description,
-        "ConsoleLogin": i64::from(!user.disabled),
+        "ConsoleLogin": i64::from(user.console_login && !user.disabled),
         "PhoneNum": "",
         "CountryCode": "",
         "Email": user.email,

@@ -48,7 +48,13 @@ pub(super) async fn add_user(state: &AppState, caller: &Caller, p: &Params) -> A
             other => other.into(),
         })?;
     // No half-made user: if what follows fails, the user goes again.
-    let (user, key) = match user_and_key(state, caller, &created.login, use_api).await {
+    let rest = async {
+        if !console {
+            users::panel_access::set_console_login(state, admin, &created.login, false).await?;
+        }
+        user_and_key(state, caller, &created.login, use_api).await
+    };
+    let (user, key) = match rest.await {
         Ok(done) => done,
         Err(refusal) => {
             if let Err(undo) = users::remove_user(state, admin, &created.login).await {
@@ -89,7 +95,7 @@ pub(super) async fn user_and_key(
 pub(super) async fn get_user(state: &AppState, caller: &Caller, p: &Params) -> Answer {
     let user = user_by_name(state, caller, p.required_text("Name")?).await?;
     let mut answer = sub_user(&user);
-    answer["RecentlyLoginIP"] = json!("");
+    answer["RecentlyLoginIP"] = json!(user.last_login_ip.as_deref().unwrap_or_default());
     answer["RecentlyLoginTime"] = json!(user.last_login_at.map(cam_time).unwrap_or_default());
     Ok(answer)
 }
@@ -118,17 +124,13 @@ pub(super) async fn update_user(state: &AppState, caller: &Caller, p: &Params) -
     let name = p.required_text("Name")?;
     let remark = p.text("Remark")?;
     let email = p.text("Email")?;
-    if p.flag("ConsoleLogin")? == Some(false) {
+    let console = p.flag("ConsoleLogin")?;
+    let password = p.text("Password")?.filter(|v| !v.is_empty());
+    let need_reset = p.flag("NeedResetPassword")?;
+    if need_reset.is_some() && password.is_none() {
         return Err(refuse(
-            code::UNSUPPORTED_OPERATION,
-            "Steward users always may log in to the panel: to stop a user, disable them in the panel.",
-        ));
-    }
-    let password = p.text("Password")?.is_some_and(|v| !v.is_empty());
-    if password || p.flag("NeedResetPassword")? == Some(true) {
-        return Err(refuse(
-            code::UNSUPPORTED_OPERATION,
-            "Steward does not set another user's password through the API: reset it in the panel, which shows a temporary password once.",
+            code::PARAM_ERROR,
+            "NeedResetPassword goes with a new Password.",
         ));
     }
     no_phone(p)?;
@@ -143,6 +145,20 @@ pub(super) async fn update_user(state: &AppState, caller: &Caller, p: &Params) -
     )
     .await
     .map_err(not_found(code::USER_NOT_EXIST, NO_USER))?;
+    if let Some(allowed) = console {
+        users::panel_access::set_console_login(state, admin, &user.login, allowed).await?;
+    }
+    if let Some(password) = password {
+        let require_change = need_reset.unwrap_or(false);
+        users::panel_access::set_password(
+            state,
+            admin,
+            &user.login,
+            password.to_owned(),
+            require_change,
+        )
+        .await?;
+    }
     Ok(json!({}))
 }
 

@@ -22,6 +22,7 @@ pub mod sub_account_store;
 pub mod tencent_key_store;
 pub mod throttle_store;
 pub mod two_factor_store;
+pub mod user_access_store;
 pub mod user_store;
 
 use anyhow::Context;

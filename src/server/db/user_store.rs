@@ -18,6 +18,8 @@ pub struct LoginCandidate {
     pub account_enabled: bool,
     pub security_stamp: String,
     pub totp_enabled: bool,
+    /// May log in to the panel (CAM's ConsoleLogin).
+    pub console_login: bool,
     /// Outside the validity window, or holding an expired temporary password.
     pub out_of_window: bool,
     /// The account's IP rules (`domain::ip_rules::IpPolicy`, stored), `None` when open.
@@ -54,7 +56,7 @@ pub async fn find_login_candidate(
         "SELECT u.id AS user_id, a.id AS account_pk, COALESCE(a.parent_id, a.id) AS root_pk,
                 u.password_hash, u.disabled,
                 (a.enabled AND COALESCE(p.enabled, TRUE)) AS account_enabled,
-                u.security_stamp, u.totp_enabled, a.ip_policy, ",
+                u.security_stamp, u.totp_enabled, u.console_login, a.ip_policy, ",
         out_of_window!("$3"),
         "
          FROM users u
@@ -98,6 +100,8 @@ pub struct CallerRow {
     pub require_key_admins: bool,
     /// The user has at least one security key or passkey.
     pub has_key: bool,
+    /// May log in to the panel (CAM's ConsoleLogin): without it, sessions open nothing.
+    pub console_login: bool,
     pub parent_pk: Option<i64>,
     /// A sub-account whose parent is disabled is off too.
     pub parent_enabled: bool,
@@ -115,6 +119,7 @@ pub async fn find_caller(db: &Db, user_id: i64) -> Result<Option<CallerRow>, sql
                               u.password_change_required, u.security_stamp, u.totp_enabled, a.require_2fa_admins, a.require_2fa_all,
                               a.require_key_admins,
                               EXISTS (SELECT 1 FROM webauthn_credentials w WHERE w.user_id = u.id) AS has_key,
+                              u.console_login,
                               a.parent_id AS parent_pk, COALESCE(p.enabled, TRUE) AS parent_enabled, a.ip_policy, ",
         out_of_window!("$2"),
         "
@@ -155,10 +160,11 @@ pub async fn record_login(
     user_id: i64,
     new_hash: Option<&str>,
 ) -> Result<(), sqlx::Error> {
-    const SQL: &str = "UPDATE users SET last_login_at = $2,
+    const SQL: &str = "UPDATE users SET last_login_at = $2, last_login_ip = $4,
                               password_hash = COALESCE(CAST($3 AS TEXT), password_hash)
                        WHERE id = $1";
-    execute_audited!(db, event, SQL, user_id, now(), new_hash).map(|_| ())
+    let ip = Some(event.request.ip.as_str()).filter(|ip| !ip.is_empty());
+    execute_audited!(db, event, SQL, user_id, now(), new_hash, ip).map(|_| ())
 }
 
 /// A delegated user as User management lists them.
@@ -178,6 +184,9 @@ pub struct UserRow {
     pub updated_at: i64,
     pub password_updated_at: i64,
     pub last_login_at: Option<i64>,
+    pub last_login_ip: Option<String>,
+    /// May log in to the panel (CAM's ConsoleLogin); API keys work either way.
+    pub console_login: bool,
     /// Failed attempts in a row from strangers (browsers the user never logged in from), and
     /// when the last one was: whether the user is locked out.
     pub failures: i64,
@@ -195,6 +204,7 @@ const SELECT_USER: &str =
     "SELECT u.id, u.login, u.email, g.name AS group_name, g.role, u.description,
                                   u.disabled, u.password_change_required, u.totp_enabled,
                                   u.created_at, u.updated_at, u.password_updated_at, u.last_login_at,
+                                  u.last_login_ip, u.console_login,
                                   COALESCE(f.failures, 0) AS failures,
                                   COALESCE(f.last_failure_at, 0) AS last_failure_at,
                                   (u.email_verified_at IS NOT NULL) AS email_verified,
@@ -425,23 +435,6 @@ pub async fn update_profile(
         now(),
         &stamp
     )?;
-    Ok(done == 1)
-}
-
-/// Disables or enables a delegated user; disabling ends their sessions at once.
-pub async fn set_disabled(
-    db: &Db,
-    event: &Event,
-    account_pk: i64,
-    user_id: i64,
-    disabled: bool,
-) -> Result<bool, sqlx::Error> {
-    const SQL: &str = "UPDATE users SET disabled = $3, updated_at = $4,
-                              enabled_at = CASE WHEN $3 THEN enabled_at ELSE $4 END,
-                              security_stamp = CASE WHEN $3 THEN $5 ELSE security_stamp END
-                       WHERE id = $2 AND account_id = $1 AND NOT is_holder";
-    let stamp = crate::server::infra::secrets::security_stamp();
-    let done = execute_audited!(db, event, SQL, account_pk, user_id, disabled, now(), &stamp)?;
     Ok(done == 1)
 }
 

@@ -393,6 +393,10 @@ pub fn key_required(row: &CallerRow) -> bool {
 }
 
 fn into_caller(row: CallerRow, via: Via) -> Option<Caller> {
+    // A user kept out of the panel (CAM's ConsoleLogin=0) still acts through API credentials.
+    if via == Via::Session && !row.console_login {
+        return None;
+    }
     let role = Role::of_member(row.is_holder, row.role);
     let required = row.require_2fa_all || (row.require_2fa_admins && role == Role::Administrator);
     let key_missing = key_required(&row) && !row.has_key;

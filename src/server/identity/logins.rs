@@ -106,6 +106,20 @@ async fn record_unknown_login(state: &AppState, id: &LoginId) -> Result<(), AppE
     Ok(())
 }
 
+/// Why a user who proved who they are still may not log in to the panel, as the activity log
+/// says it; `None`: nothing holds them back.
+fn held_back(candidate: &db::user_store::LoginCandidate) -> Option<&'static str> {
+    if candidate.out_of_window {
+        Some("outside validity")
+    } else if candidate.disabled || !candidate.account_enabled {
+        Some("disabled")
+    } else if !candidate.console_login {
+        Some("console login off")
+    } else {
+        None
+    }
+}
+
 /// Where a correct password leads.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum LoginStep {
@@ -205,13 +219,8 @@ pub async fn log_in(
         state.metrics.login(LoginResult::Failure);
         return Err(AppError::LoginFailed);
     }
-    if candidate.disabled || !candidate.account_enabled || candidate.out_of_window {
+    if let Some(reason) = held_back(&candidate) {
         db::throttle_store::release(&state.db, candidate.user_id, &bucket).await?;
-        let reason = if candidate.out_of_window {
-            "outside validity"
-        } else {
-            "disabled"
-        };
         activity_store::record(&state.db, &event, Outcome::Failure, reason).await?;
         state.metrics.login(LoginResult::Failure);
         return Err(AppError::LoginFailed);
@@ -446,12 +455,7 @@ pub async fn log_in_with_passkey(
         activity_store::record(&state.db, &event, Outcome::Failure, &refusal.detail()).await?;
         return Err(refused(state));
     }
-    if candidate.disabled || !candidate.account_enabled || candidate.out_of_window {
-        let reason = if candidate.out_of_window {
-            "outside validity"
-        } else {
-            "disabled"
-        };
+    if let Some(reason) = held_back(&candidate) {
         activity_store::record(&state.db, &event, Outcome::Failure, reason).await?;
         return Err(refused(state));
     }

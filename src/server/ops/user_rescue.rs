@@ -125,7 +125,7 @@ pub async fn set_disabled(
         Action::UserEnable
     };
     let event = Event::command_line(user.account_pk, user.root_pk, action, id.to_string());
-    db::user_store::set_disabled(&state.db, &event, user.account_pk, user.user_id, disabled)
+    db::user_access_store::set_disabled(&state.db, &event, user.account_pk, user.user_id, disabled)
         .await?;
     Ok(id.to_string())
 }

@@ -3,6 +3,7 @@
 //! the caller's own account, so another account's users are simply not found.
 
 pub mod invitations;
+pub mod panel_access;
 mod user_groups;
 pub mod validity;
 
@@ -272,7 +273,7 @@ pub async fn find(
 
 /// Nobody acts on themselves through user management: no self-escalation, no locking
 /// oneself out (SECURITY.md rule 19).
-fn not_self(
+pub(super) fn not_self(
     admin: Admin<'_>,
     user: &db::user_store::UserRow,
     message: &str,
@@ -371,7 +372,8 @@ pub async fn set_disabled(
             not_self(admin, &user, crate::key!("users.error.self_disable"))?;
         }
         let account_pk = admin.caller().account_pk();
-        db::user_store::set_disabled(&state.db, &event, account_pk, user.id, disabled).await?;
+        db::user_access_store::set_disabled(&state.db, &event, account_pk, user.id, disabled)
+            .await?;
         Ok(())
     })
     .await
