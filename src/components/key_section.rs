@@ -60,8 +60,15 @@ fn Keys(keys: KeysView, remove: ServerAction<RemoveKey>) -> impl IntoView {
             />
         }
     });
-    let removable = (!keys.keys.is_empty())
-        .then(|| view! { <RemoveKeyForm keys=keys.clone() action=remove /> });
+    // The only second factor stays until two-factor authentication is turned off: say so
+    // rather than offer a form that can only be refused.
+    let removable = match (keys.keys.len(), keys.has_app) {
+        (0, _) => None,
+        (1, false) => Some(
+            view! { <p class="hint">{lang.t("security.keys.error.last_factor")}</p> }.into_any(),
+        ),
+        _ => Some(view! { <RemoveKeyForm keys=keys.clone() action=remove /> }.into_any()),
+    };
     view! {
         <p>{lang.t("security.keys.text")}</p>
         <QueryNotice param="key_added" text=lang.t("security.keys.added") />
