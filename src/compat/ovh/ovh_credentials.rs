@@ -93,6 +93,29 @@ pub(super) async fn request_credential(State(state): State<AppState>, req: Signe
 /// `api.Credential` shows it.
 pub(super) async fn current_credential(State(state): State<AppState>, req: Signed) -> Answer {
     let (_, application, key) = authenticate_with_key(&state, &req).await?;
+    ok(credential_json(&CredentialView {
+        id: key.id,
+        application_id: application.id,
+        rules: &key.rules,
+        created_at: key.created_at,
+        last_used_at: key.last_used_at,
+        validated: true,
+        allowed_ips: key.allowed_ips.as_deref(),
+    }))
+}
+
+/// A consumer key as OVHcloud's `api.Credential` shows it.
+pub(super) struct CredentialView<'a> {
+    pub(super) id: i64,
+    pub(super) application_id: i64,
+    pub(super) rules: &'a [AccessRule],
+    pub(super) created_at: i64,
+    pub(super) last_used_at: Option<i64>,
+    pub(super) validated: bool,
+    pub(super) allowed_ips: Option<&'a str>,
+}
+
+pub(super) fn credential_json(key: &CredentialView<'_>) -> Value {
     let rules: Vec<Value> = key
         .rules
         .iter()
@@ -100,17 +123,16 @@ pub(super) async fn current_credential(State(state): State<AppState>, req: Signe
         .collect();
     let allowed_ips = key
         .allowed_ips
-        .as_deref()
         .map(|stored| IpPolicy::from_stored(Some(stored)).ranges());
-    ok(json!({
+    json!({
         "credentialId": key.id,
-        "applicationId": application.id,
+        "applicationId": key.application_id,
         "creation": rfc3339(key.created_at),
         "expiration": Value::Null,
         "lastUse": key.last_used_at.map(rfc3339),
         "ovhSupport": false,
         "rules": rules,
-        "status": "validated",
+        "status": if key.validated { "validated" } else { "pendingValidation" },
         "allowedIPs": allowed_ips,
-    }))
+    })
 }

@@ -3,7 +3,6 @@
 //! what the panel's API keys page shows.
 
 use super::*;
-use crate::domain::ip_rules::IpPolicy;
 use axum::extract::Query;
 
 /// `GET /me`: the account as OVHcloud's `nichandle.Nichandle` shows it. Steward knows the
@@ -59,7 +58,7 @@ pub(super) struct CredentialFilter {
     status: Option<String>,
 }
 
-/// `api.Credential`'s status of a key.
+/// `api.Credential`'s status of a key (what `?status=` filters on).
 fn status(row: &db::ovh_key_store::ConsumerKeyRow) -> &'static str {
     if row.granted {
         "validated"
@@ -108,24 +107,15 @@ pub(super) async fn get_credential(
 ) -> Answer {
     let (caller, _) = authenticate(&state, &req).await?;
     let key = credential(&state, &caller, &id).await?;
-    let rules: Vec<Value> = service::rules_from(&key.access_rules)
-        .iter()
-        .map(|rule| json!({"method": rule.method, "path": rule.path}))
-        .collect();
-    let allowed_ips = key
-        .allowed_ips
-        .as_deref()
-        .map(|stored| IpPolicy::from_stored(Some(stored)).ranges());
-    ok(json!({
-        "credentialId": key.id,
-        "applicationId": key.application_id,
-        "creation": rfc3339(key.created_at),
-        "expiration": Value::Null,
-        "lastUse": key.last_used_at.map(rfc3339),
-        "ovhSupport": false,
-        "rules": rules,
-        "status": status(&key),
-        "allowedIPs": allowed_ips,
+    let rules = service::rules_from(&key.access_rules);
+    ok(credential_json(&CredentialView {
+        id: key.id,
+        application_id: key.application_id,
+        rules: &rules,
+        created_at: key.created_at,
+        last_used_at: key.last_used_at,
+        validated: key.granted,
+        allowed_ips: key.allowed_ips.as_deref(),
     }))
 }
 

@@ -238,33 +238,20 @@ pub async fn remove(
             ));
         }
         let user_id = caller.user_id();
-        let checks = async {
-            let code_ok = if last_key {
+        let code_ok = async {
+            if last_key {
                 crate::server::identity::two_factor::verify_second_factor(
                     state, &event, user_id, code,
                 )
-                .await?
+                .await
             } else {
-                true
-            };
-            let password_ok =
-                crate::server::identity::own_password::password_matches(state, user_id, password)
-                    .await?;
-            Ok((password_ok, code_ok))
+                Ok(true)
+            }
         };
-        let (password_ok, code_ok) =
-            crate::server::identity::attempts::check_own_secret(state, caller, checks, |(p, c)| {
-                *p && *c
-            })
-            .await?;
-        let mut errors = FieldErrors::default();
-        if !password_ok {
-            errors.add("password", crate::key!("password.error.wrong_current"));
-        }
-        if !code_ok {
-            errors.add("code", crate::key!("security.error.bad_code"));
-        }
-        errors.into_result()?;
+        crate::server::identity::two_factor::check_password_and_code(
+            state, caller, password, code_ok,
+        )
+        .await?;
         if !db::passkey_store::remove(&state.db, &event, user_id, id).await? {
             return Err(AppError::NotFound);
         }

@@ -190,7 +190,7 @@ pub async fn begin(state: &AppState, caller: &Caller) -> Result<(), AppError> {
 
 /// Checks the password and a code as one limited attempt (SECURITY.md rule 26), reporting both
 /// fields' problems at once. `code_ok` checks the code; it runs only when the attempt is granted.
-async fn check_password_and_code(
+pub async fn check_password_and_code(
     state: &AppState,
     caller: &Caller,
     password: String,
